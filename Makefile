@@ -1,0 +1,46 @@
+# obc-settle: two commands for a newcomer, `make demo` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+OBC := $(BIN)/obc-settle
+
+.PHONY: install demo test lint lock sample-data golden clean
+
+$(STAMP): requirements.lock pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --require-hashes -r requirements.lock
+	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
+	touch $(STAMP)
+
+install: $(STAMP)
+
+## Settle every sample contract on the sample extracts; outputs under out/.
+demo: install
+	@for contract in contracts/*.yaml; do \
+	  id=$$(basename $$contract .yaml); \
+	  for period in 2025-26-Q3 2025-26; do \
+	    echo; echo "== $$id $$period"; \
+	    $(OBC) run $$contract --data sample_data/$$id --period $$period --out out/$$id/$$period --force || exit $$?; \
+	  done; \
+	done
+
+test: install
+	$(BIN)/python -m pytest
+	$(BIN)/lint-imports
+
+## Regenerate the sample extracts (deterministic: the same bytes every time).
+sample-data: install
+	$(BIN)/python sample_data/generate.py
+
+## Regenerate the golden ledger fixtures after an intended change of results.
+golden: install
+	$(BIN)/python tests/golden/regenerate.py
+
+## Re-resolve the locked dependency versions (needs network access to PyPI).
+lock: install
+	$(BIN)/python -m pip install --quiet uv
+	$(BIN)/uv pip compile pyproject.toml --extra dev --generate-hashes --python-version 3.11 -o requirements.lock
+
+clean:
+	rm -rf $(VENV) out .pytest_cache .hypothesis

@@ -1,0 +1,5 @@
+"""Allow `python -m obc_settle`."""
+
+from obc_settle.cli import main
+
+main()

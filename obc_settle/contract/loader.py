@@ -1,0 +1,124 @@
+"""Load a contract file: YAML with places -> pydantic model -> whole-file rules.
+
+`load_contract` never raises for a bad file: it returns the contract (or None) and every finding,
+each with file, line and column, sorted by place.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import types
+import typing
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from obc_settle.contract.checks import check_contract
+from obc_settle.contract.models import Contract
+from obc_settle.contract.yaml_source import Path_, SourceMap, read_yaml
+from obc_settle.errors import Diagnostic, did_you_mean, has_errors, sort_diagnostics
+
+
+@dataclass(frozen=True)
+class LoadedContract:
+    contract: Contract
+    path: Path
+    sha256: str
+
+
+def load_contract(path: Path, display_name: str | None = None) -> tuple[LoadedContract | None, list[Diagnostic]]:
+    document, findings = read_yaml(path, display_name)
+    if document is None:
+        return None, sort_diagnostics(findings)
+    try:
+        contract = Contract.model_validate(document.value)
+    except ValidationError as error:
+        already = {finding.location for finding in findings}
+        findings += [
+            finding
+            for finding in (_from_pydantic(item, document.source_map) for item in error.errors())
+            if finding.location not in already
+        ]
+        return None, sort_diagnostics(_dedupe(findings))
+    findings += check_contract(contract, document.source_map)
+    if has_errors(findings):
+        return None, sort_diagnostics(findings)
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    return LoadedContract(contract, path, digest), sort_diagnostics(findings)
+
+
+def _dedupe(findings: list[Diagnostic]) -> list[Diagnostic]:
+    seen: set[tuple[object, ...]] = set()
+    unique = []
+    for finding in findings:
+        key = (finding.code, finding.location, finding.message)
+        if key not in seen:
+            seen.add(key)
+            unique.append(finding)
+    return unique
+
+
+def _data_path(loc: tuple[Any, ...]) -> Path_:
+    """Pydantic's loc without validator-step names, as a path into the YAML document."""
+    path: list[str | int] = []
+    for part in loc:
+        if part == "[key]":
+            continue
+        if isinstance(part, str) and (part.startswith("function-") or part in {"literal", "constrained-str"}):
+            continue
+        path.append(part)
+    return tuple(path)
+
+
+def _from_pydantic(item: Any, source_map: SourceMap) -> Diagnostic:
+    loc = tuple(item["loc"])
+    path = _data_path(loc)
+    kind = item["type"]
+    name = ".".join(str(p) for p in path) or "contract"
+    if kind == "extra_forbidden":
+        key = str(path[-1])
+        allowed = _fields_at(path[:-1])
+        return Diagnostic("C010", f"unknown key {key!r}{did_you_mean(key, allowed)}", source_map.locate(path, key=True))
+    if kind == "missing":
+        parent = path[:-1]
+        where = f" in {'.'.join(str(p) for p in parent)}" if parent else ""
+        return Diagnostic("C011", f"required key {path[-1]!r} is missing{where}", source_map.locate(parent))
+    message = str(item["msg"]).removeprefix("Value error, ")
+    if "[key]" in loc:
+        return Diagnostic("C012", f"{name}: key: {message}", source_map.locate(path, key=True))
+    return Diagnostic("C012", f"{name}: {message}", source_map.locate(path))
+
+
+def _fields_at(path: Path_) -> list[str]:
+    """The keys a mapping at `path` may have, for 'did you mean' suggestions."""
+    annotation: Any = Contract
+    for part in path:
+        annotation = _unwrap(annotation)
+        if isinstance(annotation, type) and issubclass(annotation, BaseModel) and isinstance(part, str):
+            field = annotation.model_fields.get(part)
+            if field is None:
+                return []
+            annotation = field.annotation
+        else:
+            args = [a for a in typing.get_args(annotation) if a is not type(None)]
+            annotation = args[-1] if args else None
+    annotation = _unwrap(annotation)
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return list(annotation.model_fields)
+    return []
+
+
+def _unwrap(annotation: Any) -> Any:
+    while True:
+        origin = typing.get_origin(annotation)
+        if origin is typing.Annotated:
+            annotation = typing.get_args(annotation)[0]
+        elif origin in (typing.Union, types.UnionType):
+            options = [a for a in typing.get_args(annotation) if a is not type(None)]
+            if len(options) != 1:
+                return annotation
+            annotation = options[0]
+        else:
+            return annotation

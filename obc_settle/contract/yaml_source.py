@@ -1,0 +1,203 @@
+"""Read a contract's YAML into plain Python values, keeping where every key and value stood.
+
+PyYAML alone silently keeps the last of two duplicate keys, builds objects from tags and expands
+alias bombs, and forgets line numbers. This reader composes the node tree with the safe loader
+and builds the values itself, so that:
+
+- duplicate keys (at any depth), tags, anchors and aliases are findings, not surprises;
+- numbers written with a decimal point become `Decimal` from their source text (never floats);
+  NaN and infinities are rejected;
+- dates that do not exist (2025-02-30) are findings;
+- each value's path (`("providers", 0, "base_share")`) maps to its line and column, so that
+  later checks and pydantic errors can point at the right place.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from obc_settle.errors import Diagnostic, Location
+
+MAX_CONTRACT_BYTES = 2 * 1024 * 1024
+Path_ = tuple[str | int, ...]
+
+_STANDARD_TAGS = {
+    "tag:yaml.org,2002:map",
+    "tag:yaml.org,2002:seq",
+    "tag:yaml.org,2002:str",
+    "tag:yaml.org,2002:int",
+    "tag:yaml.org,2002:float",
+    "tag:yaml.org,2002:bool",
+    "tag:yaml.org,2002:null",
+    "tag:yaml.org,2002:timestamp",
+}
+
+
+@dataclass
+class SourceMap:
+    """Line and column (1-based) of each value and each mapping key, by path."""
+
+    file: str
+    values: dict[Path_, tuple[int, int]] = field(default_factory=dict)
+    keys: dict[Path_, tuple[int, int]] = field(default_factory=dict)
+
+    def locate(self, path: Path_, *, key: bool = False) -> Location:
+        """The closest known place for `path`: the key itself, or the nearest enclosing value."""
+        table = self.keys if key else self.values
+        if path in table:
+            return Location(self.file, *table[path])
+        probe = tuple(path)
+        while probe:
+            probe = probe[:-1]
+            if probe in self.values:
+                return Location(self.file, *self.values[probe])
+        return Location(self.file, 1, 1)
+
+
+@dataclass
+class YamlDocument:
+    value: Any
+    source_map: SourceMap
+
+
+def _position(node: yaml.Node) -> tuple[int, int]:
+    return node.start_mark.line + 1, node.start_mark.column + 1
+
+
+class _Builder:
+    def __init__(self, file: str):
+        self.source_map = SourceMap(file)
+        self.diagnostics: list[Diagnostic] = []
+        self._timestamp = yaml.SafeLoader("")
+
+    def fail(self, node: yaml.Node, code: str, message: str) -> None:
+        self.diagnostics.append(Diagnostic(code, message, Location(self.source_map.file, *_position(node))))
+
+    def build(self, node: yaml.Node, path: Path_) -> Any:
+        self.source_map.values[path] = _position(node)
+        if node.tag not in _STANDARD_TAGS:
+            self.fail(node, "C004", f"tag {node.tag!r} is not allowed in a contract")
+            return None
+        if isinstance(node, yaml.MappingNode):
+            return self._mapping(node, path)
+        if isinstance(node, yaml.SequenceNode):
+            return [self.build(item, (*path, index)) for index, item in enumerate(node.value)]
+        return self._scalar(node)
+
+    def _mapping(self, node: yaml.MappingNode, path: Path_) -> dict[Any, Any]:
+        result: dict[Any, Any] = {}
+        for key_node, value_node in node.value:
+            if key_node.tag == "tag:yaml.org,2002:merge":
+                self.fail(key_node, "C004", "merge keys (<<) are not allowed in a contract")
+                continue
+            if not isinstance(key_node, yaml.ScalarNode):
+                self.fail(key_node, "C012", "a mapping key must be a plain value")
+                continue
+            key = key_node.value if key_node.tag == "tag:yaml.org,2002:str" else self._scalar(key_node)
+            key = str(key) if not isinstance(key, str) else key
+            if key in result:
+                first = self.source_map.keys[(*path, key)]
+                self.fail(
+                    key_node, "C003", f"duplicate key {key!r} (first at line {first[0]}, column {first[1]})"
+                )
+                continue
+            self.source_map.keys[(*path, key)] = _position(key_node)
+            result[key] = self.build(value_node, (*path, key))
+        return result
+
+    def _scalar(self, node: yaml.ScalarNode) -> Any:
+        text = node.value
+        tag = node.tag
+        if tag == "tag:yaml.org,2002:str":
+            return text
+        if tag == "tag:yaml.org,2002:null":
+            return None
+        if tag == "tag:yaml.org,2002:bool":
+            return text.lower() in {"true", "yes", "on"}
+        if tag == "tag:yaml.org,2002:int":
+            return self._timestamp.construct_yaml_int(node)
+        if tag == "tag:yaml.org,2002:float":
+            return self._decimal(node)
+        if tag == "tag:yaml.org,2002:timestamp":
+            try:
+                value = self._timestamp.construct_yaml_timestamp(node)
+            except ValueError as error:
+                self.fail(node, "C012", f"{text!r} is not a real date ({error})")
+                return text
+            if isinstance(value, datetime.datetime):
+                self.fail(node, "C012", f"{text!r}: write a date (YYYY-MM-DD), not a date and time")
+                return text
+            return value
+        return text
+
+    def _decimal(self, node: yaml.ScalarNode) -> Decimal | None:
+        text = node.value.replace("_", "")
+        try:
+            value = Decimal(text)
+        except InvalidOperation:
+            value = None
+        if value is None or not value.is_finite():
+            self.fail(node, "C012", f"{node.value!r} is not a finite number")
+            return None
+        return value
+
+
+def _check_events(text: str, file: str) -> list[Diagnostic]:
+    """Anchors and aliases are refused before anything is composed (no alias bombs)."""
+    findings = []
+    for event in yaml.parse(text, Loader=yaml.SafeLoader):
+        anchor = getattr(event, "anchor", None)
+        if isinstance(event, yaml.AliasEvent) or anchor is not None:
+            line, column = event.start_mark.line + 1, event.start_mark.column + 1
+            kind = "alias" if isinstance(event, yaml.AliasEvent) else "anchor"
+            findings.append(
+                Diagnostic("C004", f"YAML {kind} '{anchor}' is not allowed in a contract", Location(file, line, column))
+            )
+    return findings
+
+
+def read_yaml(path: Path, display_name: str | None = None) -> tuple[YamlDocument | None, list[Diagnostic]]:
+    """Read and build a YAML document; return it with every finding, or None if unusable."""
+    file = display_name or str(path)
+    try:
+        size = path.stat().st_size
+        if size > MAX_CONTRACT_BYTES:
+            return None, [
+                Diagnostic("C006", f"file is {size:,} bytes; contracts are limited to {MAX_CONTRACT_BYTES:,}", Location(file))
+            ]
+        raw = path.read_bytes()
+    except OSError as error:
+        return None, [Diagnostic("C001", f"cannot read the file: {error.strerror or error}", Location(file))]
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = raw[: error.start].count(b"\n") + 1
+        column = error.start - (raw.rfind(b"\n", 0, error.start) + 1) + 1
+        return None, [Diagnostic("C001", "the file is not UTF-8 text", Location(file, line, column))]
+    try:
+        findings = _check_events(text, file)
+        if findings:
+            return None, findings
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        where = Location(file, mark.line + 1, mark.column + 1) if mark else Location(file)
+        problem = error.problem or "syntax error"
+        if "\t" in problem or "tab" in problem:
+            problem = "tab characters cannot indent YAML; use spaces"
+        return None, [Diagnostic("C002", problem, where)]
+    except yaml.YAMLError as error:
+        return None, [Diagnostic("C002", str(error), Location(file))]
+    if node is None:
+        return None, [Diagnostic("C005", "the file is empty", Location(file, 1, 1))]
+    if not isinstance(node, yaml.MappingNode):
+        return None, [Diagnostic("C005", "a contract must be a mapping of keys to values", Location(file, *_position(node)))]
+    builder = _Builder(file)
+    value = builder.build(node, ())
+    return YamlDocument(value, builder.source_map), builder.diagnostics

@@ -1,0 +1,136 @@
+"""Diagnostics: every problem found in the input, with where it is, in one format.
+
+Loaders and checks never stop at the first problem: they return their findings as a list of
+`Diagnostic` records, and the application decides what blocks a settlement. Each finding has a
+stable code (tests assert codes, so messages can improve) and is rendered in exactly one place,
+`Diagnostic.render`, as `file:line:column: CODE message` or, for data,
+`file: column X: message`.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+
+
+class ExitCode(enum.IntEnum):
+    """Process exit statuses; each means one thing (documented in docs/cli.md and --help)."""
+
+    OK = 0
+    INVALID_CONTRACT = 1
+    USAGE = 2
+    INVALID_DATA = 3
+    VERIFY_MISMATCH = 4
+    OUTPUT_ERROR = 5
+    INTERNAL_ERROR = 70
+
+
+class Severity(enum.StrEnum):
+    ERROR = "error"
+    WARNING = "warning"
+
+
+@dataclass(frozen=True, order=True)
+class Location:
+    """Where a finding is: a file, and a line and column (1-based) or a column name and row."""
+
+    file: str
+    line: int | None = None
+    column: int | None = None
+
+    def render(self) -> str:
+        if self.line is None:
+            return self.file
+        if self.column is None:
+            return f"{self.file}:{self.line}"
+        return f"{self.file}:{self.line}:{self.column}"
+
+
+@dataclass(frozen=True)
+class Diagnostic:
+    code: str
+    message: str
+    location: Location
+    severity: Severity = Severity.ERROR
+
+    def render(self) -> str:
+        tag = "" if self.severity is Severity.ERROR else "warning "
+        return f"{self.location.render()}: {tag}{self.code} {self.message}"
+
+    def as_json(self) -> dict[str, object]:
+        return {
+            "code": self.code,
+            "severity": str(self.severity),
+            "file": self.location.file,
+            "line": self.location.line,
+            "column": self.location.column,
+            "message": self.message,
+        }
+
+
+def has_errors(diagnostics: list[Diagnostic]) -> bool:
+    return any(d.severity is Severity.ERROR for d in diagnostics)
+
+
+def sort_diagnostics(diagnostics: list[Diagnostic]) -> list[Diagnostic]:
+    """Order findings by place in the file, so output reads top to bottom and is stable."""
+    return sorted(
+        diagnostics,
+        key=lambda d: (d.location.file, d.location.line or 0, d.location.column or 0, d.code, d.message),
+    )
+
+
+class SettlementError(Exception):
+    """Raised when a use case cannot go on; carries the findings and the exit code to use."""
+
+    def __init__(self, exit_code: ExitCode, diagnostics: list[Diagnostic]):
+        super().__init__("; ".join(d.render() for d in diagnostics))
+        self.exit_code = exit_code
+        self.diagnostics = diagnostics
+
+
+# The code catalogue. C = contract file, D = data extract, O = output, R = run arguments.
+CODES: dict[str, str] = {
+    "C001": "the file cannot be read (missing, unreadable, or not UTF-8)",
+    "C002": "YAML syntax error",
+    "C003": "duplicate key in a mapping",
+    "C004": "YAML feature not allowed in contracts (tags, anchors/aliases, merge keys)",
+    "C005": "the file is empty or is not a mapping at the top",
+    "C006": "the file is larger than the contract size limit",
+    "C010": "unknown key",
+    "C011": "required key missing",
+    "C012": "wrong type or value",
+    "C020": "weights in a level do not sum to 1",
+    "C021": "provider base shares do not sum to 1",
+    "C022": "threshold and target disagree with the direction",
+    "C023": "contract years do not cover the term exactly",
+    "C024": "reference to an unknown provider, indicator or contract year",
+    "C025": "duplicate id",
+    "C026": "fixed shares do not sum to 1",
+    "C027": "scoring parameters are inconsistent",
+    "C028": "term is not made of whole contract years",
+    "D001": "extract file or folder cannot be read",
+    "D002": "required column missing",
+    "D003": "column has the wrong type",
+    "D004": "null in a key column",
+    "D005": "negative count",
+    "D006": "numerator above denominator for a proportion",
+    "D007": "unknown provider",
+    "D008": "unknown indicator",
+    "D009": "period outside the contract term",
+    "D010": "period not in YYYY-MM form",
+    "D011": "no extract files found",
+    "D012": "value_count is zero while value_sum is not",
+    "D013": "unknown column (ignored)",
+    "R001": "settlement period not understood or outside the term",
+    "O001": "output folder exists (use --force to replace it)",
+    "O002": "output cannot be written",
+}
+
+
+def did_you_mean(word: str, choices: object) -> str:
+    """` (did you mean 'x'?)` for the closest choice, or nothing."""
+    import difflib
+
+    close = difflib.get_close_matches(word, sorted(str(c) for c in choices), n=1)  # type: ignore[attr-defined]
+    return f" (did you mean {close[0]!r}?)" if close else ""

@@ -1,0 +1,141 @@
+"""Checks on one extract file, producing findings like
+`q3.parquet: column denominator: 3 rows negative, e.g. row 17`.
+
+Row numbers are 1-based positions of data rows in the file. All row checks of a file are
+expressions evaluated together in one lazy scan.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import polars as pl
+
+from obc_settle.contract.models import Contract
+from obc_settle.errors import Diagnostic, Location, Severity
+from obc_settle.extracts.schema import COUNT_COLUMNS, KEY_COLUMNS, MEASURE_COLUMNS, VALUE_COLUMNS, is_number, is_period, is_text
+from obc_settle.periods import ContractYear, month_of
+
+KNOWN_COLUMNS = set(KEY_COLUMNS) | set(MEASURE_COLUMNS)
+
+
+def schema_findings(schema: pl.Schema, file: str) -> list[Diagnostic]:
+    findings = []
+    where = Location(file)
+    for name in KEY_COLUMNS:
+        if name not in schema:
+            findings.append(Diagnostic("D002", f"required column {name!r} is missing", where))
+    for name in ("provider_id", "indicator_id"):
+        if name in schema and not is_text(schema[name]):
+            findings.append(Diagnostic("D003", f"column {name}: must be text, is {schema[name]}", where))
+    if "period" in schema and not is_period(schema["period"]):
+        findings.append(Diagnostic("D003", f"column period: must be text 'YYYY-MM' or a date, is {schema['period']}", where))
+    has_counts = all(name in schema for name in COUNT_COLUMNS)
+    has_values = all(name in schema for name in VALUE_COLUMNS)
+    if not has_counts and not has_values:
+        missing = [name for name in MEASURE_COLUMNS if name not in schema]
+        findings.append(
+            Diagnostic(
+                "D002",
+                f"needs numerator and denominator, or value_sum and value_count; missing {', '.join(missing)}",
+                where,
+            )
+        )
+    for name in MEASURE_COLUMNS:
+        if name in schema and not is_number(schema[name]):
+            findings.append(Diagnostic("D003", f"column {name}: must be numeric, is {schema[name]}", where))
+    if "value_count" in schema and is_number(schema["value_count"]) and not schema["value_count"].is_integer():
+        findings.append(Diagnostic("D003", f"column value_count: must be a whole number type, is {schema['value_count']}", where))
+    unknown = sorted(set(schema) - KNOWN_COLUMNS)
+    if unknown:
+        findings.append(
+            Diagnostic("D013", f"columns not in the extract schema are ignored: {', '.join(unknown)}", where, Severity.WARNING)
+        )
+    return findings
+
+
+@dataclass(frozen=True)
+class _RowCheck:
+    name: str
+    code: str
+    column: str
+    describe: str
+    condition: pl.Expr
+    show_values: bool = False
+
+
+def content_checks(scan: pl.LazyFrame, schema: pl.Schema, contract: Contract, file: str) -> list[Diagnostic]:
+    checks = _row_checks(schema, contract)
+    indexed = scan.with_row_index("__row", offset=1)
+    aggregates = []
+    for check in checks:
+        hit = check.condition.fill_null(False)
+        aggregates.append(hit.sum().alias(f"{check.name}__count"))
+        aggregates.append(pl.col("__row").filter(hit).min().alias(f"{check.name}__row"))
+        if check.show_values:
+            aggregates.append(
+                pl.col(check.column).cast(pl.String).filter(hit).unique().sort().head(3).implode().alias(f"{check.name}__values")
+            )
+    result = indexed.select(aggregates).collect(engine="streaming").row(0, named=True)
+    findings = []
+    for check in checks:
+        count = result[f"{check.name}__count"]
+        if not count:
+            continue
+        rows = "1 row" if count == 1 else f"{count:,} rows"
+        values = ""
+        if check.show_values:
+            values = " (" + ", ".join(repr(v) for v in result[f"{check.name}__values"]) + ("…" if count > 3 else "") + ")"
+        message = f"column {check.column}: {rows} {check.describe}{values}, e.g. row {result[f'{check.name}__row']}"
+        findings.append(Diagnostic(check.code, message, Location(file)))
+    return findings
+
+
+def _row_checks(schema: pl.Schema, contract: Contract) -> list[_RowCheck]:
+    provider_ids = [p.id for p in contract.providers]
+    indicator_ids = [indicator.id for _, indicator in contract.indicators()]
+    if contract.share_rule.quantity:
+        indicator_ids.append(contract.share_rule.quantity)
+    proportion_ids = [
+        indicator.id
+        for _, indicator in contract.indicators()
+        if indicator.kind == "proportion" or (indicator.kind == "change_from_baseline" and indicator.measure == "proportion")
+    ]
+    first_month = month_of(contract.term.start)
+    last_month = month_of(ContractYear.containing(contract.term.end).end)
+    period = pl.col("period")
+    if schema["period"] == pl.Date:
+        period = period.dt.strftime("%Y-%m")
+    period = period.cast(pl.String)
+    checks = [
+        _RowCheck(f"null_{name}", "D004", name, "null (keys must be filled)", pl.col(name).is_null())
+        for name in KEY_COLUMNS
+    ]
+    checks += [
+        _RowCheck("unknown_provider", "D007", "provider_id", "with a provider the contract does not know",
+                  pl.col("provider_id").cast(pl.String).is_in(provider_ids).not_(), show_values=True),
+        _RowCheck("unknown_indicator", "D008", "indicator_id", "with an indicator the contract does not know",
+                  pl.col("indicator_id").cast(pl.String).is_in(indicator_ids).not_(), show_values=True),
+        _RowCheck("bad_period", "D010", "period", "not of the form YYYY-MM",
+                  period.str.contains(r"^\d{4}-(0[1-9]|1[0-2])$").not_(), show_values=True),
+        _RowCheck("outside_term", "D009", "period", f"outside the contract term ({first_month} to {last_month})",
+                  period.str.contains(r"^\d{4}-(0[1-9]|1[0-2])$") & ((period < first_month) | (period > last_month)),
+                  show_values=True),
+    ]
+    for name in ("numerator", "denominator", "value_count"):
+        if name in schema:
+            checks.append(_RowCheck(f"negative_{name}", "D005", name, "negative", pl.col(name) < 0))
+    for name in MEASURE_COLUMNS:
+        if name in schema and schema[name].is_float():
+            checks.append(_RowCheck(f"nonfinite_{name}", "D003", name, "NaN or infinite", pl.col(name).is_finite().not_()))
+    if all(name in schema for name in COUNT_COLUMNS):
+        checks.append(
+            _RowCheck("numerator_above", "D006", "numerator", "above the denominator for a proportion indicator",
+                      pl.col("indicator_id").cast(pl.String).is_in(proportion_ids) & (pl.col("numerator") > pl.col("denominator")))
+        )
+    if all(name in schema for name in VALUE_COLUMNS):
+        checks.append(
+            _RowCheck("values_without_count", "D012", "value_sum", "non-zero while value_count is zero",
+                      (pl.col("value_count").fill_null(0) == 0) & (pl.col("value_sum").fill_null(0) != 0))
+        )
+    return checks

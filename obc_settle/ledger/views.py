@@ -1,0 +1,71 @@
+"""Totals read off the ledger. These are views: they add up lines, they never derive money."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import polars as pl
+
+from obc_settle.ledger.schema import COMMISSIONER, LineKind, LineType
+
+
+@dataclass(frozen=True)
+class PartyTotals:
+    provider_id: str
+    role: str
+    base_pence: int
+    withheld_pence: int
+    earned_pence: int
+    unearned_pence: int
+    redistributed_pence: int
+    net_payable_pence: int
+
+
+@dataclass(frozen=True)
+class SettlementTotals:
+    contract_id: str
+    settlement_period: str
+    status: str
+    contract_value_pence: int
+    outcome_pool_pence: int
+    paid_to_providers_pence: int
+    retained_pence: int
+
+
+def _sum(ledger: pl.DataFrame, condition: pl.Expr) -> int:
+    return int(ledger.filter(condition).get_column("amount_pence").sum())
+
+
+def party_totals(ledger: pl.DataFrame) -> list[PartyTotals]:
+    """One record per provider, in ledger order."""
+    totals = []
+    providers = ledger.filter(pl.col("party_id") != COMMISSIONER)
+    for (provider_id, role), lines in providers.group_by("party_id", "party_role", maintain_order=True):
+        by_type = lines.group_by("line_type").agg(pl.col("amount_pence").sum())
+        amounts = dict(zip(by_type["line_type"].to_list(), by_type["amount_pence"].to_list(), strict=True))
+        totals.append(
+            PartyTotals(
+                provider_id=str(provider_id),
+                role=str(role),
+                base_pence=int(amounts.get(LineType.BASE_PAYMENT, 0)),
+                withheld_pence=int(amounts.get(LineType.WITHHELD, 0)),
+                earned_pence=int(amounts.get(LineType.OUTCOME, 0)),
+                unearned_pence=int(amounts.get(LineType.UNEARNED, 0)),
+                redistributed_pence=int(amounts.get(LineType.REDISTRIBUTED_UNEARNED, 0)),
+                net_payable_pence=int(amounts.get(LineType.NET_PAYABLE, 0)),
+            )
+        )
+    return totals
+
+
+def settlement_totals(ledger: pl.DataFrame) -> SettlementTotals:
+    first = ledger.row(0, named=True)
+    return SettlementTotals(
+        contract_id=first["contract_id"],
+        settlement_period=first["settlement_period"],
+        status=first["status"],
+        contract_value_pence=_sum(ledger, pl.col("line_type") == LineType.CONTRACT_VALUE),
+        outcome_pool_pence=_sum(ledger, pl.col("line_type") == LineType.OUTCOME_POOL),
+        paid_to_providers_pence=_sum(ledger, pl.col("kind") == LineKind.PAYMENT),
+        retained_pence=_sum(ledger, pl.col("kind") == LineKind.RETENTION),
+    )

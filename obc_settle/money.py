@@ -1,0 +1,80 @@
+"""Money is integer pence. One rounding rule, one way to split.
+
+The rounding rule (the only one): an amount that is not a whole number of pence is rounded to
+the nearest penny, halves away from zero (ROUND_HALF_UP in Decimal terms). It is applied once,
+where an amount is first derived from a fraction (a withheld pool from a proportion, an earned
+amount from a score).
+
+Splitting a whole into parts always uses the largest-remainder method: each part gets the floor of
+its exact share, and the pennies left over go one each to the parts with the largest remainders,
+ties to the part that sorts first by key. The parts therefore add up to the whole, to the penny.
+
+Proportions (weights, shares, scores) are carried as integers in millionths of millionths
+(`UNIT_SCALE` = 10**12) so that allocation is pure integer arithmetic.
+"""
+
+from __future__ import annotations
+
+from decimal import ROUND_HALF_UP, Decimal
+from fractions import Fraction
+
+UNIT_SCALE = 10**12
+SCORE_DECIMALS = 6
+SCORE_SCALE = 10**SCORE_DECIMALS
+
+
+def round_half_up(value: Decimal | Fraction) -> int:
+    """Round to a whole number (of pence), halves away from zero."""
+    if isinstance(value, Fraction):
+        sign = -1 if value < 0 else 1
+        magnitude = abs(value)
+        whole, remainder = divmod(magnitude.numerator, magnitude.denominator)
+        if 2 * remainder >= magnitude.denominator:
+            whole += 1
+        return sign * whole
+    return int(value.quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
+def pounds_to_pence(pounds: Decimal) -> int:
+    """Exact conversion; the contract checks that amounts have at most two decimal places."""
+    pence = pounds * 100
+    if pence != pence.to_integral_value():
+        raise ValueError(f"{pounds} has more than two decimal places")
+    return int(pence)
+
+
+def to_units(proportion: Decimal | Fraction) -> int:
+    """A proportion as an integer number of 1e-12 units (rounded half up)."""
+    if isinstance(proportion, Fraction):
+        return round_half_up(proportion * UNIT_SCALE)
+    return round_half_up(proportion * UNIT_SCALE)
+
+
+def apply_proportion(amount_pence: int, proportion: Decimal) -> int:
+    """`amount x proportion`, rounded once by the rounding rule."""
+    return round_half_up(Decimal(amount_pence) * proportion)
+
+
+def largest_remainder(total: int, weights: list[int]) -> list[int]:
+    """Split `total` pence in proportion to non-negative integer `weights`.
+
+    Ties in remainder go to the earlier weight (callers pass weights sorted by key). With all
+    weights zero nothing can be split and the result is all zeros (the caller keeps the total).
+    """
+    weight_sum = sum(weights)
+    if weight_sum == 0:
+        return [0] * len(weights)
+    quotients = [total * w // weight_sum for w in weights]
+    remainders = [total * w % weight_sum for w in weights]
+    left_over = total - sum(quotients)
+    order = sorted(range(len(weights)), key=lambda i: (-remainders[i], i))
+    for i in order[:left_over]:
+        quotients[i] += 1
+    return quotients
+
+
+def format_pounds(pence: int) -> str:
+    """`123456` -> `£1,234.56`; negative amounts as `-£1,234.56`."""
+    sign = "-" if pence < 0 else ""
+    whole, part = divmod(abs(pence), 100)
+    return f"{sign}£{whole:,}.{part:02d}"
