@@ -122,6 +122,7 @@ CODES: dict[str, str] = {
     "D011": "no extract files found",
     "D012": "value_count is zero while value_sum is not",
     "D013": "unknown column (ignored)",
+    "D014": "no indicator rows for the settlement period",
     "R001": "settlement period not understood or outside the term",
     "O001": "output folder exists (use --force to replace it)",
     "O002": "output cannot be written",

@@ -189,7 +189,7 @@ def read_yaml(path: Path, display_name: str | None = None) -> tuple[YamlDocument
         mark = error.problem_mark or error.context_mark
         where = Location(file, mark.line + 1, mark.column + 1) if mark else Location(file)
         problem = error.problem or "syntax error"
-        if "\t" in problem or "tab" in problem:
+        if "\\t" in problem or "\t" in problem or " tab" in problem:
             problem = "tab characters cannot indent YAML; use spaces"
         return None, [Diagnostic("C002", problem, where)]
     except yaml.YAMLError as error:

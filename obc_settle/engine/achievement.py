@@ -48,9 +48,8 @@ def measure_achievement(monthly: pl.DataFrame, terms: pl.DataFrame, windows: pl.
         achieved=pl.when(pl.col("denominator") > 0).then(raw).otherwise(None),
         scorable=scorable,
     )
-    return measured.with_columns(note=_data_note()).drop(
-        "numerator_exact", "denominator_exact", "value_sum_exact", "value_count"
-    )
+    note = pl.concat_str([_data_note(), pl.col("window_note")], separator="; ", ignore_nulls=True)
+    return measured.with_columns(note=pl.when(note == "").then(None).otherwise(note)).drop("numerator_exact", "denominator_exact", "value_sum_exact", "value_count", "window_note")
 
 
 def _data_note() -> pl.Expr:
@@ -64,14 +63,14 @@ def _data_note() -> pl.Expr:
     )
     return (
         pl.when(pl.col("extract_rows") == 0)
-        .then(pl.concat_str(pl.lit("no data in the window; "), policy_text))
+        .then(pl.lit("no data in the window: scored as zero"))
         .when(pl.col("scorable").not_())
         .then(
             pl.concat_str(
                 pl.lit("small numbers: "),
                 denominator_name,
                 pl.lit(" "),
-                pl.col("denominator").round(2).cast(pl.String),
+                _count_text(pl.col("denominator")),
                 pl.lit(" is below the minimum "),
                 pl.col("minimum_denominator").cast(pl.String),
                 pl.lit("; "),
@@ -79,4 +78,13 @@ def _data_note() -> pl.Expr:
             )
         )
         .otherwise(None)
+    )
+
+
+def _count_text(value: pl.Expr) -> pl.Expr:
+    """A count as text: whole numbers without decimals, others to two places."""
+    return (
+        pl.when(value == value.floor())
+        .then(value.cast(pl.Int64).cast(pl.String))
+        .otherwise(value.round(2).cast(pl.String))
     )

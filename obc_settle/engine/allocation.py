@@ -45,3 +45,9 @@ def times_ppm_rounded(amount: pl.Expr, ppm: pl.Expr) -> pl.Expr:
     big = pl.Int128
     numerator = amount.cast(big) * ppm.cast(big) * 2 + SCORE_SCALE
     return (numerator // (2 * SCORE_SCALE)).cast(pl.Int64)
+
+
+def exact_fraction(units: pl.Expr, scale: int, decimals: int) -> pl.Expr:
+    """Integer `units` of 1/`scale` as an exact decimal with `decimals` places (for display)."""
+    dtype = pl.Decimal(38, decimals)
+    return units.cast(dtype) / pl.lit(scale).cast(dtype)

@@ -17,7 +17,7 @@ from fractions import Fraction
 
 import polars as pl
 
-from obc_settle.engine.allocation import split_largest_remainder, times_ppm_rounded
+from obc_settle.engine.allocation import exact_fraction, split_largest_remainder, times_ppm_rounded
 from obc_settle.money import UNIT_SCALE, to_units
 
 
@@ -50,7 +50,7 @@ def indicator_pools(scored: pl.DataFrame, outcome_pool_pence: int) -> pl.DataFra
     pooled = split_largest_remainder(
         weighted, total="outcome_pool", weight="weight_units", by=["all"], order=["indicator_order"], into="pool_pence"
     )
-    return pooled.with_columns(weight=pl.col("weight_units").cast(pl.Float64) / UNIT_SCALE).drop(
+    return pooled.with_columns(weight=exact_fraction(pl.col("weight_units"), UNIT_SCALE, 12)).drop(
         "all", "outcome_pool", "active", "indicator_active_units"
     )
 
@@ -62,10 +62,9 @@ def party_parts(pooled: pl.DataFrame, shares: dict[str, Fraction], party_order: 
             "party_id": list(shares),
             "party_order": [party_order[p] for p in shares],
             "share_units": [to_units(s) for s in shares.values()],
-            "share": [float(s) for s in shares.values()],
         },
-        schema={"party_id": pl.String, "party_order": pl.Int64, "share_units": pl.Int64, "share": pl.Float64},
-    )
+        schema={"party_id": pl.String, "party_order": pl.Int64, "share_units": pl.Int64},
+    ).with_columns(share=exact_fraction(pl.col("share_units"), UNIT_SCALE, 12))
     collective = pooled.filter(pl.col("attribution") == "collective").join(parties, how="cross")
     collective = split_largest_remainder(
         collective, total="pool_pence", weight="share_units", by=["indicator_id"], order=["party_order"], into="available_pence"
@@ -76,7 +75,7 @@ def party_parts(pooled: pl.DataFrame, shares: dict[str, Fraction], party_order: 
     )
     individual = (
         pooled.filter(pl.col("attribution") == "individual")
-        .with_columns(party_id=pl.col("attributed_provider"), share=pl.lit(1.0), available_pence=pl.col("pool_pence"))
+        .with_columns(party_id=pl.col("attributed_provider"), share=exact_fraction(pl.lit(UNIT_SCALE), UNIT_SCALE, 12), available_pence=pl.col("pool_pence"))
         .join(order_frame, on="party_id", how="left")
     )
     parts = pl.concat([collective, individual], how="diagonal_relaxed")

@@ -9,6 +9,9 @@ band levels, so one set of formulas serves both directions:
 - best_of:        max(linear, improvement)
 - banded:         the highest band score whose level a reaches, else 0
 
+An indicator with no extract rows at all in its window is missing data, not small numbers: it
+scores zero whatever its small-numbers policy, so missing data never moves money elsewhere.
+
 Scores are then rounded to six decimal places (half away from zero) and carried as integer
 millionths (`score_ppm`), from which money is computed exactly.
 """
@@ -17,6 +20,7 @@ from __future__ import annotations
 
 import polars as pl
 
+from obc_settle.engine.allocation import exact_fraction
 from obc_settle.money import SCORE_SCALE
 
 
@@ -46,7 +50,9 @@ def score_indicators(measured: pl.DataFrame, bands: pl.DataFrame) -> pl.DataFram
         .otherwise(pl.col("banded_score"))
     )
     unscorable_score = (
-        pl.when(pl.col("small_numbers_policy") == "score_met")
+        pl.when(pl.col("extract_rows") == 0)
+        .then(pl.lit(0, dtype=pl.Int64))
+        .when(pl.col("small_numbers_policy") == "score_met")
         .then(pl.lit(SCORE_SCALE, dtype=pl.Int64))
         .when(pl.col("small_numbers_policy") == "score_zero")
         .then(pl.lit(0, dtype=pl.Int64))
@@ -57,7 +63,7 @@ def score_indicators(measured: pl.DataFrame, bands: pl.DataFrame) -> pl.DataFram
         .then((raw * SCORE_SCALE).round(0, mode="half_away_from_zero").cast(pl.Int64))
         .otherwise(unscorable_score)
     )
-    return scored.with_columns(score=pl.col("score_ppm").cast(pl.Float64) / SCORE_SCALE).drop("banded_score")
+    return scored.with_columns(score=exact_fraction(pl.col("score_ppm"), SCORE_SCALE, 6)).drop("banded_score")
 
 
 def _banded_scores(measured: pl.DataFrame, bands: pl.DataFrame) -> pl.DataFrame:

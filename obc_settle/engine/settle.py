@@ -47,7 +47,11 @@ def settle(contract: Contract, monthly: pl.DataFrame, period: SettlementPeriod) 
             .then(pl.concat_str([pl.col("note"), pl.lit(share_note)], separator="; ", ignore_nulls=True))
             .otherwise(pl.col("note"))
         )
-    lines = _provider_lines(contract, money, parts) + _commissioner_lines(contract, money, pooled, parts)
+    provider_parts = parts.filter(pl.col("party_id") != COMMISSIONER)
+    redistributed = _redistribution(contract, provider_parts)
+    lines = _provider_lines(contract, money, provider_parts, redistributed) + _commissioner_lines(
+        contract, money, period, pooled, parts, redistributed
+    )
     ledger = pl.concat([_conform(frame) for frame in lines], how="vertical")
     header = {
         "contract_id": contract.id,
@@ -75,13 +79,11 @@ def _line(party_id: str, role: str, line_type: LineType, kind: LineKind, amount:
     return {"party_id": party_id, "party_role": role, "line_type": str(line_type), "kind": str(kind), "amount_pence": amount} | derivation
 
 
-def _provider_lines(contract: Contract, money: PeriodMoney, parts: pl.DataFrame) -> list[pl.DataFrame]:
+def _provider_lines(
+    contract: Contract, money: PeriodMoney, provider_parts: pl.DataFrame, redistributed: dict[str, int]
+) -> list[pl.DataFrame]:
     base_payments = largest_remainder(money.base_pool_pence, [to_units(p.base_share) for p in contract.providers])
-    provider_parts = parts.filter(pl.col("party_id") != COMMISSIONER)
-    earned_by_provider = dict(
-        provider_parts.group_by("party_id").agg(pl.col("earned_pence").sum()).iter_rows()
-    )
-    redistributed = _redistribution(contract, provider_parts, earned_by_provider)
+    unearned_total = int(provider_parts.get_column("unearned_pence").sum())
     frames = []
     for provider, base in zip(contract.providers, base_payments, strict=True):
         mine = provider_parts.filter(pl.col("party_id") == provider.id)
@@ -91,7 +93,7 @@ def _provider_lines(contract: Contract, money: PeriodMoney, parts: pl.DataFrame)
         extra = redistributed.get(provider.id, 0)
         head = [
             _line(provider.id, provider.role, LineType.BASE_PAYMENT, LineKind.PAYMENT, base,
-                  share=float(provider.base_share), pool_pence=money.base_pool_pence,
+                  share=provider.base_share, pool_pence=money.base_pool_pence,
                   note=f"base pool {money.base_pool_pence} pence x base share {provider.base_share}"),
             _line(provider.id, provider.role, LineType.WITHHELD, LineKind.MEMO, withheld,
                   note="your part of the outcome pool: earned plus unearned"),
@@ -106,21 +108,24 @@ def _provider_lines(contract: Contract, money: PeriodMoney, parts: pl.DataFrame)
         )
         tail = [_line(provider.id, provider.role, LineType.UNEARNED, LineKind.MEMO, unearned)]
         if contract.unearned == "redistributed":
-            tail.append(
-                _line(provider.id, provider.role, LineType.REDISTRIBUTED_UNEARNED, LineKind.PAYMENT, extra,
-                      note="share of all providers' unearned money, in proportion to outcome money earned"
-                      if extra else "earned no outcome money this period, so takes no share of unearned money")
-            )  # fmt: skip
+            if extra:
+                note = "share of all providers' unearned money, in proportion to outcome money earned"
+            elif unearned_total == 0:
+                note = "no unearned money to share this period"
+            else:
+                note = "earned no outcome money this period, so takes no share of unearned money"
+            tail.append(_line(provider.id, provider.role, LineType.REDISTRIBUTED_UNEARNED, LineKind.PAYMENT, extra, note=note))
         tail.append(_line(provider.id, provider.role, LineType.NET_PAYABLE, LineKind.MEMO, base + earned + extra))
         frame = pl.concat([_conform(pl.DataFrame(head)), _conform(outcome), _conform(pl.DataFrame(tail))], how="vertical")
         frames.append(frame.with_columns(line_no=pl.int_range(1, frame.height + 1, dtype=pl.Int32)))
     return frames
 
 
-def _redistribution(contract: Contract, provider_parts: pl.DataFrame, earned: dict[str, int]) -> dict[str, int]:
+def _redistribution(contract: Contract, provider_parts: pl.DataFrame) -> dict[str, int]:
     """Unearned money shared among providers that earned outcome money, by what each earned."""
     if contract.unearned != "redistributed":
         return {}
+    earned = dict(provider_parts.group_by("party_id").agg(pl.col("earned_pence").sum()).iter_rows())
     unearned_total = int(provider_parts.get_column("unearned_pence").sum())
     ids = [p.id for p in contract.providers]
     weights = [max(earned.get(pid, 0), 0) for pid in ids]
@@ -129,13 +134,22 @@ def _redistribution(contract: Contract, provider_parts: pl.DataFrame, earned: di
     return dict(zip(ids, largest_remainder(unearned_total, weights), strict=True))
 
 
-def _commissioner_lines(contract: Contract, money: PeriodMoney, pooled: pl.DataFrame, parts: pl.DataFrame) -> list[pl.DataFrame]:
+def _commissioner_lines(
+    contract: Contract,
+    money: PeriodMoney,
+    period: SettlementPeriod,
+    pooled: pl.DataFrame,
+    parts: pl.DataFrame,
+    redistributed: dict[str, int],
+) -> list[pl.DataFrame]:
     role = "commissioner"
+    value_note = f"annual contract value {money.annual_value_pence} pence"
+    if period.quarter is not None:
+        value_note = f"quarter {period.quarter} of the {value_note}, split into four by largest remainder"
     rows = [
-        _line(COMMISSIONER, role, LineType.CONTRACT_VALUE, LineKind.MEMO, money.contract_value_pence,
-              note=f"annual contract value {money.annual_value_pence} pence for the period"),
+        _line(COMMISSIONER, role, LineType.CONTRACT_VALUE, LineKind.MEMO, money.contract_value_pence, note=value_note),
         _line(COMMISSIONER, role, LineType.OUTCOME_POOL, LineKind.MEMO, money.outcome_pool_pence,
-              share=float(Decimal(money.withheld_proportion)),
+              share=Decimal(money.withheld_proportion),
               note=f"withheld proportion {money.withheld_proportion} of contract value"),
     ]  # fmt: skip
     retained = (
@@ -159,13 +173,16 @@ def _commissioner_lines(contract: Contract, money: PeriodMoney, pooled: pl.DataF
     if unscored:
         tail.append(_line(COMMISSIONER, role, LineType.RETAINED_UNSCORED, LineKind.RETENTION, unscored,
                           note="no indicator could be scored: the outcome pool is retained"))  # fmt: skip
-    provider_parts = parts.filter(pl.col("party_id") != COMMISSIONER)
-    earned = dict(provider_parts.group_by("party_id").agg(pl.col("earned_pence").sum()).iter_rows())
-    given = sum(_redistribution(contract, provider_parts, earned).values())
+    given = sum(redistributed.values())
     if contract.unearned == "redistributed":
-        tail.append(_line(COMMISSIONER, role, LineType.REDISTRIBUTED_UNEARNED, LineKind.RETENTION, -given,
-                          note="unearned money shared among providers that achieved" if given
-                          else "no provider earned outcome money: unearned money is retained"))  # fmt: skip
+        unearned_total = int(parts.filter(pl.col("party_id") != COMMISSIONER).get_column("unearned_pence").sum())
+        if given:
+            note = "unearned money shared among providers that achieved"
+        elif unearned_total == 0:
+            note = "no unearned money to share this period"
+        else:
+            note = "no provider earned outcome money: unearned money is retained"
+        tail.append(_line(COMMISSIONER, role, LineType.REDISTRIBUTED_UNEARNED, LineKind.RETENTION, -given, note=note))
     net = int(retained_frame.get_column("amount_pence").sum()) + unscored - given
     tail.append(_line(COMMISSIONER, role, LineType.NET_RETAINED, LineKind.MEMO, net))
     frame = pl.concat(

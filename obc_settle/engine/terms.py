@@ -12,7 +12,7 @@ import polars as pl
 
 from obc_settle.contract.models import Contract
 from obc_settle.money import apply_proportion, largest_remainder, pounds_to_pence, to_units
-from obc_settle.periods import SettlementPeriod
+from obc_settle.periods import SettlementPeriod, month_of
 
 
 @dataclass(frozen=True)
@@ -36,12 +36,15 @@ def period_money(contract: Contract, period: SettlementPeriod) -> PeriodMoney:
     return PeriodMoney(annual, value, str(terms.withheld_proportion), pool, value - pool)
 
 
-def window_months(window: str, period: SettlementPeriod) -> list[str]:
+def window_months(window: str, period: SettlementPeriod, first_term_month: str) -> list[str]:
+    """The months an indicator is measured over, never before the term starts."""
     if window == "year_to_date":
-        return period.year_to_date_months()
-    if window == "rolling_12_months":
-        return period.rolling_twelve_months()
-    return period.months()
+        months = period.year_to_date_months()
+    elif window == "rolling_12_months":
+        months = period.rolling_twelve_months()
+    else:
+        months = period.months()
+    return [month for month in months if month >= first_term_month]
 
 
 def indicator_terms(contract: Contract, period: SettlementPeriod) -> pl.DataFrame:
@@ -50,7 +53,10 @@ def indicator_terms(contract: Contract, period: SettlementPeriod) -> pl.DataFram
     rows = []
     for order, (domain, indicator) in enumerate(contract.indicators()):
         levels = indicator.levels_for(year)
-        months = window_months(indicator.window, period)
+        months = window_months(indicator.window, period, month_of(contract.term.start))
+        window_note = None
+        if indicator.window == "rolling_12_months" and len(months) < 12:
+            window_note = f"rolling window has {len(months)} of 12 months: the term starts {months[0]}"
         rows.append(
             {
                 "indicator_order": order,
@@ -73,6 +79,7 @@ def indicator_terms(contract: Contract, period: SettlementPeriod) -> pl.DataFram
                 "window": indicator.window,
                 "window_first_month": months[0],
                 "window_last_month": months[-1],
+                "window_note": window_note,
             }
         )
     return pl.DataFrame(
@@ -98,6 +105,7 @@ def indicator_terms(contract: Contract, period: SettlementPeriod) -> pl.DataFram
             "window": pl.String,
             "window_first_month": pl.String,
             "window_last_month": pl.String,
+            "window_note": pl.String,
         },
     )
 
@@ -107,7 +115,7 @@ def indicator_windows(contract: Contract, period: SettlementPeriod) -> pl.DataFr
     pairs = [
         (indicator.id, month)
         for _, indicator in contract.indicators()
-        for month in window_months(indicator.window, period)
+        for month in window_months(indicator.window, period, month_of(contract.term.start))
     ]
     return pl.DataFrame(pairs, schema={"indicator_id": pl.String, "period": pl.String}, orient="row")
 

@@ -8,13 +8,13 @@ scanned again, lazily and streaming, and summed to provider x indicator x month.
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
 import polars as pl
 
 from obc_settle.contract.models import Contract
+from obc_settle.digests import file_sha256
 from obc_settle.errors import Diagnostic, Location, has_errors
 from obc_settle.extracts.checks import content_checks, schema_findings
 from obc_settle.extracts.schema import MEASURE_COLUMNS, MONTHLY_SCHEMA, SUM_DTYPE
@@ -40,14 +40,6 @@ def discover(data_path: Path) -> list[Path]:
     if data_path.is_file():
         return [data_path]
     return sorted(path for path in data_path.rglob("*.parquet") if path.is_file())
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def read_extracts(data_path: Path, contract: Contract, display_root: Path | None = None) -> tuple[Extracts | None, list[Diagnostic]]:
@@ -81,7 +73,7 @@ def read_extracts(data_path: Path, contract: Contract, display_root: Path | None
             rows = 0
         findings += file_findings
         if not has_errors(file_findings):
-            files.append(ExtractFile(path, name, _sha256(path), rows))
+            files.append(ExtractFile(path, name, file_sha256(path), rows))
             frames.append(_normalised(scan, schema))
     if has_errors(findings):
         return None, findings
@@ -136,3 +128,12 @@ def aggregate_monthly(frames: list[pl.LazyFrame]) -> pl.DataFrame:
         .collect(engine="streaming")
     )
     return monthly.select([pl.col(name).cast(dtype) for name, dtype in MONTHLY_SCHEMA.items()])
+
+
+def coverage_findings(extracts: Extracts, months: list[str], indicator_ids: list[str], data_path: str) -> list[Diagnostic]:
+    """Settling a period for which the extracts hold no indicator rows at all is a mistake."""
+    rows = extracts.monthly.filter(pl.col("period").is_in(months) & pl.col("indicator_id").is_in(indicator_ids))
+    if rows.height:
+        return []
+    message = f"no indicator rows for the settlement period ({months[0]} to {months[-1]}): is this the right extract?"
+    return [Diagnostic("D014", message, Location(data_path))]

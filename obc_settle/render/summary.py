@@ -1,0 +1,76 @@
+"""`summary.json`: the totals a CI job reads, all amounts integers in pence.
+
+Schema (version 1):
+
+    {
+      "schema_version": 1,
+      "obc_settle_version": "0.1.0",
+      "settlements": [
+        {
+          "contract_id", "contract_version", "contract_name", "contract_year",
+          "settlement_period", "status" ("provisional" | "final"),
+          "contract_value_pence", "outcome_pool_pence",
+          "paid_to_providers_pence", "retained_pence",
+          "providers": [
+            {"provider_id", "name", "role", "base_pence", "withheld_pence", "earned_pence",
+             "unearned_pence", "redistributed_pence", "net_payable_pence"}
+          ]
+        }
+      ]
+    }
+
+Invariants: paid_to_providers_pence + retained_pence == contract_value_pence, and the providers'
+net_payable_pence add up to paid_to_providers_pence.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import polars as pl
+
+from obc_settle import __version__
+from obc_settle.contract.models import Contract
+from obc_settle.ledger import party_totals, settlement_totals
+
+SUMMARY_SCHEMA_VERSION = 1
+
+
+def settlement_summary(contract: Contract, ledger: pl.DataFrame) -> dict[str, Any]:
+    totals = settlement_totals(ledger)
+    names = {p.id: p.name for p in contract.providers}
+    return {
+        "contract_id": totals.contract_id,
+        "contract_version": contract.version,
+        "contract_name": contract.name,
+        "contract_year": ledger.get_column("contract_year")[0],
+        "settlement_period": totals.settlement_period,
+        "status": totals.status,
+        "contract_value_pence": totals.contract_value_pence,
+        "outcome_pool_pence": totals.outcome_pool_pence,
+        "paid_to_providers_pence": totals.paid_to_providers_pence,
+        "retained_pence": totals.retained_pence,
+        "providers": [
+            {
+                "provider_id": party.provider_id,
+                "name": names.get(party.provider_id, party.provider_id),
+                "role": party.role,
+                "base_pence": party.base_pence,
+                "withheld_pence": party.withheld_pence,
+                "earned_pence": party.earned_pence,
+                "unearned_pence": party.unearned_pence,
+                "redistributed_pence": party.redistributed_pence,
+                "net_payable_pence": party.net_payable_pence,
+            }
+            for party in party_totals(ledger)
+        ],
+    }
+
+
+def summary_document(settlements: list[dict[str, Any]]) -> dict[str, Any]:
+    return {"schema_version": SUMMARY_SCHEMA_VERSION, "obc_settle_version": __version__, "settlements": settlements}
+
+
+def summary_json(document: dict[str, Any]) -> str:
+    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
