@@ -7,7 +7,7 @@ amount from a score).
 
 Splitting a whole into parts always uses the largest-remainder method: each part gets the floor of
 its exact share, and the pennies left over go one each to the parts with the largest remainders,
-ties to the part that sorts first by key. The parts therefore add up to the whole, to the penny.
+ties to the part listed first (contract order: providers and indicators as listed, the commissioner last). The parts therefore add up to the whole, to the penny.
 
 Proportions (weights, shares, scores) are carried as integers in millionths of millionths
 (`UNIT_SCALE` = 10**12) so that allocation is pure integer arithmetic.

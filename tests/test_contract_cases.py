@@ -105,6 +105,9 @@ EXPECTED: dict[str, set[tuple[str, int, int]]] = {
     # Shares 0.6 + 0.3 (line 12, column 3); threshold 0.75 > target 0.7 (line 33, column 22);
     # by_year key 2024-25 at line 47, column 13.
     "several_rule_problems": {("C021", 12, 3), ("C022", 33, 22), ("C024", 47, 13)},
+    # Reader and model findings together: `    role: lead` again on line 20 (column 5); the "10%"
+    # on line 23 at column 70 (as in percent_string, one line lower); `unearnd:` at line 57.
+    "problems_from_every_reading_layer": {("C003", 20, 5), ("C012", 23, 70), ("C010", 57, 1)},
 }
 
 

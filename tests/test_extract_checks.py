@@ -246,6 +246,48 @@ def test_several_problems_in_one_file_are_all_reported_in_one_pass(tmp_path: Pat
         ("D010", "6"),
     ]
     assert all(f.location.file == str(path) for f in findings)
+    # The null provider in row 2 is a D004, not also an unknown provider: D007 counts 1 row.
+    assert "1 row with a provider" in only(findings, "D007").message
+
+
+def test_a_nan_numerator_is_reported_as_not_finite_and_not_as_above_the_denominator(
+    tmp_path: Path, contract: Contract
+) -> None:
+    schema = {**COUNT_SCHEMA, "numerator": pl.Float64, "denominator": pl.Float64}
+    rows = [("A", "i1", "2025-04", 1.0, 2.0), ("A", "i1", "2025-05", float("nan"), 2.0)]
+    extracts, findings = read_extracts(write(tmp_path / "x.parquet", rows, schema), contract)
+    assert extracts is None
+    # NaN is not a number at all, so it is one D003 finding; NaN is not "above" 2.0.
+    assert [(f.code, f.message) for f in findings] == [("D003", "column numerator: 1 row NaN or infinite, e.g. row 2")]
+
+
+def test_a_null_denominator_counts_as_zero_so_a_positive_numerator_is_above_it(tmp_path: Path, contract: Contract) -> None:
+    # The schema says nulls in measure columns count as zero: row 1 is 5 of 0 for a proportion,
+    # which must be D006 (otherwise the month sums to 5 + 1 of 0 + 2 = 3.0, a proportion above 1).
+    rows = [("A", "i1", "2025-05", 5, None), ("A", "i1", "2025-06", 1, 2)]
+    extracts, findings = read_extracts(write(tmp_path / "x.parquet", rows), contract)
+    assert extracts is None
+    assert [f.code for f in errors(findings)] == ["D006"]
+    assert "e.g. row 1" in findings[0].message
+
+
+def test_the_share_rules_quantity_is_a_known_indicator_id_in_extracts(tmp_path: Path) -> None:
+    contract = contract_from(share_rule={"method": "by_quantity", "quantity": "registered"})
+    rows = [("A", "registered", "2025-05", 120, 0), ("A", "i1", "2025-05", 1, 2)]
+    extracts, findings = read_extracts(write(tmp_path / "x.parquet", rows), contract)
+    assert findings == [] and extracts is not None
+    assert sorted(extracts.monthly.get_column("indicator_id").to_list()) == ["i1", "registered"]
+
+
+def test_a_date_typed_period_outside_the_term_is_reported(tmp_path: Path, contract: Contract) -> None:
+    from datetime import date
+
+    schema = {**COUNT_SCHEMA, "period": pl.Date}
+    rows = [("A", "i1", date(2025, 4, 1), 1, 2), ("A", "i1", date(2026, 4, 1), 1, 2)]
+    extracts, findings = read_extracts(write(tmp_path / "x.parquet", rows, schema), contract)
+    assert extracts is None
+    finding = only(findings, "D009")
+    assert "1 row" in finding.message and "e.g. row 2" in finding.message
 
 
 def test_a_mean_with_values_but_no_count_is_reported(tmp_path: Path, contract: Contract) -> None:

@@ -219,3 +219,34 @@ def test_the_ledger_shows_how_the_score_was_derived() -> None:
     assert row["pool_pence"] == 1_000_000
     # The commissioner retains the unearned half: 1,000,000 - 500,000.
     assert row["amount_pence"] == 500_000
+
+
+def test_a_change_from_baseline_exactly_at_the_target_meets_it_for_all_or_nothing() -> None:
+    # 60/100 = 0.60 against baseline 0.50 is a change of exactly 0.10 = the target: score 1.
+    # (As floats 0.6 - 0.5 = 0.09999999999999998, which must not decide the payment.)
+    spec = indicator(kind="change_from_baseline", measure="proportion", baseline="0.5", threshold="0.1", target="0.1",
+                     scoring={"method": "all_or_nothing"})  # fmt: skip
+    expect(settle_one(spec, [("A", "i1", "2025-05", 60, 100)]), 1, 500_000, 300_000, 200_000)
+
+
+def test_a_change_from_baseline_exactly_at_a_band_level_reaches_the_band() -> None:
+    # A change of exactly 0.10 reaches the band at level 0.1 (score 1).
+    bands = [{"level": D("0.1"), "score": D("1")}]
+    spec = indicator(kind="change_from_baseline", measure="proportion", baseline="0.5", threshold="0.05", target="0.1",
+                     scoring={"method": "banded", "bands": bands})  # fmt: skip
+    expect(settle_one(spec, [("A", "i1", "2025-05", 60, 100)]), 1, 500_000, 300_000, 200_000)
+
+
+def test_a_mean_exactly_at_a_band_level_reaches_the_band() -> None:
+    # 21.0 / 3 = 7.0 reaches the 7.0 band (0.6): 300,000 / 180,000 / 120,000.
+    spec = indicator(kind="mean", threshold="6.5", target="7.5", scoring={"method": "banded", "bands": BANDS_UP})
+    expect(settle_one(spec, [("A", "i1", "2025-05", 0, 0, D("21.0"), 3)]), "0.6", 300_000, 180_000, 120_000)
+
+
+def test_a_score_exactly_halfway_between_millionths_is_rounded_half_up() -> None:
+    # 64,938,285 / 100,000,000 = 0.64938285: (0.64938285 - 0.6) / 0.1 = 0.4938285 exactly, which
+    # the one rounding rule takes to 0.493829 (not 0.493828, as float arithmetic may).
+    # A: 500,000 x 0.493829 = 246,914.5 -> 246,915; B: 300,000 x 0.493829 = 148,148.7 -> 148,149;
+    # C: 200,000 x 0.493829 = 98,765.8 -> 98,766.
+    ledger = settle_one(indicator(), [("A", "i1", "2025-05", 64_938_285, 100_000_000)])
+    expect(ledger, "0.493829", 246_915, 148_149, 98_766)

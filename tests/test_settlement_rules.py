@@ -20,6 +20,7 @@ from engine_support import (
     by_party,
     contract_from,
     domain,
+    empty_monthly,
     indicator,
     indicator_row,
     lines,
@@ -129,7 +130,7 @@ def test_an_indicator_with_no_rows_at_all_is_missing_data_and_scores_zero_whatev
     # Documented in obc_settle.engine.scoring: no rows in the window is not small numbers; the
     # indicator keeps its pool and scores 0, so the money is retained, not moved elsewhere.
     contract = contract_from(indicators=[small("i1", "reassign_weight", "0.5"), small("i2", "score_met", "0.5")])
-    ledger = settle(contract, monthly([("A", "i3x", "2025-05", 1, 1)]).clear(), YEAR)
+    ledger = settle(contract, empty_monthly(), YEAR)
     assert [indicator_row(ledger, i)["pool_pence"] for i in ("i1", "i2")] == [500_000, 500_000]
     assert score_of(ledger, "i1") == 0 and score_of(ledger, "i2") == 0
     assert lines(ledger, "retained_unscored").height == 0

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from obc_settle.contract.models import Contract, Indicator
+from obc_settle.contract.models import COMMISSIONER, Contract, Indicator
 from obc_settle.contract.yaml_source import Path_, SourceMap
 from obc_settle.errors import Diagnostic, did_you_mean
+
 from obc_settle.periods import ContractYear
 
 ONE = Decimal(1)
@@ -40,6 +41,9 @@ def check_contract(contract: Contract, source_map: SourceMap) -> list[Diagnostic
 
 
 def _check_ids(contract: Contract, findings: _Findings) -> None:
+    for index, provider in enumerate(contract.providers):
+        if provider.id.lower() == COMMISSIONER:
+            findings.add(("providers", index, "id"), "C025", f"provider id {provider.id!r} is reserved for the commissioner's lines")
     for index in _repeat_positions([p.id for p in contract.providers]):
         findings.add(("providers", index, "id"), "C025", f"provider id {contract.providers[index].id!r} is used twice")
     domains = contract.outcome_framework.domains

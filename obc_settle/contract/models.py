@@ -17,6 +17,8 @@ from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Fie
 from obc_settle.periods import ContractYear
 
 SCHEMA_VERSION = 1
+COMMISSIONER = "commissioner"
+"""Reserved party id: the commissioner's lines in the ledger. No provider may use it."""
 
 IDENTIFIER_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$"
 Identifier = Annotated[

@@ -9,6 +9,10 @@ from __future__ import annotations
 
 import polars as pl
 
+# Achieved values are rounded to ten decimal places before scoring, so that binary floating point
+# cannot put an achievement that equals its target exactly (0.70 - 0.60 = 0.1) a hair below it.
+ACHIEVED_DECIMALS = 10
+
 
 def measure_achievement(monthly: pl.DataFrame, terms: pl.DataFrame, windows: pl.DataFrame) -> pl.DataFrame:
     """`terms` plus extract_rows, numerator, denominator, achieved, scorable, note."""
@@ -45,7 +49,7 @@ def measure_achievement(monthly: pl.DataFrame, terms: pl.DataFrame, windows: pl.
     )
     scorable = (pl.col("denominator") > 0) & (pl.col("denominator") >= pl.col("minimum_denominator").cast(pl.Float64))
     measured = measured.with_columns(
-        achieved=pl.when(pl.col("denominator") > 0).then(raw).otherwise(None),
+        achieved=pl.when(pl.col("denominator") > 0).then(raw.round(ACHIEVED_DECIMALS)).otherwise(None),
         scorable=scorable,
     )
     note = pl.concat_str([_data_note(), pl.col("window_note")], separator="; ", ignore_nulls=True)

@@ -13,7 +13,9 @@ An indicator with no extract rows at all in its window is missing data, not smal
 scores zero whatever its small-numbers policy, so missing data never moves money elsewhere.
 
 Scores are then rounded to six decimal places (half away from zero) and carried as integer
-millionths (`score_ppm`), from which money is computed exactly.
+millionths (`score_ppm`), from which money is computed exactly. Before that rounding the score in
+millionths is cleaned of binary floating-point noise by rounding it to six decimals, so that a
+score that is exactly halfway in decimal (0.4938285) rounds up as the rule says.
 """
 
 from __future__ import annotations
@@ -60,7 +62,7 @@ def score_indicators(measured: pl.DataFrame, bands: pl.DataFrame) -> pl.DataFram
     )
     scored = banded.with_columns(
         score_ppm=pl.when(pl.col("scorable"))
-        .then((raw * SCORE_SCALE).round(0, mode="half_away_from_zero").cast(pl.Int64))
+        .then((raw * SCORE_SCALE).round(6).round(0, mode="half_away_from_zero").cast(pl.Int64))
         .otherwise(unscorable_score)
     )
     return scored.with_columns(score=exact_fraction(pl.col("score_ppm"), SCORE_SCALE, 6)).drop("banded_score")

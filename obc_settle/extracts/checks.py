@@ -129,9 +129,10 @@ def _row_checks(schema: pl.Schema, contract: Contract) -> list[_RowCheck]:
         if name in schema and schema[name].is_float():
             checks.append(_RowCheck(f"nonfinite_{name}", "D003", name, "NaN or infinite", pl.col(name).is_finite().not_()))
     if all(name in schema for name in COUNT_COLUMNS):
+        numerator = pl.col("numerator").fill_nan(None) if schema["numerator"].is_float() else pl.col("numerator")
         checks.append(
             _RowCheck("numerator_above", "D006", "numerator", "above the denominator for a proportion indicator",
-                      pl.col("indicator_id").cast(pl.String).is_in(proportion_ids) & (pl.col("numerator") > pl.col("denominator")))
+                      pl.col("indicator_id").cast(pl.String).is_in(proportion_ids) & (numerator > pl.col("denominator").fill_null(0)))
         )
     if all(name in schema for name in VALUE_COLUMNS):
         checks.append(

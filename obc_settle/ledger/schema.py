@@ -14,7 +14,9 @@ import enum
 
 import polars as pl
 
-COMMISSIONER = "commissioner"
+from obc_settle.contract.models import COMMISSIONER
+
+__all__ = ["COMMISSIONER", "LEDGER_SCHEMA", "LineKind", "LineType"]
 
 
 class LineKind(enum.StrEnum):
