@@ -160,6 +160,8 @@ def test_schema_prints_a_json_schema_of_the_contract_language() -> None:
     document = json.loads(stdout)
     assert "providers" in document["properties"]
     assert document["additionalProperties"] is False
+    base_share = document["$defs"]["Provider"]["properties"]["base_share"]
+    assert (base_share["type"], base_share["minimum"], base_share["maximum"]) == ("number", 0, 1)
 
 
 def test_the_installed_command_reports_its_version_and_exit_codes() -> None:

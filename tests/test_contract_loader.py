@@ -180,3 +180,8 @@ def test_a_duplicate_domain_id_is_refused() -> None:
 def test_a_string_year_key_in_by_year_must_be_a_contract_year() -> None:
     text = contract_yaml(indicators=[indicator(by_year={"2025": {"threshold": D("0.6"), "target": D("0.7")}})])
     assert [code for code, _ in codes_and_lines(text)] == ["C012"]
+
+
+def test_a_provider_may_not_take_the_commissioners_party_id() -> None:
+    text = contract_yaml(providers=[("commissioner", "0.5"), ("B", "0.5")])
+    assert codes_and_lines(text) == [("C025", line_of(text, "- id: commissioner"))]

@@ -12,7 +12,16 @@ import datetime
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, Strict, StringConstraints
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    Strict,
+    StringConstraints,
+    WithJsonSchema,
+)
 
 from obc_settle.periods import ContractYear
 
@@ -72,12 +81,24 @@ def _contract_year(value: Any) -> str:
     return ContractYear.parse(value).name
 
 
-Number = Annotated[Decimal, BeforeValidator(_exact_number)]
-Proportion = Annotated[Decimal, BeforeValidator(_exact_number), AfterValidator(_proportion)]
-Pounds = Annotated[Decimal, BeforeValidator(_exact_number), AfterValidator(_money)]
+Number = Annotated[Decimal, BeforeValidator(_exact_number), WithJsonSchema({"type": "number"})]
+Proportion = Annotated[
+    Decimal,
+    BeforeValidator(_exact_number),
+    AfterValidator(_proportion),
+    WithJsonSchema({"type": "number", "minimum": 0, "maximum": 1}),
+]
+Pounds = Annotated[
+    Decimal,
+    BeforeValidator(_exact_number),
+    AfterValidator(_money),
+    WithJsonSchema({"type": "number", "minimum": 0, "multipleOf": 0.01}),
+]
 Count = Annotated[int, Strict(), Field(ge=0)]
 Day = Annotated[datetime.date, Strict()]
-ContractYearName = Annotated[str, BeforeValidator(_contract_year)]
+ContractYearName = Annotated[
+    str, BeforeValidator(_contract_year), WithJsonSchema({"type": "string", "pattern": r"^\d{4}-\d{2}$"})
+]
 
 
 class Model(BaseModel):
