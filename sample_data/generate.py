@@ -304,7 +304,7 @@ def indicator_rows(stem: str, contract: Contract, spec: SampleSpec, months: list
     return rows
 
 
-def write_contract(stem: str, spec: SampleSpec) -> list[tuple[Path, int]]:
+def write_contract(stem: str, spec: SampleSpec, out: Path = OUT) -> list[tuple[Path, int]]:
     loaded, findings = load_contract(CONTRACTS / f"{stem}.yaml")
     if loaded is None:
         raise SystemExit(f"{stem}: the contract does not load:\n" + "\n".join(f.render() for f in findings))
@@ -313,7 +313,7 @@ def write_contract(stem: str, spec: SampleSpec) -> list[tuple[Path, int]]:
     frame = pl.DataFrame(indicator_rows(stem, contract, spec, months), schema=SCHEMA).sort(
         "period", "provider_id", "indicator_id"
     )
-    folder = OUT / stem
+    folder = out / stem
     folder.mkdir(parents=True, exist_ok=True)
     for old in sorted(folder.glob("*.parquet")):
         old.unlink()
@@ -327,12 +327,15 @@ def write_contract(stem: str, spec: SampleSpec) -> list[tuple[Path, int]]:
     return written
 
 
-def main() -> int:
+def main(argv: list[str]) -> int:
+    """Write the sample extracts under sample_data/, or under the folder given as argument."""
+    out = Path(argv[0]).resolve() if argv else OUT
     for stem, spec in SPECS.items():
-        for path, rows in write_contract(stem, spec):
-            print(f"wrote {path.relative_to(ROOT)} ({rows} rows)")
+        for path, rows in write_contract(stem, spec, out):
+            shown = path.relative_to(ROOT) if path.is_relative_to(ROOT) else path
+            print(f"wrote {shown} ({rows} rows)")
     return 0
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(sys.argv[1:]))
