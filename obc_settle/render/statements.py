@@ -36,8 +36,8 @@ _MONTHS = (
     "July", "August", "September", "October", "November", "December",
 )  # fmt: skip
 _STATUS = {
-    "provisional": ("Provisional", "In-year payment on account, subject to reconciliation at the end of the contract year."),
-    "final": ("Final", "Year-end reconciliation for the whole contract year."),
+    "provisional": ("Provisional", "In-year settlement of one quarter; the final settlement of the contract year uses the whole year's data."),
+    "final": ("Final", "Settlement of the whole contract year on the full year's data."),
 }
 _ROLES = {"lead": "Lead provider", "member": "Member", "prime": "Prime contractor", "subcontractor": "Subcontractor"}
 _WINDOWS = {"period": "settlement period", "year_to_date": "year to date", "rolling_12_months": "rolling 12 months"}
