@@ -210,3 +210,42 @@ def _check_share_rule(contract: Contract, findings: _Findings) -> None:
     for provider_id in rule.caps:
         if provider_id not in provider_ids:
             findings.add(("share_rule", "caps", provider_id), "C024", f"unknown provider {provider_id!r}{did_you_mean(provider_id, provider_ids)}", key=True)
+
+
+def check_raw_sums(document: object, source_map: SourceMap) -> list[Diagnostic]:
+    """The sum rules on the raw document, for a file that pydantic rejected elsewhere.
+
+    A wrongly typed value elsewhere must not hide a weight or share that does not add up, so
+    these rules also run on whatever numbers the file does hold (anything malformed is skipped).
+    """
+    findings = _Findings(source_map)
+    if not isinstance(document, dict):
+        return []
+
+    def numbers(items: object, key: str) -> list[Decimal] | None:
+        if not isinstance(items, list) or not items:
+            return None
+        values = [item.get(key) if isinstance(item, dict) else None for item in items]
+        if not all(isinstance(v, (int, Decimal)) and not isinstance(v, bool) for v in values):
+            return None
+        return [Decimal(v) for v in values]
+
+    shares = numbers(document.get("providers"), "base_share")
+    if shares is not None and sum(shares, Decimal(0)) != ONE:
+        findings.add(("providers",), "C021", f"provider base shares sum to {sum(shares, Decimal(0))}, not 1")
+    framework = document.get("outcome_framework")
+    domains = framework.get("domains") if isinstance(framework, dict) else None
+    weights = numbers(domains, "weight")
+    if weights is not None and sum(weights, Decimal(0)) != ONE:
+        findings.add(("outcome_framework", "domains"), "C020", f"domain weights sum to {sum(weights, Decimal(0))}, not 1")
+    for index, domain in enumerate(domains if isinstance(domains, list) else []):
+        if not isinstance(domain, dict):
+            continue
+        indicator_weights = numbers(domain.get("indicators"), "weight")
+        if indicator_weights is not None and sum(indicator_weights, Decimal(0)) != ONE:
+            findings.add(
+                ("outcome_framework", "domains", index, "indicators"),
+                "C020",
+                f"indicator weights in domain {domain.get('id')!r} sum to {sum(indicator_weights, Decimal(0))}, not 1",
+            )
+    return findings.items
