@@ -33,21 +33,14 @@ import polars as pl
 
 from obc_settle.contract import load_contract
 from obc_settle.contract.models import Contract
+from obc_settle.extracts.schema import AGGREGATED_EXTRACT_SCHEMA
 from obc_settle.periods import ContractYear
 
 ROOT = Path(__file__).resolve().parent.parent
 CONTRACTS = ROOT / "contracts"
 OUT = ROOT / "sample_data"
 
-SCHEMA = {
-    "provider_id": pl.String,
-    "indicator_id": pl.String,
-    "period": pl.String,
-    "numerator": pl.Int64,
-    "denominator": pl.Int64,
-    "value_sum": pl.Float64,
-    "value_count": pl.Int64,
-}
+SCHEMA = AGGREGATED_EXTRACT_SCHEMA
 
 # Winter pressure on emergency activity, by calendar month (mean about 1).
 SEASON = {1: 1.12, 2: 1.08, 3: 1.02, 4: 0.97, 5: 0.94, 6: 0.92, 7: 0.92, 8: 0.93, 9: 0.96, 10: 1.00, 11: 1.05, 12: 1.12}

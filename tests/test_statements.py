@@ -15,6 +15,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 
+from obc_settle.extracts.schema import AGGREGATED_EXTRACT_SCHEMA
 from obc_settle.contract import load_contract
 from obc_settle.contract.models import Contract
 from obc_settle.engine import settle
@@ -84,15 +85,7 @@ outcome_framework:
 unearned: UNEARNED
 """
 
-EXTRACT_SCHEMA = {
-    "provider_id": pl.String,
-    "indicator_id": pl.String,
-    "period": pl.String,
-    "numerator": pl.Int64,
-    "denominator": pl.Int64,
-    "value_sum": pl.Float64,
-    "value_count": pl.Int64,
-}
+EXTRACT_SCHEMA = AGGREGATED_EXTRACT_SCHEMA
 
 
 def _contract(tmp_path: Path, unearned: str) -> Contract:

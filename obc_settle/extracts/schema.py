@@ -30,6 +30,18 @@ MEASURE_COLUMNS = COUNT_COLUMNS + VALUE_COLUMNS
 # streaming engine adds rows cannot change a digit.
 SUM_DTYPE = pl.Decimal(38, 6)
 
+# The typed schema of an aggregated extract as obc-settle's own generator and tests write it
+# (readers accept any integer or float type for the measures, and text or dates for period).
+AGGREGATED_EXTRACT_SCHEMA = {
+    "provider_id": pl.String,
+    "indicator_id": pl.String,
+    "period": pl.String,
+    "numerator": pl.Int64,
+    "denominator": pl.Int64,
+    "value_sum": pl.Float64,
+    "value_count": pl.Int64,
+}
+
 MONTHLY_SCHEMA = {
     "provider_id": pl.String,
     "indicator_id": pl.String,
