@@ -15,7 +15,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from obc_settle.contract.checks import check_contract, check_raw_sums
+from obc_settle.contract.checks import check_contract
 from obc_settle.contract.models import Contract
 from obc_settle.contract.yaml_source import Path_, SourceMap, read_yaml
 from obc_settle.errors import Diagnostic, did_you_mean, has_errors, sort_diagnostics
@@ -41,9 +41,9 @@ def load_contract(path: Path, display_name: str | None = None) -> tuple[LoadedCo
             for finding in (_from_pydantic(item, document.source_map) for item in error.errors())
             if finding.location not in already
         ]
-        findings += check_raw_sums(document.value, document.source_map)
+        findings += check_contract(document.value, document.source_map)
         return None, sort_diagnostics(_dedupe(findings))
-    findings += check_contract(contract, document.source_map)
+    findings += check_contract(document.value, document.source_map)
     if has_errors(findings):
         return None, sort_diagnostics(findings)
     digest = hashlib.sha256(path.read_bytes()).hexdigest()
