@@ -64,10 +64,11 @@ class _RowCheck:
     show_values: bool = False
 
 
-def content_checks(scan: pl.LazyFrame, schema: pl.Schema, contract: Contract, file: str) -> list[Diagnostic]:
+def content_checks(scan: pl.LazyFrame, schema: pl.Schema, contract: Contract, file: str) -> tuple[list[Diagnostic], int]:
+    """Every row check of one file in one scan; returns the findings and the file's row count."""
     checks = _row_checks(schema, contract)
     indexed = scan.with_row_index("__row", offset=1)
-    aggregates = []
+    aggregates = [pl.len().alias("__rows")]
     for check in checks:
         hit = check.condition.fill_null(False)
         aggregates.append(hit.sum().alias(f"{check.name}__count"))
@@ -88,7 +89,7 @@ def content_checks(scan: pl.LazyFrame, schema: pl.Schema, contract: Contract, fi
             values = " (" + ", ".join(repr(v) for v in result[f"{check.name}__values"]) + ("…" if count > 3 else "") + ")"
         message = f"column {check.column}: {rows} {check.describe}{values}, e.g. row {result[f'{check.name}__row']}"
         findings.append(Diagnostic(check.code, message, Location(file)))
-    return findings
+    return findings, int(result["__rows"])
 
 
 def _row_checks(schema: pl.Schema, contract: Contract) -> list[_RowCheck]:

@@ -64,8 +64,8 @@ def read_extracts(data_path: Path, contract: Contract, display_root: Path | None
         file_findings = schema_findings(schema, name)
         if not has_errors(file_findings):
             try:
-                file_findings += content_checks(scan, schema, contract, name)
-                rows = scan.select(pl.len()).collect().item()
+                row_findings, rows = content_checks(scan, schema, contract, name)
+                file_findings += row_findings
             except (pl.exceptions.PolarsError, OSError) as error:
                 file_findings.append(Diagnostic("D001", f"cannot read the rows ({_first_line(error)})", Location(name)))
                 rows = 0
