@@ -1,63 +1,20 @@
-"""The command line: parse options, call one use case, render, exit with a documented status.
-
-Exit statuses: 0 success; 1 invalid contract; 2 usage error; 3 invalid data; 4 verification
-mismatch; 5 output cannot be written; 70 internal error.
-"""
+"""Commands that settle: `validate`, `run`, `schema`."""
 
 from __future__ import annotations
 
 import json
-import os
 import sys
 from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 
-from obc_settle import __version__
 from obc_settle.app import RunRequest, run_settlement, validate_contract
+from obc_settle.cli.base import app, consoles, report_failure
 from obc_settle.contract.models import Contract
 from obc_settle.errors import ExitCode, SettlementError, has_errors
 from obc_settle.render.summary import summary_document, summary_json
 from obc_settle.render.terminal import print_findings, settlement_table
-
-EXIT_CODES_HELP = (
-    "Exit status: 0 success; 1 invalid contract; 2 usage error; 3 invalid data; "
-    "4 verification mismatch; 5 output cannot be written; 70 internal error."
-)
-
-app = typer.Typer(
-    name="obc-settle",
-    help=f"Settle outcome-based health and care contracts to the penny.\n\n{EXIT_CODES_HELP}",
-    no_args_is_help=True,
-    add_completion=True,
-    pretty_exceptions_enable=False,
-    rich_markup_mode=None,
-)
-
-
-def _consoles() -> tuple[Console, Console]:
-    no_color = "NO_COLOR" in os.environ
-    # Piped output (CI logs, files) has no terminal width; give tables room rather than truncate.
-    width = None if sys.stdout.isatty() or "COLUMNS" in os.environ else 160
-    return (
-        Console(no_color=no_color, highlight=False, width=width),
-        Console(stderr=True, no_color=no_color, highlight=False, width=width),
-    )
-
-
-def _version(value: bool) -> None:
-    if value:
-        print(f"obc-settle {__version__}")
-        raise typer.Exit()
-
-
-@app.callback()
-def main_options(
-    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit.")] = False,
-) -> None:
-    """Settle outcome-based health and care contracts."""
 
 
 @app.command()
@@ -69,7 +26,7 @@ def validate(
 
     Example: obc-settle validate contracts/diabetes-alliance.yaml
     """
-    out, err = _consoles()
+    out, err = consoles()
     all_findings = []
     report = []
     for path in contracts:
@@ -104,13 +61,11 @@ def run(
     Example: obc-settle run contracts/diabetes-alliance.yaml --data sample_data/diabetes-alliance
     --period 2025-26-Q3 --out runs/2025-26-Q3
     """
-    out_console, err = _consoles()
+    out_console, err = consoles()
     try:
         result = run_settlement(RunRequest(contract, data, period, out, force))
     except SettlementError as error:
-        print_findings(err, error.diagnostics)
-        count = sum(1 for d in error.diagnostics if d.severity == "error")
-        err.print(f"{count} problem{'s' if count != 1 else ''}; nothing was written", markup=False)
+        report_failure(err, error.diagnostics)
         raise typer.Exit(error.exit_code) from None
     print_findings(err, result.warnings)
     if as_json:
@@ -132,17 +87,3 @@ def schema() -> None:
     print(json.dumps(document, indent=2, sort_keys=True))
 
 
-def main() -> None:
-    """Entry point: no tracebacks for users; internal errors get exit status 70."""
-    try:
-        app()
-    except SystemExit:
-        raise
-    except KeyboardInterrupt:
-        sys.stderr.write("interrupted\n")
-        sys.exit(130)
-    except Exception as error:  # noqa: BLE001 - the last line of defence
-        if os.environ.get("OBC_SETTLE_DEBUG"):
-            raise
-        sys.stderr.write(f"internal error: {type(error).__name__}: {error}\n(set OBC_SETTLE_DEBUG=1 for a traceback)\n")
-        sys.exit(ExitCode.INTERNAL_ERROR)

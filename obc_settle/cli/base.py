@@ -1,0 +1,60 @@
+"""The typer application shared by the command modules, and what every command prints with."""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from obc_settle import __version__
+from obc_settle.errors import Diagnostic, Severity
+from obc_settle.render.terminal import print_findings
+
+EXIT_CODES_HELP = (
+    "Exit status: 0 success; 1 invalid contract; 2 usage error; 3 invalid data; "
+    "4 verification mismatch; 5 output cannot be written; 70 internal error."
+)
+
+app = typer.Typer(
+    name="obc-settle",
+    help=f"Settle outcome-based health and care contracts to the penny.\n\n{EXIT_CODES_HELP}",
+    no_args_is_help=True,
+    add_completion=True,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+
+
+def consoles() -> tuple[Console, Console]:
+    no_color = "NO_COLOR" in os.environ
+    # Piped output (CI logs, files) has no terminal width; give tables room rather than truncate.
+    width = None if sys.stdout.isatty() or "COLUMNS" in os.environ else 160
+    return (
+        Console(no_color=no_color, highlight=False, width=width),
+        Console(stderr=True, no_color=no_color, highlight=False, width=width),
+    )
+
+
+def _version(value: bool) -> None:
+    if value:
+        print(f"obc-settle {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main_options(
+    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit.")] = False,
+) -> None:
+    """Settle outcome-based health and care contracts."""
+
+
+
+
+def report_failure(err: Console, diagnostics: list[Diagnostic], what: str = "nothing was written") -> None:
+    """Findings one per line, then a count, on standard error."""
+    print_findings(err, diagnostics)
+    count = sum(1 for d in diagnostics if d.severity is Severity.ERROR)
+    err.print(f"{count} problem{'s' if count != 1 else ''}; {what}", markup=False)
