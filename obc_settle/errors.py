@@ -126,6 +126,7 @@ CODES: dict[str, str] = {
     "R001": "settlement period not understood or outside the term",
     "O001": "output folder exists (use --force to replace it)",
     "O002": "output cannot be written",
+    "O003": "another run is writing the same output folder",
 }
 
 

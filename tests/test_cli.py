@@ -121,7 +121,7 @@ def test_an_existing_output_folder_is_kept_without_force(tmp_path: Path) -> None
     code, _, _ = run_sample(out, "2025-26-Q3", "--force")
     assert code == 0
     assert not (out / "keep.txt").exists()
-    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".") and p.name != ".run.lock"]
 
 
 def test_bad_data_exits_3_and_writes_nothing(tmp_path: Path) -> None:
