@@ -86,10 +86,45 @@ def _from_pydantic(item: Any, source_map: SourceMap) -> Diagnostic:
         parent = path[:-1]
         where = f" in {'.'.join(str(p) for p in parent)}" if parent else ""
         return Diagnostic("C011", f"required key {path[-1]!r} is missing{where}", source_map.locate(parent))
-    message = str(item["msg"]).removeprefix("Value error, ")
+    message = _plain_message(item)
     if "[key]" in loc:
         return Diagnostic("C012", f"{name}: key: {message}", source_map.locate(path, key=True))
     return Diagnostic("C012", f"{name}: {message}", source_map.locate(path))
+
+
+def _describe(value: Any) -> str:
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, str):
+        return f"the text {value!r}"
+    if value is None:
+        return "nothing"
+    return f"{type(value).__name__} {value}"
+
+
+def _plain_message(item: Any) -> str:
+    """Pydantic's message in the words of a contract file, with a suggestion where one helps."""
+    kind, value = item["type"], item.get("input")
+    context = item.get("ctx") or {}
+    if kind in {"model_type", "dict_type", "model_attributes_type"}:
+        return f"expected a mapping of keys to values, got {_describe(value)}"
+    if kind == "list_type":
+        return f"expected a list, got {_describe(value)}"
+    if kind in {"string_type", "str_type"}:
+        return f"expected text, got {_describe(value)}"
+    if kind == "literal_error":
+        expected = str(context.get("expected", ""))
+        choices = [choice.strip(" '") for choice in expected.replace(" or ", ", ").split(",")]
+        hint = did_you_mean(str(value), choices) if isinstance(value, str) else ""
+        return f"{_describe(value)} is not one of {expected}{hint}"
+    if kind == "string_pattern_mismatch":
+        return (
+            f"{_describe(value)} is not a valid id: use letters, digits, '_', '.' and '-', "
+            "starting with a letter or digit, at most 64 characters"
+        )
+    return str(item["msg"]).removeprefix("Value error, ")
 
 
 def _fields_at(path: Path_) -> list[str]:

@@ -82,7 +82,8 @@ class _Builder:
     def build(self, node: yaml.Node, path: Path_) -> Any:
         self.source_map.values[path] = _position(node)
         if node.tag not in _STANDARD_TAGS:
-            self.fail(node, "C004", f"tag {node.tag!r} is not allowed in a contract")
+            tag = node.tag.replace("tag:yaml.org,2002:", "!!")
+            self.fail(node, "C004", f"tag {tag!r} is not allowed in a contract (contracts hold plain values only)")
             return None
         if isinstance(node, yaml.MappingNode):
             return self._mapping(node, path)

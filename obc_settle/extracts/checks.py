@@ -74,9 +74,9 @@ def content_checks(scan: pl.LazyFrame, schema: pl.Schema, contract: Contract, fi
         aggregates.append(hit.sum().alias(f"{check.name}__count"))
         aggregates.append(pl.col("__row").filter(hit).min().alias(f"{check.name}__row"))
         if check.show_values:
-            aggregates.append(
-                pl.col(check.column).cast(pl.String).filter(hit).unique().sort().head(3).implode().alias(f"{check.name}__values")
-            )
+            shown = pl.col(check.column).cast(pl.String).filter(hit).unique()
+            aggregates.append(shown.sort().head(3).implode().alias(f"{check.name}__values"))
+            aggregates.append(shown.len().alias(f"{check.name}__distinct"))
     result = indexed.select(aggregates).collect(engine="streaming").row(0, named=True)
     findings = []
     for check in checks:
@@ -86,7 +86,7 @@ def content_checks(scan: pl.LazyFrame, schema: pl.Schema, contract: Contract, fi
         rows = "1 row" if count == 1 else f"{count:,} rows"
         values = ""
         if check.show_values:
-            values = " (" + ", ".join(repr(v) for v in result[f"{check.name}__values"]) + ("…" if count > 3 else "") + ")"
+            values = " (" + ", ".join(repr(v) for v in result[f"{check.name}__values"]) + ("…" if result[f"{check.name}__distinct"] > 3 else "") + ")"
         message = f"column {check.column}: {rows} {check.describe}{values}, e.g. row {result[f'{check.name}__row']}"
         findings.append(Diagnostic(check.code, message, Location(file)))
     return findings, int(result["__rows"])
@@ -119,7 +119,7 @@ def _row_checks(schema: pl.Schema, contract: Contract) -> list[_RowCheck]:
                   pl.col("indicator_id").cast(pl.String).is_in(indicator_ids).not_(), show_values=True),
         _RowCheck("bad_period", "D010", "period", "not of the form YYYY-MM",
                   period.str.contains(r"^\d{4}-(0[1-9]|1[0-2])$").not_(), show_values=True),
-        _RowCheck("outside_term", "D009", "period", f"outside the contract term ({first_month} to {last_month})",
+        _RowCheck("outside_term", "D009", "period", f"outside the contract term {first_month} to {last_month}",
                   period.str.contains(r"^\d{4}-(0[1-9]|1[0-2])$") & ((period < first_month) | (period > last_month)),
                   show_values=True),
     ]
@@ -133,7 +133,7 @@ def _row_checks(schema: pl.Schema, contract: Contract) -> list[_RowCheck]:
         numerator = pl.col("numerator").fill_nan(None) if schema["numerator"].is_float() else pl.col("numerator")
         checks.append(
             _RowCheck("numerator_above", "D006", "numerator", "above the denominator for a proportion indicator",
-                      pl.col("indicator_id").cast(pl.String).is_in(proportion_ids) & (numerator > pl.col("denominator").fill_null(0)))
+                      pl.col("indicator_id").cast(pl.String).is_in(proportion_ids) & (pl.col("denominator").fill_null(0) >= 0) & (numerator > pl.col("denominator").fill_null(0)))
         )
     if all(name in schema for name in VALUE_COLUMNS):
         checks.append(

@@ -55,6 +55,9 @@ def read_extracts(data_path: Path, contract: Contract, display_root: Path | None
     frames: list[pl.LazyFrame] = []
     for path in paths:
         name = _display(path, display_root)
+        if path.stat().st_size == 0:
+            findings.append(Diagnostic("D001", "the file is empty (0 bytes): not a Parquet file", Location(name)))
+            continue
         try:
             scan = pl.scan_parquet(path)
             schema = scan.collect_schema()

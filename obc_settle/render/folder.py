@@ -36,9 +36,9 @@ class OutputFolderError(Exception):
 
 def check_target(target: Path, force: bool) -> None:
     if target.exists() and not target.is_dir():
-        raise OutputFolderError("O002", f"{target}: exists and is not a folder")
+        raise OutputFolderError("O002", "exists and is not a folder")
     if target.exists() and not force:
-        raise OutputFolderError("O001", f"{target}: output folder exists; use --force to replace it")
+        raise OutputFolderError("O001", "output folder exists; use --force to replace it")
 
 
 @contextlib.contextmanager
@@ -47,12 +47,12 @@ def _exclusive(target: Path) -> Iterator[None]:
     try:
         handle = lock_path.open("a")
     except OSError as error:
-        raise OutputFolderError("O002", f"{target.parent}: cannot write here ({error.strerror or error})") from error
+        raise OutputFolderError("O002", f"cannot write in {target.parent} ({error.strerror or error})") from error
     with handle:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError as error:
-            raise OutputFolderError("O003", f"{target}: another obc-settle run is writing this folder; try again when it ends") from error
+            raise OutputFolderError("O003", "another obc-settle run is writing this folder; try again when it ends") from error
         yield
 
 
@@ -93,14 +93,14 @@ def write_folder_atomically(target: Path, fill: Callable[[Path], None], force: b
     try:
         parent.mkdir(parents=True, exist_ok=True)
     except OSError as error:
-        raise OutputFolderError("O002", f"{parent}: cannot create the output folder ({error.strerror or error})") from error
+        raise OutputFolderError("O002", f"cannot create the folder {parent} ({error.strerror or error})") from error
     with _exclusive(target):
         check_target(target, force)  # another run may have finished while we computed
         _remove_leftovers(target)
         try:
             staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.partial-", dir=parent))
         except OSError as error:
-            raise OutputFolderError("O002", f"{parent}: cannot write here ({error.strerror or error})") from error
+            raise OutputFolderError("O002", f"cannot write in {parent} ({error.strerror or error})") from error
         try:
             fill(staging)
             _sync_tree(staging)
@@ -116,7 +116,7 @@ def write_folder_atomically(target: Path, fill: Callable[[Path], None], force: b
                 shutil.rmtree(retired, ignore_errors=True)
         except OSError as error:
             shutil.rmtree(staging, ignore_errors=True)
-            raise OutputFolderError("O002", f"{target}: cannot write the output ({error.strerror or error})") from error
+            raise OutputFolderError("O002", f"cannot write the output ({error.strerror or error})") from error
         except BaseException:
             shutil.rmtree(staging, ignore_errors=True)
             raise
