@@ -22,6 +22,7 @@ class ExitCode(enum.IntEnum):
     INVALID_DATA = 3
     VERIFY_MISMATCH = 4
     OUTPUT_ERROR = 5
+    DIFFERENCES = 6
     INTERNAL_ERROR = 70
 
 
@@ -89,7 +90,9 @@ class SettlementError(Exception):
         self.diagnostics = diagnostics
 
 
-# The code catalogue. C = contract file, D = data extract, O = output, R = run arguments.
+# The code catalogue. C = contract file, D = data extract, O = output, R = run arguments,
+# P = payment history (earlier runs, payments extract),
+# A = audit of a run folder (verify, explain, diff).
 CODES: dict[str, str] = {
     "C001": "the file cannot be read (missing, unreadable, or not UTF-8)",
     "C002": "YAML syntax error",
@@ -109,6 +112,7 @@ CODES: dict[str, str] = {
     "C026": "fixed shares do not sum to 1",
     "C027": "scoring parameters are inconsistent",
     "C028": "term is not made of whole contract years",
+    "C029": "a variation is dated outside the term, not on a 1 April, or out of date order",
     "D001": "extract file or folder cannot be read",
     "D002": "required column missing",
     "D003": "column has the wrong type",
@@ -123,10 +127,41 @@ CODES: dict[str, str] = {
     "D012": "value_count is zero while value_sum is not",
     "D013": "unknown column (ignored)",
     "D014": "no indicator rows for the settlement period",
+    "D015": "null in a record-level flag column (in_denominator, in_numerator, excluded)",
+    "D016": "record in the numerator but not in the denominator",
+    "D017": "duplicate record: the same patient_id, indicator_id and period twice (when asked for)",
+    "D030": "no registered population rows for months of a capitated settlement",
+    "D031": "no actual spend rows for months of a risk/gain share year (the finance extract misses months)",
+    "D032": "no list size or disease register rows in the month a points settlement reads them from",
+    "D033": "the rate-card claims extract cannot be read or lacks columns",
+    "D034": "a rate-card claim with an unknown outcome or provider, or a month outside the term",
+    "P001": "an earlier run folder or a payments extract cannot be read",
+    "P002": "an earlier run settles another contract, or pays providers the contract does not have",
+    "P003": "an earlier run or payment is for a period that cannot be netted off (another year, or later)",
+    "P004": "two earlier runs settle the same period",
+    "P005": "an earlier run counted payments that the runs given do not show",
+    "P006": "an earlier run of the year is missing",
+    "P007": "a payments extract lacks a column, has a wrong type, an empty cell or an unknown provider",
+    "P008": "the payments extract does not match the earlier runs",
+    "P009": "unknown column in a payments extract (ignored)",
+    "P010": "an earlier run was settled under another contract version (warning)",
     "R001": "settlement period not understood or outside the term",
+    "R002": "an option does not apply to this contract",
     "O001": "output folder exists (use --force to replace it)",
     "O002": "output cannot be written",
     "O003": "another run is writing the same output folder",
+    "O004": "an input changed while the run was reading it",
+    "A001": "not a run folder, or its manifest cannot be read",
+    "A002": "the run folder cannot be replayed by this version (manifest schema, input roles, paths)",
+    "A003": "an archived input is missing",
+    "A004": "an archived input no longer has its recorded SHA-256 (tampered or corrupted)",
+    "A005": "a file in the archive is not recorded in the manifest",
+    "A006": "a recomputed output differs from the archived one",
+    "A007": "the settlement cannot be recomputed from the archived inputs",
+    "A008": "a version differs from the one that wrote the run (warning)",
+    "A009": "no such provider or indicator in the run",
+    "A010": "--records needs a record-level extract",
+    "A011": "the runs compared settle different contracts or periods (warning)",
 }
 
 

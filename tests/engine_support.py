@@ -93,8 +93,10 @@ def contract_dict(
     indicators: Sequence[dict[str, Any]] | None = None,
     share_rule: dict[str, Any] | None = None,
     unearned: str | None = None,
+    **sections: Any,
 ) -> dict[str, Any]:
-    """A valid contract as a dict. `indicators` is shorthand for one domain of weight 1."""
+    """A valid contract as a dict. `indicators` is shorthand for one domain of weight 1; other
+    keyword arguments are added as top-level sections (payment_terms, risk_share, ...)."""
     if domains is None:
         domains = [domain("d1", "1", *(indicators or [indicator()]))]
     if term is None:
@@ -122,6 +124,7 @@ def contract_dict(
         body["share_rule"] = share_rule
     if unearned is not None:
         body["unearned"] = unearned
+    body.update(sections)
     return body
 
 

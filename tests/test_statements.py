@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import html
 import re
+from decimal import Decimal
 from pathlib import Path
 
 import polars as pl
@@ -22,6 +23,8 @@ from obc_settle.engine import settle
 from obc_settle.extracts import read_extracts
 from obc_settle.money import format_pounds
 from obc_settle.periods import SettlementPeriod, month_range
+from obc_settle.render.charts import achievement_row, share_rows, waterfall
+from obc_settle.render.statement_view import document_file_name, statement_view
 from obc_settle.render.statements import (
     StatementContext,
     render_statement,
@@ -135,7 +138,7 @@ def _pounds(ledger: pl.DataFrame, provider_id: str, line_type: str, column: str 
 
 
 def _summary_amount(page: str, label: str) -> str:
-    match = re.search(rf'<th scope="row">{re.escape(label)}</th><td class="explain">.*?</td><td class="num">([^<]*)</td>', page)
+    match = re.search(rf'<th scope="row">{re.escape(label)}<span class="explain">.*?</span></th><td class="num">([^<]*)</td>', page)
     assert match, f"no summary row {label!r}"
     return html.unescape(match.group(1))
 
@@ -334,7 +337,7 @@ def test_statement_file_name_refuses_anything_but_an_identifier(bad: str) -> Non
 
 
 def test_levels_and_proportions_are_formatted_by_indicator_kind() -> None:
-    from obc_settle.render.statements import _count, _level, _percent
+    from obc_settle.render.formats import count as _count, level as _level, percent as _percent
 
     assert _level(0.6099107, "proportion") == "61.0%"
     assert _level(2.5570318, "rate_per_1000") == "2.56 per 1,000"
@@ -347,3 +350,109 @@ def test_levels_and_proportions_are_formatted_by_indicator_kind() -> None:
     assert _percent(1.0, 4) == "100.0%"
     assert _count(12505.0) == "12,505"
     assert _count(2047.36184) == "2,047.36"
+
+
+def _with_points(ledger: pl.DataFrame, provider_id: str, pence: int) -> pl.DataFrame:
+    """The ledger with a line type this renderer has no words for, paid to one provider before its net payable."""
+    net = ledger.filter((pl.col("party_id") == provider_id) & (pl.col("line_type") == "net_payable"))
+    points = net.with_columns(line_type=pl.lit("points"), kind=pl.lit("payment"), amount_pence=pl.lit(pence, dtype=pl.Int64),
+                              note=pl.lit("points for outcomes: 12 points at 10 pounds"))  # fmt: skip
+    bumped = net.with_columns(line_no=pl.col("line_no") + 1, amount_pence=pl.col("amount_pence") + pence)
+    rest = ledger.filter((pl.col("party_id") != provider_id) | (pl.col("line_type") != "net_payable"))
+    return pl.concat([rest, points, bumped]).sort(pl.col("party_id") == "commissioner", "party_id", "line_no", maintain_order=True)
+
+
+def test_a_line_type_without_words_is_still_shown_and_enters_the_waterfall(quarter: tuple[Contract, pl.DataFrame]) -> None:
+    contract, ledger = quarter
+    changed = _with_points(ledger, "ACME", 12_000)
+    view = statement_view(changed, "ACME", statement_context(contract, "ACME", "run"))
+    points = view.money_line("points")
+    assert points is not None and points.pence == 12_000 and points.label == "Points payments"
+    assert points.explanation == "Points for outcomes: 12 points at 10 pounds."
+    net = view.money_line("net_payable")
+    assert net is not None and net.explanation == "The amount to be paid: base payment + earned + points."
+    assert [bar.label for bar in view.waterfall.bars] == ["Base payment + withheld", "Withheld", "Earned", "Points payments", "Net payable"]
+    page = render_statement(changed, "ACME", statement_context(contract, "ACME", "run"))
+    assert _summary_amount(page, "Points payments") == format_pounds(12_000)
+    assert _summary_amount(page, "Net payable to you") == _pounds(changed, "ACME", "net_payable")
+
+
+def test_headline_and_waterfall_are_read_off_the_ledger(quarter: tuple[Contract, pl.DataFrame]) -> None:
+    contract, ledger = quarter
+    view = statement_view(ledger, "BETA", statement_context(contract, "BETA", "run"))
+    assert [line.key for line in view.headline] == ["net_payable", "base_payment", "earned", "withheld"]
+    bars = view.waterfall.bars
+    base, withheld = _lines(ledger, "BETA", "base_payment")[0], _lines(ledger, "BETA", "withheld")[0]
+    assert bars[0].amount == format_pounds(int(base["amount_pence"]) + int(withheld["amount_pence"]))  # type: ignore[call-overload]
+    assert bars[1].amount == "-" + _pounds(ledger, "BETA", "withheld")
+    assert bars[2].amount == "+" + _pounds(ledger, "BETA", "outcome")
+    assert bars[-1].amount == _pounds(ledger, "BETA", "net_payable")
+    assert bars[1].end == pytest.approx(bars[0].end) and bars[2].start == pytest.approx(bars[1].start)
+
+
+def test_waterfall_axis_starts_at_a_round_number_when_the_steps_are_small() -> None:
+    chart = waterfall(("Base payment + withheld", 1_932_975_00), [("Withheld", -78_100_00), ("Earned", 38_917_75)], ("Net payable", 1_893_792_75))
+    assert chart.axis_broken and chart.axis_low == "£1,700,000.00"
+    assert chart.bars[0].start == 0 and chart.bars[0].end == pytest.approx(1.0)
+    assert 0.2 < chart.bars[1].end - chart.bars[1].start < 0.5
+    small = waterfall(("Start", 100_00), [("Withheld", -60_00), ("Earned", 10_00)], ("End", 50_00))
+    assert not small.axis_broken and small.axis_low == "£0.00"
+    nothing = waterfall(("Start", 0), [("Withheld", 0)], ("End", 0))
+    assert [bar.end for bar in nothing.bars] == [0.0, 0.0, 0.0]
+
+
+@pytest.mark.parametrize(
+    ("direction", "achieved", "score", "state", "bands"),
+    [
+        ("higher_is_better", 0.633, Decimal("0.41"), "partial", ["below", "partial", "met"]),
+        ("higher_is_better", 0.70, Decimal("1"), "met", ["below", "partial", "met"]),
+        ("lower_is_better", 284.3, Decimal("0"), "below", ["met", "partial", "below"]),
+        ("higher_is_better", None, Decimal("0"), "no_data", ["below", "partial", "met"]),
+        ("higher_is_better", 0.5, None, "unscored", ["below", "partial", "met"]),
+    ],
+)
+def test_achievement_rows_band_the_scale_by_direction_and_take_their_state_from_the_score(
+    direction: str, achieved: float | None, score: Decimal | None, state: str, bands: list[str]
+) -> None:
+    threshold, target = (0.60, 0.68) if direction == "higher_is_better" else (290.0, 270.0)
+    row = achievement_row("HbA1c", "proportion" if threshold < 1 else "rate_per_1000", direction, achieved, threshold, target, score, True)
+    assert row.state == state
+    assert [band.kind for band in row.bands] == bands
+    assert 0 < min(row.threshold_at, row.target_at) < max(row.threshold_at, row.target_at) < 1
+    if achieved is None:
+        assert row.bar_start is None and row.bar_end is None
+    else:
+        assert row.bar_start == 0.0 and 0 < (row.bar_end or 0) < 1
+
+
+def test_share_rows_put_every_provider_on_one_axis() -> None:
+    rows = share_rows([("A", 50_00, 100_00), ("B", 0, 50_00), ("C", 0, 0)])
+    assert [(r.withheld_end, r.earned_end) for r in rows] == [(1.0, 0.5), (0.5, 0.0), (0.0, 0.0)]
+    assert rows[0].text == "£50.00 earned of £100.00 withheld (50.0%)"
+    assert rows[2].text == "£0.00 earned of £0.00 withheld"
+
+
+def test_documents_are_named_by_provider_id_and_format() -> None:
+    assert statement_file_name("WHIT", "pdf") == "WHIT.pdf"
+    assert document_file_name("a.b-c_1", "xlsx") == "a.b-c_1.xlsx"
+    with pytest.raises(ValueError):
+        document_file_name("../x", "pdf")
+
+
+def test_a_payment_history_puts_due_now_first_and_memo_lines_are_not_added(quarter: tuple[Contract, pl.DataFrame]) -> None:
+    contract, ledger = quarter
+    net = ledger.filter((pl.col("party_id") == "ACME") & (pl.col("line_type") == "net_payable"))
+    paid = net.with_columns(line_no=pl.col("line_no") + 1, line_type=pl.lit("paid_on_account"), kind=pl.lit("memo"),
+                            amount_pence=pl.lit(100_000, dtype=pl.Int64), adjusts_period=pl.lit("2025-26-Q2"),
+                            note=pl.lit("paid for 2025-26-Q2: netted off by this settlement"))  # fmt: skip
+    due = net.with_columns(line_no=pl.col("line_no") + 2, line_type=pl.lit("due_now"), kind=pl.lit("memo"),
+                           amount_pence=pl.col("amount_pence") - 100_000, note=pl.lit(None, dtype=pl.String))  # fmt: skip
+    changed = pl.concat([ledger.with_columns(adjusts_period=pl.lit(None, dtype=pl.String)), paid, due], how="diagonal_relaxed")
+    view = statement_view(changed, "ACME", statement_context(contract, "ACME", "run"))
+    assert [line.key for line in view.headline][:2] == ["due_now", "net_payable"]
+    on_account = view.money_line("paid_on_account")
+    assert on_account is not None and on_account.memo and on_account.label == "Paid on account (2025-26-Q2)"
+    assert on_account.explanation == "Paid for 2025-26-Q2: netted off by this settlement (not added to the total)."
+    due_now = view.money_line("due_now")
+    assert due_now is not None and due_now.emphasis and due_now.explanation.startswith("What to pay now")
+    assert [bar.label for bar in view.waterfall.bars][-1] == "Net payable"

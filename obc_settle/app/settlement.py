@@ -5,20 +5,22 @@ every finding and the exit code to use.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 import polars as pl
 
+from obc_settle.audit.archive import ArchiveError, ArchivedInput, contract_input, copy_into, extract_inputs, installed_lock, output_role
 from obc_settle.audit.manifest import FileRecord, build_manifest, manifest_json, record, run_identity
 from obc_settle.contract import LoadedContract, load_contract
-from obc_settle.engine import settle
+from obc_settle.app.reconciliation import year_inputs
+from obc_settle.engine import settle_with_history
 from obc_settle.errors import Diagnostic, ExitCode, Location, SettlementError, Severity, has_errors
 from obc_settle.extracts import Extracts, coverage_findings, read_extracts
 from obc_settle.periods import SettlementPeriod
 from obc_settle.render.folder import OutputFolderError, check_target, write_folder_atomically
-from obc_settle.render.statements import render_statement, statement_context, statement_file_name
+from obc_settle.render.documents import FORMATS, Progress, write_documents
 from obc_settle.render.summary import settlement_summary, summary_document, summary_json
 from obc_settle.render.tables import write_ledger_csv, write_ledger_parquet
 
@@ -30,6 +32,16 @@ class RunRequest:
     period: str
     out_dir: Path
     force: bool = False
+    formats: tuple[str, ...] = FORMATS
+    """Statement and report formats to write (html, pdf, xlsx)."""
+    on_progress: Progress | None = field(default=None, compare=False)
+    """Called as (stage, done, total) while extracts are read and documents written; no UI here."""
+    paid: tuple[Path, ...] = ()
+    """Earlier run folders of the contract year, whose payments this settlement nets off."""
+    payments: Path | None = None
+    """A payments-made extract (provider_id, settlement_period, amount_pence), instead of or besides `paid`."""
+    claims: Path | None = None
+    """Rate-card outcome claims (participant_id, outcome_id, provider_id, period)."""
 
 
 @dataclass(frozen=True)
@@ -67,33 +79,51 @@ def run_settlement(request: RunRequest) -> RunResult:
     if loaded is None:
         raise SettlementError(ExitCode.INVALID_CONTRACT, findings)
     period = parse_period(request.period, loaded)
+    _progress(request, "Reading extracts", 0, 1)
     extracts, data_findings = read_extracts(request.data_path, loaded.contract)
+    _progress(request, "Reading extracts", 1, 1)
     warnings = [f for f in findings + data_findings if f.severity is Severity.WARNING]
+    in_force = replace(loaded, contract=loaded.contract.in_force(period.contract_year.name))  # the terms of the period's version
     if extracts is not None:
-        indicator_ids = [indicator.id for _, indicator in loaded.contract.indicators()]
-        data_findings += coverage_findings(extracts, period.months(), indicator_ids, str(request.data_path))
+        indicator_ids = [indicator.id for _, indicator in in_force.contract.indicators()]
+        if indicator_ids:
+            data_findings += coverage_findings(extracts, period.months(), indicator_ids, str(request.data_path))
     if extracts is None or has_errors(data_findings):
         raise SettlementError(ExitCode.INVALID_DATA, data_findings)
-    ledger = settle(loaded.contract, extracts.monthly, period)
-    summary = settlement_summary(loaded.contract, ledger)
-    inputs = _input_records(loaded, extracts)
+    year = year_inputs(request.paid, request.payments, request.claims, loaded.contract, period, extracts.monthly, str(request.data_path))
+    warnings += [f for f in year.findings if f.severity is Severity.WARNING]
+    if has_errors(year.findings):
+        raise SettlementError(ExitCode.INVALID_DATA, year.findings)
+    ledger = settle_with_history(loaded.contract, extracts.monthly, period, year.history, year.claims)
+    summary = settlement_summary(in_force.contract, ledger)
+    archived = _archived_inputs(loaded, request.data_path, extracts) + year.archived
+    lock = installed_lock()
+    inputs = [item.record() for item in archived]
     parameters = {"command": "run", "contract": str(request.contract_path), "data": str(request.data_path), "period": period.name}
+    parameters |= year.parameters  # earlier runs, payments and claims, only when given
+    if tuple(request.formats) != FORMATS:
+        parameters["formats"] = list(request.formats)  # recorded only when not all, so default runs keep their run id
     run_id = run_identity(parameters, inputs)
 
     def fill(folder: Path) -> None:
-        _write_outputs(folder, loaded, ledger, summary, run_id, parameters, inputs)
+        copy_into(folder, archived + ([lock] if lock else []))  # the folder is self-contained: see docs/audit.md
+        _write_outputs(folder, in_force, ledger, summary, run_id, parameters, inputs, lock.record() if lock else None, request)
 
     try:
         write_folder_atomically(request.out_dir, fill, request.force)
-    except OutputFolderError as error:
+    except (OutputFolderError, ArchiveError) as error:
         raise SettlementError(ExitCode.OUTPUT_ERROR, [Diagnostic(error.code, str(error), Location(str(request.out_dir)))]) from error
     return RunResult(summary, ledger, run_id, request.out_dir, warnings)
 
 
-def _input_records(loaded: LoadedContract, extracts: Extracts) -> list[FileRecord]:
-    contract = FileRecord("contract", str(loaded.path), loaded.sha256, loaded.path.stat().st_size)
-    data = [FileRecord("extract", f.display_name, f.sha256, f.path.stat().st_size) for f in extracts.files]
-    return [contract, *data]
+def _progress(request: RunRequest, stage: str, done: int, total: int) -> None:
+    if request.on_progress is not None:
+        request.on_progress(stage, done, total)
+
+
+def _archived_inputs(loaded: LoadedContract, data_path: Path, extracts: Extracts) -> list[ArchivedInput]:
+    """The inputs, each with the bytes the run read and the place of its copy in the folder."""
+    return [contract_input(loaded.path, loaded.sha256), *extract_inputs(data_path, ((f.path, f.sha256) for f in extracts.files))]
 
 
 def _write_outputs(
@@ -104,20 +134,18 @@ def _write_outputs(
     run_id: str,
     parameters: dict[str, Any],
     inputs: list[FileRecord],
+    lock: FileRecord | None = None,
+    request: RunRequest | None = None,
 ) -> None:
     write_ledger_parquet(ledger, folder / "ledger.parquet")
     write_ledger_csv(ledger, folder / "ledger.csv")
     (folder / "summary.json").write_text(summary_json(summary_document([summary])), encoding="utf-8")
-    statements = folder / "statements"
-    statements.mkdir()
-    for provider in loaded.contract.providers:
-        context = statement_context(loaded.contract, provider.id, run_id)
-        html = render_statement(ledger, provider.id, context)
-        (statements / statement_file_name(provider.id)).write_text(html, encoding="utf-8")
+    formats = request.formats if request is not None else FORMATS
+    write_documents(folder, loaded.contract, ledger, run_id, formats, request.on_progress if request is not None else None)
     outputs = [
-        record("output", path, path.relative_to(folder).as_posix())
+        record(output_role(path.relative_to(folder).as_posix()), path, path.relative_to(folder).as_posix())
         for path in sorted(folder.rglob("*"))
         if path.is_file()
     ]
-    manifest = build_manifest(run_id, parameters, inputs, outputs)
+    manifest = build_manifest(run_id, parameters, inputs, outputs, lock)
     (folder / "manifest.json").write_text(manifest_json(manifest), encoding="utf-8")

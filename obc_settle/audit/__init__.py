@@ -1,1 +1,1 @@
-"""Audit: the manifest that lets an auditor replay a settlement and check every byte."""
+"""Audit: the manifest, the archive of inputs in every run folder, and verify, explain and diff."""

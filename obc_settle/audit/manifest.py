@@ -4,8 +4,16 @@ It records the SHA-256 of every input and every output, the versions of obc-sett
 the main dependencies, and the exact parameters. It records no wall-clock time: a re-run of the
 same inputs with the same versions produces a byte-identical manifest too.
 
-`run_id` is the first 16 hex digits of a SHA-256 over the parameters, the tool version and the
-input hashes: the identity of the settlement, printed in every statement's footer.
+`run_id` is the first 16 hex digits of a SHA-256 over the tool version, the settlement
+parameters (not the paths the inputs were found at) and the roles and hashes of the inputs: the
+identity of the settlement, printed in every statement's footer. It depends on what was settled,
+never on where the files were, so a re-run from the folder's archived copies (`obc-settle
+verify`) gets the same run id, statements and manifest. Parameters that name where an input was
+found, as typed, are listed in `LOCATION_PARAMETERS`; a new one must be added there.
+
+Schema versions: 1 recorded inputs by the path as given; 2 (now) records each input's copy in the
+folder's archive (`path`, under `inputs/`), where it was read from (`source`), and the
+dependency lock (`lock`); see obc_settle.audit.archive.
 """
 
 from __future__ import annotations
@@ -21,7 +29,8 @@ from typing import Any
 from obc_settle import __version__
 from obc_settle.digests import file_sha256
 
-MANIFEST_SCHEMA_VERSION = 1
+MANIFEST_SCHEMA_VERSION = 2
+LOCATION_PARAMETERS = ("contract", "data", "paid", "payments", "claims")
 DEPENDENCIES = ("polars", "pyarrow", "pydantic", "pyyaml", "jinja2", "typer", "rich")
 
 
@@ -31,9 +40,15 @@ class FileRecord:
     path: str
     sha256: str
     bytes: int
+    source: str | None = None
+    """For an archived input: the path it was read from, as given (location only, not identity)."""
 
     def as_json(self) -> dict[str, Any]:
-        return {"role": self.role, "path": self.path, "sha256": self.sha256, "bytes": self.bytes}
+        item: dict[str, Any] = {"role": self.role, "path": self.path}
+        if self.source is not None:
+            item["source"] = self.source
+        item.update(sha256=self.sha256, bytes=self.bytes)
+        return item
 
 
 def record(role: str, path: Path, shown_as: str) -> FileRecord:
@@ -51,19 +66,27 @@ def dependency_versions() -> dict[str, str]:
 
 
 def run_identity(parameters: dict[str, Any], inputs: list[FileRecord]) -> str:
-    payload = json.dumps(
-        {"obc_settle": __version__, "parameters": parameters, "inputs": [i.as_json() for i in inputs]}, sort_keys=True
-    )
+    """What was settled: version, parameters without locations, and the inputs' roles and bytes."""
+    settled = {key: value for key, value in parameters.items() if key not in LOCATION_PARAMETERS}
+    contents = sorted([item.role, item.sha256] for item in inputs)
+    payload = json.dumps({"obc_settle": __version__, "parameters": settled, "inputs": contents}, sort_keys=True)
     return hashlib.sha256(payload.encode()).hexdigest()[:16]
 
 
-def build_manifest(run_id: str, parameters: dict[str, Any], inputs: list[FileRecord], outputs: list[FileRecord]) -> dict[str, Any]:
+def build_manifest(
+    run_id: str,
+    parameters: dict[str, Any],
+    inputs: list[FileRecord],
+    outputs: list[FileRecord],
+    lock: FileRecord | None = None,
+) -> dict[str, Any]:
     return {
         "schema_version": MANIFEST_SCHEMA_VERSION,
         "run_id": run_id,
         "obc_settle_version": __version__,
         "python_version": platform.python_version(),
         "dependencies": dependency_versions(),
+        "lock": lock.as_json() if lock is not None else None,
         "parameters": parameters,
         "inputs": [item.as_json() for item in sorted(inputs, key=lambda r: (r.role, r.path))],
         "outputs": [item.as_json() for item in sorted(outputs, key=lambda r: r.path)],

@@ -1,7 +1,7 @@
 """The command line: parse options, call one use case, render, exit with a documented status.
 
 Exit statuses: 0 success; 1 invalid contract; 2 usage error; 3 invalid data; 4 verification
-mismatch; 5 output cannot be written; 70 internal error.
+mismatch; 5 output cannot be written; 6 the runs compared differ; 70 internal error.
 
 Each command module registers its commands on the one typer `app` (cli.base); importing them
 here makes them part of `obc-settle`.
@@ -13,6 +13,7 @@ import os
 import sys
 
 from obc_settle.cli import settlement  # noqa: F401  (registers validate, run, schema)
+from obc_settle.cli import audit  # noqa: F401  (registers verify, explain, diff)
 from obc_settle.cli.base import app
 from obc_settle.errors import ExitCode
 

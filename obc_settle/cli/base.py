@@ -10,17 +10,33 @@ import typer
 from rich.console import Console
 
 from obc_settle import __version__
-from obc_settle.errors import Diagnostic, Severity
+from obc_settle.errors import Diagnostic, ExitCode, Severity
 from obc_settle.render.terminal import print_findings
 
-EXIT_CODES_HELP = (
-    "Exit status: 0 success; 1 invalid contract; 2 usage error; 3 invalid data; "
-    "4 verification mismatch; 5 output cannot be written; 70 internal error."
+EXIT_STATUSES: dict[ExitCode, str] = {
+    ExitCode.OK: "success",
+    ExitCode.INVALID_CONTRACT: "invalid contract (the contract file has errors)",
+    ExitCode.USAGE: "usage error (bad option or argument, period not understood or outside the term)",
+    ExitCode.INVALID_DATA: "invalid data (an extract has errors)",
+    ExitCode.VERIFY_MISMATCH: "verification mismatch (verify)",
+    ExitCode.OUTPUT_ERROR: "the output cannot be written",
+    ExitCode.DIFFERENCES: "the runs compared differ (diff)",
+    ExitCode.INTERNAL_ERROR: "internal error",
+}
+# "\b" keeps click from re-wrapping a paragraph: one status, one example per line.
+EXIT_CODES_HELP = "\b\nExit status:\n" + "\n".join(f"  {int(code):<3} {text}" for code, text in EXIT_STATUSES.items())
+EXAMPLES_HELP = (
+    "\b\nExamples:\n"
+    "  obc-settle validate contracts/diabetes-alliance.yaml\n"
+    "  obc-settle run contracts/diabetes-alliance.yaml --data sample_data/diabetes-alliance \\\n"
+    "      --period 2025-26-Q3 --out runs/2025-26-Q3\n"
+    "  obc-settle run ... --format pdf,xlsx --json > summary.json\n"
+    "  obc-settle --install-completion"
 )
 
 app = typer.Typer(
     name="obc-settle",
-    help=f"Settle outcome-based health and care contracts to the penny.\n\n{EXIT_CODES_HELP}",
+    help=f"Settle outcome-based health and care contracts to the penny.\n\n{EXAMPLES_HELP}\n\n{EXIT_CODES_HELP}",
     no_args_is_help=True,
     add_completion=True,
     pretty_exceptions_enable=False,

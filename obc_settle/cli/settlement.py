@@ -13,8 +13,9 @@ from obc_settle.app import RunRequest, run_settlement, validate_contract
 from obc_settle.cli.base import app, consoles, report_failure
 from obc_settle.contract.models import Contract
 from obc_settle.errors import ExitCode, SettlementError, has_errors
+from obc_settle.render.documents import FORMATS, parse_formats
 from obc_settle.render.summary import summary_document, summary_json
-from obc_settle.render.terminal import print_findings, settlement_table
+from obc_settle.render.terminal import ProgressBar, print_findings, settlement_table
 
 
 @app.command()
@@ -24,7 +25,12 @@ def validate(
 ) -> None:
     """Check contract files: every problem, each as path:line:column: CODE message.
 
-    Example: obc-settle validate contracts/diabetes-alliance.yaml
+    Exit status 0 when every file is valid, 1 otherwise. --json prints the findings for CI.
+
+    \b
+    Examples:
+      obc-settle validate contracts/diabetes-alliance.yaml
+      obc-settle validate contracts/*.yaml --json
     """
     out, err = consoles()
     all_findings = []
@@ -46,6 +52,19 @@ def validate(
     raise typer.Exit(ExitCode.INVALID_CONTRACT if has_errors(all_findings) else ExitCode.OK)
 
 
+def _formats(values: list[str] | None) -> tuple[str, ...]:
+    try:
+        return parse_formats(values or FORMATS)
+    except ValueError as error:
+        raise typer.BadParameter(str(error), param_hint="--format") from None
+
+
+def _complete_format(incomplete: str) -> list[str]:
+    done, _, last = incomplete.rpartition(",")
+    prefix = f"{done}," if done else ""
+    return [prefix + name for name in FORMATS if name.startswith(last)]
+
+
 @app.command()
 def run(
     contract: Annotated[Path, typer.Argument(help="The contract YAML file.")],
@@ -53,17 +72,51 @@ def run(
     period: Annotated[str, typer.Option("--period", help="Settlement period: a quarter (2025-26-Q3) or a contract year (2025-26).")],
     out: Annotated[Path, typer.Option("--out", help="Output folder (created; must not exist unless --force).")],
     force: Annotated[bool, typer.Option("--force", help="Replace an existing output folder.")] = False,
+    formats: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--format",
+            help="Statement and report formats to write: html, pdf, xlsx, comma-separated or repeated (default: all).",
+            autocompletion=_complete_format,
+        ),
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print summary.json to standard output instead of a table.")] = False,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing on success.")] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing on success (no table, no progress bar).")] = False,
+    paid: Annotated[
+        list[Path] | None,
+        typer.Option("--paid", help="An earlier run folder of the same contract year, whose payments are netted off (repeat for each run)."),
+    ] = None,
+    payments: Annotated[
+        Path | None,
+        typer.Option("--payments", help="A payments-made extract (provider_id, settlement_period, amount_pence) to net off."),
+    ] = None,
+    claims: Annotated[
+        Path | None, typer.Option("--claims", help="Rate-card outcome claims (participant_id, outcome_id, provider_id, period).")
+    ] = None,
 ) -> None:
-    """Settle one contract for one period and write the ledger, summary, statements and manifest.
+    """Settle one contract for one period: ledger, summary, statements, commissioner's report, manifest.
 
-    Example: obc-settle run contracts/diabetes-alliance.yaml --data sample_data/diabetes-alliance
-    --period 2025-26-Q3 --out runs/2025-26-Q3
+    Writes OUT all at once: ledger.parquet, ledger.csv, summary.json, statements/<provider>.html|pdf|xlsx,
+    report/commissioner.html|pdf|xlsx and manifest.json. A progress bar is shown on a terminal
+    (not with --quiet, and never when the output is piped).
+
+    \b
+    Examples:
+      obc-settle run contracts/diabetes-alliance.yaml --data sample_data/diabetes-alliance \\
+          --period 2025-26-Q3 --out runs/2025-26-Q3
+      obc-settle run contracts/diabetes-alliance.yaml --data sample_data/diabetes-alliance \\
+          --period 2025-26 --out runs/2025-26 --format pdf,xlsx --json
+      obc-settle run contracts/diabetes-alliance.yaml --data sample_data/diabetes-alliance \\
+          --period 2025-26 --out runs/2025-26 --paid runs/2025-26-Q1 --paid runs/2025-26-Q2 \\
+          --paid runs/2025-26-Q3 --paid runs/2025-26-Q4     (year-end reconciliation)
     """
+    chosen = _formats(formats)
     out_console, err = consoles()
     try:
-        result = run_settlement(RunRequest(contract, data, period, out, force))
+        with ProgressBar(err, enabled=not quiet) as progress:
+            request = RunRequest(contract, data, period, out, force, formats=chosen, on_progress=progress,
+                                 paid=tuple(paid or ()), payments=payments, claims=claims)  # fmt: skip
+            result = run_settlement(request)
     except SettlementError as error:
         report_failure(err, error.diagnostics)
         raise typer.Exit(error.exit_code) from None
@@ -72,14 +125,21 @@ def run(
         sys.stdout.write(summary_json(summary_document([result.summary])))
     elif not quiet:
         out_console.print(settlement_table(result.summary))
-        out_console.print(f"written to {result.out_dir} (run {result.run_id})", markup=False)
+        kinds = ",".join(chosen)
+        out_console.print(
+            f"written to {result.out_dir} (run {result.run_id}): statements/<provider>.{{{kinds}}}, report/commissioner.{{{kinds}}}",
+            markup=False,
+            soft_wrap=True,
+        )
 
 
 @app.command()
 def schema() -> None:
     """Print the JSON Schema of the contract language (for editors that complete and check YAML).
 
-    Example: obc-settle schema > contract.schema.json
+    \b
+    Example:
+      obc-settle schema > contract.schema.json
     """
     document = Contract.model_json_schema(mode="validation")
     document["$schema"] = "https://json-schema.org/draft/2020-12/schema"

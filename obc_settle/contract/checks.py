@@ -22,7 +22,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
-from obc_settle.contract.models import COMMISSIONER, Contract
+from obc_settle.contract.models import COMMISSIONER, VARIED_SECTIONS, Contract, Variation
 from obc_settle.contract.yaml_source import Path_, SourceMap
 from obc_settle.errors import Diagnostic, did_you_mean
 from obc_settle.periods import ContractYear
@@ -119,10 +119,34 @@ class _Findings:
 
 
 def check_contract(document: object, source_map: SourceMap) -> list[Diagnostic]:
-    """Every whole-file rule whose inputs are sound, on the document as read from YAML."""
+    """Every whole-file rule whose inputs are sound, on the document as read from YAML.
+
+    The terms of each variation (the contract with the sections the variation replaces) are
+    checked by the same rules; a finding that only the varied terms have names the version."""
     findings = _Findings(source_map)
+    _check_terms(document, findings)
+    from obc_settle.contract import checks_years  # the rules of the contract-years extensions
+
+    with _rule():
+        checks_years.check_variations(_Node(Contract, document), findings)
+    base = {(f.code, f.location, f.message) for f in findings.items}
+    for version, effective, merged, origins in _varied_documents(document):
+        varied = _Findings(_VariedSourceMap(source_map, origins))
+        _check_terms(merged, varied)
+        for finding in varied.items:
+            if (finding.code, finding.location, finding.message) not in base:
+                message = f"in version {version!r} (from {effective}): {finding.message}"
+                findings.items.append(Diagnostic(finding.code, message, finding.location, finding.severity))
+                base.add((finding.code, finding.location, finding.message))
+    return findings.items
+
+
+def _check_terms(document: object, findings: _Findings) -> None:
+    """The rules on one set of terms (the contract, or the contract as varied)."""
+    from obc_settle.contract import checks_years
+
     contract: Any = _Node(Contract, document)
-    for check in (_check_ids, _check_shares, _check_weights, _check_years, _check_share_rule):
+    for check in (_check_ids, _check_shares, _check_weights, _check_years, _check_share_rule, *checks_years.CHECKS):
         with _rule():
             check(contract, findings)
     with _rule():
@@ -130,7 +154,40 @@ def check_contract(document: object, source_map: SourceMap) -> list[Diagnostic]:
             with _rule():
                 for i, indicator in enumerate(domain.indicators):
                     _check_indicator(contract, indicator, ("outcome_framework", "domains", d, "indicators", i), findings)
-    return findings.items
+
+
+class _VariedSourceMap:
+    """Places in the varied terms: a section a variation replaced is found in that variation."""
+
+    def __init__(self, source_map: SourceMap, origins: dict[str, int]):
+        self.source_map = source_map
+        self.origins = origins
+
+    def locate(self, path: Path_, *, key: bool = False) -> Any:
+        if path and path[0] in self.origins:
+            path = ("variations", self.origins[str(path[0])], *path)
+        return self.source_map.locate(path, key=key)
+
+
+def _varied_documents(document: object) -> Iterator[tuple[str, object, dict[str, Any], dict[str, int]]]:
+    """(version, effective date, varied document, section -> variation index) for each variation."""
+    if not isinstance(document, dict) or not isinstance(document.get("variations"), list):
+        return
+    merged: dict[str, Any] = {key: value for key, value in document.items() if key != "variations"}
+    origins: dict[str, int] = {}
+    for index, raw in enumerate(document["variations"]):
+        if not isinstance(raw, dict):
+            continue
+        node: Any = _Node(Variation, raw)
+        try:
+            version, effective = node.version, node.effective
+        except _Unusable:
+            continue
+        for section in VARIED_SECTIONS:
+            if section in raw and raw[section] is not None:
+                merged = {**merged, section: raw[section]}
+                origins = {**origins, section: index}
+        yield version, effective, merged, dict(origins)
 
 
 def _indexed(nodes: list[_Node], name: str) -> list[tuple[int, Any]]:
@@ -191,13 +248,32 @@ def _check_shares(contract: Any, findings: _Findings) -> None:
 
 
 def _check_weights(contract: Any, findings: _Findings) -> None:
+    if contract.points is not None:
+        return  # a points contract pays by points, not by weights
     domains = contract.outcome_framework.domains
+    if not domains:
+        return
+    missing = False
+    for d, domain in enumerate(domains):
+        with _rule():
+            if domain.weight is None:
+                findings.add(("outcome_framework", "domains", d), "C011", f"required key 'weight' is missing in outcome_framework.domains.{d}")
+                missing = True
+        with _rule():
+            for i, indicator in enumerate(domain.indicators):
+                with _rule():
+                    if indicator.weight is None:
+                        where = f"outcome_framework.domains.{d}.indicators.{i}"
+                        findings.add(("outcome_framework", "domains", d, "indicators", i), "C011", f"required key 'weight' is missing in {where}")
     with _rule():
-        total = sum((d.weight for d in domains), Decimal(0))
-        if total != ONE:
-            findings.add(("outcome_framework", "domains"), "C020", f"domain weights sum to {total}, not 1")
+        if not missing:
+            total = sum((d.weight for d in domains), Decimal(0))
+            if total != ONE:
+                findings.add(("outcome_framework", "domains"), "C020", f"domain weights sum to {total}, not 1")
     for index, domain in enumerate(domains):
         with _rule():
+            if any(i.weight is None for i in domain.indicators):
+                continue
             domain_total = sum((i.weight for i in domain.indicators), Decimal(0))
             if domain_total != ONE:
                 name = next(iter(_usable([domain], "id")), f"#{index + 1}")
@@ -268,6 +344,9 @@ def _check_indicator(contract: Any, indicator: Any, path: Path_, findings: _Find
         _check_attribution(contract, indicator, path, findings)
     with _rule():
         _check_scoring(indicator, path, findings)
+    from obc_settle.contract import checks_years
+
+    checks_years.check_indicator(contract, indicator, path, findings)
 
 
 def _check_attribution(contract: Any, indicator: Any, path: Path_, findings: _Findings) -> None:
@@ -325,23 +404,26 @@ def _check_bands(indicator: Any, path: Path_, findings: _Findings) -> None:
 
 
 def _check_share_rule(contract: Any, findings: _Findings) -> None:
-    rule = contract.share_rule
+    _check_a_share_rule(contract, contract.share_rule, ("share_rule",), findings)
+
+
+def _check_a_share_rule(contract: Any, rule: Any, at: Path_, findings: _Findings) -> None:
     provider_ids = _provider_ids(contract)
     method = rule.method
     with _rule():
         fixed = rule.fixed
         if method == "fixed":
             if fixed is None:
-                findings.add(("share_rule", "method"), "C027", "share_rule method fixed needs 'fixed' shares")
+                findings.add((*at, "method"), "C027", "share_rule method fixed needs 'fixed' shares")
             else:
                 for provider_id in fixed:
                     if provider_id not in provider_ids:
-                        findings.add(("share_rule", "fixed", provider_id), "C024", f"unknown provider {provider_id!r}{did_you_mean(provider_id, provider_ids)}", key=True)
+                        findings.add((*at, "fixed", provider_id), "C024", f"unknown provider {provider_id!r}{did_you_mean(provider_id, provider_ids)}", key=True)
                 total = sum(fixed.values(), Decimal(0))
                 if total != ONE:
-                    findings.add(("share_rule", "fixed"), "C026", f"fixed shares sum to {total}, not 1")
+                    findings.add((*at, "fixed"), "C026", f"fixed shares sum to {total}, not 1")
         elif fixed is not None:
-            findings.add(("share_rule", "fixed"), "C027", f"'fixed' shares are only used by method fixed, not {method}")
+            findings.add((*at, "fixed"), "C027", f"'fixed' shares are only used by method fixed, not {method}")
     with _rule():
         quantity = rule.quantity
         if method == "by_quantity":
@@ -349,12 +431,13 @@ def _check_share_rule(contract: Any, findings: _Findings) -> None:
             with _rule():
                 indicator_ids = {node.id for _, node in _indicators(contract) if _usable([node], "id")}
             if quantity is None:
-                findings.add(("share_rule", "method"), "C027", "share_rule method by_quantity needs 'quantity' (an extract indicator_id)")
+                findings.add((*at, "method"), "C027", "share_rule method by_quantity needs 'quantity' (an extract indicator_id)")
             elif quantity in indicator_ids:
-                findings.add(("share_rule", "quantity"), "C027", f"quantity {quantity!r} is an outcome indicator; name a separate quantity")
+                findings.add((*at, "quantity"), "C027", f"quantity {quantity!r} is an outcome indicator; name a separate quantity")
         elif quantity is not None:
-            findings.add(("share_rule", "quantity"), "C027", f"'quantity' is only used by method by_quantity, not {method}")
+            findings.add((*at, "quantity"), "C027", f"'quantity' is only used by method by_quantity, not {method}")
     with _rule():
         for provider_id in rule.caps:
             if provider_id not in provider_ids:
-                findings.add(("share_rule", "caps", provider_id), "C024", f"unknown provider {provider_id!r}{did_you_mean(provider_id, provider_ids)}", key=True)
+                findings.add((*at, "caps", provider_id), "C024", f"unknown provider {provider_id!r}{did_you_mean(provider_id, provider_ids)}", key=True)
+

@@ -117,11 +117,27 @@ class Provider(Model):
     base_share: Proportion = Field(description="Share of the base contract value (all providers sum to 1).")
 
 
+class Capitation(Model):
+    rate_per_head: Pounds = Field(description="Pounds per registered person per year.")
+    population: Identifier = Field(
+        description="The extract indicator_id whose numerator is the registered population of each month."
+    )
+
+
 class ContractYearTerms(Model):
     year: ContractYearName = Field(description="Contract year, 1 April to 31 March, named like 2025-26.")
-    contract_value: Pounds = Field(description="Contract value for the year in pounds, before outcome adjustment.")
+    contract_value: Pounds | None = Field(
+        default=None, description="Contract value for the year in pounds, before outcome adjustment (or give capitation)."
+    )
+    capitation: Capitation | None = Field(
+        default=None, description="Contract value as a rate per head per year times the registered population."
+    )
     withheld_proportion: Proportion = Field(
         description="Share of the contract value withheld and earned only through outcomes (0 in a fee-based year)."
+    )
+    aspiration_basis: Pounds | None = Field(
+        default=None,
+        description="Points contracts: the previous year's unadjusted achievement payment, on which aspiration payments are based.",
     )
 
 
@@ -131,8 +147,26 @@ class Band(Model):
 
 
 class Scoring(Model):
-    method: Literal["linear", "banded", "all_or_nothing", "improvement", "best_of"] = "linear"
+    method: Literal["linear", "banded", "all_or_nothing", "improvement", "best_of", "hvbp"] = "linear"
     bands: list[Band] | None = Field(default=None, description="Required for banded scoring.")
+    point_decimals: Count | None = Field(
+        default=None, description="hvbp scoring: decimal places of achievement and improvement points (default 0, whole points)."
+    )
+
+
+class Confidence(Model):
+    interval: Literal["wilson", "normal"] = Field(
+        description="wilson: Wilson score interval of a proportion; normal: normal interval of a mean."
+    )
+    level: Proportion = Field(default=Decimal("0.95"), description="Confidence level of the interval, e.g. 0.95.")
+    standard_deviation: Number | None = Field(
+        default=None, description="normal interval: the standard deviation of one value (of the survey scale)."
+    )
+
+
+class Prevalence(Model):
+    disease_register: Identifier = Field(description="The extract indicator_id whose numerator is the disease register.")
+    national: Number = Field(description="National average prevalence, as a proportion (0.021 for 2.1%).")
 
 
 class YearLevels(Model):
@@ -159,12 +193,21 @@ class Indicator(Model):
         default_factory=dict, description="Threshold and target for particular contract years (a trajectory)."
     )
     scoring: Scoring = Field(default_factory=Scoring)
-    weight: Proportion = Field(description="Share of its domain's money (a domain's indicators sum to 1).")
+    weight: Proportion | None = Field(
+        default=None, description="Share of its domain's money (a domain's indicators sum to 1). Not used by points."
+    )
     minimum_denominator: Count = 1
     small_numbers: Literal["score_zero", "score_met", "reassign_weight"] = "reassign_weight"
     attribution: Literal["collective", "individual"] = "collective"
     provider: Identifier | None = Field(default=None, description="The provider that earns an individual indicator.")
     window: Literal["period", "year_to_date", "rolling_12_months"] = "period"
+    confidence: Confidence | None = Field(
+        default=None, description="Count a level as met when it lies within the confidence interval of the achieved value."
+    )
+    points: Number | None = Field(default=None, description="Points contracts: the indicator's maximum points.")
+    prevalence: Prevalence | None = Field(
+        default=None, description="Points contracts: adjust the point value for disease prevalence (APDF)."
+    )
 
     def levels_for(self, contract_year: str) -> YearLevels:
         return self.by_year.get(contract_year) or YearLevels(threshold=self.threshold, target=self.target)
@@ -173,12 +216,18 @@ class Indicator(Model):
 class Domain(Model):
     id: Identifier
     name: Text
-    weight: Proportion = Field(description="Share of the outcome pool (all domains sum to 1).")
+    weight: Proportion | None = Field(
+        default=None, description="Share of the outcome pool (all domains sum to 1). Not used by points."
+    )
     indicators: list[Indicator] = Field(min_length=1)
 
 
 class OutcomeFramework(Model):
-    domains: list[Domain] = Field(min_length=1)
+    domains: list[Domain] = Field(default_factory=list, description="The outcome domains (none: no outcome pool).")
+    exchange_slope: Number = Field(
+        default=Decimal(1),
+        description="Earned = available x score x this slope (a linear exchange function); above 1, providers can earn more than was withheld.",
+    )
 
 
 class ShareRule(Model):
@@ -190,6 +239,117 @@ class ShareRule(Model):
     caps: dict[Identifier, Proportion] = Field(
         default_factory=dict, description="Most of each collective amount that a provider may receive."
     )
+
+
+class PaymentTerms(Model):
+    base_instalments: Literal["quarterly", "monthly"] = Field(
+        default="quarterly", description="How a quarter's base payment is paid: in one instalment or in three monthly ones."
+    )
+    outcome_on_account: Literal["each_quarter", "year_to_date", "in_full", "year_end"] = Field(
+        default="each_quarter",
+        description="How outcome money is paid on account in-year; the year-end settlement reconciles.",
+    )
+
+
+class PointsRounding(Model):
+    points: Count | None = Field(default=2, description="Decimal places of each indicator's points (null: unrounded).")
+    cpi: Count | None = Field(default=None, description="Decimal places of the contractor population index.")
+    apdf: Count | None = Field(default=None, description="Decimal places of the prevalence factor.")
+    point_value: Count | None = Field(
+        default=None, description="Decimal places of the adjusted point value (point value x CPI x APDF)."
+    )
+
+
+class Aspiration(Model):
+    proportion: Proportion = Field(description="Share of the year's aspiration_basis paid on account, in monthly twelfths.")
+
+
+class Points(Model):
+    point_value: Pounds = Field(description="Pounds per point, before adjustment.")
+    list_size: Identifier = Field(description="The extract indicator_id whose numerator is the provider's list size.")
+    national_list_size: Number = Field(description="National average list size: CPI = list size / this.")
+    rounding: PointsRounding = Field(default_factory=PointsRounding)
+    aspiration: Aspiration | None = None
+
+
+class RiskBudget(Model):
+    basis: Literal["contract_value", "amount", "capitation"] = "contract_value"
+    amount: Pounds | None = Field(default=None, description="basis amount: the budget for the year in pounds.")
+    rate_per_head: Pounds | None = Field(default=None, description="basis capitation: pounds per head per year.")
+    population: Identifier | None = Field(default=None, description="basis capitation: the population's extract indicator_id.")
+
+
+class RiskBand(Model):
+    up_to: Proportion | None = Field(
+        default=None, description="Upper end of the band as a proportion of the budget (none: no upper end)."
+    )
+    provider_share: Proportion = Field(description="Providers' share of the savings (or overspend) inside the band.")
+
+
+class RiskQuality(Model):
+    method: Literal["scale", "gate"] = Field(
+        description="scale: the providers' share times the quality score; gate: nothing unless the score reaches minimum_score."
+    )
+    minimum_score: Proportion | None = None
+
+
+class RiskSide(Model):
+    minimum_rate: Proportion = Field(
+        default=Decimal(0), description="Nothing is shared below this proportion of the budget; at or above it, from the first pound."
+    )
+    bands: list[RiskBand] = Field(min_length=1)
+    cap: Proportion | None = Field(default=None, description="Most the providers' part may be, as a proportion of the budget.")
+    quality: RiskQuality | None = None
+
+
+class RiskShare(Model):
+    spend: Identifier = Field(description="The extract indicator_id whose numerator is the actual spend of each month, in pounds.")
+    budget: RiskBudget = Field(default_factory=RiskBudget)
+    gains: RiskSide | None = Field(default=None, description="How savings (spend below budget) are shared.")
+    losses: RiskSide | None = Field(default=None, description="How overspends (spend above budget) are shared.")
+    share_rule: ShareRule | None = Field(default=None, description="Each provider's part (default: the contract's share rule).")
+    years: list[ContractYearName] | None = Field(default=None, description="The contract years it applies to (default: all).")
+
+
+class RateOutcome(Model):
+    id: Identifier
+    name: Text
+    price: Pounds = Field(description="Pounds paid for the outcome, per participant.")
+
+
+class RateCard(Model):
+    outcomes: list[RateOutcome] = Field(min_length=1)
+    cap_per_participant: Pounds | None = None
+    cap_total: Pounds | None = Field(default=None, description="Most paid over the whole term.")
+
+
+class Subcontract(Model):
+    prime: Identifier
+    subcontractor: Identifier
+    share: Proportion = Field(description="Share of the prime's outcome money on the indicators passed to the subcontractor.")
+    indicators: list[Identifier] | None = Field(default=None, description="The indicators (default: all the prime earns on).")
+
+
+class Variation(Model):
+    version: Text = Field(description="The contract version from the effective date.")
+    effective: Day = Field(description="First day the varied terms apply (a 1 April inside the term).")
+    description: Text | None = None
+    providers: list[Provider] | None = None
+    outcome_framework: OutcomeFramework | None = None
+    share_rule: ShareRule | None = None
+    unearned: Literal["retained", "redistributed"] | None = None
+    payment_terms: PaymentTerms | None = None
+    risk_share: RiskShare | None = None
+    points: Points | None = None
+    rate_card: RateCard | None = None
+    subcontracts: list[Subcontract] | None = None
+
+
+VARIED_SECTIONS = (
+    "providers", "outcome_framework", "share_rule", "unearned", "payment_terms",
+    "risk_share", "points", "rate_card", "subcontracts",
+)  # fmt: skip
+"""The top-level sections a variation may replace."""
 
 
 class Contract(Model):
@@ -204,11 +364,17 @@ class Contract(Model):
     term: Term
     providers: list[Provider] = Field(min_length=1)
     contract_years: list[ContractYearTerms] = Field(min_length=1)
-    outcome_framework: OutcomeFramework
+    outcome_framework: OutcomeFramework = Field(default_factory=OutcomeFramework)
     share_rule: ShareRule = Field(default_factory=ShareRule)
     unearned: Literal["retained", "redistributed"] = Field(
         default="retained", description="Unearned outcome money: kept by the commissioner, or shared among achievers."
     )
+    payment_terms: PaymentTerms = Field(default_factory=PaymentTerms)
+    risk_share: RiskShare | None = None
+    points: Points | None = None
+    rate_card: RateCard | None = None
+    subcontracts: list[Subcontract] = Field(default_factory=list)
+    variations: list[Variation] = Field(default_factory=list)
 
     def indicators(self) -> list[tuple[Domain, Indicator]]:
         return [(domain, indicator) for domain in self.outcome_framework.domains for indicator in domain.indicators]
@@ -218,3 +384,62 @@ class Contract(Model):
 
     def provider_ids(self) -> list[str]:
         return sorted(provider.id for provider in self.providers)
+
+    def in_force(self, contract_year: str) -> Contract:
+        """The terms in force in a contract year: the contract as varied by every variation
+        effective on or before the year's 1 April. `version` names the version applied."""
+        varied: dict[str, Any] = {}
+        version = self.version
+        for variation in sorted(self.variations, key=lambda v: v.effective):
+            if variation.effective > ContractYear.parse(contract_year).start:
+                break
+            version = variation.version
+            for section in VARIED_SECTIONS:
+                value = getattr(variation, section)
+                if value is not None:
+                    varied[section] = value
+        if not self.variations:
+            return self
+        return self.model_copy(update={**varied, "version": version, "variations": []})
+
+    def versions(self) -> list[Contract]:
+        """The terms of every version, the original first."""
+        base = self.model_copy(update={"variations": []})
+        years = [ContractYear.containing(v.effective).name for v in sorted(self.variations, key=lambda v: v.effective)]
+        return [base, *(self.in_force(year) for year in years)]
+
+    def extract_ids(self) -> set[str]:
+        """Every indicator_id an extract may carry under any version: indicators and quantities."""
+        ids: set[str] = set()
+        for terms in self.versions():
+            ids |= {indicator.id for _, indicator in terms.indicators()}
+            ids |= terms.quantity_ids()
+        return ids
+
+    def quantity_ids(self) -> set[str]:
+        """Extract ids that are quantities, not outcome indicators (populations, spend, registers)."""
+        ids = {self.share_rule.quantity} if self.share_rule.quantity else set()
+        ids |= {terms.capitation.population for terms in self.contract_years if terms.capitation is not None}
+        if self.risk_share is not None:
+            ids.add(self.risk_share.spend)
+            if self.risk_share.budget.population:
+                ids.add(self.risk_share.budget.population)
+            if self.risk_share.share_rule is not None and self.risk_share.share_rule.quantity:
+                ids.add(self.risk_share.share_rule.quantity)
+        if self.points is not None:
+            ids.add(self.points.list_size)
+            ids |= {indicator.prevalence.disease_register for _, indicator in self.indicators() if indicator.prevalence}
+        return ids
+
+    def all_provider_ids(self) -> set[str]:
+        """Every provider of any version."""
+        return {provider.id for terms in self.versions() for provider in terms.providers}
+
+    def proportion_indicator_ids(self) -> set[str]:
+        """Indicators of any version whose numerator may not exceed its denominator."""
+        return {
+            indicator.id
+            for terms in self.versions()
+            for _, indicator in terms.indicators()
+            if indicator.kind == "proportion" or (indicator.kind == "change_from_baseline" and indicator.measure == "proportion")
+        }

@@ -5,6 +5,7 @@ achievement (measure each indicator over its window) -> scoring (score in [0, 1]
 No I/O, no clock, no terminal.
 """
 
-from obc_settle.engine.settle import settle
+from obc_settle.engine.reconcile import settle_with_history
+from obc_settle.engine.settle import settle, terms_in_force
 
-__all__ = ["settle"]
+__all__ = ["settle", "settle_with_history", "terms_in_force"]

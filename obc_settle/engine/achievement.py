@@ -48,12 +48,36 @@ def measure_achievement(monthly: pl.DataFrame, terms: pl.DataFrame, windows: pl.
         .otherwise(ratio)
     )
     scorable = (pl.col("denominator") > 0) & (pl.col("denominator") >= pl.col("minimum_denominator").cast(pl.Float64))
+    lower, upper = _interval(ratio)
+    shift = pl.when(pl.col("indicator_kind") == "change_from_baseline").then(pl.col("baseline")).otherwise(0.0)
     measured = measured.with_columns(
         achieved=pl.when(pl.col("denominator") > 0).then(raw.round(ACHIEVED_DECIMALS)).otherwise(None),
         scorable=scorable,
+        confidence_lower=pl.when(pl.col("denominator") > 0).then((lower - shift).round(ACHIEVED_DECIMALS)).otherwise(None),
+        confidence_upper=pl.when(pl.col("denominator") > 0).then((upper - shift).round(ACHIEVED_DECIMALS)).otherwise(None),
     )
     note = pl.concat_str([_data_note(), pl.col("window_note")], separator="; ", ignore_nulls=True)
     return measured.with_columns(note=pl.when(note == "").then(None).otherwise(note)).drop("numerator_exact", "denominator_exact", "value_sum_exact", "value_count", "window_note")
+
+
+def _interval(ratio: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
+    """The confidence interval of the measure (before any baseline is subtracted), or nulls.
+
+    Wilson score interval of a proportion p from n people, with z the normal quantile:
+        centre = (p + z^2/2n) / (1 + z^2/n),  half = z sqrt(p(1-p)/n + z^2/4n^2) / (1 + z^2/n)
+    Normal interval of a mean from n values with standard deviation s: mean +- z s / sqrt(n).
+    """
+    n, z = pl.col("denominator"), pl.col("confidence_z")
+    p = ratio.clip(0.0, 1.0)
+    scale = 1.0 + z * z / n
+    centre = (p + z * z / (2.0 * n)) / scale
+    half = z * (p * (1.0 - p) / n + z * z / (4.0 * n * n)).sqrt() / scale
+    normal_half = z * pl.col("confidence_sd") / n.sqrt()
+    wilson = pl.col("confidence_interval") == "wilson"
+    normal = pl.col("confidence_interval") == "normal"
+    lower = pl.when(wilson).then(centre - half).when(normal).then(ratio - normal_half).otherwise(None)
+    upper = pl.when(wilson).then(centre + half).when(normal).then(ratio + normal_half).otherwise(None)
+    return lower, upper
 
 
 def _data_note() -> pl.Expr:

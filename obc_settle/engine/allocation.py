@@ -8,6 +8,8 @@ the one rounding rule (half away from zero, for the non-negative amounts it is u
 
 from __future__ import annotations
 
+from fractions import Fraction
+
 import polars as pl
 
 from obc_settle.money import SCORE_SCALE
@@ -40,11 +42,12 @@ def split_largest_remainder(
     return allocated.drop("__quotient", "__remainder", "__left", "__position").sort([*by, *order])
 
 
-def times_ppm_rounded(amount: pl.Expr, ppm: pl.Expr) -> pl.Expr:
-    """`amount x ppm / 1e6` rounded half up to a whole penny (amount, ppm >= 0)."""
+def times_ppm_rounded(amount: pl.Expr, ppm: pl.Expr, slope: Fraction = Fraction(1)) -> pl.Expr:
+    """`amount x ppm / 1e6 x slope` rounded half up to a whole penny (amount, ppm, slope >= 0)."""
     big = pl.Int128
-    numerator = amount.cast(big) * ppm.cast(big) * 2 + SCORE_SCALE
-    return (numerator // (2 * SCORE_SCALE)).cast(pl.Int64)
+    scale = SCORE_SCALE * slope.denominator
+    numerator = amount.cast(big) * ppm.cast(big) * (2 * slope.numerator) + scale
+    return (numerator // (2 * scale)).cast(pl.Int64)
 
 
 def exact_fraction(units: pl.Expr, scale: int, decimals: int) -> pl.Expr:

@@ -7,7 +7,9 @@
 2. The outcome pool is split into indicator pools by largest remainder on those weights.
 3. A collective pool is split among parties by their shares (largest remainder); an individual
    pool belongs to its provider. That part is what the party has at risk ("available").
-4. Earned = available x score, rounded half up to the penny; unearned = available - earned.
+4. Earned = available x score (x the exchange slope, 1 unless the contract says otherwise),
+   rounded half up to the penny; unearned = available - earned (negative when a slope above 1
+   pays more than was withheld).
    Rounding each party's part (not the pool) makes every payment rise with the score.
 """
 
@@ -55,7 +57,9 @@ def indicator_pools(scored: pl.DataFrame, outcome_pool_pence: int) -> pl.DataFra
     )
 
 
-def party_parts(pooled: pl.DataFrame, shares: dict[str, Fraction], party_order: dict[str, int]) -> pl.DataFrame:
+def party_parts(
+    pooled: pl.DataFrame, shares: dict[str, Fraction], party_order: dict[str, int], slope: Fraction = Fraction(1)
+) -> pl.DataFrame:
     """One row per indicator and party with `share`, `available_pence`, `earned_pence`, `unearned_pence`."""
     parties = pl.DataFrame(
         {
@@ -80,6 +84,6 @@ def party_parts(pooled: pl.DataFrame, shares: dict[str, Fraction], party_order: 
     )
     parts = pl.concat([collective, individual], how="diagonal_relaxed")
     parts = parts.with_columns(
-        earned_pence=times_ppm_rounded(pl.col("available_pence"), pl.col("score_ppm").fill_null(0)),
+        earned_pence=times_ppm_rounded(pl.col("available_pence"), pl.col("score_ppm").fill_null(0), slope),
     ).with_columns(unearned_pence=pl.col("available_pence") - pl.col("earned_pence"))
     return parts.sort("indicator_order", "party_order")

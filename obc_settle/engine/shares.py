@@ -13,13 +13,17 @@ from fractions import Fraction
 
 import polars as pl
 
-from obc_settle.contract.models import Contract
+from obc_settle.contract.models import Contract, ShareRule
 from obc_settle.ledger.schema import COMMISSIONER
 
 
-def collective_shares(contract: Contract, quantities: dict[str, Decimal]) -> tuple[dict[str, Fraction], str | None]:
-    """Shares by party id (providers, and the commissioner if caps leave a remainder), and a note."""
-    rule = contract.share_rule
+def collective_shares(
+    contract: Contract, quantities: dict[str, Decimal], rule: ShareRule | None = None
+) -> tuple[dict[str, Fraction], str | None]:
+    """Shares by party id (providers, and the commissioner if caps leave a remainder), and a note.
+
+    `rule` defaults to the contract's share rule (a risk share may name its own)."""
+    rule = rule or contract.share_rule
     note = None
     if rule.method == "fixed" and rule.fixed is not None:
         raw = {p.id: Fraction(rule.fixed.get(p.id, Decimal(0))) for p in contract.providers}

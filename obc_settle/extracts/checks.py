@@ -55,7 +55,10 @@ def schema_findings(schema: pl.Schema, file: str) -> list[Diagnostic]:
 
 
 @dataclass(frozen=True)
-class _RowCheck:
+class RowCheck:
+    """One row check. A check on a key column (`column` in KEY_COLUMNS) reads only key columns, so
+    it can also be evaluated on the distinct keys of a file (see obc_settle.extracts.single_pass)."""
+
     name: str
     code: str
     column: str
@@ -64,9 +67,12 @@ class _RowCheck:
     show_values: bool = False
 
 
-def content_checks(scan: pl.LazyFrame, schema: pl.Schema, contract: Contract, file: str) -> tuple[list[Diagnostic], int]:
-    """Every row check of one file in one scan; returns the findings and the file's row count."""
-    checks = _row_checks(schema, contract)
+def content_checks(
+    scan: pl.LazyFrame, schema: pl.Schema, contract: Contract, file: str, checks: list[RowCheck] | None = None
+) -> tuple[list[Diagnostic], int]:
+    """Every row check of one file in one scan (`checks`, or those of an aggregated extract);
+    returns the findings and the file's row count."""
+    checks = row_checks(schema, contract) if checks is None else checks
     indexed = scan.with_row_index("__row", offset=1)
     aggregates = [pl.len().alias("__rows")]
     for check in checks:
@@ -92,16 +98,12 @@ def content_checks(scan: pl.LazyFrame, schema: pl.Schema, contract: Contract, fi
     return findings, int(result["__rows"])
 
 
-def _row_checks(schema: pl.Schema, contract: Contract) -> list[_RowCheck]:
-    provider_ids = [p.id for p in contract.providers]
-    indicator_ids = [indicator.id for _, indicator in contract.indicators()]
-    if contract.share_rule.quantity:
-        indicator_ids.append(contract.share_rule.quantity)
-    proportion_ids = [
-        indicator.id
-        for _, indicator in contract.indicators()
-        if indicator.kind == "proportion" or (indicator.kind == "change_from_baseline" and indicator.measure == "proportion")
-    ]
+def row_checks(schema: pl.Schema, contract: Contract) -> list[RowCheck]:
+    # Every version of the contract (variations) and every quantity (share quantity, population,
+    # spend, list size, registers) is known: see Contract.extract_ids.
+    provider_ids = sorted(contract.all_provider_ids())
+    indicator_ids = sorted(contract.extract_ids())
+    proportion_ids = sorted(contract.proportion_indicator_ids())
     first_month = month_of(contract.term.start)
     last_month = month_of(ContractYear.containing(contract.term.end).end)
     period = pl.col("period")
@@ -109,35 +111,35 @@ def _row_checks(schema: pl.Schema, contract: Contract) -> list[_RowCheck]:
         period = period.dt.strftime("%Y-%m")
     period = period.cast(pl.String)
     checks = [
-        _RowCheck(f"null_{name}", "D004", name, "null (keys must be filled)", pl.col(name).is_null())
+        RowCheck(f"null_{name}", "D004", name, "null (keys must be filled)", pl.col(name).is_null())
         for name in KEY_COLUMNS
     ]
     checks += [
-        _RowCheck("unknown_provider", "D007", "provider_id", "with a provider the contract does not know",
-                  pl.col("provider_id").cast(pl.String).is_in(provider_ids).not_(), show_values=True),
-        _RowCheck("unknown_indicator", "D008", "indicator_id", "with an indicator the contract does not know",
-                  pl.col("indicator_id").cast(pl.String).is_in(indicator_ids).not_(), show_values=True),
-        _RowCheck("bad_period", "D010", "period", "not of the form YYYY-MM",
-                  period.str.contains(r"^\d{4}-(0[1-9]|1[0-2])$").not_(), show_values=True),
-        _RowCheck("outside_term", "D009", "period", f"outside the contract term {first_month} to {last_month}",
-                  period.str.contains(r"^\d{4}-(0[1-9]|1[0-2])$") & ((period < first_month) | (period > last_month)),
-                  show_values=True),
+        RowCheck("unknown_provider", "D007", "provider_id", "with a provider the contract does not know",
+                 pl.col("provider_id").cast(pl.String).is_in(provider_ids).not_(), show_values=True),
+        RowCheck("unknown_indicator", "D008", "indicator_id", "with an indicator the contract does not know",
+                 pl.col("indicator_id").cast(pl.String).is_in(indicator_ids).not_(), show_values=True),
+        RowCheck("bad_period", "D010", "period", "not of the form YYYY-MM",
+                 period.str.contains(r"^\d{4}-(0[1-9]|1[0-2])$").not_(), show_values=True),
+        RowCheck("outside_term", "D009", "period", f"outside the contract term {first_month} to {last_month}",
+                 period.str.contains(r"^\d{4}-(0[1-9]|1[0-2])$") & ((period < first_month) | (period > last_month)),
+                 show_values=True),
     ]
     for name in ("numerator", "denominator", "value_count"):
         if name in schema:
-            checks.append(_RowCheck(f"negative_{name}", "D005", name, "negative", pl.col(name) < 0))
+            checks.append(RowCheck(f"negative_{name}", "D005", name, "negative", pl.col(name) < 0))
     for name in MEASURE_COLUMNS:
         if name in schema and schema[name].is_float():
-            checks.append(_RowCheck(f"nonfinite_{name}", "D003", name, "NaN or infinite", pl.col(name).is_finite().not_()))
+            checks.append(RowCheck(f"nonfinite_{name}", "D003", name, "NaN or infinite", pl.col(name).is_finite().not_()))
     if all(name in schema for name in COUNT_COLUMNS):
         numerator = pl.col("numerator").fill_nan(None) if schema["numerator"].is_float() else pl.col("numerator")
         checks.append(
-            _RowCheck("numerator_above", "D006", "numerator", "above the denominator for a proportion indicator",
-                      pl.col("indicator_id").cast(pl.String).is_in(proportion_ids) & (pl.col("denominator").fill_null(0) >= 0) & (numerator > pl.col("denominator").fill_null(0)))
+            RowCheck("numerator_above", "D006", "numerator", "above the denominator for a proportion indicator",
+                     pl.col("indicator_id").cast(pl.String).is_in(proportion_ids) & (pl.col("denominator").fill_null(0) >= 0) & (numerator > pl.col("denominator").fill_null(0)))
         )
     if all(name in schema for name in VALUE_COLUMNS):
         checks.append(
-            _RowCheck("values_without_count", "D012", "value_sum", "non-zero while value_count is zero",
-                      (pl.col("value_count").fill_null(0) == 0) & (pl.col("value_sum").fill_null(0) != 0))
+            RowCheck("values_without_count", "D012", "value_sum", "non-zero while value_count is zero",
+                     (pl.col("value_count").fill_null(0) == 0) & (pl.col("value_sum").fill_null(0) != 0))
         )
     return checks

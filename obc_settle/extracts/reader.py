@@ -1,9 +1,11 @@
 """Find, check and aggregate indicator extracts.
 
 Every problem is found before any money is computed: first each file's schema (from the Parquet
-footer, cheap), then its contents in a single lazy scan per file that evaluates all the row checks
-at once (counts and the first offending row of each). Only when everything is clean are the files
-scanned again, lazily and streaming, and summed to provider x indicator x month.
+footer, cheap), then its contents in a single streaming scan per file that sums it to provider x
+indicator x month and evaluates every row check at once (obc_settle.extracts.single_pass). Only
+a file that fails a check is read again, to find the first offending row and values for the
+message. A file is an aggregated extract or a record-level one (obc_settle.extracts.records),
+told apart by its columns; both give the same monthly sums.
 """
 
 from __future__ import annotations
@@ -16,8 +18,12 @@ import polars as pl
 from obc_settle.contract.models import Contract
 from obc_settle.digests import file_sha256
 from obc_settle.errors import Diagnostic, Location, has_errors
-from obc_settle.extracts.checks import content_checks, schema_findings
-from obc_settle.extracts.schema import MEASURE_COLUMNS, MONTHLY_SCHEMA, SUM_DTYPE
+from obc_settle.extracts.checks import content_checks, row_checks, schema_findings
+from obc_settle.extracts.discovery import SourceFile, discover
+from obc_settle.extracts.duplicates import RecordScan, duplicate_findings
+from obc_settle.extracts.records import ENFORCED_BY_SUMS, is_record_level, record_checks, record_measures, record_schema_findings
+from obc_settle.extracts.schema import KEY_COLUMNS
+from obc_settle.extracts.single_pass import FileSums, aggregated_measures, file_sums, merge_excluded, merge_monthly
 
 
 @dataclass(frozen=True)
@@ -26,6 +32,10 @@ class ExtractFile:
     display_name: str
     sha256: str
     rows: int
+    relative: str = ""
+    """The file's path below the `--data` folder or a glob's fixed part, with `/` (a single
+    file: its name); hive partition folders (`period=2025-10/`) are part of it."""
+    record_level: bool = False
 
 
 @dataclass(frozen=True)
@@ -33,55 +43,78 @@ class Extracts:
     files: tuple[ExtractFile, ...]
     monthly: pl.DataFrame
     """Sums by provider_id, indicator_id, period (see `MONTHLY_SCHEMA`), sorted by those keys."""
+    excluded: pl.DataFrame | None = None
+    """Record-level extracts only: rows in a denominator but excluded, by provider_id,
+    indicator_id, period (`records.EXCLUSIONS_SCHEMA`), sorted by those keys; None without any
+    record-level file."""
 
 
-def discover(data_path: Path) -> list[Path]:
-    """A file, or every `*.parquet` below a folder, in sorted order (listing order never matters)."""
-    if data_path.is_file():
-        return [data_path]
-    return sorted(path for path in data_path.rglob("*.parquet") if path.is_file())
+def read_extracts(
+    data_path: Path, contract: Contract, display_root: Path | None = None, check_duplicates: bool = False
+) -> tuple[Extracts | None, list[Diagnostic]]:
+    """Check every extract file against the contract and return monthly sums, or the findings.
 
-
-def read_extracts(data_path: Path, contract: Contract, display_root: Path | None = None) -> tuple[Extracts | None, list[Diagnostic]]:
-    """Check every extract file against the contract and return monthly sums, or the findings."""
-    shown = str(data_path)
-    if not data_path.exists():
-        return None, [Diagnostic("D001", "no such file or folder", Location(shown))]
-    paths = discover(data_path)
-    if not paths:
-        return None, [Diagnostic("D011", "no .parquet files found", Location(shown))]
-    findings: list[Diagnostic] = []
+    `data_path` is a file, a folder or a glob (obc_settle.extracts.discovery). With
+    `check_duplicates`, record-level rows are also checked for repeated (patient, indicator,
+    month), at a memory cost that grows with the rows (obc_settle.extracts.duplicates)."""
+    sources, findings = discover(data_path)
+    if not sources:
+        return None, findings
     files: list[ExtractFile] = []
-    frames: list[pl.LazyFrame] = []
-    for path in paths:
-        name = _display(path, display_root)
-        if path.stat().st_size == 0:
-            findings.append(Diagnostic("D001", "the file is empty (0 bytes): not a Parquet file", Location(name)))
-            continue
-        try:
-            scan = pl.scan_parquet(path)
-            schema = scan.collect_schema()
-        except (pl.exceptions.PolarsError, OSError) as error:
-            findings.append(Diagnostic("D001", f"not a readable Parquet file ({_first_line(error)})", Location(name)))
-            continue
-        file_findings = schema_findings(schema, name)
-        if not has_errors(file_findings):
-            try:
-                row_findings, rows = content_checks(scan, schema, contract, name)
-                file_findings += row_findings
-            except (pl.exceptions.PolarsError, OSError) as error:
-                file_findings.append(Diagnostic("D001", f"cannot read the rows ({_first_line(error)})", Location(name)))
-                rows = 0
-        else:
-            rows = 0
+    sums: list[FileSums] = []
+    record_scans: list[RecordScan] = []
+    for source in sources:
+        name = _display(source.path, display_root)
+        file_findings, result, record_scan = _read_file(source, name, contract)
         findings += file_findings
-        if not has_errors(file_findings):
-            files.append(ExtractFile(path, name, file_sha256(path), rows))
-            frames.append(_normalised(scan, schema))
+        if result is not None and not has_errors(file_findings):
+            files.append(ExtractFile(source.path, name, file_sha256(source.path), result.rows, source.relative, record_scan is not None))
+            sums.append(result)
+            if record_scan is not None:
+                record_scans.append(record_scan)
+    if check_duplicates and not has_errors(findings):
+        findings += duplicate_findings(record_scans)
     if has_errors(findings):
         return None, findings
-    monthly = aggregate_monthly(frames)
-    return Extracts(tuple(files), monthly), findings
+    monthly = merge_monthly([item.monthly for item in sums])
+    excluded = merge_excluded([item.excluded for item in sums if item.excluded is not None])
+    return Extracts(tuple(files), monthly, excluded), findings
+
+
+def _read_file(source: SourceFile, name: str, contract: Contract) -> tuple[list[Diagnostic], FileSums | None, RecordScan | None]:
+    """One file's findings and, when it could be read, its sums (and its scan, if record-level)."""
+    if source.path.stat().st_size == 0:
+        return [Diagnostic("D001", "the file is empty (0 bytes): not a Parquet file", Location(name))], None, None
+    try:
+        scan = pl.scan_parquet(source.path)
+        schema = scan.collect_schema()
+    except (pl.exceptions.PolarsError, OSError) as error:
+        return [Diagnostic("D001", f"not a readable Parquet file ({_first_line(error)})", Location(name))], None, None
+    supplied = {key: value for key, value in source.partitions.items() if key in KEY_COLUMNS and key not in schema}
+    if supplied:
+        scan = scan.with_columns(pl.lit(value, dtype=pl.String).alias(key) for key, value in supplied.items())
+        schema = scan.collect_schema()
+    record_level = is_record_level(schema)
+    findings = record_schema_findings(schema, name) if record_level else schema_findings(schema, name)
+    if has_errors(findings):
+        return findings, None, None
+    checks = record_checks(schema, contract) if record_level else row_checks(schema, contract)
+    measures = record_measures(schema) if record_level else aggregated_measures(schema)
+    single_pass = [check for check in checks if check.name not in ENFORCED_BY_SUMS] if record_level else checks
+    try:
+        result = file_sums(scan, single_pass, measures, supplied)
+        failure = None
+    except (pl.exceptions.PolarsError, OSError) as error:
+        result, failure = None, error
+    if result is None or not result.clean:
+        try:
+            row_findings = content_checks(scan, schema, contract, name, checks)[0]
+        except (pl.exceptions.PolarsError, OSError) as error:
+            row_findings, failure = [], error
+        findings += row_findings
+        if failure is not None and not row_findings:
+            findings.append(Diagnostic("D001", f"cannot read the rows ({_first_line(failure)})", Location(name)))
+    return findings, result, RecordScan(scan, schema, name) if record_level else None
 
 
 def _display(path: Path, root: Path | None) -> str:
@@ -98,39 +131,9 @@ def _first_line(error: Exception) -> str:
     return text[0] if text else type(error).__name__
 
 
-def _normalised(scan: pl.LazyFrame, schema: pl.Schema) -> pl.LazyFrame:
-    """The needed columns only, with one type each whatever the file wrote."""
-    period = pl.col("period")
-    if schema["period"] == pl.Date:
-        period = period.dt.strftime("%Y-%m")
-    columns = [
-        pl.col("provider_id").cast(pl.String),
-        pl.col("indicator_id").cast(pl.String),
-        period.cast(pl.String).alias("period"),
-    ]
-    for name in MEASURE_COLUMNS:
-        dtype = pl.Int64 if name == "value_count" else SUM_DTYPE
-        expression = pl.col(name) if name in schema else pl.lit(None)
-        columns.append(expression.cast(dtype).fill_null(0).alias(name))
-    return scan.select(columns)
-
-
-def aggregate_monthly(frames: list[pl.LazyFrame]) -> pl.DataFrame:
-    """Sum to provider x indicator x month in one streaming pass over all files."""
-    combined = pl.concat(frames, how="vertical")
-    monthly = (
-        combined.group_by("provider_id", "indicator_id", "period")
-        .agg(
-            pl.col("numerator").sum(),
-            pl.col("denominator").sum(),
-            pl.col("value_sum").sum(),
-            pl.col("value_count").sum(),
-            pl.len().cast(pl.Int64).alias("rows"),
-        )
-        .sort("provider_id", "indicator_id", "period")
-        .collect(engine="streaming")
-    )
-    return monthly.select([pl.col(name).cast(dtype) for name, dtype in MONTHLY_SCHEMA.items()])
+def aggregate_monthly(frames: list[pl.DataFrame]) -> pl.DataFrame:
+    """Per-file sums, merged to one row per provider_id, indicator_id, period (`MONTHLY_SCHEMA`)."""
+    return merge_monthly(frames)
 
 
 def coverage_findings(extracts: Extracts, months: list[str], indicator_ids: list[str], data_path: str) -> list[Diagnostic]:

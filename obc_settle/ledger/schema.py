@@ -1,11 +1,23 @@
 """The ledger's columns, in their fixed order, and the meaning of each line.
 
 `kind` says what a line's `amount_pence` is:
-- `payment`: money paid to a provider;
-- `retention`: money the commissioner keeps (negative when it gives unearned money away);
-- `memo`: a figure shown for explanation (withheld, unearned, net payable), never added.
+- `payment`: money paid to a provider for the settlement (negative when it is recovered from it);
+- `retention`: money the commissioner keeps (negative when it pays out more than the period's
+  contract value holds: unearned money given away, points, rate-card outcomes, a gain share, a
+  restatement in the providers' favour);
+- `memo`: a figure shown for explanation (withheld, unearned, net payable, paid to date, due
+  now), never added.
 
-Invariant, for every contract and period: sum(payment) + sum(retention) = contract value.
+Invariants, for every contract and period:
+
+1. sum(payment) + sum(retention) = the contract value of the period (the `contract_value` line).
+   Every line that pays a provider money the contract value does not hold has a commissioner
+   retention line of the opposite sign, so the sum is unchanged.
+2. A provider's `net_payable` = the sum of its payment lines for the period itself (all but
+   `restatement` lines, which are for earlier periods, named in `adjusts_period`).
+3. With a payment history: `due_now` = `net_payable` + sum(`restatement`) - sum(`paid_on_account`)
+   (the payments for periods this settlement covers and therefore nets off);
+   `paid_to_date` = everything paid for the contract year before this settlement.
 """
 
 from __future__ import annotations
@@ -16,7 +28,7 @@ import polars as pl
 
 from obc_settle.contract.models import COMMISSIONER
 
-__all__ = ["COMMISSIONER", "LEDGER_SCHEMA", "LineKind", "LineType"]
+__all__ = ["COMMISSIONER", "LEDGER_SCHEMA", "PERIOD_PAYMENT_TYPES", "LineKind", "LineType"]
 
 
 class LineKind(enum.StrEnum):
@@ -37,6 +49,23 @@ class LineType(enum.StrEnum):
     RETAINED = "retained"
     RETAINED_UNSCORED = "retained_unscored"
     NET_RETAINED = "net_retained"
+    HELD = "held"
+    POINTS = "points"
+    ASPIRATION = "aspiration"
+    RISK_SHARE = "risk_share"
+    RATE_CARD = "rate_card"
+    SUBCONTRACT = "subcontract"
+    RESTATEMENT = "restatement"
+    PAID_ON_ACCOUNT = "paid_on_account"
+    PAID_TO_DATE = "paid_to_date"
+    DUE_NOW = "due_now"
+
+
+PERIOD_PAYMENT_TYPES = (
+    LineType.BASE_PAYMENT, LineType.OUTCOME, LineType.REDISTRIBUTED_UNEARNED, LineType.POINTS,
+    LineType.ASPIRATION, LineType.RISK_SHARE, LineType.RATE_CARD, LineType.SUBCONTRACT,
+)  # fmt: skip
+"""Provider payment lines that pay for the settlement period itself (they add up to net_payable)."""
 
 
 LEDGER_SCHEMA: dict[str, pl.DataType] = {
@@ -76,4 +105,7 @@ LEDGER_SCHEMA: dict[str, pl.DataType] = {
     "available_pence": pl.Int64(),
     "amount_pence": pl.Int64(),
     "note": pl.String(),
+    "confidence_lower": pl.Float64(),
+    "confidence_upper": pl.Float64(),
+    "adjusts_period": pl.String(),
 }

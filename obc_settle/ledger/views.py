@@ -19,6 +19,15 @@ class PartyTotals:
     unearned_pence: int
     redistributed_pence: int
     net_payable_pence: int
+    points_pence: int = 0
+    aspiration_pence: int = 0
+    risk_share_pence: int = 0
+    rate_card_pence: int = 0
+    subcontract_pence: int = 0
+    restated_pence: int = 0
+    paid_to_date_pence: int = 0
+    due_now_pence: int = 0
+    """What to pay now: net payable + restated - paid on account (net payable with no payment history)."""
 
 
 @dataclass(frozen=True)
@@ -30,6 +39,10 @@ class SettlementTotals:
     outcome_pool_pence: int
     paid_to_providers_pence: int
     retained_pence: int
+    paid_to_date_pence: int = 0
+    due_now_pence: int = 0
+    reconciled: bool = False
+    """True when the settlement was given a payment history (earlier runs or a payments extract)."""
 
 
 def _sum(ledger: pl.DataFrame, condition: pl.Expr) -> int:
@@ -53,6 +66,14 @@ def party_totals(ledger: pl.DataFrame) -> list[PartyTotals]:
                 unearned_pence=int(amounts.get(LineType.UNEARNED, 0)),
                 redistributed_pence=int(amounts.get(LineType.REDISTRIBUTED_UNEARNED, 0)),
                 net_payable_pence=int(amounts.get(LineType.NET_PAYABLE, 0)),
+                points_pence=int(amounts.get(LineType.POINTS, 0)),
+                aspiration_pence=int(amounts.get(LineType.ASPIRATION, 0)),
+                risk_share_pence=int(amounts.get(LineType.RISK_SHARE, 0)),
+                rate_card_pence=int(amounts.get(LineType.RATE_CARD, 0)),
+                subcontract_pence=int(amounts.get(LineType.SUBCONTRACT, 0)),
+                restated_pence=int(amounts.get(LineType.RESTATEMENT, 0)),
+                paid_to_date_pence=int(amounts.get(LineType.PAID_TO_DATE, 0)),
+                due_now_pence=int(amounts.get(LineType.DUE_NOW, amounts.get(LineType.NET_PAYABLE, 0))),
             )
         )
     return totals
@@ -68,4 +89,7 @@ def settlement_totals(ledger: pl.DataFrame) -> SettlementTotals:
         outcome_pool_pence=_sum(ledger, pl.col("line_type") == LineType.OUTCOME_POOL),
         paid_to_providers_pence=_sum(ledger, pl.col("kind") == LineKind.PAYMENT),
         retained_pence=_sum(ledger, pl.col("kind") == LineKind.RETENTION),
+        paid_to_date_pence=_sum(ledger, pl.col("line_type") == LineType.PAID_TO_DATE),
+        due_now_pence=sum(party.due_now_pence for party in party_totals(ledger)),
+        reconciled=ledger.filter(pl.col("line_type") == LineType.DUE_NOW).height > 0,
     )

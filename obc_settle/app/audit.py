@@ -1,0 +1,136 @@
+"""Use cases of the audit trail: verify a run folder, explain a provider's statement, diff two runs.
+
+Each works from a run folder alone (its manifest, ledger and archived inputs under `inputs/`), so
+a folder that was moved, zipped or restored elsewhere can still be checked. `verify` is the only
+one that settles anything: it replays the run through the same `run_settlement` a user calls,
+from the archived copies, into a scratch folder that is removed afterwards.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+import yaml
+
+from obc_settle.app.settlement import RunRequest, run_settlement
+from obc_settle.audit.archive import ArchivedRun, open_archive
+from obc_settle.audit.diff import (
+    DiffReport,
+    contract_term_changes,
+    input_changes,
+    ledger_changes,
+    monthly_changes,
+    parameter_changes,
+    run_mismatches,
+    totals_changes,
+)
+from obc_settle.audit.evidence import row_counts_by_file
+from obc_settle.audit.explain import explain_provider
+from obc_settle.audit.verify import VerifyReport, check_archived_inputs, compare_outputs, environment_differences
+from obc_settle.contract import LoadedContract, load_contract
+from obc_settle.errors import Diagnostic, ExitCode, Location, SettlementError
+from obc_settle.extracts import read_extracts
+from obc_settle.render.documents import FORMATS
+
+LEDGER = "ledger.parquet"
+
+
+def verify_run(run_dir: Path) -> VerifyReport:
+    """Check the archived inputs, then recompute from them and compare every output."""
+    run = open_archive(run_dir)
+    inputs = check_archived_inputs(run)
+    environment = environment_differences(run)
+    with tempfile.TemporaryDirectory(prefix="obc-settle-verify-") as scratch:
+        rerun = Path(scratch) / "rerun"
+        try:
+            run_settlement(replay_request(run, rerun))
+        except SettlementError as error:
+            return VerifyReport(run, inputs, environment, failure=error.diagnostics)
+        outputs = compare_outputs(run, rerun)
+    return VerifyReport(run, inputs, environment, outputs)
+
+
+def replay_request(run: ArchivedRun, out_dir: Path) -> RunRequest:
+    """The `run` a folder records, pointed at its archived copies: each role to its option."""
+    parameters = run.manifest["parameters"]
+
+    def archived(role: str) -> list[Path]:
+        return [run.folder / item.path for item in sorted(run.role(role), key=lambda item: item.path)]
+
+    payments, claims = archived("payments"), archived("claims")
+    return RunRequest(
+        run.contract_path,
+        run.extracts_path,
+        run.period,
+        out_dir,
+        formats=tuple(parameters.get("formats", FORMATS)),
+        paid=tuple(path.parent for path in archived("paid_run")),  # each earlier run's folder
+        payments=payments[0] if payments else None,
+        claims=claims[0] if claims else None,
+    )
+
+
+def explain_run(run_dir: Path, provider_id: str, indicator_id: str | None = None, records: bool = False) -> dict[str, Any]:
+    """The derivation of every amount on one provider's statement, read off the run's ledger."""
+    run = open_archive(run_dir)
+    if records:
+        # Extracts are aggregated counts: there are no people to list until record-level extracts exist.
+        message = "--records needs a record-level extract; this run's extracts hold aggregated counts"
+        raise SettlementError(ExitCode.USAGE, [Diagnostic("A010", message, Location("--records"))])
+    ledger = _ledger(run)
+    loaded = _archived_contract(run)
+    counts = row_counts_by_file(run.extract_files())
+    return explain_provider(ledger, loaded.contract, provider_id, indicator_id, counts, run.run_id)
+
+
+def diff_runs(old_dir: Path, new_dir: Path) -> DiffReport:
+    """What changed between two runs: lines and amounts, inputs, contract terms, extract sums."""
+    old, new = open_archive(old_dir), open_archive(new_dir)
+    old_ledger, new_ledger = _ledger(old), _ledger(new)
+    old_contract, new_contract = _archived_contract(old), _archived_contract(new)
+    terms = contract_term_changes(_yaml(old.contract_path), _yaml(new.contract_path))
+    old_monthly = read_extracts(old.extracts_path, old_contract.contract)[0]
+    new_monthly = read_extracts(new.extracts_path, new_contract.contract)[0]
+    sums = None
+    if old_monthly is not None and new_monthly is not None:
+        sums = monthly_changes(old_monthly.monthly, new_monthly.monthly)
+    return DiffReport(
+        old=_describe(old, old_ledger),
+        new=_describe(new, new_ledger),
+        warnings=run_mismatches(old_ledger, new_ledger, Location(str(new_dir))),
+        lines=ledger_changes(old_ledger, new_ledger),
+        totals=totals_changes(old_ledger, new_ledger),
+        inputs=input_changes(old.inputs, new.inputs),
+        parameters=parameter_changes(old.manifest["parameters"], new.manifest["parameters"]),
+        terms=terms,
+        extract_sums=sums,
+    )
+
+
+def _ledger(run: ArchivedRun) -> pl.DataFrame:
+    path = run.folder / LEDGER
+    try:
+        return pl.read_parquet(path)
+    except (pl.exceptions.PolarsError, OSError) as error:
+        raise SettlementError(ExitCode.USAGE, [Diagnostic("A001", f"the ledger cannot be read ({error})", Location(str(path)))]) from error
+
+
+def _archived_contract(run: ArchivedRun) -> LoadedContract:
+    loaded, findings = load_contract(run.contract_path)
+    if loaded is None:
+        message = "the archived contract cannot be read; run `obc-settle verify` on the folder"
+        raise SettlementError(ExitCode.USAGE, [*findings, Diagnostic("A003", message, Location(str(run.contract_path)))])
+    return loaded
+
+
+def _yaml(path: Path) -> Any:
+    return yaml.safe_load(path.read_text(encoding="utf-8"))
+
+
+def _describe(run: ArchivedRun, ledger: pl.DataFrame) -> dict[str, Any]:
+    first = ledger.row(0, named=True)
+    return {"run_dir": str(run.folder), "run_id": run.run_id, "contract_id": first["contract_id"],
+            "contract_version": first["contract_version"], "settlement_period": first["settlement_period"]}  # fmt: skip

@@ -1,0 +1,276 @@
+"""`explain`: how every amount on one provider's statement was derived, step by step, with numbers.
+
+Providers challenge their statements; the answer must be the settlement's own figures, not a
+second calculation that might disagree. So every amount here is read off the ledger (the same
+lines the statement shows) and the steps between them are shown as the methodology states them
+(docs/methodology.md), with the exact product before each rounding or split. The one figure
+worked out here is the unrounded score, to show the formula with its inputs; the score that money
+was computed from is the ledger's.
+
+The result is a plain JSON-ready document; `explain_text` turns it into terminal lines.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+import polars as pl
+
+from obc_settle.audit.evidence import rows_counted
+from obc_settle.contract.models import Contract, Indicator
+from obc_settle.errors import Diagnostic, ExitCode, Location, SettlementError, did_you_mean
+from obc_settle.ledger.schema import COMMISSIONER, LineKind, LineType
+
+_ACHIEVED = {
+    "proportion": "N / D",
+    "mean": "Σ value_sum / Σ value_count",
+    "rate_per_1000": "N × 1000 / D",
+    "observed_expected": "observed / expected = N / D",
+    "change_from_baseline": "N / D − baseline",
+}
+
+
+def explain_provider(
+    ledger: pl.DataFrame,
+    contract: Contract,
+    provider_id: str,
+    indicator_id: str | None,
+    counts: pl.DataFrame | None,
+    run_id: str,
+) -> dict[str, Any]:
+    providers = [p for p in ledger.get_column("party_id").unique(maintain_order=True).to_list() if p != COMMISSIONER]
+    if provider_id not in providers:
+        message = f"no provider {provider_id!r} in this run (providers: {', '.join(providers)}){did_you_mean(provider_id, providers)}"
+        raise SettlementError(ExitCode.USAGE, [Diagnostic("A009", message, Location("--provider"))])
+    lines = ledger.filter(pl.col("party_id") == provider_id).sort("line_no").to_dicts()
+    commissioner = ledger.filter(pl.col("party_id") == COMMISSIONER).to_dicts()
+    outcome_lines = [line for line in lines if line["line_type"] == LineType.OUTCOME]
+    shown = [line for line in outcome_lines if indicator_id in (None, line["indicator_id"])]
+    if not shown:
+        ids = [line["indicator_id"] for line in outcome_lines]
+        message = f"provider {provider_id!r} has no line for indicator {indicator_id!r} (it has {', '.join(ids)}){did_you_mean(str(indicator_id), ids)}"
+        raise SettlementError(ExitCode.USAGE, [Diagnostic("A009", message, Location("--indicator"))])
+    first = lines[0]
+    contract = contract.in_force(first["contract_year"])  # names and terms of the version settled
+    provider = next(p for p in contract.providers if p.id == provider_id)
+    indicators = {indicator.id: (domain, indicator) for domain, indicator in contract.indicators()}
+    return {
+        "run_id": run_id,
+        "contract_id": first["contract_id"],
+        "contract_version": first["contract_version"],
+        "contract_name": contract.name,
+        "contract_year": first["contract_year"],
+        "settlement_period": first["settlement_period"],
+        "status": first["status"],
+        "provider": {"id": provider_id, "name": provider.name, "role": first["party_role"]},
+        "period_value": _period_value(commissioner),
+        "base_payment": _base_payment(_line(lines, LineType.BASE_PAYMENT)),
+        "indicator_filter": indicator_id,
+        "indicators": [_indicator(line, indicators, contract, counts, _amount(commissioner, LineType.OUTCOME_POOL)) for line in shown],
+        "totals": _totals(ledger, lines),
+    }
+
+
+def _line(lines: list[dict[str, Any]], line_type: str) -> dict[str, Any] | None:
+    return next((line for line in lines if line["line_type"] == line_type), None)
+
+
+def _amount(lines: list[dict[str, Any]], line_type: str) -> int:
+    return sum(int(line["amount_pence"]) for line in lines if line["line_type"] == line_type)
+
+
+def plain(value: Decimal | float | int | None) -> str | None:
+    """A number as written by hand: no exponent, no trailing zeros, floats to ten places."""
+    if value is None:
+        return None
+    if isinstance(value, float):
+        text = f"{value:.10f}".rstrip("0").rstrip(".")
+        return "0" if text == "-0" else text
+    text = format(Decimal(value).normalize(), "f")
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def _period_value(commissioner: list[dict[str, Any]]) -> dict[str, Any]:
+    value, pool = _line(commissioner, LineType.CONTRACT_VALUE), _line(commissioner, LineType.OUTCOME_POOL)
+    assert value is not None and pool is not None
+    exact = Decimal(value["amount_pence"]) * pool["share"]
+    return {
+        "contract_value_pence": value["amount_pence"],
+        "contract_value_note": value["note"],
+        "withheld_proportion": plain(pool["share"]),
+        "outcome_pool_exact": plain(exact),
+        "outcome_pool_pence": pool["amount_pence"],
+        "outcome_pool_formula": f"round({value['amount_pence']} × {plain(pool['share'])}) = round({plain(exact)}) = {pool['amount_pence']}",
+        "base_pool_pence": value["amount_pence"] - pool["amount_pence"],
+        "base_pool_formula": f"{value['amount_pence']} − {pool['amount_pence']} = {value['amount_pence'] - pool['amount_pence']}",
+    }
+
+
+def _base_payment(line: dict[str, Any] | None) -> dict[str, Any] | None:
+    if line is None:
+        return None
+    exact = Decimal(line["pool_pence"]) * line["share"]
+    return {
+        "base_pool_pence": line["pool_pence"],
+        "base_share": plain(line["share"]),
+        "exact": plain(exact),
+        "amount_pence": line["amount_pence"],
+        "formula": f"{line['pool_pence']} × {plain(line['share'])} = {plain(exact)} → {line['amount_pence']} (largest remainder among the providers)",
+    }
+
+
+def _indicator(
+    line: dict[str, Any], indicators: dict[str, Any], contract: Contract, counts: pl.DataFrame | None, outcome_pool: int
+) -> dict[str, Any]:
+    domain, indicator = indicators[line["indicator_id"]]
+    available, score = line["available_pence"], line["score"]
+    pool_exact = Decimal(outcome_pool) * line["weight"]
+    share_exact = Decimal(line["pool_pence"]) * line["share"]
+    earned_exact = Decimal(available) * score if score is not None else None
+    earned_formula = (
+        f"round({available} × {plain(score)}) = round({plain(earned_exact)}) = {line['amount_pence']}"
+        if earned_exact is not None
+        else f"no score: {line['amount_pence']}"
+    )
+    return {
+        "indicator_id": indicator.id,
+        "name": indicator.name,
+        "domain": {"id": domain.id, "name": domain.name, "weight": plain(domain.weight)},
+        "kind": line["indicator_kind"],
+        "attribution": line["attribution"],
+        "window": line["window"],
+        "months": [line["window_first_month"], line["window_last_month"]],
+        "rows": rows_counted(line, indicator, counts),
+        "numerator": plain(line["numerator"]),
+        "denominator": plain(line["denominator"]),
+        "achieved": plain(line["achieved"]),
+        "achieved_formula": _achieved_formula(line),
+        "scorable": line["scorable"],
+        "minimum_denominator": line["minimum_denominator"],
+        "small_numbers_policy": line["small_numbers_policy"],
+        "scoring": _scoring(line, indicator),
+        "score": plain(score),
+        "indicator_weight": plain(indicator.weight),
+        "effective_weight": plain(line["weight"]),
+        "pool_exact": plain(pool_exact),
+        "pool_formula": f"{outcome_pool} × {plain(line['weight'])} = {plain(pool_exact)} → {line['pool_pence']}",
+        "pool_pence": line["pool_pence"],
+        "share_rule": _share_rule(line, contract),
+        "share": plain(line["share"]),
+        "available_exact": plain(share_exact),
+        "available_pence": available,
+        "earned_exact": plain(earned_exact),
+        "earned_formula": earned_formula,
+        "earned_pence": line["amount_pence"],
+        "unearned_pence": available - line["amount_pence"],
+        "note": line["note"],
+    }
+
+
+def _achieved_formula(line: dict[str, Any]) -> str:
+    n, d, achieved = plain(line["numerator"]), plain(line["denominator"]), plain(line["achieved"])
+    if achieved is None:
+        return f"N = {n}, D = {d}: no achieved value (D is 0)"
+    numbers = {"rate_per_1000": f"{n} × 1000 / {d}", "change_from_baseline": f"{n} / {d} − {plain(line['baseline'])}"}
+    return f"{_ACHIEVED[line['indicator_kind']]} = {numbers.get(line['indicator_kind'], f'{n} / {d}')} = {achieved} (to 10 places)"
+
+
+def _scoring(line: dict[str, Any], indicator: Indicator) -> dict[str, Any]:
+    method = line["scoring_method"]
+    sign = -1.0 if line["direction"] == "lower_is_better" else 1.0
+    levels = {"a": line["achieved"], "T": line["threshold"], "G": line["target"], "B": line["baseline"]}
+    signed = {k: (sign * v if v is not None else None) for k, v in levels.items()}
+    bands = [(sign * float(b.level), float(b.score)) for b in (indicator.scoring.bands or [])]
+    result: dict[str, Any] = {"method": method, "direction": line["direction"], **{k: plain(v) for k, v in levels.items()}}
+    if bands:
+        result["bands"] = [{"level": plain(float(b.level)), "score": plain(float(b.score))} for b in indicator.scoring.bands or []]
+    steps = []
+    if sign < 0:
+        steps.append("lower is better: a, T, G, B and band levels are negated: " + ", ".join(f"{k} = {plain(v)}" for k, v in signed.items() if v is not None))
+    if not line["scorable"]:
+        steps.append(f"not scorable: {line['note']}" if line["note"] else "not scorable")
+        result["steps"] = steps
+        return result
+    a, t, g, b = signed["a"], signed["T"], signed["G"], signed["B"]
+    if method in ("linear", "best_of"):
+        steps.append(f"linear = clip((a − T) / (G − T), 0, 1) = clip(({_s(a)} − {_s(t)}) / ({_s(g)} − {_s(t)}), 0, 1) = {plain(_clip(a, t, g))}")
+    if method in ("improvement", "best_of") and b is not None:
+        if b >= g:
+            steps.append(f"improvement: the baseline {plain(b)} already meets the target {plain(g)}: all-or-nothing, {1 if a >= g else 0}")
+        else:
+            steps.append(f"improvement = clip((a − B) / (G − B), 0, 1) = clip(({_s(a)} − {_s(b)}) / ({_s(g)} − {_s(b)}), 0, 1) = {plain(_clip(a, b, g))}")
+    if method == "best_of":
+        steps.append("best of = the larger of linear and improvement")
+    if method == "all_or_nothing":
+        steps.append(f"all or nothing: a {'≥' if a >= g else '<'} G ({plain(a)} against {plain(g)}): {1 if a >= g else 0}")
+    if method == "banded":
+        reached = [f"{plain(level)} (score {plain(score)})" for level, score in bands if a >= level]
+        steps.append(f"banded: a = {plain(a)} reaches {', '.join(reached) if reached else 'no band'}: the largest score of those reached, or 0")
+    result["steps"] = steps
+    return result
+
+
+def _clip(a: float, low: float, high: float) -> float:
+    return min(max((a - low) / (high - low), 0.0), 1.0)
+
+
+def _s(value: float | None) -> str | None:
+    """A number inside a formula: negative ones in brackets, so `a − (−3)` reads right."""
+    text = plain(value)
+    return f"({text})" if text is not None and text.startswith("-") else text
+
+
+def _share_rule(line: dict[str, Any], contract: Contract) -> str:
+    if line["attribution"] == "individual":
+        return "individual indicator: the whole pool is the provider's (share 1)"
+    rule = contract.share_rule
+    text = {"base_share": "pro rata to base share", "fixed": "fixed shares", "by_quantity": f"by quantity of {rule.quantity} in the period"}[rule.method]
+    if rule.caps:
+        text += "; caps " + ", ".join(f"{p} {plain(c)}" for p, c in rule.caps.items()) + " (water filling)"
+    return text
+
+
+_PART_NAMES = {"base_payment": "base", "outcome": "earned", "redistributed_unearned": "redistributed"}
+
+
+def _totals(ledger: pl.DataFrame, lines: list[dict[str, Any]]) -> dict[str, Any]:
+    """The provider's payment lines for the period add up to its net payable (restatements of
+    earlier periods and payments on account then give what is due now, when the run nets them)."""
+    withheld, earned = _amount(lines, LineType.WITHHELD), _amount(lines, LineType.OUTCOME)
+    available = sum(int(line["available_pence"]) for line in lines if line["line_type"] == LineType.OUTCOME)
+    parts: dict[str, int] = {}
+    for line in lines:
+        if line["kind"] == LineKind.PAYMENT and line["line_type"] != "restatement":
+            parts[line["line_type"]] = parts.get(line["line_type"], 0) + int(line["amount_pence"])
+    net = _amount(lines, LineType.NET_PAYABLE)
+    names = " + ".join(_PART_NAMES.get(kind, kind.replace("_", " ")) for kind in parts)
+    redistributed_line = _line(lines, LineType.REDISTRIBUTED_UNEARNED)
+    totals: dict[str, Any] = {
+        "withheld_pence": withheld,
+        "withheld_formula": f"Σ available = {available}",
+        "earned_pence": earned,
+        "unearned_pence": _amount(lines, LineType.UNEARNED),
+        "unearned_formula": f"withheld − earned = {withheld} − {earned} = {withheld - earned}",
+        "redistributed_pence": None if redistributed_line is None else _amount(lines, LineType.REDISTRIBUTED_UNEARNED),
+        "parts_pence": parts,
+        "net_payable_pence": net,
+        "net_payable_formula": f"{names} = {' + '.join(str(v) for v in parts.values())} = {sum(parts.values())}",
+        "adds_up": sum(parts.values()) == net and available == withheld,
+    }
+    if redistributed_line is not None:
+        others = ledger.filter(pl.col("party_id") != COMMISSIONER)
+        pot = int(others.filter(pl.col("line_type") == LineType.UNEARNED)["amount_pence"].sum())
+        all_earned = int(others.filter(pl.col("line_type") == LineType.OUTCOME)["amount_pence"].sum())
+        exact = Decimal(pot) * earned / all_earned if all_earned else Decimal(0)
+        totals["redistributed_formula"] = (
+            f"all providers' unearned × earned / all providers' earned = {pot} × {earned} / {all_earned} = "
+            f"{plain(exact.quantize(Decimal('0.000001')))} → {totals['redistributed_pence']} (largest remainder)"
+        )
+    due_line = _line(lines, "due_now")
+    if due_line is not None:
+        restated, paid = _amount(lines, "restatement"), _amount(lines, "paid_on_account")
+        totals["due_now_pence"] = due_line["amount_pence"]
+        totals["due_now_formula"] = f"net payable + restated − paid on account = {net} + {restated} − {paid} = {net + restated - paid}"
+        totals["adds_up"] = totals["adds_up"] and net + restated - paid == due_line["amount_pence"]
+    return totals

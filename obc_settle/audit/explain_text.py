@@ -1,0 +1,90 @@
+"""The terminal form of an explanation: numbered steps a finance team can follow with a pencil.
+
+It only lays out the document `explain_provider` built; amounts are formatted as pounds with the
+pence beside them, so each figure can be found on the statement and in the ledger.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from obc_settle.money import format_pounds
+
+
+def _money(pence: int | None) -> str:
+    return "—" if pence is None else f"{format_pounds(pence)} ({pence} pence)"
+
+
+def explanation_lines(document: dict[str, Any]) -> list[str]:
+    provider, value = document["provider"], document["period_value"]
+    lines = [
+        f"{document['contract_name']} ({document['contract_id']} version {document['contract_version']}), "
+        f"{document['settlement_period']} ({document['status']}), run {document['run_id']}",
+        f"Provider {provider['id']}: {provider['name']} ({provider['role']})",
+        "",
+        "1. The money for the period",
+        f"   contract value of the period: {_money(value['contract_value_pence'])}"
+        + (f" — {value['contract_value_note']}" if value["contract_value_note"] else ""),
+        f"   outcome pool = contract value × withheld proportion = {value['outcome_pool_formula']} pence"
+        " (rounded to the penny, halves up)",
+        f"   base pool = contract value − outcome pool = {value['base_pool_formula']} pence",
+    ]
+    base = document["base_payment"]
+    if base is not None:
+        lines += ["", "2. Base payment", f"   base pool × base share = {base['formula']}", f"   base payment: {_money(base['amount_pence'])}"]
+    for number, item in enumerate(document["indicators"], start=3):
+        lines += ["", *_indicator_lines(number, item)]
+    totals = document["totals"]
+    step = 3 + len(document["indicators"])
+    lines += [
+        "",
+        f"{step}. How the parts sum to the net payable",
+        f"   withheld: {_money(totals['withheld_pence'])} = {totals['withheld_formula']}",
+        f"   earned: {_money(totals['earned_pence'])} (the outcome lines)",
+        f"   unearned: {_money(totals['unearned_pence'])} = {totals['unearned_formula']}",
+    ]
+    if totals["redistributed_pence"] is not None:
+        lines.append(f"   redistributed: {_money(totals['redistributed_pence'])} = {totals['redistributed_formula']}")
+    lines.append(f"   net payable = {totals['net_payable_formula']} pence = {format_pounds(totals['net_payable_pence'])}")
+    if "due_now_formula" in totals:
+        lines.append(f"   due now = {totals['due_now_formula']} pence = {format_pounds(totals['due_now_pence'])}")
+    lines.append("   the parts add up to the net payable on the statement" if totals["adds_up"] else "   THE PARTS DO NOT ADD UP: report this")
+    if document["indicator_filter"] is not None:
+        lines.append(f"   (only {document['indicator_filter']} is shown above; the totals cover all the provider's lines)")
+    return lines
+
+
+def _indicator_lines(number: int, item: dict[str, Any]) -> list[str]:
+    rows = item["rows"]
+    first, last = item["months"]
+    lines = [
+        f"{number}. {item['indicator_id']}: {item['name']} ({item['domain']['name']}; {item['kind']}, {item['attribution']}, window {item['window']})",
+        f"   rows counted: {rows['counted']} extract rows, months {first} to {last}" if first else f"   rows counted: {rows['counted']}",
+    ]
+    for entry in rows["files"] or []:
+        lines.append(f"     {entry['file']}: {entry['rows']} rows")
+    lines += [
+        f"   numerator N = {item['numerator']}, denominator D = {item['denominator']}",
+        f"   achieved = {item['achieved_formula']}",
+        f"   scorable: {'yes' if item['scorable'] else 'no'} (minimum denominator {item['minimum_denominator']}, small numbers: {item['small_numbers_policy']})",
+    ]
+    scoring = item["scoring"]
+    levels = ", ".join(f"{k} = {scoring[k]}" for k in ("T", "G", "B") if scoring.get(k) is not None)
+    lines.append(f"   scoring: {scoring['method']}, {scoring['direction'].replace('_', ' ')}; threshold/target/baseline {levels}")
+    for band in scoring.get("bands", []):
+        lines.append(f"     band: level {band['level']} scores {band['score']}")
+    lines += [f"   {step}" for step in scoring["steps"]]
+    lines += [
+        f"   score: {item['score']} (rounded to 6 places, halves away from zero)" if item["score"] is not None
+        else "   score: none (its weight is given to the other indicators)",
+        f"   weight: domain {item['domain']['weight']} × indicator {item['indicator_weight']}; effective weight {item['effective_weight']}",
+        f"   indicator pool = outcome pool × effective weight = {item['pool_formula']} (largest remainder among the indicators): {_money(item['pool_pence'])}",
+        f"   share: {item['share']} ({item['share_rule']})",
+        f"   available = pool × share = {item['pool_pence']} × {item['share']} = {item['available_exact']} → {item['available_pence']}"
+        + (" (largest remainder among the parties)" if item["attribution"] == "collective" else " (the whole pool)"),
+        f"   earned = {item['earned_formula']} pence (rounded to the penny, halves up): {_money(item['earned_pence'])}",
+        f"   unearned = {item['available_pence']} − {item['earned_pence']} = {item['unearned_pence']}",
+    ]
+    if item["note"]:
+        lines.append(f"   note: {item['note']}")
+    return lines

@@ -1,0 +1,199 @@
+"""Verification of a run folder: are the archived inputs intact, and do they give the same bytes?
+
+The application recomputes the settlement from the archive into a scratch folder; this module
+judges what it finds, in three parts, each a list an auditor can read line by line:
+
+- the archived inputs against the hashes the manifest recorded (altered, missing, or unrecorded
+  files are named before anything is recomputed);
+- the environment (obc-settle, Python, dependency versions, the dependency lock) against the one
+  that wrote the run: differences are warnings, the comparison still runs;
+- every output of the recomputation against the archived one, byte for byte. `manifest.json` is
+  compared on what does not depend on location (run id, parameters other than the paths as
+  typed, the inputs' roles, archive paths and hashes, the outputs' hashes); the versions it
+  records are reported as environment instead.
+
+`ok` is true only when every input is intact, the recomputation succeeded and every output matches.
+"""
+
+from __future__ import annotations
+
+import json
+import platform
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from obc_settle import __version__
+from obc_settle.audit.archive import ARCHIVE_FOLDER, MANIFEST, ArchivedRun, installed_lock
+from obc_settle.audit.manifest import LOCATION_PARAMETERS, FileRecord, dependency_versions
+from obc_settle.digests import file_sha256
+from obc_settle.errors import Diagnostic, Location, Severity
+
+_INPUT_CODES = {"missing": "A003", "altered": "A004", "unrecorded": "A005"}
+
+
+@dataclass(frozen=True)
+class FileCheck:
+    """One line of the verdict: a file, `intact`/`matches` or what is wrong with it."""
+
+    path: str
+    status: str
+    detail: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return self.status in ("intact", "matches")
+
+    def as_json(self) -> dict[str, Any]:
+        return {"path": self.path, "status": self.status, "ok": self.ok, "detail": self.detail}
+
+
+@dataclass(frozen=True)
+class VerifyReport:
+    run: ArchivedRun
+    inputs: list[FileCheck]
+    environment: list[Diagnostic]
+    outputs: list[FileCheck] = field(default_factory=list)
+    failure: list[Diagnostic] = field(default_factory=list)
+    """Findings of a recomputation that could not finish (the archive does not settle)."""
+
+    @property
+    def ok(self) -> bool:
+        return not self.failure and all(c.ok for c in self.inputs) and bool(self.outputs) and all(c.ok for c in self.outputs)
+
+    def findings(self) -> list[Diagnostic]:
+        """Every problem as a finding with where it is, for standard error."""
+        folder = self.run.folder
+        found = [
+            Diagnostic(_INPUT_CODES[c.status], f"archived input {c.status}{': ' + c.detail if c.detail else ''}", Location(str(folder / c.path)))
+            for c in self.inputs
+            if not c.ok
+        ]
+        found += [Diagnostic("A007", f"recomputing from the archive failed: {d.render()}", Location(str(folder))) for d in self.failure]
+        found += [
+            Diagnostic("A006", f"output {c.status}{': ' + c.detail if c.detail else ''}", Location(str(folder / c.path)))
+            for c in self.outputs
+            if not c.ok
+        ]
+        return self.environment + found
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "run_dir": str(self.run.folder),
+            "run_id": self.run.run_id,
+            "settlement_period": self.run.period,
+            "verified": self.ok,
+            "inputs": [c.as_json() for c in self.inputs],
+            "environment": [d.as_json() for d in self.environment],
+            "recomputed": not self.failure,
+            "failure": [d.as_json() for d in self.failure],
+            "outputs": [c.as_json() for c in self.outputs],
+        }
+
+
+def check_archived_inputs(run: ArchivedRun) -> list[FileCheck]:
+    """Each recorded input (and the lock) against its recorded hash; files nobody recorded."""
+    records = run.inputs + ([run.lock] if run.lock else [])
+    checks = [_check_input(run.folder, item) for item in records]
+    recorded = {item.path for item in records}
+    archive = run.folder / ARCHIVE_FOLDER
+    present = sorted(p.relative_to(run.folder).as_posix() for p in archive.rglob("*") if p.is_file()) if archive.is_dir() else []
+    checks += [FileCheck(path, "unrecorded", "not in the manifest; a re-run would read it") for path in present if path not in recorded]
+    return checks
+
+
+def _check_input(folder: Path, item: FileRecord) -> FileCheck:
+    path = folder / item.path
+    if not path.is_file():
+        return FileCheck(item.path, "missing", f"recorded as {item.role}, sha256 {item.sha256[:12]}…")
+    actual = file_sha256(path)
+    if actual != item.sha256:
+        return FileCheck(item.path, "altered", f"sha256 recorded {item.sha256[:12]}…, now {actual[:12]}…")
+    return FileCheck(item.path, "intact")
+
+
+def environment_differences(run: ArchivedRun) -> list[Diagnostic]:
+    """Versions that differ from the ones that wrote the run: reported, never a reason to stop."""
+    manifest = run.manifest
+    where = Location(str(run.folder / MANIFEST))
+    pairs = [("obc-settle", manifest.get("obc_settle_version"), __version__), ("Python", manifest.get("python_version"), platform.python_version())]
+    recorded_dependencies = manifest.get("dependencies") or {}
+    installed = dependency_versions()
+    pairs += [(name, recorded_dependencies.get(name), installed.get(name)) for name in sorted(set(recorded_dependencies) | set(installed))]
+    found = [
+        Diagnostic("A008", f"{name} {recorded} wrote this run; {now} is installed", where, Severity.WARNING)
+        for name, recorded, now in pairs
+        if recorded != now
+    ]
+    lock, current = run.lock, installed_lock()
+    if lock is not None and (current is None or current.sha256 != lock.sha256):
+        now = "this installation has no requirements.lock" if current is None else "the installed requirements.lock differs"
+        found.append(Diagnostic("A008", f"the run archived its dependency lock; {now}", where, Severity.WARNING))
+    return found
+
+
+def compare_outputs(run: ArchivedRun, rerun_folder: Path) -> list[FileCheck]:
+    """Every output of the recomputation against the archived one, byte for byte."""
+    recorded = {item["path"]: item["sha256"] for item in run.manifest.get("outputs", [])}
+    archived, recomputed = _results(run.folder), _results(rerun_folder)
+    checks = []
+    for path in sorted(archived | recomputed):
+        if path not in archived:
+            checks.append(FileCheck(path, "missing", "the recomputation writes it; the archived run has no such file"))
+        elif path not in recomputed:
+            checks.append(FileCheck(path, "unexpected", "the archived run has it; the recomputation does not write it"))
+        else:
+            checks.append(_compare_file(path, run.folder / path, rerun_folder / path, recorded.get(path)))
+    checks.append(_compare_manifests(run.manifest, _read_json(rerun_folder / MANIFEST)))
+    return checks
+
+
+def _results(folder: Path) -> set[str]:
+    """The computed files of a run folder: everything but the archive and the manifest."""
+    paths = {p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file()}
+    return {p for p in paths if p != MANIFEST and not p.startswith(f"{ARCHIVE_FOLDER}/")}
+
+
+def _compare_file(path: str, archived: Path, recomputed: Path, recorded_sha256: str | None) -> FileCheck:
+    if archived.read_bytes() == recomputed.read_bytes():
+        return FileCheck(path, "matches")
+    notes = []
+    if recorded_sha256 is not None and file_sha256(archived) != recorded_sha256:
+        notes.append("the archived file no longer has its recorded sha256")
+    if archived.suffix == ".parquet" and _same_frame(archived, recomputed):
+        notes.append("same rows and amounts; only the bytes differ (e.g. another Polars version)")
+    return FileCheck(path, "differs", "; ".join(notes))
+
+
+def _same_frame(first: Path, second: Path) -> bool:
+    try:
+        return pl.read_parquet(first).equals(pl.read_parquet(second))
+    except (pl.exceptions.PolarsError, OSError):
+        return False
+
+
+def _read_json(path: Path) -> dict[str, Any]:
+    try:
+        document = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return document if isinstance(document, dict) else {}
+
+
+def replayable_view(manifest: dict[str, Any]) -> dict[str, Any]:
+    """The parts of a manifest that a re-run elsewhere must reproduce exactly."""
+    parameters = {k: v for k, v in (manifest.get("parameters") or {}).items() if k not in LOCATION_PARAMETERS}
+    inputs = [{k: v for k, v in item.items() if k != "source"} for item in manifest.get("inputs", [])]
+    outputs = [item for item in manifest.get("outputs", []) if not str(item.get("path", "")).startswith(f"{ARCHIVE_FOLDER}/")]
+    return {"schema_version": manifest.get("schema_version"), "run_id": manifest.get("run_id"),
+            "parameters": parameters, "inputs": inputs, "outputs": outputs}  # fmt: skip
+
+
+def _compare_manifests(archived: dict[str, Any], recomputed: dict[str, Any]) -> FileCheck:
+    first, second = replayable_view(archived), replayable_view(recomputed)
+    differing = [key for key in first if first[key] != second[key]]
+    if differing:
+        return FileCheck(MANIFEST, "differs", "in " + ", ".join(differing))
+    return FileCheck(MANIFEST, "matches", "run id, parameters, inputs and outputs; paths as typed and versions are not compared")

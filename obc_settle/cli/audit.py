@@ -1,0 +1,103 @@
+"""Commands of the audit trail: `verify`, `explain`, `diff`. Each reads run folders only."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from obc_settle.app.audit import diff_runs, explain_run, verify_run
+from obc_settle.audit.explain_text import explanation_lines
+from obc_settle.audit.terminal import diff_view, verify_view
+from obc_settle.cli.base import app, consoles, report_failure
+from obc_settle.errors import ExitCode, SettlementError
+from obc_settle.render.terminal import print_findings
+
+RunDir = Annotated[Path, typer.Argument(help="A run folder written by `obc-settle run`.")]
+AsJson = Annotated[bool, typer.Option("--json", help="Print the report as JSON to standard output.")]
+
+
+def _print_json(document: dict[str, Any]) -> None:
+    print(json.dumps(document, indent=2, ensure_ascii=False))
+
+
+@app.command()
+def verify(run_dir: RunDir, as_json: AsJson = False) -> None:
+    """Recompute a run from its archived inputs and compare every output byte for byte.
+
+    Names any archived input whose bytes no longer match the manifest first; reports other
+    obc-settle, Python or dependency versions as warnings. Exit status 0 only when every input is
+    intact and every output matches; 4 otherwise; 2 when RUN_DIR is not a run folder it can replay.
+
+    Example: obc-settle verify runs/2025-26-Q3
+    """
+    out, err = consoles()
+    try:
+        report = verify_run(run_dir)
+    except SettlementError as error:
+        report_failure(err, error.diagnostics, "nothing was verified")
+        raise typer.Exit(error.exit_code) from None
+    print_findings(err, report.findings())
+    if as_json:
+        _print_json(report.as_json())
+    else:
+        for line in verify_view(report):
+            out.print(line, soft_wrap=True)
+    raise typer.Exit(ExitCode.OK if report.ok else ExitCode.VERIFY_MISMATCH)
+
+
+@app.command()
+def explain(
+    run_dir: RunDir,
+    provider: Annotated[str, typer.Option("--provider", help="The provider whose statement to explain.")],
+    indicator: Annotated[str | None, typer.Option("--indicator", help="Explain only this indicator's line.")] = None,
+    records: Annotated[bool, typer.Option("--records", help="List the people counted (needs a record-level extract).")] = False,
+    as_json: AsJson = False,
+) -> None:
+    """Show how every amount on a provider's statement was derived, step by step, from the ledger.
+
+    Exit status 0; 2 for an unknown provider or indicator, or a folder that is not a run.
+
+    Example: obc-settle explain runs/2025-26-Q3 --provider WHIT --indicator hba1c_control
+    """
+    out, err = consoles()
+    try:
+        document = explain_run(run_dir, provider, indicator, records)
+    except SettlementError as error:
+        report_failure(err, error.diagnostics, "nothing to explain")
+        raise typer.Exit(error.exit_code) from None
+    if as_json:
+        _print_json(document)
+    else:
+        for line in explanation_lines(document):
+            out.print(line, markup=False, highlight=False, soft_wrap=True)
+
+
+@app.command()
+def diff(
+    run_a: Annotated[Path, typer.Argument(help="The earlier (old) run folder.")],
+    run_b: Annotated[Path, typer.Argument(help="The later (new) run folder.")],
+    as_json: AsJson = False,
+) -> None:
+    """Compare two runs of a contract: each line's old and new amount, and which inputs differ.
+
+    Exit status 0 when nothing differs (inputs and every ledger line); 6 when anything does; 2
+    when a folder is not a run folder.
+
+    Example: obc-settle diff runs/2025-26-Q3 runs/2025-26-Q3-restated
+    """
+    out, err = consoles()
+    try:
+        report = diff_runs(run_a, run_b)
+    except SettlementError as error:
+        report_failure(err, error.diagnostics, "nothing was compared")
+        raise typer.Exit(error.exit_code) from None
+    print_findings(err, report.warnings)
+    if as_json:
+        _print_json(report.as_json())
+    else:
+        for part in diff_view(report):
+            out.print(part, soft_wrap=True)
+    raise typer.Exit(ExitCode.DIFFERENCES if report.differs else ExitCode.OK)

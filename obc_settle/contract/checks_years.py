@@ -1,0 +1,265 @@
+"""Whole-file rules of the contract-years extensions: payment terms, capitation, variations,
+confidence-aware scoring, points, risk/gain share, rate cards and subcontracts.
+
+The rules read the document through `checks._Node` like every other rule, so a missing or wrongly
+typed value (already reported by pydantic) makes only the rules that need it stand aside.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from decimal import Decimal
+from typing import Any
+
+from obc_settle.contract.checks import _Findings, _indexed, _indicators, _provider_ids, _repeats, _rule, _Unusable, _usable
+from obc_settle.errors import did_you_mean
+from obc_settle.periods import ContractYear
+
+ONE = Decimal(1)
+PROPORTION_KINDS = {"proportion"}
+
+
+def _years(contract: Any) -> list[str]:
+    return _usable(contract.contract_years, "year")
+
+
+def check_variations(contract: Any, findings: _Findings) -> None:
+    """Each variation takes effect on a 1 April inside the term, in date order, with a new version."""
+    variations = contract.variations
+    with _rule():
+        base_version = contract.version
+        versions = [(-1, base_version), *_indexed(variations, "version")]
+        for index, version in _repeats(versions):
+            findings.add(("variations", index, "version"), "C025", f"contract version {version!r} is used twice")
+    previous = None
+    for index, variation in enumerate(variations):
+        with _rule():
+            effective = variation.effective
+            if effective.month != 4 or effective.day != 1:
+                findings.add(("variations", index, "effective"), "C029",
+                             f"a variation takes effect at the start of a contract year (1 April), not {effective}")  # fmt: skip
+            with _rule():
+                start, end = contract.term.start, contract.term.end
+                if effective <= start or effective > end:
+                    findings.add(("variations", index, "effective"), "C029",
+                                 f"variation dated {effective} is outside the term {start} to {end} (after its first day)")  # fmt: skip
+            if previous is not None and effective <= previous:
+                findings.add(("variations", index, "effective"), "C029",
+                             f"variations are listed in date order: {effective} is not after {previous}")  # fmt: skip
+            previous = effective
+
+
+def _check_year_values(contract: Any, findings: _Findings) -> None:
+    """Each contract year has a contract value or a capitation, not both."""
+    for index, terms in enumerate(contract.contract_years):
+        with _rule():
+            value, capitation = terms.contract_value, terms.capitation
+            if value is None and capitation is None:
+                findings.add(("contract_years", index), "C011",
+                             f"required key 'contract_value' (or 'capitation') is missing in contract_years.{index}")  # fmt: skip
+            elif value is not None and capitation is not None:
+                findings.add(("contract_years", index, "capitation"), "C027",
+                             "give either contract_value or capitation for a contract year, not both")  # fmt: skip
+        with _rule():
+            if terms.aspiration_basis is not None and (contract.points is None or contract.points.aspiration is None):
+                findings.add(("contract_years", index, "aspiration_basis"), "C027",
+                             "aspiration_basis is only used by a points contract with aspiration payments")  # fmt: skip
+
+
+def _check_pool(contract: Any, findings: _Findings) -> None:
+    """Withheld money needs indicators to earn it; a points contract withholds nothing."""
+    withheld = [(index, proportion) for index, proportion in _indexed(contract.contract_years, "withheld_proportion") if proportion > 0]
+    with _rule():
+        if not contract.outcome_framework.domains and withheld:
+            index = withheld[0][0]
+            findings.add(("contract_years", index, "withheld_proportion"), "C027",
+                         "money is withheld but the contract has no outcome indicators to earn it")  # fmt: skip
+    with _rule():
+        if contract.points is not None and withheld:
+            index = withheld[0][0]
+            findings.add(("contract_years", index, "withheld_proportion"), "C027",
+                         "a points contract pays by points: withheld_proportion must be 0")  # fmt: skip
+    with _rule():
+        slope = contract.outcome_framework.exchange_slope
+        if slope <= 0:
+            findings.add(("outcome_framework", "exchange_slope"), "C027", f"exchange_slope must be above 0, not {slope}")
+        elif slope != ONE and contract.unearned == "redistributed":
+            findings.add(("outcome_framework", "exchange_slope"), "C027",
+                         "with an exchange_slope other than 1, unearned money cannot be redistributed")  # fmt: skip
+
+
+def _check_quantities(contract: Any, findings: _Findings) -> None:
+    """Quantity ids (population, spend, list size, registers) are not outcome indicators."""
+    indicator_ids: set[str] = set()
+    for _, node in _indicators(contract):
+        indicator_ids |= set(_usable([node], "id"))
+    places: list[tuple[tuple[Any, ...], Any]] = []
+    for index, terms in enumerate(contract.contract_years):
+        with contextlib.suppress(_Unusable):
+            if terms.capitation is not None:
+                places.append((("contract_years", index, "capitation", "population"), terms.capitation.population))
+    with _rule():
+        risk = contract.risk_share
+        if risk is not None:
+            places.append((("risk_share", "spend"), risk.spend))
+            with _rule():
+                if risk.budget.population is not None:
+                    places.append((("risk_share", "budget", "population"), risk.budget.population))
+    with _rule():
+        if contract.points is not None:
+            places.append((("points", "list_size"), contract.points.list_size))
+    for path, identifier in places:
+        if identifier in indicator_ids:
+            findings.add(path, "C027", f"{identifier!r} is an outcome indicator; name a separate quantity")
+
+
+def _check_points(contract: Any, findings: _Findings) -> None:
+    points = contract.points
+    if points is None:
+        return
+    with _rule():
+        if points.national_list_size <= 0:
+            findings.add(("points", "national_list_size"), "C027", "national_list_size must be above 0")
+    for path, indicator in _indicators(contract):
+        with _rule():
+            if indicator.points is None:
+                findings.add(path, "C027", f"indicator {indicator.id!r}: a points contract needs 'points' (the maximum) on every indicator")
+
+
+def _check_risk_share(contract: Any, findings: _Findings) -> None:
+    risk = contract.risk_share
+    if risk is None:
+        return
+    with _rule():
+        if risk.gains is None and risk.losses is None:
+            findings.add(("risk_share",), "C027", "risk_share needs gains, losses or both")
+    with _rule():
+        budget = risk.budget
+        needs = {"amount": ["amount"], "capitation": ["rate_per_head", "population"], "contract_value": []}[budget.basis]
+        for key in needs:
+            if getattr(budget, key) is None:
+                findings.add(("risk_share", "budget"), "C011", f"required key {key!r} is missing in risk_share.budget (basis {budget.basis})")
+        for key in ("amount", "rate_per_head", "population"):
+            if key not in needs and getattr(budget, key) is not None:
+                findings.add(("risk_share", "budget", key), "C027", f"{key!r} is not used by budget basis {budget.basis}")
+    for side in ("gains", "losses"):
+        with _rule():
+            node = getattr(risk, side)
+            if node is not None:
+                _check_side(node, ("risk_share", side), findings)
+    with _rule():
+        if risk.years is not None:
+            years = _years(contract)
+            for index, year in enumerate(risk.years):
+                if year not in years:
+                    findings.add(("risk_share", "years", index), "C024", f"contract year {year} is not one of the contract's years")
+    with _rule():
+        if risk.share_rule is not None:
+            from obc_settle.contract.checks import _check_a_share_rule
+
+            _check_a_share_rule(contract, risk.share_rule, ("risk_share", "share_rule"), findings)
+
+
+def _check_side(side: Any, at: tuple[Any, ...], findings: _Findings) -> None:
+    with _rule():
+        bands = side.bands
+        previous = Decimal(0)
+        for index, band in enumerate(bands):
+            with _rule():
+                up_to = band.up_to
+                if up_to is None and index != len(bands) - 1:
+                    findings.add((*at, "bands", index, "up_to"), "C027", "only the last band may have no upper end")
+                elif up_to is not None and up_to <= previous:
+                    findings.add((*at, "bands", index, "up_to"), "C027", f"bands are listed by rising up_to: {up_to} is not above {previous}")
+                if up_to is not None:
+                    previous = up_to
+    with _rule():
+        quality = side.quality
+        if quality is not None and quality.method == "gate" and quality.minimum_score is None:
+            findings.add((*at, "quality"), "C011", "required key 'minimum_score' is missing for quality method gate")
+        elif quality is not None and quality.method == "scale" and quality.minimum_score is not None:
+            findings.add((*at, "quality", "minimum_score"), "C027", "minimum_score is only used by quality method gate")
+
+
+def _check_rate_card(contract: Any, findings: _Findings) -> None:
+    card = contract.rate_card
+    if card is None:
+        return
+    for index, outcome_id in _repeats(_indexed(card.outcomes, "id")):
+        findings.add(("rate_card", "outcomes", index, "id"), "C025", f"outcome id {outcome_id!r} is used twice")
+
+
+def _check_subcontracts(contract: Any, findings: _Findings) -> None:
+    subcontracts = contract.subcontracts
+    provider_ids = _provider_ids(contract)
+    indicator_ids: set[str] = set()
+    for _, node in _indicators(contract):
+        indicator_ids |= set(_usable([node], "id"))
+    passed: dict[tuple[str, str | None], Decimal] = {}
+    for index, item in enumerate(subcontracts):
+        with _rule():
+            for key in ("prime", "subcontractor"):
+                provider = getattr(item, key)
+                if provider not in provider_ids:
+                    findings.add(("subcontracts", index, key), "C024", f"unknown provider {provider!r}{did_you_mean(provider, provider_ids)}")
+            if item.prime == item.subcontractor:
+                findings.add(("subcontracts", index, "subcontractor"), "C027", "a provider cannot subcontract to itself")
+        with _rule():
+            for position, indicator_id in enumerate(item.indicators or []):
+                if indicator_ids and indicator_id not in indicator_ids:
+                    findings.add(("subcontracts", index, "indicators", position), "C024",
+                                 f"unknown indicator {indicator_id!r}{did_you_mean(indicator_id, indicator_ids)}")  # fmt: skip
+        with _rule():
+            for indicator_id in item.indicators or [None]:
+                key = (item.prime, indicator_id)
+                passed[key] = passed.get(key, Decimal(0)) + item.share
+                total = passed[key] + (passed.get((item.prime, None), Decimal(0)) if indicator_id is not None else Decimal(0))
+                if total > ONE:
+                    findings.add(("subcontracts", index, "share"), "C027",
+                                 f"{item.prime} passes on {total} of its outcome money{'' if indicator_id is None else f' on {indicator_id}'}, more than all of it")  # fmt: skip
+
+
+def check_indicator(contract: Any, indicator: Any, path: tuple[Any, ...], findings: _Findings) -> None:
+    """Confidence intervals, points and hvbp parameters of one indicator."""
+    with _rule():
+        confidence = indicator.confidence
+        if confidence is not None:
+            measure = indicator.measure if indicator.kind == "change_from_baseline" else indicator.kind
+            if confidence.interval == "wilson" and measure != "proportion":
+                findings.add((*path, "confidence", "interval"), "C027", "a Wilson interval is for proportions; use normal for a mean")
+            if confidence.interval == "normal":
+                if measure != "mean":
+                    findings.add((*path, "confidence", "interval"), "C027", "a normal interval is for means; use wilson for a proportion")
+                if confidence.standard_deviation is None:
+                    findings.add((*path, "confidence"), "C011", "required key 'standard_deviation' is missing for a normal interval")
+                elif confidence.standard_deviation <= 0:
+                    findings.add((*path, "confidence", "standard_deviation"), "C027", "standard_deviation must be above 0")
+            elif confidence.standard_deviation is not None:
+                findings.add((*path, "confidence", "standard_deviation"), "C027", "standard_deviation is only used by a normal interval")
+            if not Decimal(0) < confidence.level < ONE:
+                findings.add((*path, "confidence", "level"), "C027", f"confidence level must be between 0 and 1, not {confidence.level}")
+    with _rule():
+        has_points = contract.points is not None
+        if not has_points:
+            for key in ("points", "prevalence"):
+                with _rule():
+                    if getattr(indicator, key) is not None:
+                        findings.add((*path, key), "C027", f"{key} is only used by a points contract (give the contract a 'points' section)")
+        else:
+            with _rule():
+                if indicator.points is not None and indicator.points <= 0:
+                    findings.add((*path, "points"), "C027", "points must be above 0")
+            with _rule():
+                if indicator.prevalence is not None and indicator.prevalence.national <= 0:
+                    findings.add((*path, "prevalence", "national"), "C027", "national prevalence must be above 0")
+    with _rule():
+        scoring = indicator.scoring
+        if scoring.point_decimals is not None and scoring.method != "hvbp":
+            findings.add((*path, "scoring", "point_decimals"), "C027", f"point_decimals is only used by hvbp scoring, not {scoring.method}")
+
+
+def contract_year_of(day: Any) -> str:
+    return ContractYear.containing(day).name
+
+
+CHECKS = (_check_year_values, _check_pool, _check_quantities, _check_points, _check_risk_share, _check_rate_card, _check_subcontracts)

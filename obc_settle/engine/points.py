@@ -1,0 +1,149 @@
+"""Points per indicator, money per point (NHS Quality and Outcomes Framework).
+
+For each provider (a practice) and indicator, measured on the provider's own rows:
+
+    points     H = score x G                      (score: linear between the lower threshold E and
+                                                   the upper threshold F; G the maximum points),
+                                                   rounded to `rounding.points` decimals
+    CPI          = list size / national average list size            (rounded to `rounding.cpi`)
+    APDF         = (register / list size) / national prevalence      (rounded to `rounding.apdf`;
+                                                   1 for an indicator without `prevalence`)
+    point value  = pounds per point x CPI x APDF                     (rounded to `rounding.point_value`)
+    payment      = H x point value, in pence, rounded once by the rounding rule
+
+List sizes and registers are the numerators of the provider's rows in the last month of the
+settlement period. Points are paid at year end; in-year, a points contract with aspiration pays
+on account `aspiration.proportion` of the year's `aspiration_basis` in monthly twelfths, and the
+year-end settlement nets them off (see `engine.reconcile`). Intermediate roundings are half up;
+each is written in the contract, because published examples round in different places.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from fractions import Fraction
+
+import polars as pl
+
+from obc_settle.contract.models import Contract, Points
+from obc_settle.engine.achievement import measure_achievement
+from obc_settle.engine.lines import Lines, line
+from obc_settle.engine.scoring import score_indicators
+from obc_settle.engine.terms import Span, indicator_terms, indicator_windows, scoring_bands, year_terms
+from obc_settle.ledger.schema import COMMISSIONER, LineKind, LineType
+from obc_settle.money import SCORE_SCALE, apply_proportion, largest_remainder, pounds_to_pence, round_half_up, to_units
+
+
+def round_to(value: Fraction, decimals: int | None) -> Fraction:
+    """`value` rounded half up to `decimals` places; unchanged when `decimals` is None."""
+    if decimals is None:
+        return value
+    scale = 10**decimals
+    return Fraction(round_half_up(value * scale), scale)
+
+
+def _decimal_text(value: Fraction, places: int = 6) -> str:
+    text = f"{Decimal(value.numerator) / Decimal(value.denominator):.{places}f}".rstrip("0").rstrip(".")
+    return text or "0"
+
+
+def _snapshot(monthly: pl.DataFrame, quantity: str, provider_id: str, month: str) -> Fraction:
+    rows = monthly.filter((pl.col("indicator_id") == quantity) & (pl.col("provider_id") == provider_id) & (pl.col("period") == month))
+    return Fraction(Decimal(rows.get_column("numerator").sum())) if rows.height else Fraction(0)
+
+
+def point_value(points: Points, list_size: Fraction, register: Fraction | None, national_prevalence: Decimal | None) -> tuple[Fraction, Fraction, Fraction | None]:
+    """(adjusted point value in pounds, CPI, APDF) with the contract's roundings."""
+    rounding = points.rounding
+    cpi = round_to(list_size / Fraction(points.national_list_size), rounding.cpi)
+    apdf = None
+    value = Fraction(points.point_value) * cpi
+    if register is not None and national_prevalence is not None:
+        prevalence = register / list_size if list_size else Fraction(0)
+        apdf = round_to(prevalence / Fraction(national_prevalence), rounding.apdf)
+        value *= apdf
+    return round_to(value, rounding.point_value), cpi, apdf
+
+
+def points_lines(contract: Contract, monthly: pl.DataFrame, span: Span) -> Lines:
+    points = contract.points
+    assert points is not None
+    snapshot = span.months[-1]
+    indicators = {indicator.id: indicator for _, indicator in contract.indicators()}
+    lines = Lines()
+    total = 0
+    for provider in contract.providers:
+        scored = _scored_for(contract, monthly, span, provider.id)
+        list_size = _snapshot(monthly, points.list_size, provider.id, snapshot)
+        for row in scored.iter_rows(named=True):
+            indicator = indicators[row["indicator_id"]]
+            maximum = Fraction(indicator.points or 0)
+            score = Fraction(row["score_ppm"] or 0, SCORE_SCALE)
+            earned_points = round_to(score * maximum, points.rounding.points)
+            prevalence = indicator.prevalence
+            register = _snapshot(monthly, prevalence.disease_register, provider.id, snapshot) if prevalence else None
+            value, cpi, apdf = point_value(points, list_size, register, prevalence.national if prevalence else None)
+            amount = round_half_up(earned_points * value * 100)
+            most = round_half_up(maximum * value * 100)
+            factors = f"CPI {_decimal_text(cpi)}" + ("" if apdf is None else f" x APDF {_decimal_text(apdf)}")
+            note = (
+                f"{_decimal_text(earned_points)} of {_decimal_text(maximum)} points x adjusted point value "
+                f"{_decimal_text(value)} pounds (= {points.point_value} pounds per point x {factors}; list size "
+                f"{_decimal_text(list_size, 2)} in {snapshot}"
+                + ("" if register is None else f", register {_decimal_text(register, 2)}")
+                + ")"
+            )
+            derivation = {k: row[k] for k in _POINT_DERIVATION}
+            derivation["note"] = "; ".join(filter(None, [row["note"], note]))
+            lines.add(provider.id, line(provider.id, provider.role, LineType.POINTS, LineKind.PAYMENT, amount,
+                                        available_pence=most, share=Decimal(1), **derivation))  # fmt: skip
+            total += amount
+    lines.commissioner.append(
+        line(COMMISSIONER, COMMISSIONER, LineType.POINTS, LineKind.RETENTION, -total,
+             note="points payments, paid by the commissioner beyond the contract value")
+    )  # fmt: skip
+    return lines
+
+
+_POINT_DERIVATION = [
+    "domain_id", "indicator_id", "indicator_kind", "attribution", "window", "window_first_month", "window_last_month",
+    "extract_rows", "numerator", "denominator", "achieved", "direction", "baseline", "threshold", "target",
+    "scoring_method", "minimum_denominator", "scorable", "small_numbers_policy", "score", "note",
+    "confidence_lower", "confidence_upper",
+]  # fmt: skip
+
+
+def _scored_for(contract: Contract, monthly: pl.DataFrame, span: Span, provider_id: str) -> pl.DataFrame:
+    """Every indicator measured on one provider's rows and scored."""
+    terms = indicator_terms(contract, span).with_columns(
+        attributed_provider=pl.lit(provider_id), attribution=pl.lit("individual")
+    )
+    measured = measure_achievement(monthly, terms, indicator_windows(contract, span))
+    return score_indicators(measured, scoring_bands(contract)).sort("indicator_order")
+
+
+def aspiration_lines(contract: Contract, span: Span) -> Lines:
+    """Aspiration payments on account: the year's aspiration in monthly twelfths, for the span's months."""
+    points = contract.points
+    terms = year_terms(contract, span.period)
+    lines = Lines()
+    if points is None or points.aspiration is None or terms.aspiration_basis is None:
+        return lines
+    basis = pounds_to_pence(terms.aspiration_basis)
+    annual = apply_proportion(basis, points.aspiration.proportion)
+    months = span.period.contract_year.months()
+    twelfths = largest_remainder(annual, [1] * 12)
+    amount = sum(twelfths[months.index(month)] for month in span.months)
+    parts = largest_remainder(amount, [to_units(p.base_share) for p in contract.providers])
+    for provider, part in zip(contract.providers, parts, strict=True):
+        note = (
+            f"aspiration payment on account for {span.months[0]} to {span.months[-1]}: {points.aspiration.proportion} of "
+            f"{basis} pence = {annual} pence a year, paid in monthly twelfths; netted off at year end"
+        )
+        lines.add(provider.id, line(provider.id, provider.role, LineType.ASPIRATION, LineKind.PAYMENT, part,
+                                    share=provider.base_share, note=note))  # fmt: skip
+    lines.commissioner.append(
+        line(COMMISSIONER, COMMISSIONER, LineType.ASPIRATION, LineKind.RETENTION, -amount,
+             note="aspiration payments on account, paid by the commissioner beyond the contract value")
+    )  # fmt: skip
+    return lines

@@ -1,0 +1,144 @@
+"""Risk and gain share: actual spend against a budget, shared by bands, with gates and caps.
+
+At a contract-year settlement, with budget B and actual spend S (pence):
+
+    difference   X = |B - S|, a saving when S < B (gains), an overspend when S > B (losses)
+    rate         r = X / B
+    gate         nothing is shared when r < the side's minimum_rate (a minimum savings or loss
+                 rate); at or above it, sharing starts from the first pound
+    bands        providers' part = sum over bands k of provider_share_k x (the part of X between
+                 the band's lower and upper ends, each a proportion of B)
+    quality      scale: part x the outcome framework's quality score q; gate: 0 unless q >= minimum_score
+    cap          part held to cap x B
+    total        T = round(part), by the rounding rule
+
+T is split among the providers by the share rule (largest remainder); a saving is paid to them,
+an overspend recovered from them (negative payments). The commissioner's `risk_share` retention
+line is the opposite of what the providers get, so money is conserved. The quality score q is
+the weighted mean of the indicators' scores (1 when the contract has no scored indicator).
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from fractions import Fraction
+
+import polars as pl
+
+from obc_settle.contract.models import Contract, RiskSide, ShareRule
+from obc_settle.engine.lines import Lines, line
+from obc_settle.engine.shares import collective_shares, period_quantities
+from obc_settle.engine.terms import PeriodMoney, Span, capitated_value, population_by_month
+from obc_settle.ledger.schema import COMMISSIONER, LineKind, LineType
+from obc_settle.money import SCORE_SCALE, largest_remainder, pounds_to_pence, round_half_up, to_units
+
+
+def applies(contract: Contract, year: str) -> bool:
+    risk = contract.risk_share
+    return risk is not None and (risk.years is None or year in risk.years)
+
+
+def spend_pence(monthly: pl.DataFrame, spend: str, months: tuple[str, ...] | list[str]) -> int:
+    rows = monthly.filter((pl.col("indicator_id") == spend) & pl.col("period").is_in(list(months)))
+    pounds = Decimal(rows.get_column("numerator").sum()) if rows.height else Decimal(0)
+    return round_half_up(pounds * 100)
+
+
+def budget_pence(contract: Contract, monthly: pl.DataFrame, span: Span, money: PeriodMoney) -> tuple[int, str]:
+    risk = contract.risk_share
+    assert risk is not None
+    budget = risk.budget
+    if budget.basis == "amount" and budget.amount is not None:
+        return pounds_to_pence(budget.amount), "the budget set in the contract"
+    if budget.basis == "capitation" and budget.rate_per_head is not None and budget.population is not None:
+        population = population_by_month(monthly, budget.population, span.months)
+        value, person_months = capitated_value(budget.rate_per_head, population, span.months)
+        return value, f"{budget.rate_per_head} pounds per head per year x {float(person_months):,.2f} person-months / 12"
+    return money.contract_value_pence, "the contract value of the year"
+
+
+def providers_part(side: RiskSide, budget: int, difference: int, quality_ppm: int | None) -> tuple[Fraction, list[str]]:
+    """The providers' exact part of a saving or overspend, and the steps, as notes."""
+    steps = []
+    rate = Fraction(difference, budget)
+    if rate < Fraction(side.minimum_rate):
+        steps.append(f"rate {float(rate):.4%} is below the minimum rate {float(side.minimum_rate):.4%}: nothing is shared")
+        return Fraction(0), steps
+    part = Fraction(0)
+    lower = Fraction(0)
+    for band in side.bands:
+        upper = None if band.up_to is None else Fraction(band.up_to) * budget
+        inside = max(Fraction(0), (Fraction(difference) if upper is None else min(Fraction(difference), upper)) - lower)
+        part += Fraction(band.provider_share) * inside
+        if inside:
+            steps.append(f"{band.provider_share} of {float(inside) / 100:,.2f} pounds in the band up to {band.up_to if band.up_to is not None else 'the end'}")
+        if upper is None or difference <= upper:
+            break
+        lower = upper
+    if side.quality is not None:
+        quality = Fraction(SCORE_SCALE if quality_ppm is None else quality_ppm, SCORE_SCALE)
+        if side.quality.method == "scale":
+            part *= quality
+            steps.append(f"scaled by the quality score {float(quality):.6g}")
+        elif side.quality.minimum_score is not None and quality < Fraction(side.quality.minimum_score):
+            part = Fraction(0)
+            steps.append(f"quality score {float(quality):.6g} is below the minimum {side.quality.minimum_score}: nothing is shared")
+    if side.cap is not None and part > Fraction(side.cap) * budget:
+        part = Fraction(side.cap) * budget
+        steps.append(f"capped at {side.cap} of the budget")
+    return part, steps
+
+
+def risk_share_lines(contract: Contract, monthly: pl.DataFrame, span: Span, money: PeriodMoney, quality_ppm: int | None) -> Lines:
+    risk = contract.risk_share
+    lines = Lines()
+    if risk is None or not applies(contract, span.period.contract_year.name):
+        return lines
+    budget, budget_note = budget_pence(contract, monthly, span, money)
+    spend = spend_pence(monthly, risk.spend, span.months)
+    saving = budget - spend
+    side = risk.gains if saving > 0 else risk.losses if saving < 0 else None
+    what = "saving" if saving > 0 else "overspend"
+    head = f"budget {budget} pence ({budget_note}), actual spend {spend} pence: "
+    if side is None or budget <= 0:
+        total, steps = 0, [("no difference" if saving == 0 else f"{what} not shared (the contract shares no {what}s)") if budget > 0 else "no budget"]
+    else:
+        part, steps = providers_part(side, budget, abs(saving), quality_ppm)
+        total = round_half_up(part)
+        steps = [f"{what} {abs(saving)} pence ({float(Fraction(abs(saving), budget)):.4%} of the budget)", *steps]
+    signed = total if saving >= 0 else -total
+    rule = risk.share_rule or contract.share_rule
+    shares = _shares(contract, rule, monthly, span)
+    party_ids = list(shares)
+    amounts = largest_remainder(abs(signed), [to_units(shares[p]) for p in party_ids])
+    note = head + "; ".join(steps) + f"; providers' part {signed} pence"
+    given = 0
+    by_id = {p.id: p for p in contract.providers}
+    for party_id, amount in zip(party_ids, amounts, strict=True):
+        if party_id == COMMISSIONER:
+            continue
+        provider = by_id[party_id]
+        value = amount if signed >= 0 else -amount
+        given += value
+        lines.add(party_id, line(party_id, provider.role, LineType.RISK_SHARE, LineKind.PAYMENT, value,
+                                 share=_decimal(shares[party_id]),
+                                 pool_pence=signed, score=_score(quality_ppm), note=note))  # fmt: skip
+    lines.commissioner.append(line(COMMISSIONER, COMMISSIONER, LineType.RISK_SHARE, LineKind.RETENTION, -given, pool_pence=signed,
+                                   score=_score(quality_ppm),
+                                   note="the providers' part of the saving is paid by the commissioner" if signed >= 0
+                                   else "the providers' part of the overspend is recovered by the commissioner"))  # fmt: skip
+    return lines
+
+
+def _decimal(share: Fraction) -> Decimal:
+    return Decimal(to_units(share)) / Decimal(10**12)
+
+
+def _score(quality_ppm: int | None) -> Decimal | None:
+    return None if quality_ppm is None else Decimal(quality_ppm) / Decimal(SCORE_SCALE)
+
+
+def _shares(contract: Contract, rule: ShareRule, monthly: pl.DataFrame, span: Span) -> dict[str, Fraction]:
+    quantities = period_quantities(monthly, rule.quantity, list(span.months))
+    shares, _ = collective_shares(contract, quantities, rule)
+    return shares

@@ -1,0 +1,98 @@
+"""One pass over an extract file: its monthly sums and every row check, from one scan.
+
+The file is grouped by its key columns as written (`provider_id`, `indicator_id`, `period`), and
+the one group-by computes, per key, the number of rows, the measure sums, and how many rows fail
+each row check that reads more than keys (a negative count, a NaN, a flag out of place). Checks
+that read only keys (nulls, unknown providers and indicators, malformed or out-of-term periods)
+are then evaluated on the distinct keys, a few thousand rows at most, not on the file's rows.
+
+A clean file is therefore read once. A file with a problem is read a second time by
+`checks.content_checks`, which finds for each failing check its count, its first row and up to
+three of its values, for the message; the run stops with those findings anyway, so only failing
+runs pay for the second pass. The two passes use the very same check expressions, so they cannot
+disagree on whether a file is clean.
+
+Sums are exact (integers, and decimals with six places), so how the streaming engine splits and
+orders the work cannot change a digit.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import polars as pl
+
+from obc_settle.extracts.checks import RowCheck
+from obc_settle.extracts.schema import KEY_COLUMNS, MEASURE_COLUMNS, MONTHLY_SCHEMA, SUM_DTYPE
+
+SUM_COLUMNS = tuple(name for name in MONTHLY_SCHEMA if name not in KEY_COLUMNS)
+"""numerator, denominator, value_sum, value_count, rows."""
+
+
+@dataclass(frozen=True)
+class FileSums:
+    clean: bool
+    rows: int
+    monthly: pl.DataFrame
+    """provider_id, indicator_id, period (as text) and the sums of `MONTHLY_SCHEMA`, one row per key
+    as written in the file (two dates of one month are two rows until the files are merged)."""
+    excluded: pl.DataFrame | None
+    """For a record-level file: provider_id, indicator_id, period and the excluded rows."""
+
+
+def aggregated_measures(schema: pl.Schema) -> list[pl.Expr]:
+    """The sums of an aggregated extract's measure columns; nulls and absent columns count as 0."""
+    measures = []
+    for name in MEASURE_COLUMNS:
+        dtype = pl.Int64 if name == "value_count" else SUM_DTYPE
+        if name not in schema:
+            measures.append(pl.lit(0).cast(dtype).alias(name))
+            continue
+        column = pl.col(name)
+        if schema[name].is_float():
+            column = pl.when(column.is_finite()).then(column)  # NaN is a finding (D003), never a sum
+        measures.append(column.cast(dtype).sum().alias(name))
+    return measures
+
+
+def file_sums(scan: pl.LazyFrame, checks: list[RowCheck], measures: list[pl.Expr], constants: dict[str, str] | None = None) -> FileSums:
+    """Group the file by its keys once; evaluate the checks on the rows and on the keys.
+
+    `constants` are key columns with one value for the whole file (a hive partition's, added to
+    `scan` as a literal): the rows are not grouped on them, the value is added to the groups."""
+    constants = constants or {}
+    row_level = [check.condition.fill_null(False) for check in checks if check.column not in KEY_COLUMNS]
+    key_level = [check.condition.fill_null(False) for check in checks if check.column in KEY_COLUMNS]
+    # Which check a row fails is the detail pass's business: here one count of rows failing any.
+    fails = pl.any_horizontal(row_level).sum() if row_level else pl.lit(0)
+    grouped = (
+        scan.group_by(*[name for name in KEY_COLUMNS if name not in constants])
+        .agg(pl.len().cast(pl.Int64).alias("rows"), *measures, fails.alias("__fails"))
+        .collect(engine="streaming")
+        .with_columns(pl.lit(value, dtype=pl.String).alias(name) for name, value in constants.items())
+    )
+    clean = not (grouped.get_column("__fails").sum() or (key_level and grouped.select(pl.any_horizontal(key_level).any()).item()))
+    keys = _keys_as_text(grouped.schema)
+    monthly = grouped.select(*keys, *[pl.col(name).cast(dtype) for name, dtype in MONTHLY_SCHEMA.items() if name in SUM_COLUMNS])
+    excluded = grouped.select(*keys, pl.col("excluded")) if "excluded" in grouped.columns else None
+    return FileSums(clean, int(grouped.get_column("rows").sum()), monthly, excluded)
+
+
+def _keys_as_text(schema: pl.Schema) -> list[pl.Expr]:
+    period = pl.col("period").dt.strftime("%Y-%m") if schema["period"] == pl.Date else pl.col("period").cast(pl.String)
+    return [pl.col("provider_id").cast(pl.String), pl.col("indicator_id").cast(pl.String), period.alias("period")]
+
+
+def merge_monthly(frames: list[pl.DataFrame]) -> pl.DataFrame:
+    """All files' sums, to one row per provider, indicator and month, sorted by those keys."""
+    if not frames:
+        return pl.DataFrame(schema=MONTHLY_SCHEMA)
+    merged = pl.concat(frames, how="vertical").group_by(*KEY_COLUMNS).agg(pl.col(name).sum() for name in SUM_COLUMNS)
+    return merged.sort(*KEY_COLUMNS).select([pl.col(name).cast(dtype) for name, dtype in MONTHLY_SCHEMA.items()])
+
+
+def merge_excluded(frames: list[pl.DataFrame]) -> pl.DataFrame | None:
+    if not frames:
+        return None
+    merged = pl.concat(frames, how="vertical").group_by(*KEY_COLUMNS).agg(pl.col("excluded").sum())
+    return merged.sort(*KEY_COLUMNS).select(*KEY_COLUMNS, pl.col("excluded").cast(pl.Int64))

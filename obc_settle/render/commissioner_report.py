@@ -1,0 +1,328 @@
+"""The commissioner's consolidated report as data: one settlement across all providers.
+
+`report_view(ledger, context)` reads the whole ledger: the totals (contract value, outcome pool,
+base payments, earned, redistributed, paid to providers, retained), each provider's totals and
+its share of the earned money, and each indicator's achievement (from the commissioner's
+`retained` line, which carries the indicator's derivation) with what each provider earned on it.
+Totals are sums of ledger lines (`obc_settle.ledger.views`); shares are ratios of ledger
+amounts shown as percentages; nothing derives or rounds money. Rendered as HTML here, as PDF in
+`pdf_commissioner` and as Excel in `xlsx_commissioner`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import polars as pl
+
+from obc_settle.contract.models import Contract
+from obc_settle.ledger import COMMISSIONER, LineKind, LineType, party_totals, settlement_totals
+from obc_settle.money import format_pounds
+from obc_settle.render import formats
+from obc_settle.render.charts import AchievementRow, ShareRow, Waterfall, achievement_row, share_rows, waterfall
+from obc_settle.render.statement_view import MoneyLine, Note
+from obc_settle.render.statements import render_html
+
+REPORT_FILE_STEM = "commissioner"
+
+
+@dataclass(frozen=True)
+class ReportContext:
+    contract_name: str
+    contract_id: str
+    contract_version: str
+    commissioners: tuple[str, ...]
+    population_segment: str
+    model: str
+    currency: str
+    provider_names: dict[str, str]
+    indicator_names: dict[str, str]
+    domain_names: dict[str, str]
+    run_id: str
+
+
+@dataclass(frozen=True)
+class ProviderRow:
+    provider_id: str
+    name: str
+    role: str
+    base_pence: int
+    withheld_pence: int
+    earned_pence: int
+    unearned_pence: int
+    redistributed_pence: int
+    other_pence: int
+    due_now_pence: int | None
+    """With a payment history: the provider's `due_now` line (None without one)."""
+    """The period's other payment lines (points, rate-card payments, ...): net payable = base + earned + redistributed + other."""
+    net_payable_pence: int
+    earned_share: float | None
+    """This provider's earned money as a share of all providers' earned money."""
+    earned_rate: float | None
+    """Earned as a share of the provider's withheld money."""
+
+    def pounds(self, name: str) -> str:
+        return format_pounds(getattr(self, f"{name}_pence") or 0)
+
+
+@dataclass(frozen=True)
+class IndicatorSummary:
+    indicator_id: str
+    name: str
+    domain: str
+    kind: str
+    attribution: str
+    direction: str
+    window: str
+    achieved: str
+    threshold: str
+    target: str
+    score: str
+    scorable: bool
+    weight: str
+    pool_pence: int
+    earned_pence: int
+    retained_pence: int
+    earned_by_provider: tuple[int | None, ...]
+    """Per provider, in contract order: its `outcome` amount on this indicator (None: no line)."""
+    line: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class ReportView:
+    context: ReportContext
+    status: str
+    status_label: str
+    status_text: str
+    period: str
+    period_months: str
+    contract_year: str
+    totals: tuple[MoneyLine, ...]
+    providers: tuple[ProviderRow, ...]
+    indicators: tuple[IndicatorSummary, ...]
+    notes: tuple[Note, ...]
+    waterfall: Waterfall
+    achievement: tuple[AchievementRow, ...]
+    shares: tuple[ShareRow, ...]
+    lines: tuple[dict[str, Any], ...]
+
+    @property
+    def headline(self) -> tuple[MoneyLine, ...]:
+        keys = ("contract_value", "outcome_pool", "earned", "paid", "retained", "due_now")
+        return tuple(line for line in self.totals if line.key in keys)
+
+    def total(self, key: str) -> MoneyLine:
+        return next(line for line in self.totals if line.key == key)
+
+    @property
+    def provider_money(self) -> tuple[tuple[str, str], ...]:
+        """(key, heading) of the providers table's money columns; "other" only when a provider has other payments."""
+        columns = (("base", "Base payment"), ("withheld", "Withheld"), ("earned", "Earned"), ("unearned", "Unearned"), ("redistributed", "Redistributed"))
+        other = (("other", "Other payments"),) if any(p.other_pence for p in self.providers) else ()
+        due = (("due_now", "Due now"),) if any(p.due_now_pence is not None for p in self.providers) else ()
+        return (*columns, *other, ("net_payable", "Net payable"), *due)
+
+    def provider_total(self, name: str) -> str:
+        """A column of the providers table added up (`base`, `earned`, ...), formatted."""
+        return format_pounds(sum(getattr(p, f"{name}_pence") or 0 for p in self.providers))
+
+
+def report_context(contract: Contract, run_id: str) -> ReportContext:
+    pairs = contract.indicators()
+    return ReportContext(
+        contract_name=contract.name,
+        contract_id=contract.id,
+        contract_version=contract.version,
+        commissioners=tuple(contract.commissioners),
+        population_segment=contract.population_segment,
+        model=contract.model.replace("_", " "),
+        currency=contract.currency,
+        provider_names={provider.id: provider.name for provider in contract.providers},
+        indicator_names={indicator.id: indicator.name for _, indicator in pairs},
+        domain_names={domain.id: domain.name for domain in contract.outcome_framework.domains},
+        run_id=run_id,
+    )
+
+
+def report_view(ledger: pl.DataFrame, context: ReportContext) -> ReportView:
+    if context.currency != "GBP":
+        raise ValueError(f"reports show pounds and pence; currency {context.currency!r} is not supported")
+    if ledger.height == 0:
+        raise ValueError("the ledger is empty")
+    totals = settlement_totals(ledger)
+    first = ledger.row(0, named=True)
+    if (first["contract_id"], first["contract_version"]) != (context.contract_id, context.contract_version):
+        raise ValueError(f"the ledger is for contract {first['contract_id']!r}, the report context for {context.contract_id!r}")
+    if totals.status not in formats.STATUS:
+        raise ValueError(f"unknown settlement status {totals.status!r} in the ledger")
+    rows = ledger.to_dicts()
+    providers = _providers(ledger, context)
+    earned = sum(p.earned_pence for p in providers)
+    other = _other_payments(rows)
+    money = [
+        MoneyLine("contract_value", "Contract value", "The contract value of the settlement period.", totals.contract_value_pence),
+        MoneyLine("outcome_pool", "Outcome pool (withheld)", "Withheld from the contract value and earned only through outcomes.", totals.outcome_pool_pence, memo=True),
+        MoneyLine("base", "Base payments", "Contract value minus the outcome pool, split by base share.", _sum(rows, LineType.BASE_PAYMENT)),
+        MoneyLine("earned", "Earned through outcomes", "What the providers earned on the indicators.", earned),
+        *other,
+        MoneyLine("paid", "Paid to providers", "Every payment line: the sum of the lines above that are added.", totals.paid_to_providers_pence, emphasis=True),
+        MoneyLine(
+            "retained",
+            "Retained by the commissioner",
+            f"Every retention line. Paid to providers + retained = {format_pounds(totals.contract_value_pence)}.",
+            totals.retained_pence,
+            emphasis=True,
+        ),
+        *_settled_to_date(rows),
+    ]
+    indicators = _indicators(rows, providers, context)
+    steps = [("Outcome pool", -totals.outcome_pool_pence), ("Earned", earned)]
+    steps += [(formats.WATERFALL_LABELS.get(line.key, line.label), line.pence) for line in other]
+    status_label, status_text = formats.STATUS[totals.status]
+    return ReportView(
+        context=context,
+        status=totals.status,
+        status_label=status_label,
+        status_text=status_text,
+        period=totals.settlement_period,
+        period_months=formats.period_months(totals.settlement_period),
+        contract_year=str(first["contract_year"]),
+        totals=tuple(money),
+        providers=providers,
+        indicators=indicators,
+        notes=_notes(rows, context),
+        waterfall=waterfall(("Contract value", totals.contract_value_pence), steps, ("Paid to providers", totals.paid_to_providers_pence)),
+        achievement=tuple(
+            achievement_row(i.name, i.kind, str(i.line["direction"]), i.line["achieved"], i.line["threshold"], i.line["target"], i.line["score"], i.line["scorable"])
+            for i in indicators
+        ),
+        shares=share_rows([(f"{p.name} ({p.provider_id})", p.earned_pence, p.withheld_pence) for p in providers]),
+        lines=tuple(rows),
+    )
+
+
+def render_report_html(ledger: pl.DataFrame, context: ReportContext) -> str:
+    """The commissioner's report as one self-contained HTML page."""
+    return report_html(report_view(ledger, context))
+
+
+def report_html(view: ReportView) -> str:
+    return render_html("commissioner.html.j2", r=view)
+
+
+def _settled_to_date(rows: list[dict[str, Any]]) -> list[MoneyLine]:
+    """With a payment history: what was paid on account, paid to date and is due now, over all providers."""
+    words = {
+        "paid_on_account": "Paid to the providers for the settlements this one nets off.",
+        "paid_to_date": "Paid to the providers for the contract year before this settlement.",
+        "due_now": "To pay the providers now (negative: to recover): net payable + restatements - paid on account.",
+    }
+    lines = []
+    for line_type, explanation in words.items():
+        matching = [int(r["amount_pence"]) for r in rows if r["party_id"] != COMMISSIONER and r["line_type"] == line_type]
+        if matching:
+            label = formats.STATEMENT_LABELS.get(line_type, line_type)
+            lines.append(MoneyLine(line_type, label, explanation, sum(matching), memo=line_type != "due_now", emphasis=line_type == "due_now"))
+    return lines
+
+
+def _other_payments(rows: list[dict[str, Any]]) -> list[MoneyLine]:
+    """Providers' payment lines other than base and outcome (redistributed money, points, ...), added up by type."""
+    totals: dict[str, int] = {}
+    for row in rows:
+        if row["party_id"] != COMMISSIONER and row["kind"] == LineKind.PAYMENT and row["line_type"] not in (LineType.BASE_PAYMENT, LineType.OUTCOME):
+            totals[str(row["line_type"])] = totals.get(str(row["line_type"]), 0) + int(row["amount_pence"])
+    words = {LineType.REDISTRIBUTED_UNEARNED: "Unearned money shared among the providers that achieved."}
+    return [
+        MoneyLine(line_type, formats.STATEMENT_LABELS.get(line_type) or line_type.replace("_", " ").capitalize(), words.get(line_type, "Paid to providers; see their statements."), pence)
+        for line_type, pence in totals.items()
+    ]
+
+
+def _sum(rows: list[dict[str, Any]], line_type: LineType) -> int:
+    return sum(int(row["amount_pence"]) for row in rows if row["line_type"] == line_type)
+
+
+def _providers(ledger: pl.DataFrame, context: ReportContext) -> tuple[ProviderRow, ...]:
+    parties = party_totals(ledger)
+    earned = sum(p.earned_pence for p in parties)
+    counted = (LineType.BASE_PAYMENT, LineType.OUTCOME, LineType.REDISTRIBUTED_UNEARNED, "restatement")
+    others = ledger.filter((pl.col("kind") == LineKind.PAYMENT) & ~pl.col("line_type").is_in(counted)).group_by("party_id").agg(pl.col("amount_pence").sum())
+    other = dict(zip(others["party_id"].to_list(), others["amount_pence"].to_list(), strict=True))
+    due_lines = ledger.filter(pl.col("line_type") == "due_now").group_by("party_id").agg(pl.col("amount_pence").sum())
+    due = dict(zip(due_lines["party_id"].to_list(), due_lines["amount_pence"].to_list(), strict=True))
+    return tuple(
+        ProviderRow(
+            provider_id=p.provider_id,
+            name=context.provider_names.get(p.provider_id, p.provider_id),
+            role=formats.ROLES.get(p.role, p.role),
+            base_pence=p.base_pence,
+            withheld_pence=p.withheld_pence,
+            earned_pence=p.earned_pence,
+            unearned_pence=p.unearned_pence,
+            redistributed_pence=p.redistributed_pence,
+            other_pence=int(other.get(p.provider_id, 0)),
+            due_now_pence=None if p.provider_id not in due else int(due[p.provider_id]),
+            net_payable_pence=p.net_payable_pence,
+            earned_share=p.earned_pence / earned if earned else None,
+            earned_rate=p.earned_pence / p.withheld_pence if p.withheld_pence else None,
+        )
+        for p in parties
+    )
+
+
+def _indicators(rows: list[dict[str, Any]], providers: tuple[ProviderRow, ...], context: ReportContext) -> tuple[IndicatorSummary, ...]:
+    """One entry per indicator with a `retained` line, in the commissioner's line order (contract order)."""
+    summaries = []
+    for line in rows:
+        if line["party_id"] != COMMISSIONER or line["line_type"] != LineType.RETAINED:
+            continue
+        indicator_id = str(line["indicator_id"])
+        outcome = {
+            row["party_id"]: int(row["amount_pence"])
+            for row in rows
+            if row["line_type"] == LineType.OUTCOME and row["indicator_id"] == indicator_id and row["kind"] == LineKind.PAYMENT
+        }
+        kind = str(line["indicator_kind"])
+        attribution = "Collective"
+        if line["attribution"] == "individual":
+            holders = ", ".join(sorted(outcome)) or formats.NO_VALUE
+            attribution = f"Individual ({holders})"
+        summaries.append(
+            IndicatorSummary(
+                indicator_id=indicator_id,
+                name=context.indicator_names.get(indicator_id, indicator_id),
+                domain=context.domain_names.get(str(line["domain_id"]), str(line["domain_id"])),
+                kind=kind,
+                attribution=attribution,
+                direction=formats.DIRECTIONS.get(str(line["direction"]), str(line["direction"])),
+                window=formats.window(line["window_first_month"], line["window_last_month"]),
+                achieved=formats.level(line["achieved"], kind),
+                threshold=formats.level(line["threshold"], kind),
+                target=formats.level(line["target"], kind),
+                score=formats.percent(line["score"]),
+                scorable=line["scorable"] is True,
+                weight=formats.percent(line["weight"]),
+                pool_pence=int(line["pool_pence"] or 0),
+                earned_pence=sum(outcome.values()),
+                retained_pence=int(line["amount_pence"]),
+                earned_by_provider=tuple(outcome.get(p.provider_id) for p in providers),
+                line=line,
+            )
+        )
+    return tuple(summaries)
+
+
+def _notes(rows: list[dict[str, Any]], context: ReportContext) -> tuple[Note, ...]:
+    """The notes of the commissioner's indicator lines (one per indicator), and of unscored pools."""
+    notes = []
+    for row in rows:
+        if row["party_id"] != COMMISSIONER or row["line_type"] not in (LineType.RETAINED, LineType.RETAINED_UNSCORED):
+            continue
+        unscorable = row["scorable"] is False
+        if row["note"] is None and not unscorable:
+            continue
+        name = context.indicator_names.get(str(row["indicator_id"]), str(row["indicator_id"])) if row["indicator_id"] else "Outcome pool"
+        notes.append(Note(name, formats.sentence(str(row["note"]) if row["note"] else "could not be scored"), unscorable))
+    return tuple(notes)

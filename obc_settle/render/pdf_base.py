@@ -1,0 +1,203 @@
+"""What every PDF document shares: A4 pages, styles, tables, and a footer on every page.
+
+Documents are built with reportlab's platypus: headings keep with what follows them, tables
+repeat their header row on each page and split only between rows, small blocks are kept
+together. Each page carries a footer with the document's identity (contract, period, run id) and
+"Page N of M", drawn once the page count is known.
+
+Repeatable bytes: the document is built in reportlab's invariant mode (a fixed creation date,
+2000-01-01, and a document id derived from the content instead of the clock), with the
+standard Helvetica fonts (not embedded, so no font file on the machine changes the output).
+Contract and extract text is XML-escaped before it reaches reportlab's paragraph markup.
+"""
+
+from __future__ import annotations
+
+import functools
+import html
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from reportlab.lib import colors
+from reportlab.lib.enums import TA_RIGHT
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.pdfbase.pdfmetrics import stringWidth
+from reportlab.pdfgen.canvas import Canvas
+from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate, Table, TableStyle
+
+PAGE_WIDTH, PAGE_HEIGHT = A4
+MARGIN = 16 * mm
+CONTENT_WIDTH = PAGE_WIDTH - 2 * MARGIN
+INK = colors.HexColor("#1a1a1a")
+GREY = colors.HexColor("#555555")
+RULE = colors.HexColor("#bbbbbb")
+HEADER_FILL = colors.HexColor("#eeeeee")
+STATUS_COLOURS = {
+    "provisional": (colors.HexColor("#7a4100"), colors.HexColor("#fff4e5"), colors.HexColor("#b35c00")),
+    "final": (colors.HexColor("#0b5a2a"), colors.HexColor("#e9f7ee"), colors.HexColor("#137a3a")),
+}
+
+FONT, BOLD = "Helvetica", "Helvetica-Bold"
+STYLES = {
+    "title": ParagraphStyle("title", fontName=BOLD, fontSize=16, leading=19, textColor=INK, spaceAfter=2),
+    "subtitle": ParagraphStyle("subtitle", fontName=BOLD, fontSize=11.5, leading=14, textColor=colors.HexColor("#333333"), spaceAfter=6),
+    "h2": ParagraphStyle("h2", fontName=BOLD, fontSize=11.5, leading=14, textColor=INK, spaceBefore=10, spaceAfter=4, keepWithNext=1),
+    "body": ParagraphStyle("body", fontName=FONT, fontSize=9, leading=11.5, textColor=INK, spaceAfter=3),
+    "small": ParagraphStyle("small", fontName=FONT, fontSize=7.5, leading=9.5, textColor=GREY, spaceAfter=2),
+    "cell": ParagraphStyle("cell", fontName=FONT, fontSize=7.5, leading=9, textColor=INK),
+    "cell_bold": ParagraphStyle("cell_bold", fontName=BOLD, fontSize=7.5, leading=9, textColor=INK),
+    "cell_meta": ParagraphStyle("cell_meta", fontName=FONT, fontSize=6.5, leading=8, textColor=GREY),
+    "cell_num": ParagraphStyle("cell_num", fontName=FONT, fontSize=7.5, leading=9, textColor=INK, alignment=TA_RIGHT),
+    "cell_num_bold": ParagraphStyle("cell_num_bold", fontName=BOLD, fontSize=7.5, leading=9, textColor=INK, alignment=TA_RIGHT),
+    "cell_num_small": ParagraphStyle("cell_num_small", fontName=FONT, fontSize=6.5, leading=8, textColor=INK, alignment=TA_RIGHT),
+    "cell_num_small_bold": ParagraphStyle("cell_num_small_bold", fontName=BOLD, fontSize=6.5, leading=8, textColor=INK, alignment=TA_RIGHT),
+    "head": ParagraphStyle("head", fontName=BOLD, fontSize=7, leading=8.5, textColor=INK),
+    "head_num": ParagraphStyle("head_num", fontName=BOLD, fontSize=7, leading=8.5, textColor=INK, alignment=TA_RIGHT),
+    "figure": ParagraphStyle("figure", fontName=BOLD, fontSize=12, leading=14, textColor=INK),
+    "figure_label": ParagraphStyle("figure_label", fontName=FONT, fontSize=7.5, leading=9, textColor=GREY),
+}
+
+
+def esc(text: object) -> str:
+    """Text from a contract or an extract, safe inside reportlab paragraph markup."""
+    return html.escape(str(text), quote=False)
+
+
+def para(text: object, style: str = "body", *, markup: str | None = None) -> Paragraph:
+    """A paragraph of plain text (escaped); `markup` is trusted markup used instead when given."""
+    return Paragraph(markup if markup is not None else esc(text), STYLES[style])
+
+
+def cell(text: object, meta: Sequence[object] = (), *, style: str = "cell") -> Paragraph:
+    """A table cell: escaped text with optional smaller grey lines under it."""
+    lines = [esc(text)] + [f'<font name="{FONT}" size="6.5" color="#555555">{esc(item)}</font>' for item in meta if item]
+    return Paragraph("<br/>".join(lines), STYLES[style])
+
+
+def data_table(
+    header: Sequence[str],
+    rows: Sequence[Sequence[Any]],
+    widths: Sequence[float],
+    *,
+    numeric: Sequence[int] = (),
+    small_numbers: bool = False,
+    total_rows: int = 0,
+    highlight: Sequence[int] = (),
+    rules: Sequence[int] = (),
+) -> Table:
+    """A table that repeats its header on every page and splits only between rows.
+
+    `total_rows`: the last rows, set off by a rule; `rules`: body rows (from 0) with a rule above;
+    `highlight`: body rows shaded (not scorable).
+    """
+    head = [Paragraph(esc(text), STYLES["head_num" if i in numeric else "head"]) for i, text in enumerate(header)]
+    number_style = "cell_num_small" if small_numbers else "cell_num"
+    body = [[value if isinstance(value, Flowable) else cell(value, style=number_style if i in numeric else "cell") for i, value in enumerate(row)] for row in rows]
+    table = Table([head, *body], colWidths=list(widths), repeatRows=1, hAlign="LEFT")
+    style: list[tuple[Any, ...]] = [
+        ("BACKGROUND", (0, 0), (-1, 0), HEADER_FILL),
+        ("LINEBELOW", (0, 0), (-1, 0), 1, GREY),
+        ("LINEBELOW", (0, 1), (-1, -1), 0.25, RULE),
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("LEFTPADDING", (0, 0), (-1, -1), 3),
+        ("RIGHTPADDING", (0, 0), (-1, -1), 3),
+        ("TOPPADDING", (0, 0), (-1, -1), 2.5),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 2.5),
+    ]
+    if total_rows:
+        style.append(("LINEABOVE", (0, -total_rows), (-1, -total_rows), 1, INK))
+    for index in rules:
+        style.append(("LINEABOVE", (0, index + 1), (-1, index + 1), 1, INK))
+    for index in highlight:
+        style.append(("BACKGROUND", (0, index + 1), (-1, index + 1), colors.HexColor("#fdf2f2")))
+    table.setStyle(TableStyle(style))
+    return table
+
+
+def status_badge(status: str, label: str) -> Table:
+    text, fill, border = STATUS_COLOURS.get(status, (INK, colors.white, INK))
+    style = ParagraphStyle("badge", fontName=BOLD, fontSize=9, leading=11, textColor=text)
+    width = stringWidth(label.upper(), BOLD, 9) + 14
+    badge = Table([[Paragraph(esc(label.upper()), style)]], colWidths=[width], hAlign="LEFT")
+    badge.setStyle(TableStyle([("BOX", (0, 0), (-1, -1), 1.5, border), ("BACKGROUND", (0, 0), (-1, -1), fill)]))
+    return badge
+
+
+def facts_table(facts: Sequence[tuple[str, str]]) -> Table:
+    rows = [[Paragraph(esc(name), STYLES["cell_bold"]), Paragraph(esc(value), STYLES["cell"])] for name, value in facts]
+    table = Table(rows, colWidths=[32 * mm, CONTENT_WIDTH - 32 * mm], hAlign="LEFT")
+    table.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 0), ("TOPPADDING", (0, 0), (-1, -1), 1), ("BOTTOMPADDING", (0, 0), (-1, -1), 1)]))
+    return table
+
+
+def headline(figures: Sequence[tuple[str, str]]) -> Table:
+    """Key figures in boxes across the page: (amount, what it is)."""
+    size = 12.0 if len(figures) <= 4 else 10.5 if len(figures) == 5 else 9.0
+    style = ParagraphStyle("figure_sized", parent=STYLES["figure"], fontSize=size, leading=size + 2)
+    cells = [[Paragraph(esc(amount), style), Paragraph(esc(label), STYLES["figure_label"])] for amount, label in figures]
+    width = CONTENT_WIDTH / max(len(cells), 1)
+    table = Table([cells], colWidths=[width] * len(cells), hAlign="LEFT")
+    table.setStyle(TableStyle([("BOX", (i, 0), (i, 0), 0.5, RULE) for i in range(len(cells))] + [("VALIGN", (0, 0), (-1, -1), "TOP")]))
+    return table
+
+
+class _NumberedCanvas(Canvas):
+    """Keeps each page until the end, then stamps the footer with "Page N of M" on all of them."""
+
+    def __init__(self, *args: Any, footer: str, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._footer = footer
+        self._pages: list[dict[str, Any]] = []
+
+    def showPage(self) -> None:  # noqa: N802 (reportlab's name)
+        self._pages.append(dict(self.__dict__))
+        self._startPage()
+
+    def save(self) -> None:
+        total = len(self._pages)
+        for number, state in enumerate(self._pages, start=1):
+            self.__dict__.update(state)
+            self._draw_footer(number, total)
+            super().showPage()
+        super().save()
+
+    def _draw_footer(self, number: int, total: int) -> None:
+        self.saveState()
+        self.setStrokeColor(RULE)
+        self.setLineWidth(0.5)
+        self.line(MARGIN, 12 * mm, PAGE_WIDTH - MARGIN, 12 * mm)
+        page = f"Page {number} of {total}"
+        room = CONTENT_WIDTH - stringWidth(page, FONT, 7) - 12
+        size = max(5.5, min(7.0, 7.0 * room / max(stringWidth(self._footer, FONT, 7), 1)))
+        footer = self._footer
+        while footer and stringWidth(footer, FONT, size) > room:
+            footer = footer[:-2] + "\u2026"
+        self.setFillColor(GREY)
+        self.setFont(FONT, size)
+        self.drawString(MARGIN, 8.5 * mm, footer)
+        self.setFont(FONT, 7)
+        self.drawRightString(PAGE_WIDTH - MARGIN, 8.5 * mm, page)
+        self.restoreState()
+
+
+def build_pdf(path: Path, story: list[Flowable], *, title: str, subject: str, author: str, footer: str) -> None:
+    """Lay out `story` on A4 pages and write it to `path`, the same bytes for the same story."""
+    document = SimpleDocTemplate(
+        str(path),
+        pagesize=A4,
+        leftMargin=MARGIN,
+        rightMargin=MARGIN,
+        topMargin=MARGIN,
+        bottomMargin=18 * mm,
+        title=title,
+        subject=subject,
+        author=author,
+        creator="obc-settle",
+        invariant=1,
+        pageCompression=1,
+        lang="en-GB",
+    )
+    document.build(story, canvasmaker=functools.partial(_NumberedCanvas, footer=footer))

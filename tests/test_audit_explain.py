@@ -1,0 +1,176 @@
+"""A provider's finance team challenges its statement: every pound is shown with its derivation."""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+from pathlib import Path
+
+import polars as pl
+import pytest
+from paths import ROOT
+from typer.testing import CliRunner
+
+from obc_settle.cli import app
+from obc_settle.money import format_pounds, round_half_up
+
+runner = CliRunner()
+CONTRACT = ROOT / "contracts" / "diabetes-alliance.yaml"
+DATA = ROOT / "sample_data" / "diabetes-alliance"
+
+# The worked example of docs/methodology.md: every figure in it was worked out by hand.
+WORKED_CONTRACT = """\
+schema_version: 1
+id: worked-example
+name: Worked example alliance
+version: "1"
+commissioners: [Example ICB]
+population_segment: Adults with diabetes
+model: alliance
+currency: GBP
+term: {start: 2025-04-01, end: 2026-03-31}
+providers:
+  - {id: A, name: Provider A, role: lead, base_share: 0.6}
+  - {id: B, name: Provider B, role: member, base_share: 0.4}
+contract_years:
+  - {year: 2025-26, contract_value: 10000.21, withheld_proportion: 0.1}
+outcome_framework:
+  domains:
+    - id: clinical
+      name: Clinical
+      weight: 0.6
+      indicators:
+        - {id: i1, name: HbA1c controlled, kind: proportion, direction: higher_is_better, threshold: 0.60,
+           target: 0.80, weight: 0.5, minimum_denominator: 100}
+        - {id: i2, name: Foot admissions per 1000, kind: rate_per_1000, direction: lower_is_better, baseline: 6.0,
+           threshold: 5.0, target: 3.0, scoring: {method: best_of}, weight: 0.3, minimum_denominator: 1000,
+           window: year_to_date}
+        - {id: i5, name: Amputations observed / expected, kind: observed_expected, direction: lower_is_better,
+           threshold: 1.1, target: 0.9, weight: 0.2, minimum_denominator: 10, small_numbers: reassign_weight}
+    - id: experience
+      name: Experience
+      weight: 0.4
+      indicators:
+        - id: i3
+          name: Confidence score
+          kind: mean
+          direction: higher_is_better
+          threshold: 6.0
+          target: 7.0
+          scoring: {method: banded, bands: [{level: 6.0, score: 0.5}, {level: 7.0, score: 1}]}
+          weight: 0.5
+          minimum_denominator: 50
+        - {id: i4, name: Structured education offered, kind: proportion, direction: higher_is_better, threshold: 0.8,
+           target: 0.9, weight: 0.5, attribution: individual, provider: B, minimum_denominator: 30}
+share_rule: {method: base_share, caps: {A: 0.55}}
+unearned: redistributed
+"""
+WORKED_ROWS = [
+    ("A", "i1", "2025-09", 60, 60, None, None), ("A", "i1", "2025-10", 50, 70, None, None),
+    ("A", "i1", "2025-11", 48, 65, None, None), ("B", "i1", "2025-12", 49, 65, None, None),
+    ("A", "i2", "2025-06", 4, 1200, None, None), ("B", "i2", "2025-11", 5, 1200, None, None),
+    ("A", "i5", "2025-11", 3, 4, None, None), ("A", "i3", "2025-10", None, None, 330.0, 50),
+    ("B", "i3", "2025-11", None, None, 345.0, 50), ("A", "i4", "2025-12", 10, 10, None, None),
+    ("B", "i4", "2025-12", 27, 30, None, None),
+]  # fmt: skip
+
+
+def invoke(*args: str) -> tuple[int, str, str]:
+    result = runner.invoke(app, list(args))
+    return result.exit_code, result.stdout, result.stderr
+
+
+@pytest.fixture(scope="module")
+def diabetes_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("diabetes") / "run"
+    code, _, stderr = invoke("run", str(CONTRACT), "--data", str(DATA), "--period", "2025-26-Q3", "--out", str(out), "-q")
+    assert code == 0, stderr
+    return out
+
+
+@pytest.fixture(scope="module")
+def worked_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("worked")
+    (folder / "contract.yaml").write_text(WORKED_CONTRACT)
+    columns = ["provider_id", "indicator_id", "period", "numerator", "denominator", "value_sum", "value_count"]
+    schema = dict(zip(columns, [pl.String, pl.String, pl.String, pl.Int64, pl.Int64, pl.Float64, pl.Int64], strict=True))
+    pl.DataFrame(WORKED_ROWS, schema=schema, orient="row").write_parquet(folder / "extract.parquet")
+    out = folder / "run"
+    code, _, stderr = invoke("run", str(folder / "contract.yaml"), "--data", str(folder / "extract.parquet"),
+                             "--period", "2025-26-Q3", "--out", str(out), "-q")  # fmt: skip
+    assert code == 0, stderr
+    return out
+
+
+def explain_json(run: Path, provider: str, *extra: str) -> dict:  # type: ignore[type-arg]
+    code, stdout, stderr = invoke("explain", str(run), "--provider", provider, "--json", *extra)
+    assert code == 0, stderr
+    return json.loads(stdout)  # type: ignore[no-any-return]
+
+
+def test_explain_figures_add_up_to_every_providers_statement(diabetes_run: Path) -> None:
+    summary = json.loads((diabetes_run / "summary.json").read_text())["settlements"][0]
+    for provider in summary["providers"]:
+        document = explain_json(diabetes_run, provider["provider_id"])
+        totals = document["totals"]
+        earned = [item["earned_pence"] for item in document["indicators"]]
+        assert totals["adds_up"] is True
+        assert document["base_payment"]["amount_pence"] == provider["base_pence"]
+        assert sum(earned) == totals["earned_pence"] == provider["earned_pence"]
+        assert sum(item["available_pence"] for item in document["indicators"]) == provider["withheld_pence"]
+        net = document["base_payment"]["amount_pence"] + sum(earned) + (totals["redistributed_pence"] or 0)
+        assert net == totals["net_payable_pence"] == provider["net_payable_pence"]
+        statement = (diabetes_run / "statements" / f"{provider['provider_id']}.html").read_text()
+        assert format_pounds(net).replace("£", "") in statement
+        for item in document["indicators"]:
+            if item["score"] is not None:
+                assert round_half_up(Decimal(item["earned_exact"])) == item["earned_pence"]
+                assert Decimal(item["earned_exact"]) == item["available_pence"] * Decimal(item["score"])
+
+
+def test_explain_reproduces_the_worked_example_step_by_step(worked_run: Path) -> None:
+    a = explain_json(worked_run, "A")
+    assert a["period_value"]["outcome_pool_formula"] == "round(250005 × 0.1) = round(25000.5) = 25001"
+    assert a["base_payment"]["formula"].startswith("225004 × 0.6 = 135002.4 → 135002")
+    i1, i2, i5, i3 = a["indicators"]
+    assert i1["achieved_formula"] == "N / D = 147 / 200 = 0.735 (to 10 places)"
+    assert i1["rows"] == {"counted": 3, "files": [{"file": "inputs/extracts/extract.parquet", "rows": 3}]}
+    assert "clip((0.735 − 0.6) / (0.8 − 0.6), 0, 1) = 0.675" in i1["scoring"]["steps"][0]
+    assert i1["pool_formula"] == "25001 × 0.375 = 9375.375 → 9376"
+    assert (i1["available_exact"], i1["available_pence"]) == ("5156.8", 5157)
+    assert i1["earned_formula"] == "round(5157 × 0.675) = round(3480.975) = 3481"
+    assert i2["earned_formula"] == "round(3094 × 0.75) = round(2320.5) = 2321"
+    assert any(s.startswith("improvement = ") and s.endswith("clip(((-3.75) − (-6)) / ((-3) − (-6)), 0, 1) = 0.75") for s in i2["scoring"]["steps"])
+    assert i5["score"] is None and i5["scorable"] is False and i5["pool_pence"] == 0
+    assert i3["score"] == "0.5" and i3["earned_pence"] == 1375
+    totals = a["totals"]
+    assert totals["redistributed_formula"].endswith("= 6953 × 7177 / 18048 = 2764.942431 → 2765 (largest remainder)")
+    assert totals["net_payable_formula"] == "base + earned + redistributed = 135002 + 7177 + 2765 = 144944"
+    b = explain_json(worked_run, "B", "--indicator", "i4")
+    assert [item["indicator_id"] for item in b["indicators"]] == ["i4"]
+    assert b["indicators"][0]["rows"]["counted"] == 1  # A's i4 row is not B's
+    assert b["totals"]["net_payable_pence"] == 105061
+
+
+def test_explain_in_the_terminal_reads_as_numbered_steps(worked_run: Path) -> None:
+    code, stdout, _ = invoke("explain", str(worked_run), "--provider", "A", "--indicator", "i2")
+    assert code == 0
+    assert "3. i2: Foot admissions per 1000" in stdout
+    assert "lower is better: a, T, G, B and band levels are negated" in stdout
+    assert "net payable = base + earned + redistributed = 135002 + 7177 + 2765 = 144944 pence = £1,449.44" in stdout
+    assert "the parts add up to the net payable on the statement" in stdout
+
+
+def test_an_unknown_provider_or_indicator_is_a_usage_error_with_a_suggestion(worked_run: Path) -> None:
+    code, _, stderr = invoke("explain", str(worked_run), "--provider", "a")
+    assert code == 2
+    assert "--provider: A009 no provider 'a' in this run (providers: A, B)" in stderr
+    code, _, stderr = invoke("explain", str(worked_run), "--provider", "A", "--indicator", "i4")
+    assert code == 2
+    assert "A009 provider 'A' has no line for indicator 'i4'" in stderr
+
+
+def test_records_needs_a_record_level_extract(worked_run: Path) -> None:
+    code, _, stderr = invoke("explain", str(worked_run), "--provider", "A", "--records")
+    assert code == 2
+    assert "A010 --records needs a record-level extract" in stderr

@@ -1,0 +1,314 @@
+"""Record-level extracts: one row per person, indicator and month, summed and checked in one pass.
+
+Small files (a few to a few hundred rows) are written into tmp_path. The contract (from
+engine_support) has providers A, B, C; a proportion indicator `i1` and a mean indicator `m1`;
+term 2025-04-01 to 2026-03-31.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+import pytest
+from engine_support import contract_from, domain, indicator
+
+from obc_settle.contract.models import Contract
+from obc_settle.errors import CODES, Diagnostic, Severity
+from obc_settle.extracts import read_extracts
+from obc_settle.extracts.records import EXCLUSIONS_SCHEMA, RECORD_EXTRACT_SCHEMA
+from obc_settle.extracts.schema import MONTHLY_SCHEMA
+
+RECORD = RECORD_EXTRACT_SCHEMA
+
+
+@pytest.fixture(scope="module")
+def contract() -> Contract:
+    return contract_from(
+        domains=[domain("d1", "1", indicator("i1", weight="0.5"), indicator("m1", kind="mean", threshold="6", target="7", weight="0.5"))]
+    )
+
+
+def write(path: Path, rows: list[tuple[Any, ...]], schema: dict[str, Any] | None = None, **options: Any) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    pl.DataFrame(rows, schema=schema or RECORD, orient="row").write_parquet(path, **options)
+    return path
+
+
+def errors(findings: list[Diagnostic]) -> list[Diagnostic]:
+    return [f for f in findings if f.severity is Severity.ERROR]
+
+
+def codes_and_rows(findings: list[Diagnostic]) -> list[tuple[str, str]]:
+    return sorted((f.code, f.message.rsplit("row ", 1)[-1]) for f in findings)
+
+
+def sums(extracts: Any, *columns: str) -> list[tuple[Any, ...]]:
+    return extracts.monthly.select("provider_id", "indicator_id", "period", *columns).rows()
+
+
+# (patient, provider, indicator, period, in_denominator, in_numerator, excluded, value)
+I1_ROWS = [
+    (1, "A", "i1", "2025-04", True, True, False, None),
+    (2, "A", "i1", "2025-04", True, False, False, None),
+    (3, "A", "i1", "2025-04", True, True, True, None),  # excluded: in neither count, counted as excluded
+    (4, "A", "i1", "2025-04", False, False, False, None),  # not eligible: in no count
+    (5, "A", "i1", "2025-04", False, False, True, None),  # excluded but not eligible: not an exclusion
+    (1, "A", "i1", "2025-05", True, True, False, None),
+    (6, "B", "i1", "2025-04", True, True, False, None),
+]
+M1_ROWS = [
+    (1, "A", "m1", "2025-04", True, False, False, 7.5),
+    (2, "A", "m1", "2025-04", True, False, False, None),  # no response: in the denominator, no value
+    (3, "A", "m1", "2025-04", True, False, True, 1.0),  # excluded: its value is not summed
+    (4, "A", "m1", "2025-04", False, False, False, 9.0),  # not eligible: its value is not summed
+    (5, "A", "m1", "2025-04", True, False, False, 6.25),
+]
+
+
+def test_records_are_summed_to_provider_indicator_and_month(tmp_path: Path, contract: Contract) -> None:
+    extracts, findings = read_extracts(write(tmp_path / "records.parquet", I1_ROWS + M1_ROWS), contract)
+    assert findings == [] and extracts is not None
+    assert extracts.monthly.schema == pl.Schema(MONTHLY_SCHEMA)
+    D = Decimal
+    assert sums(extracts, "numerator", "denominator", "value_sum", "value_count", "rows") == [
+        ("A", "i1", "2025-04", D(1), D(2), D(0), 0, 5),
+        ("A", "i1", "2025-05", D(1), D(1), D(0), 0, 1),
+        ("A", "m1", "2025-04", D(0), D(3), D("13.75"), 2, 5),
+        ("B", "i1", "2025-04", D(1), D(1), D(0), 0, 1),
+    ]
+    assert extracts.excluded is not None and extracts.excluded.schema == pl.Schema(EXCLUSIONS_SCHEMA)
+    assert extracts.excluded.rows() == [
+        ("A", "i1", "2025-04", 1),
+        ("A", "i1", "2025-05", 0),
+        ("A", "m1", "2025-04", 1),
+        ("B", "i1", "2025-04", 0),
+    ]
+    assert [(f.rows, f.record_level) for f in extracts.files] == [(12, True)]
+
+
+def test_the_excluded_and_value_columns_are_optional(tmp_path: Path, contract: Contract) -> None:
+    schema = {name: dtype for name, dtype in RECORD.items() if name not in ("excluded", "value")}
+    rows = [(1, "A", "i1", "2025-04", True, True), (2, "A", "i1", "2025-04", True, False)]
+    extracts, findings = read_extracts(write(tmp_path / "x.parquet", rows, schema), contract)
+    assert findings == [] and extracts is not None
+    assert sums(extracts, "numerator", "denominator", "value_count") == [("A", "i1", "2025-04", Decimal(1), Decimal(2), 0)]
+
+
+def test_record_and_aggregated_files_in_one_folder_are_summed_together(tmp_path: Path, contract: Contract) -> None:
+    write(tmp_path / "a_records.parquet", [(1, "A", "i1", "2025-04", True, True, False, None)])
+    aggregated = {"provider_id": pl.String, "indicator_id": pl.String, "period": pl.String, "numerator": pl.Int64, "denominator": pl.Int64}
+    write(tmp_path / "b_totals.parquet", [("A", "i1", "2025-04", 5, 9)], aggregated)
+    extracts, findings = read_extracts(tmp_path, contract)
+    assert findings == [] and extracts is not None
+    assert sums(extracts, "numerator", "denominator", "rows") == [("A", "i1", "2025-04", Decimal(6), Decimal(10), 2)]
+    assert [f.record_level for f in extracts.files] == [True, False]
+
+
+def test_values_are_rounded_to_six_places_and_summed_exactly(tmp_path: Path, contract: Contract) -> None:
+    rows = [(n, "A", "m1", "2025-04", True, False, False, value) for n, value in enumerate([0.1, 0.2, 1e-7])]
+    extracts, findings = read_extracts(write(tmp_path / "x.parquet", rows), contract)
+    assert findings == [] and extracts is not None
+    # 0.1 + 0.2 is 0.30000000000000004 in floating point; 1e-7 rounds to 0 at six places.
+    assert sums(extracts, "value_sum", "value_count") == [("A", "m1", "2025-04", Decimal("0.3"), 3)]
+
+
+def test_a_date_typed_period_counts_towards_its_month(tmp_path: Path, contract: Contract) -> None:
+    from datetime import date
+
+    schema = {**RECORD, "period": pl.Date}
+    rows = [(1, "A", "i1", date(2025, 4, 1), True, True, False, None), (2, "A", "i1", date(2025, 4, 30), True, False, False, None)]
+    extracts, findings = read_extracts(write(tmp_path / "x.parquet", rows, schema), contract)
+    assert findings == [] and extracts is not None
+    assert sums(extracts, "numerator", "denominator", "rows") == [("A", "i1", "2025-04", Decimal(1), Decimal(2), 2)]
+
+
+def test_a_file_with_record_level_and_aggregated_columns_is_refused(tmp_path: Path, contract: Contract) -> None:
+    schema = {**RECORD, "numerator": pl.Int64}
+    extracts, findings = read_extracts(write(tmp_path / "x.parquet", [(1, "A", "i1", "2025-04", True, True, False, None, 1)], schema), contract)
+    assert extracts is None
+    assert [f.code for f in findings] == ["D002"]
+    assert "in_denominator" in findings[0].message and "numerator" in findings[0].message
+
+
+def test_missing_and_mistyped_record_columns_are_each_reported(tmp_path: Path, contract: Contract) -> None:
+    schema = {"patient_id": pl.Float64, "provider_id": pl.String, "indicator_id": pl.String, "period": pl.String, "in_denominator": pl.Int64}
+    extracts, findings = read_extracts(write(tmp_path / "x.parquet", [(1.0, "A", "i1", "2025-04", 1)], schema), contract)
+    assert extracts is None
+    assert sorted((f.code, f.message.split(" (")[0].split(":")[0]) for f in findings) == [
+        ("D002", "required column 'in_numerator' is missing"),
+        ("D003", "column in_denominator"),
+        ("D003", "column patient_id"),
+    ]
+
+
+def test_an_unknown_column_in_a_record_file_is_a_warning(tmp_path: Path, contract: Contract) -> None:
+    schema = {**RECORD, "practice_code": pl.String}
+    rows = [(1, "A", "i1", "2025-04", True, True, False, None, "F83001")]
+    extracts, findings = read_extracts(write(tmp_path / "x.parquet", rows, schema), contract)
+    assert extracts is not None
+    assert [(f.code, f.severity) for f in findings] == [("D013", Severity.WARNING)]
+    assert "practice_code" in findings[0].message
+
+
+def test_every_problem_in_a_record_file_is_reported_with_its_first_row(tmp_path: Path, contract: Contract) -> None:
+    rows = [
+        (1, "A", "i1", "2025-04", True, True, False, None),
+        (None, "A", "i1", "2025-04", True, True, False, None),  # row 2: no patient
+        (3, "Z", "i1", "2025-04", True, True, False, None),  # row 3: unknown provider
+        (4, "A", "hba1c", "2025-04", True, True, False, None),  # row 4: unknown indicator
+        (5, "A", "i1", "2024-04", True, True, False, None),  # row 5: before the term
+        (6, "A", "i1", "April", True, True, False, None),  # row 6: not YYYY-MM
+        (7, "A", "i1", "2025-05", None, False, False, None),  # row 7: flag not filled
+        (8, "A", "i1", "2025-05", False, True, False, None),  # row 8: numerator without denominator
+        (9, "A", "m1", "2025-05", False, False, False, float("nan")),  # row 9: NaN (in no count)
+        (10, None, "i1", "2025-05", True, True, False, None),  # row 10: no provider
+    ]
+    path = write(tmp_path / "x.parquet", rows)
+    extracts, findings = read_extracts(path, contract)
+    assert extracts is None
+    assert codes_and_rows(findings) == [
+        ("D003", "9"),
+        ("D004", "10"),
+        ("D004", "2"),
+        ("D007", "3"),
+        ("D008", "4"),
+        ("D009", "5"),
+        ("D010", "6"),
+        ("D015", "7"),
+        ("D016", "8"),
+    ]
+    assert all(f.location.file == str(path) for f in findings)
+    by_code = {f.code: f.message for f in findings}
+    assert by_code["D015"] == "column in_denominator: 1 row null (must be true or false), e.g. row 7"
+    assert by_code["D016"] == "column in_numerator: 1 row in the numerator but not in the denominator, e.g. row 8"
+    assert by_code["D003"] == "column value: 1 row NaN or infinite, e.g. row 9"
+    assert all(code in CODES for code in by_code)
+
+
+@pytest.mark.parametrize("counted", [True, False])
+def test_an_infinite_value_is_reported_whether_or_not_the_row_is_counted(tmp_path: Path, contract: Contract, counted: bool) -> None:
+    rows = [(1, "A", "m1", "2025-04", True, False, False, 7.0), (2, "A", "m1", "2025-04", counted, False, False, float("inf"))]
+    extracts, findings = read_extracts(write(tmp_path / "x.parquet", rows), contract)
+    assert extracts is None
+    assert [(f.code, f.message) for f in findings] == [("D003", "column value: 1 row NaN or infinite, e.g. row 2")]
+
+
+def test_problems_are_found_across_row_groups(tmp_path: Path, contract: Contract) -> None:
+    rows = [(n, "A", "i1", "2025-04", True, n % 2 == 0, False, None) for n in range(600)]
+    rows[450] = (450, "A", "i1", "2025-04", False, True, False, None)
+    rows[520] = (520, "A", "i1", "2025-04", False, True, False, None)
+    extracts, findings = read_extracts(write(tmp_path / "x.parquet", rows, row_group_size=100), contract)
+    assert extracts is None
+    assert [(f.code, f.message) for f in findings] == [
+        ("D016", "column in_numerator: 2 rows in the numerator but not in the denominator, e.g. row 451")
+    ]
+
+
+def test_duplicates_are_not_checked_unless_asked_for(tmp_path: Path, contract: Contract) -> None:
+    rows = [(1, "A", "i1", "2025-04", True, True, False, None)] * 2
+    extracts, findings = read_extracts(write(tmp_path / "x.parquet", rows), contract)
+    assert findings == [] and extracts is not None
+    assert sums(extracts, "denominator") == [("A", "i1", "2025-04", Decimal(2))]
+
+
+def test_a_repeated_patient_indicator_and_month_is_reported_when_asked_for(tmp_path: Path, contract: Contract) -> None:
+    rows = [
+        (1, "A", "i1", "2025-04", True, True, False, None),
+        (1, "A", "i1", "2025-05", True, True, False, None),  # another month: not a duplicate
+        (1, "A", "m1", "2025-04", True, False, False, 7.0),  # another indicator: not a duplicate
+        (1, "B", "i1", "2025-04", True, False, False, None),  # row 4: same person, indicator, month
+        (2, "A", "i1", "2025-04", True, True, False, None),
+        (1, "A", "i1", "2025-04", True, True, False, None),  # row 6: again
+    ]
+    path = write(tmp_path / "x.parquet", rows)
+    extracts, findings = read_extracts(path, contract, check_duplicates=True)
+    assert extracts is None
+    assert [(f.code, f.message) for f in findings] == [
+        ("D017", "column patient_id: 2 rows repeat the patient_id, indicator_id and period of an earlier row, e.g. row 4")
+    ]
+
+
+def test_a_restated_file_beside_the_original_is_a_duplicate_of_it(tmp_path: Path, contract: Contract) -> None:
+    rows = [(n, "A", "i1", "2025-04", True, n % 3 == 0, False, None) for n in range(50)]
+    write(tmp_path / "a_original.parquet", rows)
+    write(tmp_path / "b_restated.parquet", rows[:10] + [(99, "A", "i1", "2025-04", True, True, False, None)])
+    extracts, findings = read_extracts(tmp_path, contract, check_duplicates=True)
+    assert extracts is None
+    assert [(Path(f.location.file).name, f.code) for f in findings] == [("b_restated.parquet", "D017")]
+    assert "10 rows repeat" in findings[0].message and "e.g. row 1" in findings[0].message
+
+
+def test_duplicate_patients_are_compared_across_id_types_as_text(tmp_path: Path, contract: Contract) -> None:
+    write(tmp_path / "a.parquet", [(7, "A", "i1", "2025-04", True, True, False, None)])
+    write(tmp_path / "b.parquet", [("7", "A", "i1", "2025-04", True, True, False, None)], {**RECORD, "patient_id": pl.String})
+    extracts, findings = read_extracts(tmp_path, contract, check_duplicates=True)
+    assert [(Path(f.location.file).name, f.code) for f in findings] == [("b.parquet", "D017")]
+
+
+def test_a_record_extract_settles_like_the_aggregated_extract_it_sums_to(tmp_path: Path, contract: Contract) -> None:
+    from obc_settle.engine import settle
+    from obc_settle.periods import SettlementPeriod
+
+    records = [
+        (n, "ABC"[n % 3], "i1", f"2025-{4 + n % 3:02d}", n % 7 != 0, n % 7 != 0 and n % 4 != 0, n % 11 == 0, None) for n in range(300)
+    ] + [(n, "ABC"[n % 3], "m1", "2025-05", n % 5 != 0, False, n % 13 == 0, (n % 10) + 0.5 if n % 4 else None) for n in range(200)]
+    from_records, findings = read_extracts(write(tmp_path / "records" / "r.parquet", records), contract)
+    assert findings == [] and from_records is not None
+    totals = from_records.monthly.select(
+        "provider_id", "indicator_id", "period",
+        pl.col("numerator").cast(pl.Float64), pl.col("denominator").cast(pl.Float64),
+        pl.col("value_sum").cast(pl.Float64), pl.col("value_count"),
+    )  # fmt: skip
+    from_totals, findings = read_extracts(write(tmp_path / "totals" / "t.parquet", totals.rows(), dict(totals.schema)), contract)
+    assert findings == [] and from_totals is not None
+    year = SettlementPeriod.parse("2025-26")
+    by_records = settle(contract, from_records.monthly, year).drop("extract_rows", strict=False)
+    by_totals = settle(contract, from_totals.monthly, year).drop("extract_rows", strict=False)
+    assert by_records.drop([c for c in by_records.columns if "rows" in c]).equals(by_totals.drop([c for c in by_totals.columns if "rows" in c]))
+
+
+SUMS_SCRIPT = """
+import sys
+from pathlib import Path
+from obc_settle.contract import load_contract
+from obc_settle.extracts import read_extracts
+loaded, _ = load_contract(Path(sys.argv[1]))
+extracts, findings = read_extracts(Path(sys.argv[2]), loaded.contract)
+extracts.monthly.write_csv(sys.stdout)
+extracts.excluded.write_csv(sys.stdout)
+"""
+
+
+def test_sums_are_identical_whatever_the_number_of_threads(tmp_path: Path) -> None:
+    contract_path = Path(__file__).resolve().parent.parent / "benchmarks" / "contract.yaml"
+    generator = Path(__file__).resolve().parent.parent / "benchmarks" / "generate_records.py"
+    data = tmp_path / "records.parquet"
+    subprocess.run([sys.executable, str(generator), "4800", str(data)], check=True)
+    pl.read_parquet(data).write_parquet(data, row_group_size=300)  # many morsels for the threads to share
+    outputs = []
+    for threads in ("1", "2", "3"):
+        environment = {**os.environ, "POLARS_MAX_THREADS": threads}
+        done = subprocess.run([sys.executable, "-c", SUMS_SCRIPT, str(contract_path), str(data)], env=environment, capture_output=True, check=True)
+        outputs.append(done.stdout)
+    assert outputs[0] == outputs[1] == outputs[2]
+    assert outputs[0].count(b"\n") > 1000
+
+
+def test_the_benchmark_generator_is_deterministic(tmp_path: Path) -> None:
+    generator = Path(__file__).resolve().parent.parent / "benchmarks" / "generate_records.py"
+    for name in ("a.parquet", "b.parquet"):
+        subprocess.run([sys.executable, str(generator), "2400", str(tmp_path / name)], check=True)
+    assert (tmp_path / "a.parquet").read_bytes() == (tmp_path / "b.parquet").read_bytes()
+    frame = pl.read_parquet(tmp_path / "a.parquet")
+    assert dict(frame.schema) == RECORD
+    assert frame.select(pl.struct("patient_id", "indicator_id", "period").is_duplicated().any()).item() is False
+    assert json.dumps(sorted(frame.get_column("period").unique().to_list())) == json.dumps(
+        [f"2025-{m:02d}" for m in range(4, 13)] + [f"2026-{m:02d}" for m in range(1, 4)]
+    )
