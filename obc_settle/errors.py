@@ -147,6 +147,7 @@ CODES: dict[str, str] = {
     "P010": "an earlier run was settled under another contract version (warning)",
     "R001": "settlement period not understood or outside the term",
     "R002": "an option does not apply to this contract",
+    "R003": "no such contract template",
     "O001": "output folder exists (use --force to replace it)",
     "O002": "output cannot be written",
     "O003": "another run is writing the same output folder",
@@ -162,6 +163,7 @@ CODES: dict[str, str] = {
     "A009": "no such provider or indicator in the run",
     "A010": "--records needs a record-level extract",
     "A011": "the runs compared settle different contracts or periods (warning)",
+    "A012": "--records lists the people of one indicator: --indicator is needed",
 }
 
 

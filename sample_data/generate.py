@@ -69,11 +69,34 @@ class Recipe:
 
 
 @dataclass(frozen=True)
+class Population:
+    """Registered population rows (capitation): one provider reports the whole list each month."""
+
+    indicator_id: str
+    provider_id: str
+    people: int
+    monthly_growth: float
+
+
+@dataclass(frozen=True)
+class Spend:
+    """Actual spend rows (risk/gain share): the month's budget x the year's ratio, by provider, in pounds."""
+
+    indicator_id: str
+    ratio_by_year: dict[str, float]
+    split: dict[str, float]
+    noise: float = 0.002
+
+
+@dataclass(frozen=True)
 class SampleSpec:
     years: tuple[str, ...]
     split: dict[str, float]
     recipes: dict[str, Recipe]
     quantity: dict[str, int] | None = None  # provider -> attributed population (share rule quantity)
+    starts: dict[str, str] = field(default_factory=dict)  # provider -> first month it reports (joins later)
+    population: Population | None = None
+    spend: Spend | None = None
 
 
 def steps(*pairs: tuple[str, float]) -> tuple[tuple[str, float], ...]:
@@ -200,6 +223,60 @@ SPECS: dict[str, SampleSpec] = {
             ),
         },
     ),
+    # Mid-Nottinghamshire capitated alliance: about 310,000 registered people, 62,000 aged 65+;
+    # two contract years; the voluntary sector (MNCVS) joins in 2026-27 (version 2).
+    "mid-notts-alliance": SampleSpec(
+        years=("2025-26", "2026-27"),
+        split={"SFH": 0.40, "NHCT": 0.15, "CNCS": 0.15, "MNGP": 0.22, "EMAS": 0.08, "MNCVS": 0.04},
+        starts={"MNCVS": "2026-04"},
+        population=Population("registered_population", "MNGP", 310000, 0.0005),
+        spend=Spend("system_spend", {"2025-26": 0.983, "2026-27": 1.014},
+                    {"SFH": 0.48, "NHCT": 0.17, "CNCS": 0.12, "MNGP": 0.16, "EMAS": 0.06, "MNCVS": 0.01}),  # fmt: skip
+        recipes={
+            # Lower is better; 2025-26 levels 255 / 235, 2026-27 248 / 228: in between both years.
+            "over65_emergency_admissions": Recipe(
+                volume=62000 / 12, levels=steps(("2025-04", 247.0), ("2026-04", 236.0)), seasonal=True, noise=3.0,
+            ),
+            # 0.88 -> 0.93: in between, improving.
+            "discharged_home": Recipe(volume=2600, levels=steps(("2025-04", 0.905), ("2026-04", 0.915)), noise=0.004),
+            # Survey, about 40 answers a month, mean about 7.3 (target 7.6): early in the year the
+            # confidence interval of the small sample reaches the target; over the year it does not.
+            "supported_to_manage": Recipe(volume=40, levels=steps(("2025-04", 7.28), ("2026-04", 7.36)), noise=0.1),
+            # About 25 a month, 0.69 against a 0.75 target: within the Wilson interval of a quarter.
+            "personalised_care_plan": Recipe(volume=25, levels=steps(("2025-04", 0.69), ("2026-04", 0.70)), noise=0.03),
+            # Individual to MNGP, 0.45 -> 0.55.
+            "smoking_quit_4_weeks": Recipe(volume=60, levels=steps(("2025-04", 0.52), ("2026-04", 0.50)), noise=0.03),
+        },
+    ),
+    # Staffordshire cancer and end-of-life prime contract: fee based in 2024-25 and 2025-26, then
+    # outcomes, subcontract pass-through and risk/gain share from 2026-27 (version 2).
+    "staffordshire-cancer-eol": SampleSpec(
+        years=("2024-25", "2025-26", "2026-27"),
+        split={"UHNM": 0.50, "MPFT": 0.25, "KATH": 0.08, "DMH": 0.12, "SGPF": 0.05},
+        spend=Spend("programme_spend", {"2024-25": 1.006, "2025-26": 0.995, "2026-27": 0.976},
+                    {"UHNM": 0.52, "MPFT": 0.22, "KATH": 0.09, "DMH": 0.11, "SGPF": 0.06}),  # fmt: skip
+        recipes={
+            # Best of linear (0.72 -> 0.76) and improvement on 0.715.
+            "one_year_survival": Recipe(volume=420, levels=steps(("2024-04", 0.716), ("2025-04", 0.725), ("2026-04", 0.737)), noise=0.008),
+            # 0.54 -> 0.62: in between.
+            "early_diagnosis": Recipe(volume=420, levels=steps(("2024-04", 0.55), ("2026-04", 0.566)), noise=0.01),
+            # About 80 deaths a month, 0.68 (0.60 -> 0.75).
+            "died_in_preferred_place": Recipe(
+                volume=80, levels=steps(("2024-04", 0.64), ("2026-04", 0.68)),
+                split={"UHNM": 0.25, "MPFT": 0.30, "KATH": 0.20, "DMH": 0.25}, noise=0.02,
+            ),
+            # 0.45 -> 0.65: in between.
+            "eol_care_plan": Recipe(
+                volume=150, levels=steps(("2024-04", 0.52), ("2026-04", 0.58)),
+                split={"UHNM": 0.20, "MPFT": 0.30, "KATH": 0.15, "DMH": 0.15, "SGPF": 0.20}, noise=0.02,
+            ),
+            # Survey, 0 to 10, 8.6 -> 9.0.
+            "patient_experience": Recipe(
+                volume=120, levels=steps(("2024-04", 8.80), ("2026-04", 8.86)),
+                split={"UHNM": 0.60, "MPFT": 0.20, "KATH": 0.10, "DMH": 0.10}, noise=0.05,
+            ),
+        },
+    ),
 }
 
 
@@ -234,8 +311,9 @@ def months_of(contract: Contract, years: tuple[str, ...]) -> list[str]:
 
 def indicator_rows(stem: str, contract: Contract, spec: SampleSpec, months: list[str]) -> list[dict[str, object]]:
     rows: list[dict[str, object]] = []
-    provider_ids = [p.id for p in contract.providers]
-    indicators = {indicator.id: indicator for _, indicator in contract.indicators()}
+    # Every provider and indicator of every version of the contract (variations), latest terms last.
+    provider_ids = list(dict.fromkeys(p.id for terms in contract.versions() for p in terms.providers))
+    indicators = {indicator.id: indicator for terms in contract.versions() for _, indicator in terms.indicators()}
     missing = sorted(set(indicators) - set(spec.recipes))
     unknown = sorted(set(spec.recipes) - set(indicators))
     if missing or unknown:
@@ -254,7 +332,7 @@ def indicator_rows(stem: str, contract: Contract, spec: SampleSpec, months: list
             calendar_month = int(month[5:7])
             for provider_id in provider_ids:
                 weight = split.get(provider_id, 0.0)
-                if provider_id not in split:
+                if provider_id not in split or month < spec.starts.get(provider_id, month):
                     continue
                 rng = rng_for(stem, indicator_id, provider_id, month)
                 volume = recipe.volume * weight * recipe.volume_by_month.get(calendar_month, 1.0)
@@ -294,6 +372,44 @@ def indicator_rows(stem: str, contract: Contract, spec: SampleSpec, months: list
                              "numerator": people})  # fmt: skip
     elif contract.share_rule.quantity is not None:
         raise SystemExit(f"{stem}: the contract shares by {contract.share_rule.quantity}: give the sample a quantity")
+    population = population_rows(stem, spec, months)
+    return rows + population + spend_rows(stem, contract, spec, months, population)
+
+
+def population_rows(stem: str, spec: SampleSpec, months: list[str]) -> list[dict[str, object]]:
+    if spec.population is None:
+        return []
+    recipe = spec.population
+    rows: list[dict[str, object]] = []
+    for index, month in enumerate(months):
+        rng = rng_for(stem, recipe.indicator_id, recipe.provider_id, month)
+        people = round(recipe.people * (1 + recipe.monthly_growth) ** index + rng.gauss(0.0, recipe.people * 0.0002))
+        rows.append({"provider_id": recipe.provider_id, "indicator_id": recipe.indicator_id, "period": month, "numerator": people})
+    return rows
+
+
+def spend_rows(stem: str, contract: Contract, spec: SampleSpec, months: list[str], population: list[dict[str, object]]) -> list[dict[str, object]]:
+    """Whole pounds by provider and month: the month's budget (contract value / 12, or capitation
+    rate / 12 x the month's population) times the year's spend ratio, with a little noise."""
+    if spec.spend is None:
+        return []
+    recipe = spec.spend
+    people = {str(row["period"]): int(row["numerator"]) for row in population}  # type: ignore[call-overload]
+    rows: list[dict[str, object]] = []
+    for month in months:
+        year = ContractYear(int(month[:4]) if int(month[5:7]) >= 4 else int(month[:4]) - 1).name
+        terms = contract.year_terms(year)
+        assert terms is not None
+        if terms.capitation is not None:
+            budget = float(terms.capitation.rate_per_head) * people[month] / 12
+        else:
+            budget = float(terms.contract_value or 0) / 12
+        for provider_id, share in recipe.split.items():
+            if month < spec.starts.get(provider_id, month):
+                continue
+            rng = rng_for(stem, recipe.indicator_id, provider_id, month)
+            pounds = round(budget * recipe.ratio_by_year.get(year, 1.0) * share * (1 + rng.gauss(0.0, recipe.noise)))
+            rows.append({"provider_id": provider_id, "indicator_id": recipe.indicator_id, "period": month, "numerator": pounds})
     return rows
 
 

@@ -170,7 +170,65 @@ def test_an_unknown_provider_or_indicator_is_a_usage_error_with_a_suggestion(wor
     assert "A009 provider 'A' has no line for indicator 'i4'" in stderr
 
 
-def test_records_needs_a_record_level_extract(worked_run: Path) -> None:
-    code, _, stderr = invoke("explain", str(worked_run), "--provider", "A", "--records")
+def test_records_needs_a_record_level_extract_and_one_indicator(worked_run: Path) -> None:
+    code, _, stderr = invoke("explain", str(worked_run), "--provider", "A", "--indicator", "i1", "--records")
     assert code == 2
     assert "A010 --records needs a record-level extract" in stderr
+    code, _, stderr = invoke("explain", str(worked_run), "--provider", "A", "--records")
+    assert code == 2
+    assert "A012 --records lists the people of one indicator: give --indicator" in stderr
+
+
+def record_rows() -> list[dict]:  # type: ignore[type-arg]
+    """The worked example's extract as one row per person, plus two people excluded from i1."""
+    rows = []
+    for provider, indicator, month, numerator, denominator, value_sum, value_count in WORKED_ROWS:
+        people = denominator if value_count is None else value_count
+        for n in range(people):
+            row = {"patient_id": f"{provider}{indicator}{month}-{n:03d}", "provider_id": provider, "indicator_id": indicator,
+                   "period": month, "in_denominator": True, "in_numerator": numerator is not None and n < numerator,
+                   "excluded": False, "value": None if value_count is None else value_sum / value_count}  # fmt: skip
+            rows.append(row)
+    rows += [{**rows[70], "patient_id": f"X{n}", "in_numerator": False, "excluded": True} for n in (1, 2)]  # A, i1, 2025-10
+    return rows
+
+
+@pytest.fixture(scope="module")
+def record_level_run(worked_run: Path) -> Path:
+    folder = worked_run.parent
+    schema = {"patient_id": pl.String, "provider_id": pl.String, "indicator_id": pl.String, "period": pl.String,
+              "in_denominator": pl.Boolean, "in_numerator": pl.Boolean, "excluded": pl.Boolean, "value": pl.Float64}  # fmt: skip
+    pl.DataFrame(record_rows(), schema=schema).write_parquet(folder / "records.parquet")
+    out = folder / "record-run"
+    code, _, stderr = invoke("run", str(folder / "contract.yaml"), "--data", str(folder / "records.parquet"),
+                             "--period", "2025-26-Q3", "--out", str(out), "-q")  # fmt: skip
+    assert code == 0, stderr
+    return out
+
+
+def test_record_level_extracts_settle_to_the_same_pennies(worked_run: Path, record_level_run: Path) -> None:
+    amounts = [pl.read_parquet(run / "ledger.parquet").select("party_id", "line_type", "indicator_id", "amount_pence") for run in (worked_run, record_level_run)]
+    assert amounts[0].equals(amounts[1])
+
+
+def test_records_lists_the_providers_own_people_counted_for_one_indicator(record_level_run: Path) -> None:
+    code, stdout, stderr = invoke("explain", str(record_level_run), "--provider", "A", "--indicator", "i1", "--records")
+    assert code == 0, stderr
+    lines = stdout.splitlines()
+    assert lines[0] == "list,patient_id,period,file"
+    listed = [line.split(",")[0] for line in lines[1:]]
+    assert (listed.count("numerator"), listed.count("denominator"), listed.count("excluded")) == (98, 135, 2)
+    assert "Ai12025-10-000,2025-10,inputs/extracts/records.parquet" in stdout
+    assert not any(",2025-09," in line for line in lines)  # September is outside the window
+    assert not any(line.split(",")[1].startswith("B") for line in lines[1:])  # only A's own people
+    assert "A i1, 2025-10 to 2025-12: 98 in the numerator, 135 in the denominator, 2 excluded" in stderr
+    assert "other providers, counts only: B 49/65" in stderr
+
+
+def test_records_as_json_add_up_to_the_ledger(record_level_run: Path) -> None:
+    people = explain_json(record_level_run, "B", "--indicator", "i3", "--records")
+    assert people["mean"] is True and people["matches_ledger"] is True
+    assert people["counts"] == {"numerator": 0, "denominator": 50, "excluded": 0}
+    assert people["all_providers_counts"]["denominator"] == 100
+    assert people["lists"]["denominator"][0] == {"patient_id": "Bi32025-11-000", "period": "2025-11",
+                                                 "file": "inputs/extracts/records.parquet", "value": 6.9}  # fmt: skip

@@ -29,6 +29,7 @@ from obc_settle.audit.diff import (
 )
 from obc_settle.audit.evidence import row_counts_by_file
 from obc_settle.audit.explain import explain_provider
+from obc_settle.audit.people import people_counted as people_of
 from obc_settle.audit.verify import VerifyReport, check_archived_inputs, compare_outputs, environment_differences
 from obc_settle.contract import LoadedContract, load_contract
 from obc_settle.errors import Diagnostic, ExitCode, Location, SettlementError
@@ -73,17 +74,32 @@ def replay_request(run: ArchivedRun, out_dir: Path) -> RunRequest:
     )
 
 
-def explain_run(run_dir: Path, provider_id: str, indicator_id: str | None = None, records: bool = False) -> dict[str, Any]:
+def explain_run(run_dir: Path, provider_id: str, indicator_id: str | None = None) -> dict[str, Any]:
     """The derivation of every amount on one provider's statement, read off the run's ledger."""
     run = open_archive(run_dir)
-    if records:
-        # Extracts are aggregated counts: there are no people to list until record-level extracts exist.
-        message = "--records needs a record-level extract; this run's extracts hold aggregated counts"
-        raise SettlementError(ExitCode.USAGE, [Diagnostic("A010", message, Location("--records"))])
     ledger = _ledger(run)
     loaded = _archived_contract(run)
     counts = row_counts_by_file(run.extract_files())
     return explain_provider(ledger, loaded.contract, provider_id, indicator_id, counts, run.run_id)
+
+
+def people_of_indicator(run_dir: Path, provider_id: str, indicator_id: str | None) -> dict[str, Any]:
+    """Who the provider's numerator, denominator and exclusions of one indicator were (`--records`)."""
+    if indicator_id is None:
+        message = "--records lists the people of one indicator: give --indicator"
+        raise SettlementError(ExitCode.USAGE, [Diagnostic("A012", message, Location("--records"))])
+    run = open_archive(run_dir)
+    ledger, contract = _ledger(run), _archived_contract(run).contract
+    explained = explain_provider(ledger, contract, provider_id, indicator_id, None, run.run_id)  # checks P and I
+    line = ledger.filter(
+        (pl.col("party_id") == provider_id) & (pl.col("line_type") == "outcome") & (pl.col("indicator_id") == indicator_id)
+    ).row(0, named=True)
+    indicator = next(i for _, i in contract.in_force(line["contract_year"]).indicators() if i.id == indicator_id)
+    people = people_of(run.extract_files(), line, indicator, provider_id)
+    if people is None:
+        message = "--records needs a record-level extract; this run's extracts hold aggregated counts"
+        raise SettlementError(ExitCode.USAGE, [Diagnostic("A010", message, Location("--records"))])
+    return {"run_id": run.run_id, "settlement_period": explained["settlement_period"], **people}
 
 
 def diff_runs(old_dir: Path, new_dir: Path) -> DiffReport:

@@ -6,6 +6,8 @@ pence beside them, so each figure can be found on the statement and in the ledge
 
 from __future__ import annotations
 
+import csv
+import io
 from typing import Any
 
 from obc_settle.money import format_pounds
@@ -88,3 +90,31 @@ def _indicator_lines(number: int, item: dict[str, Any]) -> list[str]:
     if item["note"]:
         lines.append(f"   note: {item['note']}")
     return lines
+
+
+def people_csv(people: dict[str, Any]) -> str:
+    """One row per person and month in each list: `list,patient_id,period,file` (and `value`)."""
+    columns = ["list", "patient_id", "period", "file"] + (["value"] if people["mean"] else [])
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(columns)
+    for name, rows in people["lists"].items():
+        for row in rows:
+            writer.writerow([name, *(row[column] for column in columns[1:])])
+    return buffer.getvalue()
+
+
+def people_summary(people: dict[str, Any]) -> str:
+    counts, first, last = people["counts"], *people["months"]
+    text = (
+        f"{people['provider_id']} {people['indicator_id']}, {first} to {last}: {counts['numerator']} in the numerator, "
+        f"{counts['denominator']} in the denominator, {counts['excluded']} excluded (the provider's own records)"
+    )
+    others = people["other_providers_counts"]
+    if others:
+        text += "; other providers, counts only: " + ", ".join(f"{p} {c['numerator']}/{c['denominator']}" for p, c in others.items())
+    if people["aggregated_files"]:
+        text += f"; {len(people['aggregated_files'])} aggregated extract file(s) hold counts without people"
+    elif not people["matches_ledger"]:
+        text += "; THE RECORDS DO NOT ADD UP TO THE LEDGER'S COUNTS: report this"
+    return text

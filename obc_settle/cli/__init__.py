@@ -14,6 +14,7 @@ import sys
 
 from obc_settle.cli import settlement  # noqa: F401  (registers validate, run, schema)
 from obc_settle.cli import audit  # noqa: F401  (registers verify, explain, diff)
+from obc_settle.cli import years  # noqa: F401  (registers init)
 from obc_settle.cli.base import app
 from obc_settle.errors import ExitCode
 

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
-from obc_settle.app.audit import diff_runs, explain_run, verify_run
-from obc_settle.audit.explain_text import explanation_lines
+from obc_settle.app.audit import diff_runs, explain_run, people_of_indicator, verify_run
+from obc_settle.audit.explain_text import explanation_lines, people_csv, people_summary
 from obc_settle.audit.terminal import diff_view, verify_view
 from obc_settle.cli.base import app, consoles, report_failure
 from obc_settle.errors import ExitCode, SettlementError
@@ -53,22 +54,28 @@ def explain(
     run_dir: RunDir,
     provider: Annotated[str, typer.Option("--provider", help="The provider whose statement to explain.")],
     indicator: Annotated[str | None, typer.Option("--indicator", help="Explain only this indicator's line.")] = None,
-    records: Annotated[bool, typer.Option("--records", help="List the people counted (needs a record-level extract).")] = False,
+    records: Annotated[bool, typer.Option("--records", help="List the provider's people in the numerator, the denominator and excluded, as CSV (needs --indicator and a record-level extract).")] = False,
     as_json: AsJson = False,
 ) -> None:
     """Show how every amount on a provider's statement was derived, step by step, from the ledger.
 
-    Exit status 0; 2 for an unknown provider or indicator, or a folder that is not a run.
+    With --records, print instead the provider's people counted for one indicator (CSV: list,
+    patient_id, period, file), from record-level extracts. Exit status 0; 2 for an unknown
+    provider or indicator, --records without --indicator or without record-level extracts, or a
+    folder that is not a run.
 
     Example: obc-settle explain runs/2025-26-Q3 --provider WHIT --indicator hba1c_control
     """
     out, err = consoles()
     try:
-        document = explain_run(run_dir, provider, indicator, records)
+        document = people_of_indicator(run_dir, provider, indicator) if records else explain_run(run_dir, provider, indicator)
     except SettlementError as error:
         report_failure(err, error.diagnostics, "nothing to explain")
         raise typer.Exit(error.exit_code) from None
-    if as_json:
+    if records and not as_json:
+        sys.stdout.write(people_csv(document))
+        err.print(people_summary(document), markup=False, highlight=False, soft_wrap=True)
+    elif as_json:
         _print_json(document)
     else:
         for line in explanation_lines(document):

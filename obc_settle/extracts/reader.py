@@ -21,7 +21,7 @@ from obc_settle.errors import Diagnostic, Location, has_errors
 from obc_settle.extracts.checks import content_checks, row_checks, schema_findings
 from obc_settle.extracts.discovery import SourceFile, discover
 from obc_settle.extracts.duplicates import RecordScan, duplicate_findings
-from obc_settle.extracts.records import ENFORCED_BY_SUMS, is_record_level, record_checks, record_measures, record_schema_findings
+from obc_settle.extracts.records import ENFORCED_BY_SUMS, NULL_CHECKS, is_record_level, record_checks, record_measures, record_schema_findings
 from obc_settle.extracts.schema import KEY_COLUMNS
 from obc_settle.extracts.single_pass import FileSums, aggregated_measures, file_sums, merge_excluded, merge_monthly
 
@@ -100,9 +100,10 @@ def _read_file(source: SourceFile, name: str, contract: Contract) -> tuple[list[
         return findings, None, None
     checks = record_checks(schema, contract) if record_level else row_checks(schema, contract)
     measures = record_measures(schema) if record_level else aggregated_measures(schema)
-    single_pass = [check for check in checks if check.name not in ENFORCED_BY_SUMS] if record_level else checks
+    by_statistics = [check for check in checks if check.name in NULL_CHECKS] if record_level else []
+    single_pass = [check for check in checks if check.name not in ENFORCED_BY_SUMS | NULL_CHECKS] if record_level else checks
     try:
-        result = file_sums(scan, single_pass, measures, supplied)
+        result = file_sums(scan, single_pass, measures, supplied, by_statistics)
         failure = None
     except (pl.exceptions.PolarsError, OSError) as error:
         result, failure = None, error

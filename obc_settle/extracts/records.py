@@ -95,14 +95,10 @@ def record_schema_findings(schema: pl.Schema, file: str) -> list[Diagnostic]:
     return findings
 
 
-def record_checks(schema: pl.Schema, contract: Contract, check_patient_nulls: bool = True) -> list[RowCheck]:
-    """The key checks every extract has, and the checks of record-level rows.
-
-    `check_patient_nulls=False` leaves out the null check on patient_id when the file's Parquet
-    statistics already prove there are none, so the column need not be read at all."""
+def record_checks(schema: pl.Schema, contract: Contract) -> list[RowCheck]:
+    """The key checks every extract has, and the checks of record-level rows."""
     checks = row_checks(schema, contract)
-    if check_patient_nulls:
-        checks.append(RowCheck("null_patient_id", "D004", "patient_id", "null (keys must be filled)", pl.col("patient_id").is_null()))
+    checks.append(RowCheck("null_patient_id", "D004", "patient_id", "null (keys must be filled)", pl.col("patient_id").is_null()))
     for name in FLAG_COLUMNS:
         if name in schema:
             checks.append(RowCheck(f"null_{name}", "D015", name, "null (must be true or false)", pl.col(name).is_null()))
@@ -118,6 +114,10 @@ def record_checks(schema: pl.Schema, contract: Contract, check_patient_nulls: bo
 ENFORCED_BY_SUMS = frozenset({"nonfinite_value"})
 """Checks the single pass need not count: a NaN or infinite `value` anywhere makes the exact value
 sum of `record_measures` fail, and a failing pass sends the file to the detail pass."""
+
+NULL_CHECKS = frozenset({"null_patient_id", *(f"null_{name}" for name in FLAG_COLUMNS)})
+"""Checks for nulls outside the key columns: answered from the Parquet row groups' statistics
+before the single pass (see `single_pass.file_sums`), so patient_id is not read at all."""
 
 
 def record_measures(schema: pl.Schema) -> list[pl.Expr]:

@@ -18,6 +18,8 @@ orders the work cannot change a digit.
 
 from __future__ import annotations
 
+import functools
+import operator
 from dataclasses import dataclass
 
 import polars as pl
@@ -55,14 +57,30 @@ def aggregated_measures(schema: pl.Schema) -> list[pl.Expr]:
     return measures
 
 
-def file_sums(scan: pl.LazyFrame, checks: list[RowCheck], measures: list[pl.Expr], constants: dict[str, str] | None = None) -> FileSums:
+def file_sums(
+    scan: pl.LazyFrame,
+    checks: list[RowCheck],
+    measures: list[pl.Expr],
+    constants: dict[str, str] | None = None,
+    null_checks: list[RowCheck] | None = None,
+) -> FileSums:
     """Group the file by its keys once; evaluate the checks on the rows and on the keys.
 
     `constants` are key columns with one value for the whole file (a hive partition's, added to
-    `scan` as a literal): the rows are not grouped on them, the value is added to the groups."""
+    `scan` as a literal): the rows are not grouped on them, the value is added to the groups.
+
+    `null_checks` (conditions `column.is_null()` on columns that are not keys) are asked first,
+    as a filter the Parquet reader prunes with the row groups' statistics: when every row group
+    records no nulls in those columns, it reads no data at all, and the single pass need not read
+    a column (such as patient_id) that it only reads to look for nulls. A row group without
+    statistics, or with nulls, is read and counted: the answer is exact either way."""
     constants = constants or {}
     row_level = [check.condition.fill_null(False) for check in checks if check.column not in KEY_COLUMNS]
     key_level = [check.condition.fill_null(False) for check in checks if check.column in KEY_COLUMNS]
+    suspects = 0
+    if null_checks:
+        any_null = functools.reduce(operator.or_, [check.condition for check in null_checks])
+        suspects = scan.filter(any_null).select(pl.len()).collect(engine="streaming").item()
     # Which check a row fails is the detail pass's business: here one count of rows failing any.
     fails = pl.any_horizontal(row_level).sum() if row_level else pl.lit(0)
     grouped = (
@@ -71,7 +89,8 @@ def file_sums(scan: pl.LazyFrame, checks: list[RowCheck], measures: list[pl.Expr
         .collect(engine="streaming")
         .with_columns(pl.lit(value, dtype=pl.String).alias(name) for name, value in constants.items())
     )
-    clean = not (grouped.get_column("__fails").sum() or (key_level and grouped.select(pl.any_horizontal(key_level).any()).item()))
+    key_fails = bool(key_level) and grouped.select(pl.any_horizontal(key_level).any()).item()
+    clean = not (suspects or grouped.get_column("__fails").sum() or key_fails)
     keys = _keys_as_text(grouped.schema)
     monthly = grouped.select(*keys, *[pl.col(name).cast(dtype) for name, dtype in MONTHLY_SCHEMA.items() if name in SUM_COLUMNS])
     excluded = grouped.select(*keys, pl.col("excluded")) if "excluded" in grouped.columns else None

@@ -1,0 +1,281 @@
+"""The national-scale benchmark (`make bench`): a benchmark, not a test.
+
+    .venv/bin/python benchmarks/run.py                       # N = 1, 10 and 50 million rows
+    .venv/bin/python benchmarks/run.py --sizes 1M --rounds 3 --results /tmp/results.md
+
+For each N: generates (once, deterministically) a record-level extract of N rows
+(benchmarks/generate_records.py) under benchmarks/data/, then measures on that same file, in
+alternating order round after round, each contender as a whole process:
+
+- `obc-settle run` of benchmarks/contract.yaml for 2025-26: checks, settlement, ledger,
+  statements, archive and manifest, everything the command does;
+- obc-settle's extract reading alone (`read_extracts`: every check and the sums, one pass);
+- the bare Polars reference, DuckDB and pandas (benchmarks/contenders.py).
+
+Wall time is the process's, from start to exit, as a user waits for it; peak memory is the
+process's maximum resident set size (from `wait4`). The tables show medians over the rounds.
+Outside the timing, every contender's aggregates are compared with the bare Polars reference's
+(counts exactly, value sums to 1e-6), and `obc-settle run`'s ledger with the reference totals.
+Also measured: start-up (`obc-settle --help`, `obc-settle validate` of a sample contract).
+Prints the tables and writes them with the machine, the versions and the date to
+benchmarks/results.md (or --results).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from importlib import metadata
+from pathlib import Path
+
+import polars as pl
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+DATA = HERE / "data"
+CONTRACT = HERE / "contract.yaml"
+PERIOD = "2025-26"
+BIN = Path(sys.executable).parent
+OBC = BIN / "obc-settle"
+KEYS = ["provider_id", "indicator_id", "period"]
+NOTES_MARKER = "<!-- notes: kept by benchmarks/run.py -->"
+CONTENDERS = ("obc-settle run", "obc-settle read_extracts", "polars (bare, streaming)", "duckdb", "pandas (pyarrow)")
+
+
+@dataclass
+class Measure:
+    wall: list[float] = field(default_factory=list)
+    peak_kib: list[int] = field(default_factory=list)
+    query: list[float] = field(default_factory=list)
+
+    def add(self, wall: float, peak_kib: int, query: float | None) -> None:
+        self.wall.append(wall)
+        self.peak_kib.append(peak_kib)
+        if query is not None:
+            self.query.append(query)
+
+
+def measure(command: list[str], env: dict[str, str] | None = None) -> tuple[float, int, str]:
+    """Run a command; its wall time, its own peak resident memory (KiB) and its standard output."""
+    started = time.perf_counter()
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+    _, status, usage = os.wait4(process.pid, 0)
+    wall = time.perf_counter() - started
+    process.returncode = os.waitstatus_to_exitcode(status)
+    stdout = process.stdout.read().decode() if process.stdout else ""
+    stderr = process.stderr.read().decode() if process.stderr else ""
+    if process.returncode != 0:
+        raise SystemExit(f"{' '.join(command)} failed ({process.returncode}):\n{stderr}{stdout}")
+    return wall, usage.ru_maxrss, stdout
+
+
+def label(rows: int) -> str:
+    return f"{rows // 1_000_000}M" if rows % 1_000_000 == 0 else str(rows)
+
+
+def parse_size(text: str) -> int:
+    text = text.strip().upper()
+    return int(float(text[:-1]) * 1_000_000) if text.endswith("M") else int(text)
+
+
+def extract_for(rows: int) -> Path:
+    path = DATA / f"records-{label(rows)}.parquet"
+    if not path.exists():
+        print(f"generating {path.relative_to(ROOT)} ...", flush=True)
+        subprocess.run([sys.executable, str(HERE / "generate_records.py"), str(rows), str(path)], check=True)
+    return path
+
+
+def commands(source: Path, rows: int) -> dict[str, tuple[list[str], Path]]:
+    out = DATA / f"out-{label(rows)}"
+    contenders = HERE / "contenders.py"
+    aggregates = {name: DATA / f"aggregates-{label(rows)}-{index}.parquet" for index, name in enumerate(CONTENDERS)}
+    python = sys.executable
+    return {
+        "obc-settle run": (
+            [str(OBC), "run", str(CONTRACT), "--data", str(source), "--period", PERIOD, "--out", str(out), "--force", "--quiet"],
+            out / "ledger.parquet",
+        ),
+        "obc-settle read_extracts": (
+            [python, str(contenders), "extracts", str(source), str(aggregates["obc-settle read_extracts"]), str(CONTRACT)],
+            aggregates["obc-settle read_extracts"],
+        ),
+        "polars (bare, streaming)": (
+            [python, str(contenders), "polars", str(source), str(aggregates["polars (bare, streaming)"])],
+            aggregates["polars (bare, streaming)"],
+        ),
+        "duckdb": ([python, str(contenders), "duckdb", str(source), str(aggregates["duckdb"])], aggregates["duckdb"]),
+        "pandas (pyarrow)": (
+            [python, str(contenders), "pandas", str(source), str(aggregates["pandas (pyarrow)"])],
+            aggregates["pandas (pyarrow)"],
+        ),
+    }
+
+
+def run_size(rows: int, rounds: int, skip: set[str]) -> dict[str, Measure]:
+    source = extract_for(rows)
+    plan = {name: item for name, item in commands(source, rows).items() if name not in skip}
+    names = list(plan)
+    results = {name: Measure() for name in names}
+    for round_number in range(rounds):
+        order = names[round_number % len(names) :] + names[: round_number % len(names)]  # alternate who goes first
+        for name in order:
+            command, _ = plan[name]
+            wall, peak, stdout = measure(command)
+            query = json.loads(stdout.strip().splitlines()[-1])["query_seconds"] if stdout.strip().startswith("{") else None
+            results[name].add(wall, peak, query)
+            print(f"  {label(rows):>4} round {round_number + 1}/{rounds} {name:<26} {wall:7.2f} s {peak / 1024:8.0f} MiB", flush=True)
+    check_agreement(rows, {name: output for name, (_, output) in plan.items()})
+    return results
+
+
+def check_agreement(rows: int, outputs: dict[str, Path]) -> None:
+    """Every contender's sums equal the bare Polars reference's; the run's ledger its totals."""
+    reference = _aggregates(outputs["polars (bare, streaming)"]) if "polars (bare, streaming)" in outputs else None
+    if reference is None:
+        print("  (no reference: agreement not checked)")
+        return
+    for name, path in outputs.items():
+        if name == "obc-settle run":
+            _check_ledger(path, reference)
+            continue
+        other = _aggregates(path)
+        joined = reference.join(other, on=KEYS, how="full", suffix="_other", coalesce=True)
+        assert joined.height == reference.height == other.height, f"{name}: different groups"
+        for column in ("denominator", "numerator", "value_count", "rows"):
+            assert (joined[column] == joined[f"{column}_other"]).all(), f"{name}: {column} differs"
+        close = (joined["value_sum"] - joined["value_sum_other"]).abs() <= 1e-6 * joined["value_sum"].abs().clip(1, None)
+        assert close.all(), f"{name}: value_sum differs"
+    print(f"  {label(rows)}: all contenders agree on {reference.height:,} provider x indicator x month sums", flush=True)
+
+
+def _aggregates(path: Path) -> pl.DataFrame:
+    frame = pl.read_parquet(path)
+    return frame.select(
+        *[pl.col(key).cast(pl.String) for key in KEYS],
+        *[pl.col(name).cast(pl.Int64) for name in ("denominator", "numerator", "value_count", "rows")],
+        pl.col("value_sum").cast(pl.Float64).fill_null(0.0),
+    ).sort(KEYS)
+
+
+def _check_ledger(ledger_path: Path, reference: pl.DataFrame) -> None:
+    """The run scored each indicator on the whole year's rows: its N and D are the reference's."""
+    ledger = pl.read_parquet(ledger_path).filter(pl.col("line_type") == "retained")
+    totals = reference.group_by("indicator_id").agg(pl.col("numerator", "denominator", "value_sum", "value_count", "rows").sum())
+    joined = ledger.select("indicator_id", "indicator_kind", "numerator", "denominator", "extract_rows").join(totals, on="indicator_id")
+    assert joined.height == totals.height, "obc-settle run: indicators missing from the ledger"
+    for row in joined.iter_rows(named=True):
+        if row["indicator_kind"] == "mean":
+            expected = (row["value_sum"], row["value_count"])
+        else:
+            expected = (row["numerator_right"], row["denominator_right"])
+        assert abs(row["numerator"] - expected[0]) <= 1e-6 * max(1.0, abs(expected[0])), row
+        assert row["denominator"] == expected[1] and row["extract_rows"] == row["rows"], row
+
+
+def startup(rounds: int) -> dict[str, Measure]:
+    sample = ROOT / "contracts" / "diabetes-alliance.yaml"
+    plan = {"obc-settle --help": [str(OBC), "--help"], "obc-settle validate (sample contract)": [str(OBC), "validate", str(sample)]}
+    results = {name: Measure() for name in plan}
+    for _ in range(rounds):
+        for name, command in plan.items():
+            wall, peak, _ = measure(command)
+            results[name].add(wall, peak, None)
+    return results
+
+
+def machine() -> dict[str, str]:
+    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines() if line.startswith("model name")), platform.processor())
+    memory_kib = next((int(line.split()[1]) for line in Path("/proc/meminfo").read_text().splitlines() if line.startswith("MemTotal")), 0)
+    versions = {name: metadata.version(name) for name in ("obc-settle", "polars", "duckdb", "pandas", "pyarrow", "numpy")}
+    return {
+        "date": datetime.date.today().isoformat(),
+        "machine": f"{cpu}, {os.cpu_count()} cores, {memory_kib / 1024 / 1024:.0f} GiB RAM, {platform.system()} {platform.release()}",
+        "python": platform.python_version(),
+        "versions": ", ".join(f"{name} {version}" for name, version in versions.items()),
+        "load": " / ".join(f"{value:.2f}" for value in os.getloadavg()),
+    }
+
+
+def table(by_size: dict[int, dict[str, Measure]]) -> list[str]:
+    lines = [
+        "| rows | contender | median wall (s) | peak memory (MiB) | wall vs DuckDB | median query (s) | runs |",
+        "|---:|---|---:|---:|---:|---:|---:|",
+    ]
+    for rows, results in by_size.items():
+        duck = statistics.median(results["duckdb"].wall) if "duckdb" in results else None
+        for name, measure_ in results.items():
+            wall = statistics.median(measure_.wall)
+            peak = statistics.median(measure_.peak_kib) / 1024
+            ratio = f"{wall / duck:.2f}x" if duck else ""
+            query = f"{statistics.median(measure_.query):.2f}" if measure_.query else ""
+            lines.append(f"| {label(rows)} | {name} | {wall:.2f} | {peak:,.0f} | {ratio} | {query} | {len(measure_.wall)} |")
+    return lines
+
+
+def startup_table(results: dict[str, Measure]) -> list[str]:
+    lines = ["| command | median wall (s) | peak memory (MiB) | runs |", "|---|---:|---:|---:|"]
+    for name, measure_ in results.items():
+        lines.append(f"| {name} | {statistics.median(measure_.wall):.3f} | {statistics.median(measure_.peak_kib) / 1024:,.0f} | {len(measure_.wall)} |")
+    return lines
+
+
+def main(argv: list[str]) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="1M,10M,50M", help="comma-separated row counts (1M = one million)")
+    parser.add_argument("--rounds", default="5,5,3", help="rounds per size, one number or one per size")
+    parser.add_argument("--skip", default="", help="comma-separated contenders to leave out (e.g. pandas)")
+    parser.add_argument("--results", type=Path, default=HERE / "results.md", help="where to write the tables")
+    args = parser.parse_args(argv)
+    sizes = [parse_size(text) for text in args.sizes.split(",")]
+    rounds = [int(text) for text in args.rounds.split(",")]
+    rounds = rounds * len(sizes) if len(rounds) == 1 else rounds
+    skip = {name for name in CONTENDERS for word in args.skip.split(",") if word and word in name}
+    info = machine()
+    print(f"{info['machine']}; load {info['load']}", flush=True)
+    by_size = {rows: run_size(rows, count, skip) for rows, count in zip(sizes, rounds)}
+    started = startup(max(rounds))
+    lines = table(by_size)
+    print("\n".join(lines))
+    print("\n".join(startup_table(started)))
+    write_results(args.results, info, by_size, started, sizes, rounds)
+    for rows in sizes:
+        shutil.rmtree(DATA / f"out-{label(rows)}", ignore_errors=True)
+
+
+def write_results(path: Path, info: dict[str, str], by_size: dict[int, dict[str, Measure]], started: dict[str, Measure], sizes: list[int], rounds: list[int]) -> None:
+    text = [
+        "# Benchmark results",
+        "",
+        f"Measured {info['date']} by `make bench` (benchmarks/run.py) on {info['machine']}; Python {info['python']}; "
+        f"{info['versions']}. Load average when the run started: {info['load']}.",
+        "",
+        f"Record-level extracts of {', '.join(label(n) for n in sizes)} rows from benchmarks/generate_records.py (12 providers, "
+        "20 indicators, 12 months, zstd, row groups of 1 million rows); rounds per size: "
+        f"{', '.join(str(r) for r in rounds)}, contenders alternating. Wall time and peak resident memory are each "
+        "whole process's; medians. `median query` is the time a contender reports for its query alone (no start-up).",
+        "",
+        *table(by_size),
+        "",
+        "Start-up:",
+        "",
+        *startup_table(started),
+        "",
+    ]
+    # Notes written by hand below the marker (what the figures mean) survive a re-run.
+    kept = path.read_text(encoding="utf-8").partition(NOTES_MARKER) if path.exists() else ("", "", "")
+    notes = NOTES_MARKER + kept[2] if kept[1] else ""
+    path.write_text("\n".join(text) + ("\n" + notes if notes else ""), encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
