@@ -15,6 +15,7 @@ import pytest
 from paths import ROOT
 from typer.testing import CliRunner
 
+from obc_settle.audit.manifest import run_identity
 from obc_settle.cli import app
 
 runner = CliRunner()
@@ -95,3 +96,8 @@ def test_the_archive_carries_the_lock_and_the_installed_versions_are_the_locked_
     pinned = dict(re.findall(r"^([a-z0-9_.-]+)==(\S+)", lock, flags=re.MULTILINE))
     for name, version in manifest["dependencies"].items():
         assert pinned.get(name) == version, f"{name} {version} is installed but {pinned.get(name)} is locked"
+
+
+def test_the_formats_written_do_not_change_the_run_id(tmp_path: Path) -> None:
+    base = {"command": "run", "period": "2025-26-Q3"}
+    assert run_identity({**base, "formats": ["pdf"]}, []) == run_identity(base, [])

@@ -9,7 +9,9 @@ parameters (not the paths the inputs were found at) and the roles and hashes of 
 identity of the settlement, printed in every statement's footer. It depends on what was settled,
 never on where the files were, so a re-run from the folder's archived copies (`obc-settle
 verify`) gets the same run id, statements and manifest. Parameters that name where an input was
-found, as typed, are listed in `LOCATION_PARAMETERS`; a new one must be added there.
+found, as typed, are listed in `LOCATION_PARAMETERS`; a new one must be added there. Parameters
+that choose only which documents are written (`formats`) are not part of what was settled either:
+a PDF-only run and a full run of the same settlement share one run id.
 
 Schema versions: 1 recorded inputs by the path as given; 2 (now) records each input's copy in the
 folder's archive (`path`, under `inputs/`), where it was read from (`source`), and the
@@ -31,6 +33,7 @@ from obc_settle.digests import file_sha256
 
 MANIFEST_SCHEMA_VERSION = 2
 LOCATION_PARAMETERS = ("contract", "data", "paid", "payments", "claims")
+PRESENTATION_PARAMETERS = ("formats",)
 DEPENDENCIES = ("polars", "pyarrow", "pydantic", "pyyaml", "jinja2", "typer", "rich")
 
 
@@ -67,7 +70,8 @@ def dependency_versions() -> dict[str, str]:
 
 def run_identity(parameters: dict[str, Any], inputs: list[FileRecord]) -> str:
     """What was settled: version, parameters without locations, and the inputs' roles and bytes."""
-    settled = {key: value for key, value in parameters.items() if key not in LOCATION_PARAMETERS}
+    ignored = LOCATION_PARAMETERS + PRESENTATION_PARAMETERS
+    settled = {key: value for key, value in parameters.items() if key not in ignored}
     contents = sorted([item.role, item.sha256] for item in inputs)
     payload = json.dumps({"obc_settle": __version__, "parameters": settled, "inputs": contents}, sort_keys=True)
     return hashlib.sha256(payload.encode()).hexdigest()[:16]
