@@ -24,7 +24,7 @@ PHASES = [
     ("read extracts: checks and sums, all files", "obc_settle/extracts/reader.py", "read_extracts"),
     ("  the single pass (group-by, streaming)", "obc_settle/extracts/single_pass.py", "file_sums"),
     ("  SHA-256 of the extract files", "obc_settle/digests.py", "file_sha256"),
-    ("settlement engine", "obc_settle/engine/settle.py", "settle"),
+    ("settlement engine", "obc_settle/engine/", "settle_with_history"),
     ("write the output folder", "obc_settle/render/folder.py", "write_folder_atomically"),
     ("  statements and reports (HTML, PDF, XLSX)", "obc_settle/render/documents.py", "write_documents"),
     ("  PDF documents", "obc_settle/render/pdf_base.py", "build_pdf"),
@@ -51,7 +51,7 @@ def main(argv: list[str]) -> None:
     print(f"{'phase':<48} {'seconds':>8}")
     print(f"{'import the command (no profiler)':<48} {imported - started:8.2f}")
     for title, path, name in PHASES:
-        seconds = sum(value for (file, function), value in cumulative.items() if file.endswith(path) and function == name)
+        seconds = sum(value for (file, function), value in cumulative.items() if path in file and function == name)
         if seconds:
             print(f"{title:<48} {seconds:8.2f}")
     print(f"{'whole use case (with the profiler)':<48} {finished - imported:8.2f}")

@@ -48,7 +48,16 @@ BIN = Path(sys.executable).parent
 OBC = BIN / "obc-settle"
 KEYS = ["provider_id", "indicator_id", "period"]
 NOTES_MARKER = "<!-- notes: kept by benchmarks/run.py -->"
-CONTENDERS = ("obc-settle run", "obc-settle read_extracts", "polars (bare, streaming)", "duckdb", "pandas (pyarrow)")
+CONTENDERS = (
+    "obc-settle run",
+    "obc-settle run, prefetch 2",
+    "obc-settle read_extracts",
+    "polars (bare, streaming)",
+    "duckdb",
+    "pandas (pyarrow)",
+)
+# Polars reads ahead up to 50 row groups by default; 2 keeps fewer decoded row groups in memory.
+PREFETCH = {"POLARS_ROW_GROUP_PREFETCH_SIZE": "2"}
 
 
 @dataclass
@@ -100,11 +109,10 @@ def commands(source: Path, rows: int) -> dict[str, tuple[list[str], Path]]:
     contenders = HERE / "contenders.py"
     aggregates = {name: DATA / f"aggregates-{label(rows)}-{index}.parquet" for index, name in enumerate(CONTENDERS)}
     python = sys.executable
+    run = [str(OBC), "run", str(CONTRACT), "--data", str(source), "--period", PERIOD, "--out", str(out), "--force", "--quiet"]
     return {
-        "obc-settle run": (
-            [str(OBC), "run", str(CONTRACT), "--data", str(source), "--period", PERIOD, "--out", str(out), "--force", "--quiet"],
-            out / "ledger.parquet",
-        ),
+        "obc-settle run": (run, out / "ledger.parquet"),
+        "obc-settle run, prefetch 2": (run, out / "ledger.parquet"),
         "obc-settle read_extracts": (
             [python, str(contenders), "extracts", str(source), str(aggregates["obc-settle read_extracts"]), str(CONTRACT)],
             aggregates["obc-settle read_extracts"],
@@ -130,7 +138,7 @@ def run_size(rows: int, rounds: int, skip: set[str]) -> dict[str, Measure]:
         order = names[round_number % len(names) :] + names[: round_number % len(names)]  # alternate who goes first
         for name in order:
             command, _ = plan[name]
-            wall, peak, stdout = measure(command)
+            wall, peak, stdout = measure(command, {**os.environ, **PREFETCH} if "prefetch" in name else None)
             query = json.loads(stdout.strip().splitlines()[-1])["query_seconds"] if stdout.strip().startswith("{") else None
             results[name].add(wall, peak, query)
             print(f"  {label(rows):>4} round {round_number + 1}/{rounds} {name:<26} {wall:7.2f} s {peak / 1024:8.0f} MiB", flush=True)
@@ -145,7 +153,7 @@ def check_agreement(rows: int, outputs: dict[str, Path]) -> None:
         print("  (no reference: agreement not checked)")
         return
     for name, path in outputs.items():
-        if name == "obc-settle run":
+        if name.startswith("obc-settle run"):
             _check_ledger(path, reference)
             continue
         other = _aggregates(path)

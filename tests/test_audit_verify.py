@@ -202,7 +202,6 @@ def test_a_year_end_run_archives_the_runs_it_netted_off_and_replays_them(year_en
     assert request.data_path == year_end_run / "inputs" / "extracts"
 
 
-@pytest.mark.xfail(reason="app/reconciliation.py writes the --paid folder path as typed into ledger notes", strict=False)
 def test_a_year_end_run_that_netted_off_earlier_runs_verifies(year_end_run: Path) -> None:
     code, stdout, stderr = invoke("verify", str(year_end_run))
     assert code == 0, stdout + stderr

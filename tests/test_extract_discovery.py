@@ -126,3 +126,18 @@ def test_record_level_files_in_hive_folders_are_summed(tmp_path: Path, contract:
             ("2025-04", Decimal(1), Decimal(2)),
             ("2025-05", Decimal(1), Decimal(1)),
         ]
+
+
+def test_a_partition_folder_given_as_data_still_supplies_its_value(tmp_path: Path, contract: Contract) -> None:
+    write(tmp_path / "period=2025-04" / "part-0.parquet", [("A", "i1", 3, 4)], WITHOUT_PERIOD)
+    for data in (tmp_path / "period=2025-04", tmp_path / "period=2025-04" / "part-0.parquet"):
+        extracts, findings = read_extracts(data, contract)
+        assert findings == [] and extracts is not None
+        assert extracts.monthly.select("period", "numerator").rows() == [("2025-04", Decimal(3))]
+
+
+def test_the_relative_path_keeps_the_key_partitions_above_the_data_folder(tmp_path: Path) -> None:
+    path = write(tmp_path / "year=2025" / "period=2025-04" / "part-0.parquet", [("A", "i1", 3, 4)], WITHOUT_PERIOD)
+    for data in (path, path.parent, path.parent / "*.parquet", tmp_path / "year=2025"):
+        found, findings = discover(data)
+        assert findings == [] and relative(found) == ["period=2025-04/part-0.parquet"], data

@@ -87,3 +87,19 @@ def test_a_year_without_spend_for_every_month_is_refused_before_settling() -> No
     findings = quantity_findings(axene("0"), SettlementPeriod.parse("2025-26"), monthly(rows), "finance.parquet")
     assert [(f.code, f.location.file) for f in findings] == [("D031", "finance.parquet")]
     assert "for 2 of the 12 months of 2025-26: 2025-11, 2026-02" in findings[0].message
+
+
+@pytest.mark.parametrize(("poor_control", "loss_rate", "expected"), [(10, "0.4", -100000000), (20, "0.6", -150000000)])
+def test_a_two_sided_track_recovers_losses_at_one_minus_the_quality_adjusted_sharing_rate(poor_control: int, loss_rate: str, expected: int) -> None:
+    """Track 2: sharing rate 60% x quality; shared loss rate 1 - that, held to 40%..60%. An
+    overspend of $2.5m (2% of a $125m benchmark, at the 2% minimum loss rate): quality 1 gives a
+    40% loss rate ($1m); quality 0.5 gives 1 - 0.3 = 70%, held at 60% ($1.5m)."""
+
+    def track2(body: dict[str, Any]) -> None:
+        body["risk_share"]["losses"] = {"minimum_rate": D("0.02"), "bands": [{"provider_share": D("0.6")}], "cap": D("0.05"),
+                                        "quality": {"method": "complement", "minimum_share": D("0.4"), "maximum_share": D("0.6")}}  # fmt: skip
+
+    ledger = settle_rows(varied("mssp", track2), member_rows("127500000", quality=(poor_control, 100)))
+    assert amounts(ledger, "risk_share") == {"ACO": expected, COMMISSIONER: -expected}
+    assert f"{float(D(loss_rate)):.6g} (1 - 0.6 x quality" in lines(ledger, "risk_share", "ACO")["note"].item()
+    assert conserved(ledger)

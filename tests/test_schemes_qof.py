@@ -108,13 +108,16 @@ def test_aspiration_payments_are_paid_monthly_and_netted_off_the_achievement_pay
     contract = contract_of(template("qof"))
     rows = practice_rows()
     runs = []
+    aspiration = []
     for quarter in range(1, 5):
         name = f"2025-26-Q{quarter}"
         ledger = settle_with_history(contract, monthly(rows), SettlementPeriod.parse(name), history_of(runs) if runs else None)
         assert conserved(ledger)
-        assert amounts(ledger, "aspiration")["PRACTICE"] == 2100000  # 70% of £120,000 / 4
+        aspiration.append(amounts(ledger, "aspiration")["PRACTICE"])
         runs.append((ledger, name))
+    # 70% of £14,000 = 980,000 pence in twelfths by largest remainder: 81,667 for April to November, 81,666 after
+    assert aspiration == [245001, 245001, 245000, 244998]
     year = settle_with_history(contract, monthly(rows), SettlementPeriod.parse("2025-26"), history_of(runs))
     achievement = amounts(year, "points")["PRACTICE"]
-    assert int(lines(year, "paid_to_date", "PRACTICE")["amount_pence"].item()) == 8400000
-    assert int(lines(year, "due_now", "PRACTICE")["amount_pence"].item()) == achievement - 8400000
+    assert int(lines(year, "paid_to_date", "PRACTICE")["amount_pence"].item()) == 980000
+    assert int(lines(year, "due_now", "PRACTICE")["amount_pence"].item()) == achievement - 980000

@@ -16,11 +16,15 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from obc_settle.extracts.schema import AGGREGATED_EXTRACT_SCHEMA
+from paths import ROOT
+from typer.testing import CliRunner
+
+from obc_settle.cli import app
 from obc_settle.contract import load_contract
 from obc_settle.contract.models import Contract
 from obc_settle.engine import settle
 from obc_settle.extracts import read_extracts
+from obc_settle.extracts.schema import AGGREGATED_EXTRACT_SCHEMA
 from obc_settle.money import format_pounds
 from obc_settle.periods import SettlementPeriod, month_range
 from obc_settle.render.charts import achievement_row, share_rows, waterfall
@@ -456,3 +460,17 @@ def test_a_payment_history_puts_due_now_first_and_memo_lines_are_not_added(quart
     due_now = view.money_line("due_now")
     assert due_now is not None and due_now.emphasis and due_now.explanation.startswith("What to pay now")
     assert [bar.label for bar in view.waterfall.bars][-1] == "Net payable"
+
+
+def test_the_confidence_interval_is_shown_next_to_the_achieved_value(tmp_path: Path) -> None:
+    out = tmp_path / "run"
+    contract = ROOT / "contracts" / "mid-notts-alliance.yaml"
+    data = ROOT / "sample_data" / "mid-notts-alliance"
+    result = CliRunner().invoke(app, ["run", str(contract), "--data", str(data), "--period", "2025-26-Q3", "--out", str(out), "--format", "html", "--quiet"])
+    assert result.exit_code == 0, result.stderr
+    ledger = pl.read_parquet(out / "ledger.parquet")
+    with_interval = ledger.filter(pl.col("confidence_lower").is_not_null() & (pl.col("line_type") == "outcome"))
+    assert with_interval.height > 0
+    provider = with_interval["party_id"][0]
+    page = (out / "statements" / f"{provider}.html").read_text()
+    assert page.count("95% CI ") == with_interval.filter(pl.col("party_id") == provider).height

@@ -108,8 +108,8 @@ def diff_runs(old_dir: Path, new_dir: Path) -> DiffReport:
     old_ledger, new_ledger = _ledger(old), _ledger(new)
     old_contract, new_contract = _archived_contract(old), _archived_contract(new)
     terms = contract_term_changes(_yaml(old.contract_path), _yaml(new.contract_path))
-    old_monthly = read_extracts(old.extracts_path, old_contract.contract)[0]
-    new_monthly = read_extracts(new.extracts_path, new_contract.contract)[0]
+    old_monthly = read_extracts(old.extracts_path, old_contract.contract)[0] if old.extracts_path else None
+    new_monthly = read_extracts(new.extracts_path, new_contract.contract)[0] if new.extracts_path else None
     sums = None
     if old_monthly is not None and new_monthly is not None:
         sums = monthly_changes(old_monthly.monthly, new_monthly.monthly)

@@ -28,6 +28,8 @@ from obc_settle.contract.models import Contract
 from obc_settle.engine.reconcile import HISTORY_SCHEMA, payments_of_run
 from obc_settle.engine.rate_card import CLAIMS_SCHEMA
 from obc_settle.errors import Diagnostic, Location, Severity
+from obc_settle.extracts import Extracts
+from obc_settle.extracts.schema import MONTHLY_SCHEMA
 from obc_settle.ledger.schema import COMMISSIONER, LineType
 from obc_settle.periods import SettlementPeriod
 
@@ -116,7 +118,7 @@ def _read_runs(folders: tuple[Path, ...], contract: Contract, period: Settlement
         if unknown:
             history.findings.append(_error("P002", f"the run pays providers the contract does not have in {period.contract_year}: {', '.join(unknown)}", where))
             continue
-        rows += payments_of_run(ledger, where)
+        rows += payments_of_run(ledger, f"run of {name}")  # no path in the ledger: a replay elsewhere gives the same bytes
         counted[name] = (ledger, where)
         history.inputs.append(ArchivedInput("paid_run", path, f"inputs/paid/{name}/{LEDGER_FILE}", _sha256(path), path.stat().st_size))
     frame = pl.DataFrame(rows, schema=HISTORY_SCHEMA)
@@ -137,7 +139,7 @@ def _check_runs_complete(frame: pl.DataFrame, counted: dict[str, tuple[pl.DataFr
             findings.append(Diagnostic("P006", message, Location("--paid"), Severity.WARNING))
         else:
             findings.append(_error("P006", f"no run given for {name}: give every earlier run of {period.contract_year} (or a payments extract)", "--paid"))
-    runs = frame.with_columns(run=pl.col("source").replace_strict({where: name for name, where in seen.items()}, default=None))
+    runs = frame.with_columns(run=pl.col("source").str.strip_prefix("run of "))
     for name, (ledger, where) in counted.items():
         before = _before(name, seen)
         for party_id, amount in ledger.filter(pl.col("line_type") == LineType.PAID_TO_DATE).select("party_id", "amount_pence").iter_rows():
@@ -202,7 +204,7 @@ def _read_payments(path: Path, contract: Contract, period: SettlementPeriod, his
             pl.col("provider_id").alias("party_id"),
             pl.col("settlement_period").alias("period"),
             "amount_pence",
-            pl.format("{} row {}", pl.lit(path.name), pl.col("row")).alias("source"),
+            pl.format("payments extract row {}", pl.col("row")).alias("source"),
         )
     )
 
@@ -216,7 +218,7 @@ def _compare(runs: pl.DataFrame, extract: pl.DataFrame, where: str) -> list[Diag
     )
     findings = []
     for row in joined.filter(pl.col("runs") != pl.col("paid")).sort("period", "party_id").iter_rows(named=True):
-        place = row["source"].split(" ", 1)[1] if row["source"] else "no rows"
+        place = row["source"].removeprefix("payments extract ") if row["source"] else "no rows"
         findings.append(_error("P008", f"{place}: {row['party_id']} {row['period']}: the extract says {row['paid']} pence was paid, the runs {row['runs']} pence", where))
     return findings
 
@@ -338,3 +340,11 @@ def quantity_findings(contract: Contract, period: SettlementPeriod, monthly: pl.
                 message = f"provider {provider.id}: no {', '.join(absent)} rows for {snapshot}, the month list sizes and registers are read from"
                 findings.append(_error("D032", message, data_path))
     return findings
+
+
+def no_extracts(contract: Contract) -> tuple[Extracts | None, list[Diagnostic]]:
+    """No `--data`: allowed only for a contract that measures nothing (no indicator, no quantity)."""
+    if contract.extract_ids():
+        message = "--data is required: the contract reads indicators or quantities from extracts"
+        return None, [Diagnostic("R002", message, Location("--data"))]
+    return Extracts((), pl.DataFrame(schema=MONTHLY_SCHEMA)), []

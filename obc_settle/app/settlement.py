@@ -14,7 +14,7 @@ import polars as pl
 from obc_settle.audit.archive import ArchiveError, ArchivedInput, contract_input, copy_into, extract_inputs, installed_lock, output_role
 from obc_settle.audit.manifest import FileRecord, build_manifest, manifest_json, record, run_identity
 from obc_settle.contract import LoadedContract, load_contract
-from obc_settle.app.reconciliation import year_inputs
+from obc_settle.app.reconciliation import no_extracts, year_inputs
 from obc_settle.engine import settle_with_history
 from obc_settle.errors import Diagnostic, ExitCode, Location, SettlementError, Severity, has_errors
 from obc_settle.extracts import Extracts, coverage_findings, read_extracts
@@ -28,7 +28,8 @@ from obc_settle.render.tables import write_ledger_csv, write_ledger_parquet
 @dataclass(frozen=True)
 class RunRequest:
     contract_path: Path
-    data_path: Path
+    data_path: Path | None
+    """The extracts; None only for a contract that measures nothing (a rate card alone)."""
     period: str
     out_dir: Path
     force: bool = False
@@ -80,7 +81,10 @@ def run_settlement(request: RunRequest) -> RunResult:
         raise SettlementError(ExitCode.INVALID_CONTRACT, findings)
     period = parse_period(request.period, loaded)
     _progress(request, "Reading extracts", 0, 1)
-    extracts, data_findings = read_extracts(request.data_path, loaded.contract)
+    if request.data_path is None:
+        extracts, data_findings = no_extracts(loaded.contract)
+    else:
+        extracts, data_findings = read_extracts(request.data_path, loaded.contract)
     _progress(request, "Reading extracts", 1, 1)
     warnings = [f for f in findings + data_findings if f.severity is Severity.WARNING]
     in_force = replace(loaded, contract=loaded.contract.in_force(period.contract_year.name))  # the terms of the period's version
@@ -89,7 +93,8 @@ def run_settlement(request: RunRequest) -> RunResult:
         if indicator_ids:
             data_findings += coverage_findings(extracts, period.months(), indicator_ids, str(request.data_path))
     if extracts is None or has_errors(data_findings):
-        raise SettlementError(ExitCode.INVALID_DATA, data_findings)
+        usage = any(f.code == "R002" for f in data_findings)
+        raise SettlementError(ExitCode.USAGE if usage else ExitCode.INVALID_DATA, data_findings)
     year = year_inputs(request.paid, request.payments, request.claims, loaded.contract, period, extracts.monthly, str(request.data_path))
     warnings += [f for f in year.findings if f.severity is Severity.WARNING]
     if has_errors(year.findings):
@@ -100,6 +105,8 @@ def run_settlement(request: RunRequest) -> RunResult:
     lock = installed_lock()
     inputs = [item.record() for item in archived]
     parameters = {"command": "run", "contract": str(request.contract_path), "data": str(request.data_path), "period": period.name}
+    if request.data_path is None:
+        del parameters["data"]
     parameters |= year.parameters  # earlier runs, payments and claims, only when given
     if tuple(request.formats) != FORMATS:
         parameters["formats"] = list(request.formats)  # recorded only when not all, so default runs keep their run id
@@ -121,9 +128,10 @@ def _progress(request: RunRequest, stage: str, done: int, total: int) -> None:
         request.on_progress(stage, done, total)
 
 
-def _archived_inputs(loaded: LoadedContract, data_path: Path, extracts: Extracts) -> list[ArchivedInput]:
+def _archived_inputs(loaded: LoadedContract, data_path: Path | None, extracts: Extracts) -> list[ArchivedInput]:
     """The inputs, each with the bytes the run read and the place of its copy in the folder."""
-    return [contract_input(loaded.path, loaded.sha256), *extract_inputs(data_path, ((f.path, f.sha256) for f in extracts.files))]
+    extracts_read = extract_inputs(data_path, ((f.path, f.sha256) for f in extracts.files)) if data_path is not None else []
+    return [contract_input(loaded.path, loaded.sha256), *extracts_read]
 
 
 def _write_outputs(

@@ -145,8 +145,9 @@ class ArchivedRun:
         return self.folder / self.role("contract")[0].path
 
     @property
-    def extracts_path(self) -> Path:
-        return self.folder / EXTRACTS_FOLDER
+    def extracts_path(self) -> Path | None:
+        """The archived extracts folder; None for a run that read no extract (a rate card alone)."""
+        return self.folder / EXTRACTS_FOLDER if self.role("extract") else None
 
     def extract_files(self) -> list[tuple[str, Path]]:
         return [(item.path, self.folder / item.path) for item in self.role("extract")]

@@ -68,9 +68,12 @@ def _complete_format(incomplete: str) -> list[str]:
 @app.command()
 def run(
     contract: Annotated[Path, typer.Argument(help="The contract YAML file.")],
-    data: Annotated[Path, typer.Option("--data", help="An extract Parquet file or a folder of them.")],
     period: Annotated[str, typer.Option("--period", help="Settlement period: a quarter (2025-26-Q3) or a contract year (2025-26).")],
     out: Annotated[Path, typer.Option("--out", help="Output folder (created; must not exist unless --force).")],
+    data: Annotated[
+        Path | None,
+        typer.Option("--data", help="An extract Parquet file or a folder of them (required unless the contract measures nothing, e.g. a rate card)."),
+    ] = None,
     force: Annotated[bool, typer.Option("--force", help="Replace an existing output folder.")] = False,
     formats: Annotated[
         list[str] | None,

@@ -13,10 +13,8 @@ from typing import Any
 
 from obc_settle.contract.checks import _Findings, _indexed, _indicators, _provider_ids, _repeats, _rule, _Unusable, _usable
 from obc_settle.errors import did_you_mean
-from obc_settle.periods import ContractYear
 
 ONE = Decimal(1)
-PROPORTION_KINDS = {"proportion"}
 
 
 def _years(contract: Any) -> list[str]:
@@ -177,8 +175,16 @@ def _check_side(side: Any, at: tuple[Any, ...], findings: _Findings) -> None:
         quality = side.quality
         if quality is not None and quality.method == "gate" and quality.minimum_score is None:
             findings.add((*at, "quality"), "C011", "required key 'minimum_score' is missing for quality method gate")
-        elif quality is not None and quality.method == "scale" and quality.minimum_score is not None:
+        elif quality is not None and quality.method != "gate" and quality.minimum_score is not None:
             findings.add((*at, "quality", "minimum_score"), "C027", "minimum_score is only used by quality method gate")
+    with _rule():
+        quality = side.quality
+        if quality is not None and quality.method != "complement":
+            for key in ("minimum_share", "maximum_share"):
+                if getattr(quality, key) is not None:
+                    findings.add((*at, "quality", key), "C027", f"{key} is only used by quality method complement")
+        if quality is not None and quality.method == "complement" and at[-1] != "losses":
+            findings.add((*at, "quality", "method"), "C027", "quality method complement is for losses (a shared loss rate)")
 
 
 def _check_rate_card(contract: Any, findings: _Findings) -> None:
@@ -256,10 +262,6 @@ def check_indicator(contract: Any, indicator: Any, path: tuple[Any, ...], findin
         scoring = indicator.scoring
         if scoring.point_decimals is not None and scoring.method != "hvbp":
             findings.add((*path, "scoring", "point_decimals"), "C027", f"point_decimals is only used by hvbp scoring, not {scoring.method}")
-
-
-def contract_year_of(day: Any) -> str:
-    return ContractYear.containing(day).name
 
 
 CHECKS = (_check_year_values, _check_pool, _check_quantities, _check_points, _check_risk_share, _check_rate_card, _check_subcontracts)

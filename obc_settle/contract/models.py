@@ -262,6 +262,7 @@ class PointsRounding(Model):
 
 class Aspiration(Model):
     proportion: Proportion = Field(description="Share of the year's aspiration_basis paid on account, in monthly twelfths.")
+    uprating: Number = Field(default=Decimal(1), description="An uprating index the aspiration is multiplied by (1.0 in 2006/07).")
 
 
 class Points(Model):
@@ -287,10 +288,15 @@ class RiskBand(Model):
 
 
 class RiskQuality(Model):
-    method: Literal["scale", "gate"] = Field(
-        description="scale: the providers' share times the quality score; gate: nothing unless the score reaches minimum_score."
+    method: Literal["scale", "gate", "complement"] = Field(
+        description=(
+            "scale: the providers' share times the quality score; gate: nothing unless the score reaches minimum_score; "
+            "complement (losses): each band's share becomes 1 - share x score, held between minimum_share and maximum_share."
+        )
     )
     minimum_score: Proportion | None = None
+    minimum_share: Proportion | None = Field(default=None, description="complement: the lowest share of losses.")
+    maximum_share: Proportion | None = Field(default=None, description="complement: the highest share of losses.")
 
 
 class RiskSide(Model):

@@ -18,7 +18,8 @@ import polars as pl
 
 from obc_settle.contract.models import Contract
 from obc_settle.engine.achievement import measure_achievement
-from obc_settle.engine.lines import DERIVATION, Lines, line
+from obc_settle.engine.allocation import exact_fraction
+from obc_settle.engine.lines import DERIVATION, line
 from obc_settle.engine.pools import indicator_pools, party_parts
 from obc_settle.engine.scoring import score_indicators
 from obc_settle.engine.shares import collective_shares, period_quantities
@@ -57,7 +58,7 @@ def score_framework(contract: Contract, monthly: pl.DataFrame, span: Span) -> pl
     if span.on_account == "in_full":
         note = pl.concat_str([pl.col("note"), pl.lit(IN_FULL_NOTE)], separator="; ", ignore_nulls=True)
         scored = scored.with_columns(score_ppm=pl.lit(SCORE_SCALE, dtype=pl.Int64), note=note).with_columns(
-            score=pl.col("score_ppm").cast(pl.Decimal(38, 6)) / SCORE_SCALE
+            score=exact_fraction(pl.col("score_ppm"), SCORE_SCALE, 6)
         )
     return scored
 
@@ -175,8 +176,3 @@ def commissioner_outcome_lines(contract: Contract, outcomes: Outcomes, span: Spa
             note = "no provider earned outcome money: unearned money is retained"
         tail.append(line(COMMISSIONER, role, LineType.REDISTRIBUTED_UNEARNED, LineKind.RETENTION, -given, note=note))
     return retained_frame, tail
-
-
-def no_outcomes(contract: Contract) -> Lines:
-    """Empty outcome lines for a contract that pays no outcome pool (points, rate card only)."""
-    return Lines()

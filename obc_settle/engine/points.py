@@ -130,7 +130,7 @@ def aspiration_lines(contract: Contract, span: Span) -> Lines:
     if points is None or points.aspiration is None or terms.aspiration_basis is None:
         return lines
     basis = pounds_to_pence(terms.aspiration_basis)
-    annual = apply_proportion(basis, points.aspiration.proportion)
+    annual = apply_proportion(basis, points.aspiration.proportion * points.aspiration.uprating)
     months = span.period.contract_year.months()
     twelfths = largest_remainder(annual, [1] * 12)
     amount = sum(twelfths[months.index(month)] for month in span.months)

@@ -8,7 +8,9 @@ At a contract-year settlement, with budget B and actual spend S (pence):
                  rate); at or above it, sharing starts from the first pound
     bands        providers' part = sum over bands k of provider_share_k x (the part of X between
                  the band's lower and upper ends, each a proportion of B)
-    quality      scale: part x the outcome framework's quality score q; gate: 0 unless q >= minimum_score
+    quality      scale: part x the outcome framework's quality score q; gate: 0 unless q >= minimum_score;
+                 complement (losses, as MSSP's shared loss rate): each band's share s becomes
+                 1 - s x q, held between minimum_share and maximum_share
     cap          part held to cap x B
     total        T = round(part), by the rounding rule
 
@@ -66,17 +68,22 @@ def providers_part(side: RiskSide, budget: int, difference: int, quality_ppm: in
         return Fraction(0), steps
     part = Fraction(0)
     lower = Fraction(0)
+    quality = Fraction(SCORE_SCALE if quality_ppm is None else quality_ppm, SCORE_SCALE)
+    complement = side.quality is not None and side.quality.method == "complement"
     for band in side.bands:
         upper = None if band.up_to is None else Fraction(band.up_to) * budget
         inside = max(Fraction(0), (Fraction(difference) if upper is None else min(Fraction(difference), upper)) - lower)
-        part += Fraction(band.provider_share) * inside
+        share = Fraction(band.provider_share)
+        if complement and side.quality is not None:
+            share = _held(1 - share * quality, side.quality.minimum_share, side.quality.maximum_share)
+        part += share * inside
         if inside:
-            steps.append(f"{band.provider_share} of {float(inside) / 100:,.2f} pounds in the band up to {band.up_to if band.up_to is not None else 'the end'}")
+            shown = f"{float(share):.6g}" + (f" (1 - {band.provider_share} x quality {float(quality):.6g}, held to its limits)" if complement else "")
+            steps.append(f"{shown} of {float(inside) / 100:,.2f} pounds in the band up to {band.up_to if band.up_to is not None else 'the end'}")
         if upper is None or difference <= upper:
             break
         lower = upper
-    if side.quality is not None:
-        quality = Fraction(SCORE_SCALE if quality_ppm is None else quality_ppm, SCORE_SCALE)
+    if side.quality is not None and not complement:
         if side.quality.method == "scale":
             part *= quality
             steps.append(f"scaled by the quality score {float(quality):.6g}")
@@ -87,6 +94,14 @@ def providers_part(side: RiskSide, budget: int, difference: int, quality_ppm: in
         part = Fraction(side.cap) * budget
         steps.append(f"capped at {side.cap} of the budget")
     return part, steps
+
+
+def _held(value: Fraction, lowest: Decimal | None, highest: Decimal | None) -> Fraction:
+    if lowest is not None:
+        value = max(value, Fraction(lowest))
+    if highest is not None:
+        value = min(value, Fraction(highest))
+    return value
 
 
 def risk_share_lines(contract: Contract, monthly: pl.DataFrame, span: Span, money: PeriodMoney, quality_ppm: int | None) -> Lines:

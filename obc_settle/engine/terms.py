@@ -39,12 +39,6 @@ class Span:
     def is_year(self) -> bool:
         return self.period.is_year
 
-    @property
-    def label(self) -> str:
-        if len(self.quarters) > 1 and not self.is_year:
-            return f"{self.period.contract_year.name}-Q1 to Q{self.quarters[-1]} (year to date)"
-        return self.period.name
-
 
 def settlement_span(contract: Contract, period: SettlementPeriod) -> Span:
     if period.quarter is None:
@@ -102,7 +96,7 @@ def period_money(contract: Contract, span: Span, monthly: pl.DataFrame) -> Perio
         value = sum(quarters[q - 1] for q in span.quarters)
         note = f"annual contract value {annual} pence"
         if span.is_year:
-            pass
+            pass  # the whole year
         elif len(span.quarters) == 1:
             note = f"quarter {span.quarters[0]} of the {note}, split into four by largest remainder"
         else:
@@ -122,8 +116,7 @@ def window_months(window: str, span: Span, first_term_month: str) -> list[str]:
     """The months an indicator is measured over, never before the term starts."""
     last = span.months[-1]
     if window == "year_to_date":
-        first = f"{span.period.contract_year.start_year}-04"
-        months = [m for m in _months_between(first, last)]
+        months = _months_between(f"{span.period.contract_year.start_year}-04", last)
     elif window == "rolling_12_months":
         months = _months_between(_add_months(last, -11), last)
     else:

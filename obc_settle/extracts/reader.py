@@ -21,7 +21,14 @@ from obc_settle.errors import Diagnostic, Location, has_errors
 from obc_settle.extracts.checks import content_checks, row_checks, schema_findings
 from obc_settle.extracts.discovery import SourceFile, discover
 from obc_settle.extracts.duplicates import RecordScan, duplicate_findings
-from obc_settle.extracts.records import ENFORCED_BY_SUMS, NULL_CHECKS, is_record_level, record_checks, record_measures, record_schema_findings
+from obc_settle.extracts.records import (
+    ENFORCED_BY_SUMS,
+    NULL_CHECKS,
+    is_record_level,
+    record_checks,
+    record_measures,
+    record_schema_findings,
+)
 from obc_settle.extracts.schema import KEY_COLUMNS
 from obc_settle.extracts.single_pass import FileSums, aggregated_measures, file_sums, merge_excluded, merge_monthly
 

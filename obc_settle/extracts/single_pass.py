@@ -6,7 +6,9 @@ each row check that reads more than keys (a negative count, a NaN, a flag out of
 that read only keys (nulls, unknown providers and indicators, malformed or out-of-term periods)
 are then evaluated on the distinct keys, a few thousand rows at most, not on the file's rows.
 
-A clean file is therefore read once. A file with a problem is read a second time by
+A clean file is therefore read once (a record-level file's nulls outside the keys are asked of
+its row groups' statistics first, which reads no data when there are none: see `file_sums`).
+A file with a problem is read a second time by
 `checks.content_checks`, which finds for each failing check its count, its first row and up to
 three of its values, for the message; the run stops with those findings anyway, so only failing
 runs pay for the second pass. The two passes use the very same check expressions, so they cannot
@@ -51,6 +53,11 @@ def aggregated_measures(schema: pl.Schema) -> list[pl.Expr]:
             measures.append(pl.lit(0).cast(dtype).alias(name))
             continue
         column = pl.col(name)
+        if schema[name].is_integer():
+            # Whole numbers are summed as 128-bit integers (exact, and far cheaper than a decimal
+            # per row); only the sum becomes a decimal.
+            measures.append(column.cast(pl.Int128).sum().cast(dtype).alias(name))
+            continue
         if schema[name].is_float():
             column = pl.when(column.is_finite()).then(column)  # NaN is a finding (D003), never a sum
         measures.append(column.cast(dtype).sum().alias(name))

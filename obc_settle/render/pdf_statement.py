@@ -116,7 +116,7 @@ def _indicator_table(view: StatementView) -> Flowable:
         rows.append(
             [
                 cell(row.name, [f"{row.domain} \u00b7 {row.attribution}", f"{row.window} ({row.window_kind})", " \u00b7 ".join(row.about)], style="cell_bold"),
-                cell(row.achieved, [f"{row.numerator} / {row.denominator}"], style="cell_num"),
+                cell(row.achieved, [f"{row.numerator} / {row.denominator}", *([row.interval] if row.interval else [])], style="cell_num"),
                 cell(row.threshold, style="cell_num"),
                 cell(row.target, style="cell_num"),
                 cell(row.score, ["not scorable"] if not row.scorable else [], style="cell_num"),

@@ -68,6 +68,8 @@ class IndicatorLine:
     numerator: str
     denominator: str
     achieved: str
+    interval: str | None
+    """The 95% confidence interval of the achieved value, for confidence-aware scoring."""
     threshold: str
     target: str
     score: str
@@ -321,6 +323,7 @@ def _indicator_line(row: dict[str, Any], context: StatementContext) -> Indicator
         numerator=formats.count(row["numerator"]),
         denominator=formats.count(row["denominator"]),
         achieved=formats.level(row["achieved"], kind),
+        interval=_interval(row, kind),
         threshold=formats.level(row["threshold"], kind),
         target=formats.level(row["target"], kind),
         score=formats.percent(row["score"]),
@@ -349,3 +352,10 @@ def _notes(outcomes: list[dict[str, Any]], context: StatementContext) -> tuple[N
         text = str(row["note"]) if row["note"] is not None else "could not be scored"
         notes.append(Note(context.indicator_names.get(indicator_id, indicator_id), formats.sentence(text), unscorable))
     return tuple(notes)
+
+
+def _interval(row: dict[str, Any], kind: str) -> str | None:
+    lower, upper = row.get("confidence_lower"), row.get("confidence_upper")
+    if lower is None or upper is None:
+        return None
+    return f"95% CI {formats.level(lower, kind)} to {formats.level(upper, kind)}"
