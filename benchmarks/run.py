@@ -32,6 +32,7 @@ import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from dataclasses import dataclass, field
 from importlib import metadata
@@ -75,13 +76,16 @@ class Measure:
 
 def measure(command: list[str], env: dict[str, str] | None = None) -> tuple[float, int, str]:
     """Run a command; its wall time, its own peak resident memory (KiB) and its standard output."""
-    started = time.perf_counter()
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
-    _, status, usage = os.wait4(process.pid, 0)
-    wall = time.perf_counter() - started
-    process.returncode = os.waitstatus_to_exitcode(status)
-    stdout = process.stdout.read().decode() if process.stdout else ""
-    stderr = process.stderr.read().decode() if process.stderr else ""
+    # Output goes to files, not pipes: a child filling a pipe nobody reads until it exits would hang.
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        started = time.perf_counter()
+        process = subprocess.Popen(command, stdout=out, stderr=err, env=env)
+        _, status, usage = os.wait4(process.pid, 0)
+        wall = time.perf_counter() - started
+        process.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        err.seek(0)
+        stdout, stderr = out.read().decode(), err.read().decode()
     if process.returncode != 0:
         raise SystemExit(f"{' '.join(command)} failed ({process.returncode}):\n{stderr}{stdout}")
     return wall, usage.ru_maxrss, stdout
@@ -202,8 +206,10 @@ def startup(rounds: int) -> dict[str, Measure]:
 
 
 def machine() -> dict[str, str]:
-    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines() if line.startswith("model name")), platform.processor())
-    memory_kib = next((int(line.split()[1]) for line in Path("/proc/meminfo").read_text().splitlines() if line.startswith("MemTotal")), 0)
+    cpuinfo = Path("/proc/cpuinfo").read_text().splitlines()
+    cpu = next((line.split(":", 1)[1].strip() for line in cpuinfo if line.startswith("model name")), platform.processor())
+    meminfo = Path("/proc/meminfo").read_text().splitlines()
+    memory_kib = next((int(line.split()[1]) for line in meminfo if line.startswith("MemTotal")), 0)
     versions = {name: metadata.version(name) for name in ("obc-settle", "polars", "duckdb", "pandas", "pyarrow", "numpy")}
     return {
         "date": datetime.date.today().isoformat(),
@@ -233,7 +239,8 @@ def table(by_size: dict[int, dict[str, Measure]]) -> list[str]:
 def startup_table(results: dict[str, Measure]) -> list[str]:
     lines = ["| command | median wall (s) | peak memory (MiB) | runs |", "|---|---:|---:|---:|"]
     for name, measure_ in results.items():
-        lines.append(f"| {name} | {statistics.median(measure_.wall):.3f} | {statistics.median(measure_.peak_kib) / 1024:,.0f} | {len(measure_.wall)} |")
+        wall, peak = statistics.median(measure_.wall), statistics.median(measure_.peak_kib) / 1024
+        lines.append(f"| {name} | {wall:.3f} | {peak:,.0f} | {len(measure_.wall)} |")
     return lines
 
 
@@ -260,7 +267,14 @@ def main(argv: list[str]) -> None:
         shutil.rmtree(DATA / f"out-{label(rows)}", ignore_errors=True)
 
 
-def write_results(path: Path, info: dict[str, str], by_size: dict[int, dict[str, Measure]], started: dict[str, Measure], sizes: list[int], rounds: list[int]) -> None:
+def write_results(
+    path: Path,
+    info: dict[str, str],
+    by_size: dict[int, dict[str, Measure]],
+    started: dict[str, Measure],
+    sizes: list[int],
+    rounds: list[int],
+) -> None:
     text = [
         "# Benchmark results",
         "",

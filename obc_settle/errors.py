@@ -92,7 +92,7 @@ class SettlementError(Exception):
 
 # The code catalogue. C = contract file, D = data extract, O = output, R = run arguments,
 # P = payment history (earlier runs, payments extract),
-# A = audit of a run folder (verify, explain, diff).
+# A = audit of a run folder (verify, explain, diff), S = scenario file (simulate scenario).
 CODES: dict[str, str] = {
     "C001": "the file cannot be read (missing, unreadable, or not UTF-8)",
     "C002": "YAML syntax error",
@@ -130,6 +130,8 @@ CODES: dict[str, str] = {
     "D015": "null in a record-level flag column (in_denominator, in_numerator, excluded)",
     "D016": "record in the numerator but not in the denominator",
     "D017": "duplicate record: the same patient_id, indicator_id and period twice (when asked for)",
+    "D019": "a row of an aggregated extract repeats an earlier row in every column",
+    "D018": "a mean value outside the indicator's declared value_range (mixed units)",
     "D030": "no registered population rows for months of a capitated settlement",
     "D031": "no actual spend rows for months of a risk/gain share year (the finance extract misses months)",
     "D032": "no list size or disease register rows in the month a points settlement reads them from",
@@ -148,6 +150,9 @@ CODES: dict[str, str] = {
     "R001": "settlement period not understood or outside the term",
     "R002": "an option does not apply to this contract",
     "R003": "no such contract template",
+    "R004": "a what-if option out of range (estimate: --through, --trajectory, --period; simulate: --indicator, --years)",
+    "S001": "scenario file: unknown or missing key, wrong type or value, not exactly one kind of change",
+    "S002": "scenario file: unknown indicator or provider, or a spend change without a risk/gain share",
     "O001": "output folder exists (use --force to replace it)",
     "O002": "output cannot be written",
     "O003": "another run is writing the same output folder",

@@ -18,7 +18,10 @@ from typing import Any
 import polars as pl
 import pytest
 from engine_support import contract_from, domain, indicator
+from paths import ROOT
+from typer.testing import CliRunner
 
+from obc_settle.cli import app
 from obc_settle.contract.models import Contract
 from obc_settle.errors import CODES, Diagnostic, Severity
 from obc_settle.extracts import read_extracts
@@ -312,3 +315,45 @@ def test_the_benchmark_generator_is_deterministic(tmp_path: Path) -> None:
     assert json.dumps(sorted(frame.get_column("period").unique().to_list())) == json.dumps(
         [f"2025-{m:02d}" for m in range(4, 13)] + [f"2026-{m:02d}" for m in range(1, 4)]
     )
+
+
+def test_run_refuses_repeated_records_only_when_asked(tmp_path: Path) -> None:
+    contract_text = (ROOT / "tests" / "bad_inputs" / "_base" / "contract.yaml").read_text()
+    contract = tmp_path / "contract.yaml"
+    contract.write_text(contract_text)
+    rows = [
+        ("p1", "ACUTE", "reviews", "2025-10", True, True, False, None),
+        ("p1", "ACUTE", "reviews", "2025-10", True, True, False, None),
+        ("p2", "GPFED", "reviews", "2025-10", True, False, False, None),
+    ]
+    schema = {"patient_id": pl.String, "provider_id": pl.String, "indicator_id": pl.String, "period": pl.String,
+              "in_denominator": pl.Boolean, "in_numerator": pl.Boolean, "excluded": pl.Boolean, "value": pl.Float64}  # fmt: skip
+    data = tmp_path / "data"
+    data.mkdir()
+    pl.DataFrame(rows, schema=schema, orient="row").write_parquet(data / "records.parquet")
+    args = ["run", str(contract), "--data", str(data), "--period", "2025-26-Q3", "--format", "html", "--quiet"]
+    assert CliRunner().invoke(app, [*args, "--out", str(tmp_path / "a")]).exit_code == 0
+    refused = CliRunner().invoke(app, [*args, "--out", str(tmp_path / "b"), "--check-duplicates"])
+    assert refused.exit_code == 3
+    assert "D017" in refused.stderr and "e.g. row 2" in refused.stderr
+    assert not (tmp_path / "b").exists()
+
+
+def test_a_record_value_on_another_scale_is_refused_as_mixed_units(tmp_path: Path) -> None:
+    contract_text = (ROOT / "tests" / "bad_inputs" / "_base" / "contract.yaml").read_text()
+    contract_text = contract_text.replace("          target: 8\n", "          target: 8\n          value_range: {min: 0, max: 10}\n")
+    contract = tmp_path / "contract.yaml"
+    contract.write_text(contract_text)
+    rows = [
+        ("p1", "ACUTE", "confidence", "2025-10", True, False, False, 7.5),
+        ("p2", "GPFED", "confidence", "2025-10", True, False, False, 75.0),
+        ("p3", "GPFED", "confidence", "2025-10", True, False, False, None),
+    ]
+    schema = {"patient_id": pl.String, "provider_id": pl.String, "indicator_id": pl.String, "period": pl.String,
+              "in_denominator": pl.Boolean, "in_numerator": pl.Boolean, "excluded": pl.Boolean, "value": pl.Float64}  # fmt: skip
+    data = tmp_path / "data"
+    data.mkdir()
+    pl.DataFrame(rows, schema=schema, orient="row").write_parquet(data / "records.parquet")
+    refused = CliRunner().invoke(app, ["run", str(contract), "--data", str(data), "--period", "2025-26-Q3", "--out", str(tmp_path / "out")])
+    assert refused.exit_code == 3
+    assert "D018 column value: 1 row outside the indicator's value_range (mixed units?), e.g. row 2" in refused.stderr

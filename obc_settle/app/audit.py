@@ -42,6 +42,10 @@ LEDGER = "ledger.parquet"
 def verify_run(run_dir: Path) -> VerifyReport:
     """Check the archived inputs, then recompute from them and compare every output."""
     run = open_archive(run_dir)
+    command = run.manifest.get("parameters", {}).get("command", "run")
+    if command != "run":  # an estimate or a simulation: verify replays `run` only (docs/simulation.md)
+        where = Location(str(run_dir / "manifest.json"))
+        raise SettlementError(ExitCode.USAGE, [Diagnostic("A002", f"a folder written by `{command}` cannot be replayed by verify, only `run` folders", where)])
     inputs = check_archived_inputs(run)
     environment = environment_differences(run)
     with tempfile.TemporaryDirectory(prefix="obc-settle-verify-") as scratch:

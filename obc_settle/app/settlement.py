@@ -43,6 +43,8 @@ class RunRequest:
     """A payments-made extract (provider_id, settlement_period, amount_pence), instead of or besides `paid`."""
     claims: Path | None = None
     """Rate-card outcome claims (participant_id, outcome_id, provider_id, period)."""
+    check_duplicates: bool = False
+    """Also look for record-level rows repeating a patient, indicator and month (memory grows with rows)."""
 
 
 @dataclass(frozen=True)
@@ -84,7 +86,7 @@ def run_settlement(request: RunRequest) -> RunResult:
     if request.data_path is None:
         extracts, data_findings = no_extracts(loaded.contract)
     else:
-        extracts, data_findings = read_extracts(request.data_path, loaded.contract)
+        extracts, data_findings = read_extracts(request.data_path, loaded.contract, check_duplicates=request.check_duplicates)
     _progress(request, "Reading extracts", 1, 1)
     warnings = [f for f in findings + data_findings if f.severity is Severity.WARNING]
     in_force = replace(loaded, contract=loaded.contract.in_force(period.contract_year.name))  # the terms of the period's version
@@ -130,7 +132,7 @@ def _progress(request: RunRequest, stage: str, done: int, total: int) -> None:
 
 def _archived_inputs(loaded: LoadedContract, data_path: Path | None, extracts: Extracts) -> list[ArchivedInput]:
     """The inputs, each with the bytes the run read and the place of its copy in the folder."""
-    extracts_read = extract_inputs(data_path, ((f.path, f.sha256) for f in extracts.files)) if data_path is not None else []
+    extracts_read = extract_inputs((f.path, f.relative, f.sha256) for f in extracts.files) if data_path is not None else []
     return [contract_input(loaded.path, loaded.sha256), *extracts_read]
 
 

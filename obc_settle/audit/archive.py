@@ -72,12 +72,13 @@ def contract_input(path: Path, sha256: str) -> ArchivedInput:
     return ArchivedInput("contract", path, f"{CONTRACT_FOLDER}/{path.name}", sha256, path.stat().st_size)
 
 
-def extract_inputs(data_path: Path, files: Iterable[tuple[Path, str]]) -> list[ArchivedInput]:
-    """Each extract at its path below the `--data` folder (or by its name, for a single file)."""
+def extract_inputs(files: Iterable[tuple[Path, str, str]]) -> list[ArchivedInput]:
+    """Each extract at its path below the `--data` folder, or below a glob's fixed part, or by its
+    name for a single file (`relative`, from discovery). Partition folders (`period=2025-10/`) are
+    part of that path, so a replay from the archive gets every key value the folders supplied."""
     items = []
-    for path, sha256 in files:
-        relative = path.name if path == data_path else path.relative_to(data_path).as_posix()
-        items.append(ArchivedInput("extract", path, f"{EXTRACTS_FOLDER}/{relative}", sha256, path.stat().st_size))
+    for path, relative, sha256 in files:
+        items.append(ArchivedInput("extract", path, f"{EXTRACTS_FOLDER}/{relative or path.name}", sha256, path.stat().st_size))
     return items
 
 

@@ -85,6 +85,13 @@ def run(
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print summary.json to standard output instead of a table.")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing on success (no table, no progress bar).")] = False,
+    check_duplicates: Annotated[
+        bool,
+        typer.Option(
+            "--check-duplicates",
+            help="Also refuse record-level rows that repeat a patient, indicator and month (D017); memory grows with the rows.",
+        ),
+    ] = False,
     paid: Annotated[
         list[Path] | None,
         typer.Option("--paid", help="An earlier run folder of the same contract year, whose payments are netted off (repeat for each run)."),
@@ -118,7 +125,8 @@ def run(
     try:
         with ProgressBar(err, enabled=not quiet) as progress:
             request = RunRequest(contract, data, period, out, force, formats=chosen, on_progress=progress,
-                                 paid=tuple(paid or ()), payments=payments, claims=claims)  # fmt: skip
+                                 paid=tuple(paid or ()), payments=payments, claims=claims,
+                                 check_duplicates=check_duplicates)  # fmt: skip
             result = run_settlement(request)
     except SettlementError as error:
         report_failure(err, error.diagnostics)

@@ -371,6 +371,14 @@ def _check_scoring(indicator: Any, path: Path_, findings: _Findings) -> None:
     with _rule():
         if method in {"improvement", "best_of"} and indicator.baseline is None:
             findings.add((*path, "scoring", "method"), "C027", f"{method} scoring needs the indicator's baseline")
+    with _rule():
+        value_range = indicator.value_range
+        if value_range is not None:
+            if value_range.min >= value_range.max:
+                findings.add((*path, "value_range", "min"), "C027", f"value_range min {value_range.min} must be below max {value_range.max}")
+            measure = indicator.measure if indicator.kind == "change_from_baseline" else indicator.kind
+            if measure != "mean":
+                findings.add((*path, "value_range"), "C027", "value_range is only used by mean indicators")
     kind = indicator.kind
     if kind == "change_from_baseline":
         with _rule():

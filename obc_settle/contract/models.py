@@ -169,6 +169,13 @@ class Prevalence(Model):
     national: Number = Field(description="National average prevalence, as a proportion (0.021 for 2.1%).")
 
 
+class ValueRange(Model):
+    """The range every value of a mean indicator lies in (a survey scored 0 to 10)."""
+
+    min: Number
+    max: Number
+
+
 class YearLevels(Model):
     threshold: Number
     target: Number
@@ -186,6 +193,11 @@ class Indicator(Model):
     )
     direction: Literal["higher_is_better", "lower_is_better"]
     unit: Text | None = None
+    value_range: ValueRange | None = Field(
+        default=None,
+        description="For mean indicators: the range values lie in; extract rows whose mean falls outside it are "
+        "refused as a units mistake (D018).",
+    )
     baseline: Number | None = None
     threshold: Number = Field(description="Level below which (for higher-is-better) nothing is earned.")
     target: Number = Field(description="Level at which the indicator's whole pool is earned.")
@@ -440,6 +452,15 @@ class Contract(Model):
     def all_provider_ids(self) -> set[str]:
         """Every provider of any version."""
         return {provider.id for terms in self.versions() for provider in terms.providers}
+
+    def value_ranges(self) -> dict[str, tuple[Decimal, Decimal]]:
+        """Declared value ranges of mean indicators, of any version, by indicator id."""
+        return {
+            indicator.id: (indicator.value_range.min, indicator.value_range.max)
+            for terms in self.versions()
+            for _, indicator in terms.indicators()
+            if indicator.value_range is not None
+        }
 
     def proportion_indicator_ids(self) -> set[str]:
         """Indicators of any version whose numerator may not exceed its denominator."""

@@ -142,4 +142,23 @@ def row_checks(schema: pl.Schema, contract: Contract) -> list[RowCheck]:
             RowCheck("values_without_count", "D012", "value_sum", "non-zero while value_count is zero",
                      (pl.col("value_count").fill_null(0) == 0) & (pl.col("value_sum").fill_null(0) != 0))
         )
+        mean = pl.col("value_sum").cast(pl.Float64) / pl.col("value_count").cast(pl.Float64)
+        out_of_range = outside_value_range(mean, contract)
+        if out_of_range is not None:
+            checks.append(RowCheck("mean_out_of_range", "D018", "value_sum", OUT_OF_RANGE,
+                                   (pl.col("value_count").fill_null(0) > 0) & out_of_range, show_values=False))
     return checks
+
+
+OUT_OF_RANGE = "with a mean value outside the indicator's value_range (mixed units?)"
+
+
+def outside_value_range(value: pl.Expr, contract: Contract) -> pl.Expr | None:
+    """True where `value` is outside its indicator's declared value_range; None if none declared."""
+    ranges = contract.value_ranges()
+    if not ranges:
+        return None
+    indicator = pl.col("indicator_id").cast(pl.String)
+    lowest = indicator.replace_strict({k: float(v[0]) for k, v in ranges.items()}, default=None, return_dtype=pl.Float64)
+    highest = indicator.replace_strict({k: float(v[1]) for k, v in ranges.items()}, default=None, return_dtype=pl.Float64)
+    return lowest.is_not_null() & ((value < lowest) | (value > highest))

@@ -10,9 +10,9 @@ Two steps, exact: one pass over all record-level files computes a 64-bit hash of
 (patient_id, indicator_id, month) and sorts the hashes; only when some hash occurs twice (a
 duplicate, or, about once in 15,000 files of 50 million rows, two different keys with the same
 hash) are the rows with those hashes read again, with their file and row number, and compared on
-the keys themselves. A row is a duplicate when an earlier row (earlier in the same file, or in a file that
-comes before it in sorted order) has the same patient_id, indicator_id and month; the first
-occurrence is not counted. Messages name no patient: `q3.parquet: D017 column patient_id: 2 rows
+the keys themselves. A row is a duplicate when an earlier row (earlier in the same file, or in a
+file that comes before it in sorted order) has the same patient_id, indicator_id and month; the
+first occurrence is not counted. Messages name no patient: `q3.parquet: D017 column patient_id: 2 rows
 repeat the patient_id, indicator_id and period of an earlier row, e.g. row 17`.
 """
 

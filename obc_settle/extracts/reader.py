@@ -122,7 +122,34 @@ def _read_file(source: SourceFile, name: str, contract: Contract) -> tuple[list[
         findings += row_findings
         if failure is not None and not row_findings:
             findings.append(Diagnostic("D001", f"cannot read the rows ({_first_line(failure)})", Location(name)))
+    elif not record_level:
+        findings += repeated_rows(scan, schema, name)
     return findings, result, RecordScan(scan, schema, name) if record_level else None
+
+
+def repeated_rows(scan: pl.LazyFrame, schema: pl.Schema, file: str) -> list[Diagnostic]:
+    """Rows of an aggregated extract identical in every column to an earlier row of the file.
+
+    Rows at a finer grain are summed, so two rows may share provider, indicator and month; but a
+    row repeated in every column is almost always the same data loaded twice. A file at a finer
+    grain keeps the column that tells its rows apart (practice_id, say) and passes. Aggregated
+    extracts hold one row per few keys, so counting whole rows is cheap; the first repeated row
+    is looked for only when there is one.
+    """
+    columns = list(schema)
+    repeats = scan.group_by(columns).agg(pl.len().alias("__times")).select((pl.col("__times") - 1).sum()).collect().item()
+    if not repeats:
+        return []
+    first = (
+        scan.with_row_index("__row", offset=1)
+        .filter(pl.int_range(pl.len()).over(columns) > 0)
+        .select(pl.col("__row").min())
+        .collect()
+        .item()
+    )
+    rows = "1 row repeats" if repeats == 1 else f"{repeats:,} rows repeat"
+    message = f"{rows} an earlier row in every column (loaded twice?), e.g. row {first}"
+    return [Diagnostic("D019", message, Location(file))]
 
 
 def _display(path: Path, root: Path | None) -> str:

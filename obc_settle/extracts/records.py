@@ -33,7 +33,7 @@ import polars as pl
 
 from obc_settle.contract.models import Contract
 from obc_settle.errors import Diagnostic, Location, Severity
-from obc_settle.extracts.checks import RowCheck, row_checks
+from obc_settle.extracts.checks import RowCheck, outside_value_range, row_checks
 from obc_settle.extracts.schema import KEY_COLUMNS, MEASURE_COLUMNS, SUM_DTYPE, is_number, is_period, is_text
 
 FLAG_COLUMNS = ("in_denominator", "in_numerator", "excluded")
@@ -108,6 +108,10 @@ def record_checks(schema: pl.Schema, contract: Contract) -> list[RowCheck]:
     )  # fmt: skip
     if "value" in schema and schema["value"].is_float():
         checks.append(RowCheck("nonfinite_value", "D003", "value", "NaN or infinite", pl.col("value").is_finite().not_()))
+    out_of_range = outside_value_range(pl.col("value"), contract) if "value" in schema else None
+    if out_of_range is not None:
+        checks.append(RowCheck("value_out_of_range", "D018", "value", "outside the indicator's value_range (mixed units?)",
+                               pl.col("value").is_not_null() & out_of_range))  # fmt: skip
     return checks
 
 

@@ -23,6 +23,11 @@ MONTHS = (
 STATUS = {
     "provisional": ("Provisional", "In-year settlement of one quarter; the final settlement of the contract year uses the whole year's data."),
     "final": ("Final", "Settlement of the whole contract year on the full year's data."),
+    "estimate": (
+        "Estimate",
+        "ESTIMATE, not a settlement: what the year-end rules would pay if the year to date held (or followed the stated "
+        "trajectory); nothing is payable on it.",
+    ),
 }
 ROLES = {"lead": "Lead provider", "member": "Member", "prime": "Prime contractor", "subcontractor": "Subcontractor"}
 WINDOWS = {"period": "settlement period", "year_to_date": "year to date", "rolling_12_months": "rolling 12 months"}

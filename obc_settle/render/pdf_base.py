@@ -38,6 +38,7 @@ HEADER_FILL = colors.HexColor("#eeeeee")
 STATUS_COLOURS = {
     "provisional": (colors.HexColor("#7a4100"), colors.HexColor("#fff4e5"), colors.HexColor("#b35c00")),
     "final": (colors.HexColor("#0b5a2a"), colors.HexColor("#e9f7ee"), colors.HexColor("#137a3a")),
+    "estimate": (colors.HexColor("#4a1d6e"), colors.HexColor("#f3ecfa"), colors.HexColor("#6b2fa0")),
 }
 
 FONT, BOLD = "Helvetica", "Helvetica-Bold"

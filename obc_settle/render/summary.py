@@ -8,7 +8,7 @@ Schema (version 2; version 1 had no payment-history or mechanism fields):
       "settlements": [
         {
           "contract_id", "contract_version", "contract_name", "contract_year",
-          "settlement_period", "status" ("provisional" | "final"),
+          "settlement_period", "status" ("provisional" | "final" | "estimate"),
           "contract_value_pence", "outcome_pool_pence",
           "paid_to_providers_pence", "retained_pence",
           "reconciled" (true when a payment history was given),

@@ -15,7 +15,7 @@ from obc_settle.money import format_pounds
 
 def settlement_table(summary: dict[str, Any]) -> Table:
     title = (
-        f"{summary['contract_name']} — {summary['settlement_period']} ({summary['status']})\n"
+        f"{summary['contract_name']} — {summary['settlement_period']} ({_status(summary['status'])})\n"
         f"contract value {format_pounds(summary['contract_value_pence'])}, "
         f"outcome pool {format_pounds(summary['outcome_pool_pence'])}"
     )
@@ -43,6 +43,11 @@ ALWAYS = (("base", "base_pence"), ("withheld", "withheld_pence"), ("earned", "ea
 WHEN_USED = (("points", "points_pence"), ("aspiration", "aspiration_pence"), ("risk/gain share", "risk_share_pence"),
              ("rate card", "rate_card_pence"), ("subcontract", "subcontract_pence"))  # fmt: skip
 RECONCILED = (("restated", "restated_pence"), ("paid to date", "paid_to_date_pence"), ("due now", "due_now_pence"))
+
+
+def _status(status: str) -> str:
+    """An estimate is shouted: it must never be read as a settlement."""
+    return "ESTIMATE: not a settlement" if status == "estimate" else status
 
 
 def _columns(summary: dict[str, Any]) -> list[tuple[str, str]]:

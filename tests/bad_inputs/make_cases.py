@@ -203,6 +203,8 @@ contract_case("banded_scoring_without_bands", replace("          target: 8\n", "
 contract_case("improvement_scoring_without_baseline", replace("          target: 0.8\n", "          target: 0.8\n          scoring: {method: improvement}\n"))
 contract_case("bands_out_of_order", replace("          target: 8\n", "          target: 8\n          scoring:\n            method: banded\n"
                                             "            bands: [{level: 7, score: 0.5}, {level: 6.5, score: 1}]\n"))
+contract_case("value_range_upside_down", replace("          target: 8\n", "          target: 8\n          value_range: {min: 10, max: 0}\n"))
+contract_case("value_range_on_a_proportion", replace("          target: 0.8\n", "          target: 0.8\n          value_range: {min: 0, max: 1}\n"))
 contract_case("several_mistakes_at_once", replace("base_share: 0.4", "base_share: 0.5")
               .replace("      weight: 0.3\n", "      weight: 0.4\n").replace("provider: GPFED", "provider: GPFEDD")
               .replace("withheld_proportion: 0.1}", 'withheld_proportion: "10%"}', 1))
@@ -276,10 +278,17 @@ def many_problems_in_one_file(folder: Path) -> None:
 
 
 def only_other_months(folder: Path) -> None:
-    rows = [changed(period="2026-01")(row) for row in base_rows()]
+    later = {"2025-10": "2026-01", "2025-11": "2026-02", "2025-12": "2026-03"}
+    rows = [changed(period=later[str(row["period"])])(row) for row in base_rows()]
     write_parquet(folder / "extract.parquet", frame(rows))
 
 
+def loaded_twice(folder: Path) -> None:
+    rows = base_rows()
+    write_parquet(folder / "extract.parquet", frame(rows + rows[:4]))
+
+
+data_case("extract_rows_loaded_twice", loaded_twice)
 data_case("extract_not_parquet", write_bytes(b"provider_id,indicator_id,period\nACUTE,reviews,2025-10\n"))
 data_case("extract_empty_file", write_bytes(b""))
 data_case("extract_truncated", truncated)
@@ -305,6 +314,13 @@ data_case("extract_folder_with_no_parquet", empty_folder)
 data_case("extract_no_rows_for_the_period", only_other_months)
 data_case("extract_two_files_one_bad", two_files_one_bad)
 data_case("extract_many_problems_in_one_file", many_problems_in_one_file)
+CASES["extract_mixed_units"] = (
+    replace("          target: 8\n", "          target: 8\n          value_range: {min: 0, max: 10}\n"),
+    # One provider reports the 0-10 confidence score on a 0-100 scale.
+    rows_with(lambda row: {**row, "value_sum": float(row["value_sum"]) * 10}, lambda row: row["indicator_id"] == "confidence"
+              and row["provider_id"] == "GPFED"),
+    None,
+)
 # Run arguments
 data_case("period_not_understood", None, ["--period", "Q3-2025"])
 data_case("period_outside_the_term", None, ["--period", "2031-32-Q1"])

@@ -1,0 +1,206 @@
+"""Use case: `estimate`, the year-end settlement if the year to date held (or followed a trajectory).
+
+An estimate is a settlement by the one engine of projected inputs: the year's months after
+`through` are filled from the year to date (`obc_settle.engine.whatif.project_year`), the year is
+settled, and every ledger line gets the status `estimate`, which the statements, the report and
+summary.json show. Where indicators declare confidence intervals, the range is two more
+settlements: each such indicator set to the worse and to the better end of its year-to-date
+interval. The folder is a normal run folder (archive and manifest with command `estimate`) plus
+`estimate.json`.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from obc_settle.app.settlement import _archived_inputs, _write_outputs, parse_period
+from obc_settle.audit.archive import ArchiveError, ArchivedInput, copy_into, installed_lock
+from obc_settle.audit.manifest import run_identity
+from obc_settle.contract import LoadedContract, load_contract
+from obc_settle.engine import settle
+from obc_settle.engine.whatif import TRAJECTORIES, last_month_with_data, project_year, set_level
+from obc_settle.errors import Diagnostic, ExitCode, Location, SettlementError, Severity, has_errors
+from obc_settle.extracts import Extracts, read_extracts
+from obc_settle.ledger import party_totals, settlement_totals
+from obc_settle.periods import ContractYear, SettlementPeriod
+from obc_settle.render.documents import FORMATS
+from obc_settle.render.folder import OutputFolderError, check_target, write_folder_atomically
+from obc_settle.render.summary import settlement_summary
+
+ESTIMATE = "estimate"
+
+
+@dataclass(frozen=True)
+class Inputs:
+    """A contract and its extracts, checked, for a what-if."""
+
+    loaded: LoadedContract
+    extracts: Extracts
+    period: SettlementPeriod
+    data_path: Path
+    warnings: list[Diagnostic] = field(default_factory=list)
+
+    @property
+    def terms(self) -> Any:
+        return self.loaded.contract.in_force(self.period.contract_year.name)
+
+    def archived(self) -> list[ArchivedInput]:
+        return _archived_inputs(self.loaded, self.data_path, self.extracts)
+
+
+def load_inputs(contract_path: Path, data_path: Path, period_text: str) -> Inputs:
+    """The contract, the period and the extracts, or SettlementError with every finding."""
+    loaded, findings = load_contract(contract_path)
+    if loaded is None:
+        raise SettlementError(ExitCode.INVALID_CONTRACT, findings)
+    period = parse_period(period_text, loaded)
+    extracts, data_findings = read_extracts(data_path, loaded.contract)
+    if extracts is None or has_errors(data_findings):
+        raise SettlementError(ExitCode.INVALID_DATA, data_findings)
+    warnings = [f for f in findings + data_findings if f.severity is Severity.WARNING]
+    return Inputs(loaded, extracts, period, data_path, warnings)
+
+
+def usage(message: str, where: str) -> SettlementError:
+    return SettlementError(ExitCode.USAGE, [Diagnostic("R004", message, Location(where))])
+
+
+@dataclass(frozen=True)
+class EstimateRequest:
+    contract_path: Path
+    data_path: Path
+    year: str
+    out_dir: Path
+    through: str | None = None
+    """The last month of the year to date (default: the last month of the year with extract rows)."""
+    trajectory: str = "held"
+    force: bool = False
+    formats: tuple[str, ...] = FORMATS
+
+
+@dataclass(frozen=True)
+class EstimateResult:
+    summary: dict[str, Any]
+    ledger: pl.DataFrame
+    estimate: dict[str, Any]
+    run_id: str
+    out_dir: Path
+    warnings: list[Diagnostic] = field(default_factory=list)
+
+
+def run_estimate(request: EstimateRequest) -> EstimateResult:
+    try:
+        check_target(request.out_dir, request.force)
+    except OutputFolderError as error:
+        raise SettlementError(ExitCode.OUTPUT_ERROR, [Diagnostic(error.code, str(error), Location(str(request.out_dir)))]) from error
+    if request.trajectory not in TRAJECTORIES:
+        raise usage(f"unknown trajectory {request.trajectory!r}; use one of {', '.join(TRAJECTORIES)}", "--trajectory")
+    inputs = load_inputs(request.contract_path, request.data_path, request.year)
+    period = inputs.period
+    if not period.is_year:
+        raise usage(f"an estimate is of a whole contract year's settlement: give --period {period.contract_year}", "--period")
+    year_months = period.months()
+    through = request.through or last_month_with_data(inputs.extracts.monthly, year_months)
+    if through is None or through not in year_months:
+        what = "no extract rows in the year" if through is None else f"{through} is not a month of {period.contract_year}"
+        raise usage(f"--through: {what} (months {year_months[0]} to {year_months[-1]})", "--through")
+    estimate, ledger = estimate_ledgers(inputs, through, request.trajectory)
+    summary = settlement_summary(inputs.terms, ledger)
+    parameters = {"command": "estimate", "contract": str(request.contract_path), "data": str(request.data_path),
+                  "period": period.name, "through": through, "trajectory": request.trajectory}  # fmt: skip
+    if tuple(request.formats) != FORMATS:
+        parameters["formats"] = list(request.formats)
+    archived = inputs.archived()
+    lock = installed_lock()
+    records = [item.record() for item in archived]
+    run_id = run_identity(parameters, records)
+    estimate = {"run_id": run_id, **estimate}
+    in_force = replace(inputs.loaded, contract=inputs.terms)
+
+    def fill(folder: Path) -> None:
+        copy_into(folder, archived + ([lock] if lock else []))
+        (folder / "estimate.json").write_text(json.dumps(estimate, indent=2) + "\n", encoding="utf-8")
+        _write_outputs(folder, in_force, ledger, summary, run_id, parameters, records, lock.record() if lock else None, _Formats(request.formats))
+
+    try:
+        write_folder_atomically(request.out_dir, fill, request.force)
+    except (OutputFolderError, ArchiveError) as error:
+        raise SettlementError(ExitCode.OUTPUT_ERROR, [Diagnostic(error.code, str(error), Location(str(request.out_dir)))]) from error
+    return EstimateResult(summary, ledger, estimate, run_id, request.out_dir, inputs.warnings)
+
+
+@dataclass(frozen=True)
+class _Formats:
+    """What `_write_outputs` reads of a request: the formats, and no progress callback."""
+
+    formats: tuple[str, ...]
+    on_progress: None = None
+
+
+def estimate_ledgers(inputs: Inputs, through: str, trajectory: str) -> tuple[dict[str, Any], pl.DataFrame]:
+    """estimate.json's content and the estimated ledger (status `estimate`)."""
+    contract, period, monthly = inputs.loaded.contract, inputs.period, inputs.extracts.monthly
+    terms = inputs.terms
+    last_year = ContractYear(period.contract_year.start_year - 1).months()
+    proportions = [i.id for _, i in terms.indicators() if (i.measure or i.kind) == "proportion"]
+    projected = project_year(monthly, period.months(), through, trajectory, last_year, proportions)
+    central = mark_estimate(settle(contract, projected, period))
+    known = monthly.filter(pl.col("period") <= through)
+    year_to_date = settle(contract, known, period)  # measured on the months so far only: the intervals
+    intervals = _intervals(terms, year_to_date)
+    document: dict[str, Any] = {
+        "status": ESTIMATE,
+        "settlement_period": period.name,
+        "through": through,
+        "trajectory": trajectory,
+        "months_projected": [m for m in period.months() if m > through],
+        "paid_to_providers_pence": settlement_totals(central).paid_to_providers_pence,
+        "providers": [{"provider_id": t.provider_id, "net_payable_pence": t.net_payable_pence} for t in party_totals(central)],
+        "range": None,
+    }
+    if intervals:
+        low = settle(contract, _at_bounds(terms, projected, intervals, "worse"), period)
+        high = settle(contract, _at_bounds(terms, projected, intervals, "better"), period)
+        lows, highs = ({t.provider_id: t.net_payable_pence for t in party_totals(x)} for x in (low, high))
+        document["range"] = {
+            "indicators": intervals,
+            "paid_to_providers_pence": {"low": settlement_totals(low).paid_to_providers_pence,
+                                        "high": settlement_totals(high).paid_to_providers_pence},  # fmt: skip
+            "providers": [{"provider_id": p, "low_pence": lows[p], "high_pence": highs[p]} for p in lows],
+        }
+        for row in document["providers"]:
+            row["low_pence"], row["high_pence"] = lows[row["provider_id"]], highs[row["provider_id"]]
+    return document, central
+
+
+def mark_estimate(ledger: pl.DataFrame) -> pl.DataFrame:
+    return ledger.with_columns(pl.lit(ESTIMATE, dtype=pl.String).alias("status"))
+
+
+def _intervals(terms: Any, year_to_date: pl.DataFrame) -> list[dict[str, Any]]:
+    """Each confidence-aware indicator's year-to-date achieved value and interval (from the
+    commissioner's line for the indicator, which carries its derivation)."""
+    rows = (
+        year_to_date.filter(pl.col("indicator_id").is_not_null() & pl.col("confidence_lower").is_not_null())
+        .unique("indicator_id", keep="first", maintain_order=True)
+        .select("indicator_id", "direction", "achieved", "confidence_lower", "confidence_upper")
+        .to_dicts()
+    )
+    order = [i.id for _, i in terms.indicators()]
+    return sorted(rows, key=lambda r: order.index(r["indicator_id"]))
+
+
+def _at_bounds(terms: Any, monthly: pl.DataFrame, intervals: list[dict[str, Any]], side: str) -> pl.DataFrame:
+    indicators = {i.id: i for _, i in terms.indicators()}
+    for item in intervals:
+        indicator = indicators[item["indicator_id"]]
+        higher = item["direction"] == "higher_is_better"
+        level = item["confidence_upper"] if (side == "better") == higher else item["confidence_lower"]
+        baseline = None if indicator.baseline is None else float(indicator.baseline)
+        monthly = set_level(monthly, indicator.id, indicator.kind, indicator.measure or indicator.kind, level, baseline)
+    return monthly
