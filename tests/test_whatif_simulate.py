@@ -14,6 +14,7 @@ from obc_settle.app.whatif import load_inputs
 from obc_settle.cli import app
 from obc_settle.engine import settle
 from obc_settle.engine.whatif import conform
+from obc_settle.errors import ExitCode, SettlementError
 from obc_settle.ledger import party_totals, settlement_totals
 from paths import ROOT
 
@@ -94,6 +95,22 @@ def test_the_curve_is_flat_below_threshold_and_beyond_target_and_rises_between(i
     assert len(set(below)) == 1 and len(set(beyond)) == 1
     assert beyond[0] > below[0]
     assert curve["next_point_pence"] > 0
+
+
+def test_sensitivity_for_one_provider_follows_its_net_payable(inputs) -> None:
+    whole = sensitivity(inputs, ["hba1c_control"], steps=5)["indicators"][0]
+    one = sensitivity(inputs, ["hba1c_control"], steps=5, provider_id="DSN")
+    curve = one["indicators"][0]
+    assert one["followed"] == "net payable to DSN"
+    assert [p["payable_pence"] for p in curve["points"]] == [p["providers"]["DSN"] for p in whole["points"]]
+    # DSN holds 5% of the collective hba1c pool, so its next point is worth less than everyone's.
+    assert 0 < curve["next_point_pence"] < whole["next_point_pence"]
+
+
+def test_sensitivity_for_an_unknown_provider_is_a_usage_error(inputs) -> None:
+    with pytest.raises(SettlementError) as caught:
+        sensitivity(inputs, ["hba1c_control"], provider_id="NOPE")
+    assert caught.value.exit_code == ExitCode.USAGE
 
 
 def test_settle_at_level_is_a_settlement_of_the_rewritten_numerators(inputs) -> None:

@@ -55,10 +55,20 @@ def settle_at_level(inputs: Inputs, indicator_id: str, level: float) -> pl.DataF
     return settle(inputs.loaded.contract, changed, inputs.period)
 
 
-def sensitivity(inputs: Inputs, indicator_ids: list[str] | None = None, steps: int = 11) -> dict[str, Any]:
+def sensitivity(inputs: Inputs, indicator_ids: list[str] | None = None, steps: int = 11, provider_id: str | None = None) -> dict[str, Any]:
     """Per indicator: the payment curve across its range (threshold, target and the current level
-    among the points) and the money of the next point of improvement, ranked."""
+    among the points) and the money of the next point of improvement, ranked. The payment followed
+    (`payable_pence`) is what all providers are paid, or one provider's net payable."""
     baseline = settle(inputs.loaded.contract, inputs.extracts.monthly, inputs.period)
+    providers = [p.id for p in inputs.terms.providers]
+    if provider_id is not None and provider_id not in providers:
+        raise usage(f"unknown provider {provider_id!r} (providers: {', '.join(providers)})", "--provider")
+
+    def payable(settlement: Any) -> dict[str, Any]:
+        paid = payments(settlement)
+        followed = paid["paid_to_providers_pence"] if provider_id is None else paid["providers"].get(provider_id, 0)
+        return {**paid, "payable_pence": followed}
+
     achieved = _achieved(baseline)
     known = [i.id for _, i in inputs.terms.indicators()]
     for wanted in indicator_ids or []:
@@ -72,13 +82,13 @@ def sensitivity(inputs: Inputs, indicator_ids: list[str] | None = None, steps: i
         threshold, target = float(levels_now.threshold), float(levels_now.target)
         current = achieved.get(indicator.id)
         points = curve_levels(indicator.kind, threshold, target, current, steps)
-        rows = [{"level": level, **payments(settle_at_level(inputs, indicator.id, level))} for level in points]
+        rows = [{"level": level, **payable(settle_at_level(inputs, indicator.id, level))} for level in points]
         better = 1.0 if indicator.direction == "higher_is_better" else -1.0
         step = POINT.get(indicator.kind, 0.01)
         per_point = None
         if current is not None:
-            now = payments(settle_at_level(inputs, indicator.id, current))["paid_to_providers_pence"]
-            then = payments(settle_at_level(inputs, indicator.id, round(current + better * step, 10)))["paid_to_providers_pence"]
+            now = payable(settle_at_level(inputs, indicator.id, current))["payable_pence"]
+            then = payable(settle_at_level(inputs, indicator.id, round(current + better * step, 10)))["payable_pence"]
             per_point = then - now
         curves.append({
             "indicator_id": indicator.id, "name": indicator.name, "kind": indicator.kind, "direction": indicator.direction,
@@ -87,8 +97,9 @@ def sensitivity(inputs: Inputs, indicator_ids: list[str] | None = None, steps: i
         })  # fmt: skip
     ranking = sorted((c for c in curves if c["next_point_pence"] is not None), key=lambda c: (-c["next_point_pence"], c["indicator_id"]))
     return {
-        "contract_id": inputs.terms.id, "settlement_period": inputs.period.name,
-        "baseline": payments(baseline), "indicators": curves,
+        "contract_id": inputs.terms.id, "settlement_period": inputs.period.name, "provider_id": provider_id,
+        "followed": "paid to all providers" if provider_id is None else f"net payable to {provider_id}",
+        "baseline": payable(baseline), "indicators": curves,
         "ranking": [{"indicator_id": c["indicator_id"], "next_point_pence": c["next_point_pence"], "point": c["point"]} for c in ranking],
     }  # fmt: skip
 

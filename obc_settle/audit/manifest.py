@@ -32,7 +32,7 @@ from obc_settle import __version__
 from obc_settle.digests import file_sha256
 
 MANIFEST_SCHEMA_VERSION = 2
-LOCATION_PARAMETERS = ("contract", "data", "paid", "payments", "claims")
+LOCATION_PARAMETERS = ("contract", "contracts", "data", "paid", "payments", "claims", "scenario")
 PRESENTATION_PARAMETERS = ("formats",)
 DEPENDENCIES = ("polars", "pyarrow", "pydantic", "pyyaml", "jinja2", "typer", "rich")
 

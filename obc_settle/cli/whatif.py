@@ -98,6 +98,7 @@ def simulate_sensitivity(
     period: Annotated[str, typer.Option("--period", help="The settlement period (2025-26 or 2025-26-Q3).")],
     indicator: Annotated[list[str] | None, typer.Option("--indicator", help="Only this indicator (repeatable; default: all).")] = None,
     steps: Annotated[int, typer.Option("--steps", min=2, max=101, help="Evenly spaced levels per curve (threshold, target and current added).")] = 11,
+    provider: Annotated[str | None, typer.Option("--provider", help="Follow this provider's net payable (default: what all providers are paid).")] = None,
     out: Out = None,
     force: Force = False,
     as_json: AsJson = False,
@@ -115,10 +116,10 @@ def simulate_sensitivity(
     out_console, _ = consoles()
     try:
         inputs = load_inputs(contract, data, period)
-        result = sensitivity(inputs, indicator, steps)
+        result = sensitivity(inputs, indicator, steps, provider)
         if out is not None:
             parameters = {"command": "simulate-sensitivity", "contract": str(contract), "data": str(data), "period": inputs.period.name,
-                          "indicators": indicator or [], "steps": steps}  # fmt: skip
+                          "indicators": indicator or [], "steps": steps, "provider": provider}  # fmt: skip
             files = {"sensitivity.json": _json(result), "sensitivity.csv": sensitivity_csv(result).encode(),
                      "sensitivity.html": sensitivity_html(result).encode()}  # fmt: skip
             write_simulation(out, force, parameters, inputs.archived(), files)

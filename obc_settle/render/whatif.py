@@ -56,7 +56,7 @@ def sensitivity_html(result: dict[str, Any]) -> str:
 def _curve_svg(curve: dict[str, Any]) -> str:
     width, height, left, bottom, top, right = 640, 260, 90, 40, 15, 15
     xs = [p["level"] for p in curve["points"]]
-    ys = [p["paid_to_providers_pence"] for p in curve["points"]]
+    ys = [p["payable_pence"] for p in curve["points"]]
     x0, x1 = min(xs), max(xs)
     y0, y1 = min(ys), max(ys)
     if y0 == y1:
@@ -92,14 +92,15 @@ def _curve_svg(curve: dict[str, Any]) -> str:
 
 
 def sensitivity_table(result: dict[str, Any]) -> Table:
-    table = Table(title=f"Sensitivity {result['contract_id']} {result['settlement_period']}: money per point of improvement", title_justify="left")
+    title = f"Sensitivity {result['contract_id']} {result['settlement_period']}: money per point of improvement ({result['followed']})"
+    table = Table(title=title, title_justify="left")
     for heading in ("indicator", "current", "threshold", "target", "point", "next point", "curve low", "curve high"):
         table.add_column(heading, justify="left" if heading == "indicator" else "right")
     curves = {c["indicator_id"]: c for c in result["indicators"]}
     order = [r["indicator_id"] for r in result["ranking"]] + [c for c in curves if c not in {r["indicator_id"] for r in result["ranking"]}]
     for key in order:
         c = curves[key]
-        paid = [p["paid_to_providers_pence"] for p in c["points"]]
+        paid = [p["payable_pence"] for p in c["points"]]
         table.add_row(key, "—" if c["current"] is None else f"{c['current']:.4g}", f"{c['threshold']:g}", f"{c['target']:g}", f"{c['point']:g}",
                       "—" if c["next_point_pence"] is None else format_pounds(c["next_point_pence"]),
                       format_pounds(min(paid)), format_pounds(max(paid)))  # fmt: skip
