@@ -56,10 +56,6 @@ class RunResult:
     warnings: list[Diagnostic] = field(default_factory=list)
 
 
-def validate_contract(path: Path) -> tuple[LoadedContract | None, list[Diagnostic]]:
-    return load_contract(path)
-
-
 def parse_period(text: str, loaded: LoadedContract) -> SettlementPeriod:
     where = Location("--period")
     try:

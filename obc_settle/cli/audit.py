@@ -9,9 +9,6 @@ from typing import Annotated, Any
 
 import typer
 
-from obc_settle.app.audit import diff_runs, explain_run, people_of_indicator, verify_run
-from obc_settle.audit.explain_text import explanation_lines, people_csv, people_summary
-from obc_settle.audit.terminal import diff_view, verify_view
 from obc_settle.cli.base import app, consoles, report_failure
 from obc_settle.errors import ExitCode, SettlementError
 from obc_settle.render.terminal import print_findings
@@ -34,6 +31,9 @@ def verify(run_dir: RunDir, as_json: AsJson = False) -> None:
 
     Example: obc-settle verify runs/2025-26-Q3
     """
+    from obc_settle.app.audit import verify_run
+    from obc_settle.audit.terminal import verify_view
+
     out, err = consoles()
     try:
         report = verify_run(run_dir)
@@ -66,6 +66,9 @@ def explain(
 
     Example: obc-settle explain runs/2025-26-Q3 --provider WHIT --indicator hba1c_control
     """
+    from obc_settle.app.audit import explain_run, people_of_indicator
+    from obc_settle.audit.explain_text import explanation_lines, people_csv, people_summary
+
     out, err = consoles()
     try:
         document = people_of_indicator(run_dir, provider, indicator) if records else explain_run(run_dir, provider, indicator)
@@ -95,6 +98,9 @@ def diff(
 
     Example: obc-settle diff runs/2025-26-Q3 runs/2025-26-Q3-restated
     """
+    from obc_settle.app.audit import diff_runs
+    from obc_settle.audit.terminal import diff_view
+
     out, err = consoles()
     try:
         report = diff_runs(run_a, run_b)

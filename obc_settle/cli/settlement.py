@@ -9,12 +9,9 @@ from typing import Annotated
 
 import typer
 
-from obc_settle.app import RunRequest, run_settlement, validate_contract
 from obc_settle.cli.base import app, consoles, report_failure
-from obc_settle.contract.models import Contract
 from obc_settle.errors import ExitCode, SettlementError, has_errors
-from obc_settle.render.documents import FORMATS, parse_formats
-from obc_settle.render.summary import summary_document, summary_json
+from obc_settle.render.document_formats import FORMATS, parse_formats
 from obc_settle.render.terminal import ProgressBar, print_findings, settlement_table
 
 
@@ -32,6 +29,8 @@ def validate(
       obc-settle validate contracts/diabetes-alliance.yaml
       obc-settle validate contracts/*.yaml --json
     """
+    from obc_settle.app import validate_contract  # imported here: --help stays fast
+
     out, err = consoles()
     all_findings = []
     report = []
@@ -120,6 +119,9 @@ def run(
           --period 2025-26 --out runs/2025-26 --paid runs/2025-26-Q1 --paid runs/2025-26-Q2 \\
           --paid runs/2025-26-Q3 --paid runs/2025-26-Q4     (year-end reconciliation)
     """
+    from obc_settle.app import RunRequest, run_settlement
+    from obc_settle.render.summary import summary_document, summary_json
+
     chosen = _formats(formats)
     out_console, err = consoles()
     try:
@@ -152,6 +154,8 @@ def schema() -> None:
     Example:
       obc-settle schema > contract.schema.json
     """
+    from obc_settle.contract.models import Contract
+
     document = Contract.model_json_schema(mode="validation")
     document["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     document["title"] = "obc-settle contract"

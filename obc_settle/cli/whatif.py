@@ -13,15 +13,10 @@ from typing import Annotated, Any
 
 import typer
 
-from obc_settle.app.simulate import design, run_scenario, sensitivity, write_simulation
-from obc_settle.app.whatif import EstimateRequest, load_inputs, run_estimate
 from obc_settle.cli.base import app, consoles, report_failure
 from obc_settle.cli.settlement import _complete_format, _formats
 from obc_settle.errors import ExitCode, SettlementError
 from obc_settle.render.terminal import print_findings, settlement_table
-from obc_settle.render.whatif import (
-    comparison_table, design_table, estimate_range_table, hits_table, scenario_table, sensitivity_csv, sensitivity_html, sensitivity_table,
-)  # fmt: skip
 
 SIMULATE_HELP = (
     "Simulate: sensitivity of payments, scenarios, contract design; every figure a settlement of changed inputs.\n\n"
@@ -76,6 +71,9 @@ def estimate(
           --period 2025-26 --through 2025-09 --out runs/2025-26-estimate
       obc-settle estimate ... --trajectory seasonal --json
     """
+    from obc_settle.app.whatif import EstimateRequest, run_estimate
+    from obc_settle.render.whatif import estimate_range_table
+
     out_console, err = consoles()
     try:
         result = run_estimate(EstimateRequest(contract, data, period, out, through, trajectory, force, _formats(formats)))
@@ -113,6 +111,10 @@ def simulate_sensitivity(
       obc-settle simulate sensitivity contracts/diabetes-alliance.yaml --data sample_data/diabetes-alliance \\
           --period 2025-26 --out sims/sensitivity
     """
+    from obc_settle.app.simulate import sensitivity, write_simulation
+    from obc_settle.app.whatif import load_inputs
+    from obc_settle.render.whatif import sensitivity_csv, sensitivity_html, sensitivity_table
+
     out_console, _ = consoles()
     try:
         inputs = load_inputs(contract, data, period)
@@ -151,6 +153,10 @@ def simulate_scenario(
       obc-settle simulate scenario contracts/diabetes-alliance.yaml --data sample_data/diabetes-alliance \\
           --period 2025-26 --scenario contracts/scenarios/hba1c-improves.yaml
     """
+    from obc_settle.app.simulate import run_scenario, write_simulation
+    from obc_settle.app.whatif import load_inputs
+    from obc_settle.render.whatif import scenario_table
+
     out_console, _ = consoles()
     try:
         inputs = load_inputs(contract, data, period)
@@ -186,6 +192,9 @@ def simulate_design(
       obc-settle simulate design contracts/staffordshire-cancer-eol.yaml contracts/drafts/staffordshire-at-risk-from-year-one.yaml \\
           --data sample_data/staffordshire-cancer-eol --year 2024-25 --year 2025-26
     """
+    from obc_settle.app.simulate import design, write_simulation
+    from obc_settle.render.whatif import comparison_table, design_table, hits_table
+
     out_console, err = consoles()
     if len(drafts) > 2:
         err.print("give one draft contract, or two to compare", markup=False)

@@ -8,7 +8,6 @@ from typing import Annotated
 
 import typer
 
-from obc_settle.app.templates import create_from_template, list_templates
 from obc_settle.cli.base import app, consoles, report_failure
 from obc_settle.errors import ExitCode, SettlementError
 
@@ -28,6 +27,8 @@ def init(
       obc-settle init --list
       obc-settle init --template qof --out contracts/my-practice.yaml
     """
+    from obc_settle.app.templates import create_from_template, list_templates
+
     out_console, err = consoles()
     if list_ or template is None:
         found = list_templates()

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import polars as pl
 
+from obc_settle.render.document_formats import FORMATS, parse_formats
 from obc_settle.contract.models import Contract
 from obc_settle.render.commissioner_report import REPORT_FILE_STEM, ReportView, report_context, report_html, report_view
 from obc_settle.render.pdf_commissioner import write_report_pdf
@@ -25,7 +26,6 @@ from obc_settle.render.statements import statement_html
 from obc_settle.render.xlsx_commissioner import write_report_xlsx
 from obc_settle.render.xlsx_statement import write_statement_xlsx
 
-FORMATS = ("html", "pdf", "xlsx")
 STATEMENTS_FOLDER = "statements"
 REPORT_FOLDER = "report"
 STAGE = "Writing statements"
@@ -51,17 +51,6 @@ REPORT_WRITERS: dict[str, Callable[[ReportView, Path], None]] = {
     "pdf": write_report_pdf,
     "xlsx": write_report_xlsx,
 }
-
-
-def parse_formats(values: Iterable[str]) -> tuple[str, ...]:
-    """`["pdf,html"]` or `["pdf", "html"]` -> `("html", "pdf")` (the fixed order); unknown names are refused."""
-    names = {part.strip().lower() for value in values for part in value.split(",") if part.strip()}
-    unknown = sorted(names - set(FORMATS))
-    if unknown:
-        raise ValueError(f"unknown format {', '.join(map(repr, unknown))}: choose from {', '.join(FORMATS)}")
-    if not names:
-        raise ValueError(f"no format given: choose from {', '.join(FORMATS)}")
-    return tuple(name for name in FORMATS if name in names)
 
 
 def document_count(contract: Contract, formats: Iterable[str] = FORMATS) -> int:
