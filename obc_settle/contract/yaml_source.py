@@ -193,8 +193,13 @@ def read_yaml(path: Path, display_name: str | None = None) -> tuple[YamlDocument
         if "\\t" in problem or "\t" in problem or " tab" in problem:
             problem = "tab characters cannot indent YAML; use spaces"
         return None, [Diagnostic("C002", problem, where)]
+    except yaml.reader.ReaderError as error:
+        line = text.count("\n", 0, error.position) + 1
+        column = error.position - (text.rfind("\n", 0, error.position) + 1) + 1
+        character = f"U+{error.character:04X}" if isinstance(error.character, int) else repr(error.character)
+        return None, [Diagnostic("C002", f"character {character} is not allowed in YAML text", Location(file, line, column))]
     except yaml.YAMLError as error:
-        return None, [Diagnostic("C002", str(error), Location(file))]
+        return None, [Diagnostic("C002", " ".join(str(error).split()), Location(file))]
     if node is None:
         return None, [Diagnostic("C005", "the file is empty", Location(file, 1, 1))]
     if not isinstance(node, yaml.MappingNode):

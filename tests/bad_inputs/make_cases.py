@@ -154,6 +154,7 @@ contract_case("yaml_billion_laughs", "a: &a [x, x, x, x, x, x, x, x, x]\nb: &b [
 contract_case("yaml_python_object_tag", replace("name: Corpus Alliance", "name: !!python/object/apply:os.system ['echo pwned']"))
 contract_case("yaml_merge_key", replace("    role: lead\n", "    <<: {role: lead}\n"))
 contract_case("yaml_empty_file", "")
+contract_case("yaml_control_character", replace("name: Corpus Alliance", "name: Corpus\x07Alliance"))
 contract_case("yaml_only_comments", "# nothing here yet\n")
 contract_case("yaml_top_level_list", "- id: corpus-alliance\n- name: Corpus Alliance\n")
 contract_case("yaml_very_large_file", BASE_CONTRACT + ("# padding padding padding padding padding padding padding\n" * 40000))
