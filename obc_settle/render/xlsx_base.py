@@ -128,6 +128,31 @@ class Book:
         else:
             sheet.write_string(row, col, str(value), fmt)
 
+    def write_summary(
+        self, sheet: Worksheet, facts: Sequence[tuple[str, str]], money: Sequence[Any], notes: Sequence[Any], no_notes: str | None
+    ) -> None:
+        """The summary block both workbooks open with: facts, the money table (pounds and pence),
+        and the data-quality notes (with `no_notes` written when there are none)."""
+        for offset, (label, value) in enumerate(facts):
+            self.write(sheet, 4 + offset, 0, label, "label")
+            self.write(sheet, 4 + offset, 1, value)
+        top = 5 + len(facts)
+        for col, header in enumerate(("Item", "Amount (£)", "Amount (pence)", "How it is made")):
+            self.write(sheet, top, col, header, "header")
+        for offset, line in enumerate(money, start=1):
+            bold = "bold_" if line.emphasis else ""
+            self.write(sheet, top + offset, 0, line.label, "label" if bold else "text")
+            self.write(sheet, top + offset, 1, pounds(line.pence), f"{bold}pounds")
+            self.write(sheet, top + offset, 2, line.pence, f"{bold}pence")
+            self.write(sheet, top + offset, 3, line.explanation + (" (memo)" if line.memo else ""), "wrap")
+        row = top + len(money) + 2
+        self.write(sheet, row, 0, "Data quality notes", "label")
+        for offset, note in enumerate(notes, start=1):
+            self.write(sheet, row + offset, 0, note.indicator, "wrap")
+            self.write(sheet, row + offset, 1, ("Not scorable. " if note.unscorable else "") + note.text)
+        if not notes and no_notes:
+            self.write(sheet, row + 1, 0, no_notes)
+
     def write_table(
         self, sheet: Worksheet, columns: Sequence[Column], rows: Sequence[Sequence[object]], *, first_row: int = 0, kinds: Sequence[str] | None = None
     ) -> None:

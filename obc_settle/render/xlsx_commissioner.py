@@ -55,23 +55,7 @@ def _summary(book: Book, view: ReportView) -> None:
         ("Providers", str(len(view.providers))),
         ("Run", context.run_id),
     ]
-    for offset, (label, value) in enumerate(facts):
-        book.write(sheet, 4 + offset, 0, label, "label")
-        book.write(sheet, 4 + offset, 1, value)
-    top = 5 + len(facts)
-    for col, header in enumerate(("Item", "Amount (£)", "Amount (pence)", "How it is made")):
-        book.write(sheet, top, col, header, "header")
-    for offset, line in enumerate(view.totals, start=1):
-        bold = "bold_" if line.emphasis else ""
-        book.write(sheet, top + offset, 0, line.label, "label" if bold else "text")
-        book.write(sheet, top + offset, 1, pounds(line.pence), f"{bold}pounds")
-        book.write(sheet, top + offset, 2, line.pence, f"{bold}pence")
-        book.write(sheet, top + offset, 3, line.explanation + (" (memo)" if line.memo else ""), "wrap")
-    row = top + len(view.totals) + 2
-    book.write(sheet, row, 0, "Data quality notes", "label")
-    for offset, note in enumerate(view.notes, start=1):
-        book.write(sheet, row + offset, 0, note.indicator, "wrap")
-        book.write(sheet, row + offset, 1, ("Not scorable. " if note.unscorable else "") + note.text)
+    book.write_summary(sheet, facts, view.totals, view.notes, None)
     sheet.set_column(0, 0, 32)
     sheet.set_column(1, 2, 18)
     sheet.set_column(3, 3, 80)

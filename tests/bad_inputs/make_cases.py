@@ -17,6 +17,8 @@ from pathlib import Path
 
 import polars as pl
 
+from obc_settle.extracts.schema import AGGREGATED_EXTRACT_SCHEMA
+
 HERE = Path(__file__).resolve().parent
 BASE = HERE / "_base"
 
@@ -84,15 +86,7 @@ outcome_framework:
           provider: GPFED
 """
 
-SCHEMA = {
-    "provider_id": pl.String,
-    "indicator_id": pl.String,
-    "period": pl.String,
-    "numerator": pl.Int64,
-    "denominator": pl.Int64,
-    "value_sum": pl.Float64,
-    "value_count": pl.Int64,
-}
+SCHEMA = AGGREGATED_EXTRACT_SCHEMA
 
 
 def base_rows() -> list[dict[str, object]]:
