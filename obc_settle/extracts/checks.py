@@ -14,7 +14,7 @@ import polars as pl
 from obc_settle.contract.models import Contract
 from obc_settle.errors import Diagnostic, Location, Severity
 from obc_settle.extracts.schema import COUNT_COLUMNS, KEY_COLUMNS, MEASURE_COLUMNS, VALUE_COLUMNS, is_number, is_period, is_text
-from obc_settle.periods import ContractYear, month_of
+from obc_settle.extracts.grouping import known_keys
 
 KNOWN_COLUMNS = set(KEY_COLUMNS) | set(MEASURE_COLUMNS)
 
@@ -101,11 +101,10 @@ def content_checks(
 def row_checks(schema: pl.Schema, contract: Contract) -> list[RowCheck]:
     # Every version of the contract (variations) and every quantity (share quantity, population,
     # spend, list size, registers) is known: see Contract.extract_ids.
-    provider_ids = sorted(contract.all_provider_ids())
-    indicator_ids = sorted(contract.extract_ids())
+    known = known_keys(contract)
+    provider_ids, indicator_ids = list(known.provider_id), list(known.indicator_id)
     proportion_ids = sorted(contract.proportion_indicator_ids())
-    first_month = month_of(contract.term.start)
-    last_month = month_of(ContractYear.containing(contract.term.end).end)
+    first_month, last_month = known.first_month, known.last_month
     period = pl.col("period")
     if schema["period"] == pl.Date:
         period = period.dt.strftime("%Y-%m")

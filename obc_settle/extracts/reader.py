@@ -21,6 +21,7 @@ from obc_settle.errors import Diagnostic, Location, has_errors
 from obc_settle.extracts.checks import content_checks, row_checks, schema_findings
 from obc_settle.extracts.discovery import SourceFile, discover
 from obc_settle.extracts.duplicates import RecordScan, duplicate_findings
+from obc_settle.extracts.grouping import HashedGrouping, known_keys
 from obc_settle.extracts.records import (
     ENFORCED_BY_SUMS,
     NULL_CHECKS,
@@ -72,10 +73,11 @@ def read_extracts(
     record_scans: list[RecordScan] = []
     for source in sources:
         name = _display(source.path, display_root)
-        file_findings, result, record_scan = _read_file(source, name, contract)
+        sha256 = file_sha256(source.path)
+        file_findings, result, record_scan = _read_file(source, name, contract, sha256)
         findings += file_findings
         if result is not None and not has_errors(file_findings):
-            files.append(ExtractFile(source.path, name, file_sha256(source.path), result.rows, source.relative, record_scan is not None))
+            files.append(ExtractFile(source.path, name, sha256, result.rows, source.relative, record_scan is not None))
             sums.append(result)
             if record_scan is not None:
                 record_scans.append(record_scan)
@@ -88,7 +90,9 @@ def read_extracts(
     return Extracts(tuple(files), monthly, excluded), findings
 
 
-def _read_file(source: SourceFile, name: str, contract: Contract) -> tuple[list[Diagnostic], FileSums | None, RecordScan | None]:
+def _read_file(
+    source: SourceFile, name: str, contract: Contract, sha256: str
+) -> tuple[list[Diagnostic], FileSums | None, RecordScan | None]:
     """One file's findings and, when it could be read, its sums (and its scan, if record-level)."""
     if source.path.stat().st_size == 0:
         return [Diagnostic("D001", "the file is empty (0 bytes): not a Parquet file", Location(name))], None, None
@@ -110,7 +114,8 @@ def _read_file(source: SourceFile, name: str, contract: Contract) -> tuple[list[
     by_statistics = [check for check in checks if check.name in NULL_CHECKS] if record_level else []
     single_pass = [check for check in checks if check.name not in ENFORCED_BY_SUMS | NULL_CHECKS] if record_level else checks
     try:
-        result = file_sums(scan, single_pass, measures, supplied, by_statistics)
+        grouping = HashedGrouping(known_keys(contract), sha256)
+        result = file_sums(scan, single_pass, measures, supplied, by_statistics, grouping)
         failure = None
     except (pl.exceptions.PolarsError, OSError) as error:
         result, failure = None, error

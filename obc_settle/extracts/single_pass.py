@@ -27,6 +27,7 @@ from dataclasses import dataclass
 import polars as pl
 
 from obc_settle.extracts.checks import RowCheck
+from obc_settle.extracts.grouping import GROUP_KEY, HashedGrouping
 from obc_settle.extracts.schema import KEY_COLUMNS, MEASURE_COLUMNS, MONTHLY_SCHEMA, SUM_DTYPE
 
 SUM_COLUMNS = tuple(name for name in MONTHLY_SCHEMA if name not in KEY_COLUMNS)
@@ -70,6 +71,7 @@ def file_sums(
     measures: list[pl.Expr],
     constants: dict[str, str] | None = None,
     null_checks: list[RowCheck] | None = None,
+    grouping: HashedGrouping | None = None,
 ) -> FileSums:
     """Group the file by its keys once; evaluate the checks on the rows and on the keys.
 
@@ -80,7 +82,10 @@ def file_sums(
     as a filter the Parquet reader prunes with the row groups' statistics: when every row group
     records no nulls in those columns, it reads no data at all, and the single pass need not read
     a column (such as patient_id) that it only reads to look for nulls. A row group without
-    statistics, or with nulls, is read and counted: the answer is exact either way."""
+    statistics, or with nulls, is read and counted: the answer is exact either way.
+
+    `grouping`: group text keys by one hashed key (obc_settle.extracts.grouping) instead of by
+    the texts, when it applies and the contract's keys are free of collisions."""
     constants = constants or {}
     row_level = [check.condition.fill_null(False) for check in checks if check.column not in KEY_COLUMNS]
     key_level = [check.condition.fill_null(False) for check in checks if check.column in KEY_COLUMNS]
@@ -90,12 +95,15 @@ def file_sums(
         suspects = scan.filter(any_null).select(pl.len()).collect(engine="streaming").item()
     # Which check a row fails is the detail pass's business: here one count of rows failing any.
     fails = pl.any_horizontal(row_level).sum() if row_level else pl.lit(0)
-    grouped = (
-        scan.group_by(*[name for name in KEY_COLUMNS if name not in constants])
-        .agg(pl.len().cast(pl.Int64).alias("rows"), *measures, fails.alias("__fails"))
-        .collect(engine="streaming")
-        .with_columns(pl.lit(value, dtype=pl.String).alias(name) for name, value in constants.items())
-    )
+    columns = [name for name in KEY_COLUMNS if name not in constants]
+    sums = [pl.len().cast(pl.Int64).alias("rows"), *measures, fails.alias("__fails")]
+    schema = scan.collect_schema()
+    if grouping is not None and grouping.applies(schema, columns) and grouping.collision_free(columns):
+        by_key = scan.group_by(grouping.key(columns)).agg(*[pl.col(name).first() for name in columns], *sums)
+        grouped = by_key.collect(engine="streaming").drop(GROUP_KEY)
+    else:
+        grouped = scan.group_by(*columns).agg(*sums).collect(engine="streaming")
+    grouped = grouped.with_columns(pl.lit(value, dtype=pl.String).alias(name) for name, value in constants.items())
     key_fails = bool(key_level) and grouped.select(pl.any_horizontal(key_level).any()).item()
     clean = not (suspects or grouped.get_column("__fails").sum() or key_fails)
     keys = _keys_as_text(grouped.schema)
