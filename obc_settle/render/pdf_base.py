@@ -9,6 +9,10 @@ Repeatable bytes: the document is built in reportlab's invariant mode (a fixed c
 2000-01-01, and a document id derived from the content instead of the clock), with the
 standard Helvetica fonts (not embedded, so no font file on the machine changes the output).
 Contract and extract text is XML-escaped before it reaches reportlab's paragraph markup.
+
+Table cells are `pdf_cells.TextCell`s, not Paragraphs: plain text (no markup, so nothing to
+escape) set as a Paragraph would set it, at a fraction of the cost (a run has thousands of
+cells). Paragraphs are kept for the few real paragraphs: titles, headings, notes with <b> markup.
 """
 
 from __future__ import annotations
@@ -20,13 +24,14 @@ from pathlib import Path
 from typing import Any
 
 from reportlab.lib import colors
-from reportlab.lib.enums import TA_RIGHT
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate, Table, TableStyle
+
+from obc_settle.render.pdf_cells import CellStyle, TextCell
 
 PAGE_WIDTH, PAGE_HEIGHT = A4
 MARGIN = 16 * mm
@@ -48,18 +53,19 @@ STYLES = {
     "h2": ParagraphStyle("h2", fontName=BOLD, fontSize=11.5, leading=14, textColor=INK, spaceBefore=10, spaceAfter=4, keepWithNext=1),
     "body": ParagraphStyle("body", fontName=FONT, fontSize=9, leading=11.5, textColor=INK, spaceAfter=3),
     "small": ParagraphStyle("small", fontName=FONT, fontSize=7.5, leading=9.5, textColor=GREY, spaceAfter=2),
-    "cell": ParagraphStyle("cell", fontName=FONT, fontSize=7.5, leading=9, textColor=INK),
-    "cell_bold": ParagraphStyle("cell_bold", fontName=BOLD, fontSize=7.5, leading=9, textColor=INK),
-    "cell_meta": ParagraphStyle("cell_meta", fontName=FONT, fontSize=6.5, leading=8, textColor=GREY),
-    "cell_num": ParagraphStyle("cell_num", fontName=FONT, fontSize=7.5, leading=9, textColor=INK, alignment=TA_RIGHT),
-    "cell_num_bold": ParagraphStyle("cell_num_bold", fontName=BOLD, fontSize=7.5, leading=9, textColor=INK, alignment=TA_RIGHT),
-    "cell_num_small": ParagraphStyle("cell_num_small", fontName=FONT, fontSize=6.5, leading=8, textColor=INK, alignment=TA_RIGHT),
-    "cell_num_small_bold": ParagraphStyle("cell_num_small_bold", fontName=BOLD, fontSize=6.5, leading=8, textColor=INK, alignment=TA_RIGHT),
-    "head": ParagraphStyle("head", fontName=BOLD, fontSize=7, leading=8.5, textColor=INK),
-    "head_num": ParagraphStyle("head_num", fontName=BOLD, fontSize=7, leading=8.5, textColor=INK, alignment=TA_RIGHT),
-    "figure": ParagraphStyle("figure", fontName=BOLD, fontSize=12, leading=14, textColor=INK),
-    "figure_label": ParagraphStyle("figure_label", fontName=FONT, fontSize=7.5, leading=9, textColor=GREY),
 }
+CELL_STYLES = {
+    "cell": CellStyle(FONT, 7.5, 9, INK),
+    "cell_bold": CellStyle(BOLD, 7.5, 9, INK),
+    "cell_num": CellStyle(FONT, 7.5, 9, INK, right=True),
+    "cell_num_bold": CellStyle(BOLD, 7.5, 9, INK, right=True),
+    "cell_num_small": CellStyle(FONT, 6.5, 8, INK, right=True),
+    "cell_num_small_bold": CellStyle(BOLD, 6.5, 8, INK, right=True),
+    "head": CellStyle(BOLD, 7, 8.5, INK),
+    "head_num": CellStyle(BOLD, 7, 8.5, INK, right=True),
+    "figure_label": CellStyle(FONT, 7.5, 9, GREY),
+}
+META_FONT, META_SIZE = FONT, 6.5  # the smaller grey lines under a cell's value
 
 
 def esc(text: object) -> str:
@@ -72,10 +78,12 @@ def para(text: object, style: str = "body", *, markup: str | None = None) -> Par
     return Paragraph(markup if markup is not None else esc(text), STYLES[style])
 
 
-def cell(text: object, meta: Sequence[object] = (), *, style: str = "cell") -> Paragraph:
-    """A table cell: escaped text with optional smaller grey lines under it."""
-    lines = [esc(text)] + [f'<font name="{FONT}" size="6.5" color="#555555">{esc(item)}</font>' for item in meta if item]
-    return Paragraph("<br/>".join(lines), STYLES[style])
+def cell(text: object, meta: Sequence[object] = (), *, style: str = "cell") -> TextCell:
+    """A table cell: text (drawn as it is, no markup) with optional smaller grey lines under it."""
+    chosen = CELL_STYLES[style]
+    lines = [(str(text), chosen.font, chosen.size, chosen.colour)]
+    lines += [(str(item), META_FONT, META_SIZE, GREY) for item in meta if item]
+    return TextCell(lines, chosen.leading, chosen.right)
 
 
 def data_table(
@@ -94,7 +102,7 @@ def data_table(
     `total_rows`: the last rows, set off by a rule; `rules`: body rows (from 0) with a rule above;
     `highlight`: body rows shaded (not scorable).
     """
-    head = [Paragraph(esc(text), STYLES["head_num" if i in numeric else "head"]) for i, text in enumerate(header)]
+    head = [cell(text, style="head_num" if i in numeric else "head") for i, text in enumerate(header)]
     number_style = "cell_num_small" if small_numbers else "cell_num"
     body = [[value if isinstance(value, Flowable) else cell(value, style=number_style if i in numeric else "cell") for i, value in enumerate(row)] for row in rows]
     table = Table([head, *body], colWidths=list(widths), repeatRows=1, hAlign="LEFT")
@@ -120,15 +128,14 @@ def data_table(
 
 def status_badge(status: str, label: str) -> Table:
     text, fill, border = STATUS_COLOURS.get(status, (INK, colors.white, INK))
-    style = ParagraphStyle("badge", fontName=BOLD, fontSize=9, leading=11, textColor=text)
     width = stringWidth(label.upper(), BOLD, 9) + 14
-    badge = Table([[Paragraph(esc(label.upper()), style)]], colWidths=[width], hAlign="LEFT")
+    badge = Table([[TextCell([(label.upper(), BOLD, 9, text)], 11)]], colWidths=[width], hAlign="LEFT")
     badge.setStyle(TableStyle([("BOX", (0, 0), (-1, -1), 1.5, border), ("BACKGROUND", (0, 0), (-1, -1), fill)]))
     return badge
 
 
 def facts_table(facts: Sequence[tuple[str, str]]) -> Table:
-    rows = [[Paragraph(esc(name), STYLES["cell_bold"]), Paragraph(esc(value), STYLES["cell"])] for name, value in facts]
+    rows = [[cell(name, style="cell_bold"), cell(value)] for name, value in facts]
     table = Table(rows, colWidths=[32 * mm, CONTENT_WIDTH - 32 * mm], hAlign="LEFT")
     table.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 0), ("TOPPADDING", (0, 0), (-1, -1), 1), ("BOTTOMPADDING", (0, 0), (-1, -1), 1)]))
     return table
@@ -137,8 +144,7 @@ def facts_table(facts: Sequence[tuple[str, str]]) -> Table:
 def headline(figures: Sequence[tuple[str, str]]) -> Table:
     """Key figures in boxes across the page: (amount, what it is)."""
     size = 12.0 if len(figures) <= 4 else 10.5 if len(figures) == 5 else 9.0
-    style = ParagraphStyle("figure_sized", parent=STYLES["figure"], fontSize=size, leading=size + 2)
-    cells = [[Paragraph(esc(amount), style), Paragraph(esc(label), STYLES["figure_label"])] for amount, label in figures]
+    cells = [[TextCell([(amount, BOLD, size, INK)], size + 2), cell(label, style="figure_label")] for amount, label in figures]
     width = CONTENT_WIDTH / max(len(cells), 1)
     table = Table([cells], colWidths=[width] * len(cells), hAlign="LEFT")
     table.setStyle(TableStyle([("BOX", (i, 0), (i, 0), 0.5, RULE) for i in range(len(cells))] + [("VALIGN", (0, 0), (-1, -1), "TOP")]))

@@ -1,0 +1,160 @@
+"""Table cells drawn as plain text lines: the fast replacement for a reportlab Paragraph per cell.
+
+A statement has hundreds of table cells and a run thousands. A `Paragraph` parses markup (with
+html.parser) when made, breaks lines with its general machinery when wrapped, and draws through
+a fragment engine; for a few words of one font that was most of the time spent on the PDFs.
+`TextCell` holds lines of plain text, each in one font, size and colour (a cell's value, then the
+smaller grey lines under it), wraps them with the same greedy rule as a Paragraph (words that do
+not fit go to the next line, a word wider than the column is cut between characters, a line may
+be 5% of a space per word too wide and then has its spaces squeezed) and draws them with one text
+object. So the cells look as they did: same line breaks, same baselines (the first at the top
+less the font size, then one leading per line), right alignment by each line's width
+(tests/test_pdf_cells.py compares the line breaks with Paragraphs').
+
+Text is drawn as given: no markup is read, so "<b>" or "&" in contract text shows literally.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from reportlab import rl_config
+from reportlab.lib.colors import Color
+from reportlab.pdfbase.pdfmetrics import stringWidth
+from reportlab.platypus import Flowable
+
+SHRINK = rl_config.spaceShrinkage  # how much of a space per word a line may overrun, as in Paragraph
+_BREAKS = re.compile(r"[^\S\xa0]+")
+
+
+@dataclass(frozen=True)
+class CellStyle:
+    """How the first line of a cell is set; `right` aligns every line to the right edge."""
+
+    font: str
+    size: float
+    leading: float
+    colour: Color
+    right: bool = False
+
+
+Line = tuple[str, str, float, Color]  # text, font name, size, colour
+
+
+def _split_long(word: str, start: float, width: float, font: str, size: float) -> list[str]:
+    """A word too wide for the column, cut between characters: the first piece fills what is left
+    of the current line (from `start`), the others whole lines, the last piece what remains."""
+    pieces, piece, used = [], "", start
+    for char in word:
+        char_width = stringWidth(char, font, size)
+        if used + char_width > width and (piece or char_width <= width):
+            pieces.append(piece)
+            piece, used = "", 0.0
+        piece += char
+        used += char_width
+    return [*pieces, piece]
+
+
+def words_of(text: str) -> list[str]:
+    """The words of `text`, split at white space but not at a no-break space, as in a Paragraph."""
+    return text.split() if "\xa0" not in text else [word for word in _BREAKS.split(text) if word]
+
+
+def wrap_text(text: str, font: str, size: float, width: float) -> list[tuple[str, float]]:
+    """`text` broken into lines of at most `width` points: (line, its width), as a Paragraph breaks it."""
+    words = words_of(text)
+    whole = " ".join(words)
+    whole_width = stringWidth(whole, font, size)
+    if whole_width <= width:  # most cells: all on one line, no need to measure word by word
+        return [(whole, whole_width)] if words else []
+    space = stringWidth(" ", font, size)
+    queue = [(word, False) for word in reversed(words)]
+    lines: list[tuple[str, float]] = []
+    line: list[str] = []
+    used = -space
+    while queue:
+        word, piece = queue.pop()
+        if piece and not word:  # a long word's first piece that is empty: it starts on the next line
+            lines.append((" ".join(line), used))
+            line, used = [], -space
+            continue
+        word_width = stringWidth(word, font, size)
+        wider = used + space + word_width
+        if wider > width + SHRINK * space * len(line):
+            if not piece and word_width > width:
+                queue += [(part, True) for part in reversed(_split_long(word, used + space, width, font, size))]
+                continue
+            if line:
+                lines.append((" ".join(line), used))
+                line, used = [word], word_width
+                continue
+        line.append(word)
+        used = wider
+    if line:
+        lines.append((" ".join(line), used))
+    return lines
+
+
+class TextCell(Flowable):
+    """A table cell of plain text lines, each (text, font, size, colour), one `leading` apart.
+
+    Its width is what the column offers; its height is the wrapped lines times the leading. It is
+    never split: a table row is kept on one page anyway.
+    """
+
+    def __init__(self, lines: Sequence[Line], leading: float, right: bool = False) -> None:
+        super().__init__()
+        lines = list(lines)
+        if lines and not words_of(lines[-1][0]):
+            lines.pop()  # as a Paragraph drops an empty last line (other empty lines stay, blank)
+        if len(lines) == 1 and not words_of(lines[0][0]):
+            lines.pop()  # and has no line at all when it has no words
+        self._lines = lines
+        self._leading = leading
+        self._right = right
+        self._wrapped_at: float | None = None
+        self._rows: list[tuple[str, float, str, float, Color]] = []
+
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:  # noqa: N803 (reportlab's names)
+        if availWidth != self._wrapped_at:
+            self._rows = [
+                (text, text_width, font, size, colour)
+                for line, font, size, colour in self._lines
+                for text, text_width in wrap_text(line, font, size, availWidth) or [("", 0.0)]
+            ]
+            self._wrapped_at = availWidth
+        self.width, self.height = availWidth, len(self._rows) * self._leading
+        return self.width, self.height
+
+    def split(self, availWidth: float, availHeight: float) -> list[Any]:  # noqa: N803
+        return []
+
+    def draw(self) -> None:
+        if not self._rows:
+            return
+        text = self.canv.beginText()
+        current: tuple[str, float] | None = None
+        colour: Color | None = None
+        y = self.height - self._rows[0][3]
+        for line, line_width, font, size, line_colour in self._rows:
+            if line:
+                if (font, size) != current:
+                    text.setFont(font, size, self._leading)
+                    current = (font, size)
+                if line_colour is not colour:
+                    text.setFillColor(line_colour)
+                    colour = line_colour
+                spaces = line.count(" ") + line.count("\xa0")
+                if line_width > self.width + 1e-8 and spaces:  # a line a little too wide: squeeze its spaces
+                    text.setTextOrigin(0, y)
+                    text.setWordSpace((self.width - line_width) / spaces)
+                    text.textLine(line)
+                    text.setWordSpace(0)
+                else:
+                    text.setTextOrigin(self.width - line_width if self._right else 0, y)
+                    text.textLine(line)
+            y -= self._leading
+        self.canv.drawText(text)
