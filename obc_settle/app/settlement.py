@@ -20,7 +20,8 @@ from obc_settle.errors import Diagnostic, ExitCode, Location, SettlementError, S
 from obc_settle.extracts import Extracts, coverage_findings, read_extracts
 from obc_settle.periods import SettlementPeriod
 from obc_settle.render.folder import OutputFolderError, check_target, write_folder_atomically
-from obc_settle.render.documents import FORMATS, Progress, write_documents
+from obc_settle.render.documents import FORMATS, Progress, document_workers, write_documents
+from obc_settle.render.workers import RenderWorkers
 from obc_settle.render.summary import settlement_summary, summary_document, summary_json
 from obc_settle.render.tables import write_ledger_csv, write_ledger_parquet
 
@@ -97,28 +98,29 @@ def run_settlement(request: RunRequest) -> RunResult:
     warnings += [f for f in year.findings if f.severity is Severity.WARNING]
     if has_errors(year.findings):
         raise SettlementError(ExitCode.INVALID_DATA, year.findings)
-    ledger = settle_with_history(loaded.contract, extracts.monthly, period, year.history, year.claims)
-    summary = settlement_summary(in_force.contract, ledger)
-    archived = _archived_inputs(loaded, request.data_path, extracts) + year.archived
-    lock = installed_lock()
-    inputs = [item.record() for item in archived]
-    parameters = {"command": "run", "contract": str(request.contract_path), "data": str(request.data_path), "period": period.name}
-    if request.data_path is None:
-        del parameters["data"]
-    parameters |= year.parameters  # earlier runs, payments and claims, only when given
-    if tuple(request.formats) != FORMATS:
-        parameters["formats"] = list(request.formats)  # recorded only when not all, so default runs keep their run id
-    run_id = run_identity(parameters, inputs)
+    with document_workers(loaded.contract, request.formats) as workers:  # started once the extracts are read: see documents.py
+        ledger = settle_with_history(loaded.contract, extracts.monthly, period, year.history, year.claims)
+        summary = settlement_summary(in_force.contract, ledger)
+        archived = _archived_inputs(loaded, request.data_path, extracts) + year.archived
+        lock = installed_lock()
+        inputs = [item.record() for item in archived]
+        parameters = {"command": "run", "contract": str(request.contract_path), "data": str(request.data_path), "period": period.name}
+        if request.data_path is None:
+            del parameters["data"]
+        parameters |= year.parameters  # earlier runs, payments and claims, only when given
+        if tuple(request.formats) != FORMATS:
+            parameters["formats"] = list(request.formats)  # recorded only when not all, so default runs keep their run id
+        run_id = run_identity(parameters, inputs)
 
-    def fill(folder: Path) -> None:
-        copy_into(folder, archived + ([lock] if lock else []))  # the folder is self-contained: see docs/audit.md
-        _write_outputs(folder, in_force, ledger, summary, run_id, parameters, inputs, lock.record() if lock else None, request)
+        def fill(folder: Path) -> None:
+            copy_into(folder, archived + ([lock] if lock else []))  # the folder is self-contained: see docs/audit.md
+            _write_outputs(folder, in_force, ledger, summary, run_id, parameters, inputs, lock.record() if lock else None, request, workers)
 
-    try:
-        write_folder_atomically(request.out_dir, fill, request.force)
-    except (OutputFolderError, ArchiveError) as error:
-        raise SettlementError(ExitCode.OUTPUT_ERROR, [Diagnostic(error.code, str(error), Location(str(request.out_dir)))]) from error
-    return RunResult(summary, ledger, run_id, request.out_dir, warnings)
+        try:
+            write_folder_atomically(request.out_dir, fill, request.force)
+        except (OutputFolderError, ArchiveError) as error:
+            raise SettlementError(ExitCode.OUTPUT_ERROR, [Diagnostic(error.code, str(error), Location(str(request.out_dir)))]) from error
+        return RunResult(summary, ledger, run_id, request.out_dir, warnings)
 
 
 def _progress(request: RunRequest, stage: str, done: int, total: int) -> None:
@@ -142,12 +144,13 @@ def _write_outputs(
     inputs: list[FileRecord],
     lock: FileRecord | None = None,
     request: RunRequest | None = None,
+    workers: RenderWorkers | None = None,
 ) -> None:
     write_ledger_parquet(ledger, folder / "ledger.parquet")
     write_ledger_csv(ledger, folder / "ledger.csv")
     (folder / "summary.json").write_text(summary_json(summary_document([summary])), encoding="utf-8")
     formats = request.formats if request is not None else FORMATS
-    write_documents(folder, loaded.contract, ledger, run_id, formats, request.on_progress if request is not None else None)
+    write_documents(folder, loaded.contract, ledger, run_id, formats, request.on_progress if request is not None else None, workers)
     outputs = [
         record(output_role(path.relative_to(folder).as_posix()), path, path.relative_to(folder).as_posix())
         for path in sorted(folder.rglob("*"))
