@@ -51,14 +51,14 @@ KEYS = ["provider_id", "indicator_id", "period"]
 NOTES_MARKER = "<!-- notes: kept by benchmarks/run.py -->"
 CONTENDERS = (
     "obc-settle run",
-    "obc-settle run, prefetch 2",
+    "obc-settle run, documents serial",
     "obc-settle read_extracts",
     "polars (bare, streaming)",
     "duckdb",
     "pandas (pyarrow)",
 )
-# Polars reads ahead up to 50 row groups by default; 2 keeps fewer decoded row groups in memory.
-PREFETCH = {"POLARS_ROW_GROUP_PREFETCH_SIZE": "2"}
+# The run renders documents in one process, without the worker process it starts by default.
+SERIAL = {"OBC_SETTLE_RENDER_WORKERS": "0"}
 
 
 @dataclass
@@ -75,12 +75,22 @@ class Measure:
 
 
 def measure(command: list[str], env: dict[str, str] | None = None) -> tuple[float, int, str]:
-    """Run a command; its wall time, its own peak resident memory (KiB) and its standard output."""
+    """Run a command; its wall time, its peak resident memory (KiB) and its standard output.
+
+    Peak memory is the larger of the process's own maximum (from `wait4`) and the largest sum of
+    the resident memory of the process and its children seen at once (sampled every 10 ms), so that
+    a run's document worker process counts."""
     # Output goes to files, not pipes: a child filling a pipe nobody reads until it exits would hang.
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         started = time.perf_counter()
         process = subprocess.Popen(command, stdout=out, stderr=err, env=env)
-        _, status, usage = os.wait4(process.pid, 0)
+        tree_peak = 0
+        while True:
+            pid, status, usage = os.wait4(process.pid, os.WNOHANG)
+            if pid:
+                break
+            tree_peak = max(tree_peak, _tree_rss_kib(process.pid))
+            time.sleep(0.01)
         wall = time.perf_counter() - started
         process.returncode = os.waitstatus_to_exitcode(status)
         out.seek(0)
@@ -88,7 +98,23 @@ def measure(command: list[str], env: dict[str, str] | None = None) -> tuple[floa
         stdout, stderr = out.read().decode(), err.read().decode()
     if process.returncode != 0:
         raise SystemExit(f"{' '.join(command)} failed ({process.returncode}):\n{stderr}{stdout}")
-    return wall, usage.ru_maxrss, stdout
+    return wall, max(usage.ru_maxrss, tree_peak), stdout
+
+
+def _tree_rss_kib(pid: int) -> int:
+    """Resident memory of a process and its direct children now (KiB); 0 for one that has gone."""
+    try:
+        children = [int(child) for child in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    except OSError:
+        children = []
+    total = 0
+    for member in (pid, *children):
+        try:
+            status = Path(f"/proc/{member}/status").read_text().splitlines()
+        except OSError:
+            continue
+        total += next((int(line.split()[1]) for line in status if line.startswith("VmRSS:")), 0)
+    return total
 
 
 def label(rows: int) -> str:
@@ -116,7 +142,7 @@ def commands(source: Path, rows: int) -> dict[str, tuple[list[str], Path]]:
     run = [str(OBC), "run", str(CONTRACT), "--data", str(source), "--period", PERIOD, "--out", str(out), "--force", "--quiet"]
     return {
         "obc-settle run": (run, out / "ledger.parquet"),
-        "obc-settle run, prefetch 2": (run, out / "ledger.parquet"),
+        "obc-settle run, documents serial": (run, out / "ledger.parquet"),
         "obc-settle read_extracts": (
             [python, str(contenders), "extracts", str(source), str(aggregates["obc-settle read_extracts"]), str(CONTRACT)],
             aggregates["obc-settle read_extracts"],
@@ -142,7 +168,7 @@ def run_size(rows: int, rounds: int, skip: set[str]) -> dict[str, Measure]:
         order = names[round_number % len(names) :] + names[: round_number % len(names)]  # alternate who goes first
         for name in order:
             command, _ = plan[name]
-            wall, peak, stdout = measure(command, {**os.environ, **PREFETCH} if "prefetch" in name else None)
+            wall, peak, stdout = measure(command, {**os.environ, **SERIAL} if "serial" in name else None)
             query = json.loads(stdout.strip().splitlines()[-1])["query_seconds"] if stdout.strip().startswith("{") else None
             results[name].add(wall, peak, query)
             print(f"  {label(rows):>4} round {round_number + 1}/{rounds} {name:<26} {wall:7.2f} s {peak / 1024:8.0f} MiB", flush=True)

@@ -5,6 +5,7 @@ every finding and the exit code to use.
 
 from __future__ import annotations
 
+import importlib
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -20,10 +21,15 @@ from obc_settle.errors import Diagnostic, ExitCode, Location, SettlementError, S
 from obc_settle.extracts import Extracts, coverage_findings, read_extracts
 from obc_settle.periods import SettlementPeriod
 from obc_settle.render.folder import OutputFolderError, check_target, write_folder_atomically
-from obc_settle.render.documents import FORMATS, Progress, document_workers, write_documents
+from obc_settle.app.import_ahead import ImportAhead
+from obc_settle.render.document_formats import FORMATS, Progress
 from obc_settle.render.workers import RenderWorkers
 from obc_settle.render.summary import settlement_summary, summary_document, summary_json
 from obc_settle.render.tables import write_ledger_csv, write_ledger_parquet
+
+
+DOCUMENTS = "obc_settle.render.documents"
+"""The document renderers: imported only when a run gets as far as writing (obc_settle.app.import_ahead)."""
 
 
 @dataclass(frozen=True)
@@ -79,6 +85,7 @@ def run_settlement(request: RunRequest) -> RunResult:
     if loaded is None:
         raise SettlementError(ExitCode.INVALID_CONTRACT, findings)
     period = parse_period(request.period, loaded)
+    renderers = ImportAhead(DOCUMENTS)  # imported while the extracts are read
     _progress(request, "Reading extracts", 0, 1)
     if request.data_path is None:
         extracts, data_findings = no_extracts(loaded.contract)
@@ -98,7 +105,7 @@ def run_settlement(request: RunRequest) -> RunResult:
     warnings += [f for f in year.findings if f.severity is Severity.WARNING]
     if has_errors(year.findings):
         raise SettlementError(ExitCode.INVALID_DATA, year.findings)
-    with document_workers(loaded.contract, request.formats) as workers:  # started once the extracts are read: see documents.py
+    with renderers.module().document_workers(loaded.contract, request.formats) as workers:  # started once the extracts are read: see documents.py
         ledger = settle_with_history(loaded.contract, extracts.monthly, period, year.history, year.claims)
         summary = settlement_summary(in_force.contract, ledger)
         archived = _archived_inputs(loaded, request.data_path, extracts) + year.archived
@@ -150,7 +157,7 @@ def _write_outputs(
     write_ledger_csv(ledger, folder / "ledger.csv")
     (folder / "summary.json").write_text(summary_json(summary_document([summary])), encoding="utf-8")
     formats = request.formats if request is not None else FORMATS
-    write_documents(folder, loaded.contract, ledger, run_id, formats, request.on_progress if request is not None else None, workers)
+    importlib.import_module(DOCUMENTS).write_documents(folder, loaded.contract, ledger, run_id, formats, request.on_progress if request is not None else None, workers)
     outputs = [
         record(output_role(path.relative_to(folder).as_posix()), path, path.relative_to(folder).as_posix())
         for path in sorted(folder.rglob("*"))

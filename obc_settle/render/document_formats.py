@@ -6,9 +6,12 @@ the PDF and Excel libraries (start-up time).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 FORMATS = ("html", "pdf", "xlsx")
+
+Progress = Callable[[str, int, int], None]
+"""`on_progress(stage, done, total)`, called as extracts are read and documents written."""
 
 
 def parse_formats(values: Iterable[str]) -> tuple[str, ...]:

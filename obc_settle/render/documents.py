@@ -27,7 +27,7 @@ from pathlib import Path
 
 import polars as pl
 
-from obc_settle.render.document_formats import FORMATS, parse_formats
+from obc_settle.render.document_formats import FORMATS, Progress, parse_formats
 from obc_settle.contract.models import Contract
 from obc_settle.render.commissioner_report import REPORT_FILE_STEM, ReportView, report_context, report_html, report_view
 from obc_settle.render.pdf_commissioner import write_report_pdf
@@ -42,7 +42,6 @@ STATEMENTS_FOLDER = "statements"
 REPORT_FOLDER = "report"
 STAGE = "Writing statements"
 
-Progress = Callable[[str, int, int], None]
 
 
 def _html_statement(view: StatementView, path: Path) -> None:
