@@ -51,14 +51,15 @@ KEYS = ["provider_id", "indicator_id", "period"]
 NOTES_MARKER = "<!-- notes: kept by benchmarks/run.py -->"
 CONTENDERS = (
     "obc-settle run",
-    "obc-settle run, documents serial",
+    "obc-settle run, one document worker",
     "obc-settle read_extracts",
     "polars (bare, streaming)",
     "duckdb",
     "pandas (pyarrow)",
 )
-# The run renders documents in one process, without the worker process it starts by default.
-SERIAL = {"OBC_SETTLE_RENDER_WORKERS": "0"}
+# The run with one document worker process forced on (by default it starts one only for contracts
+# with many documents: see obc_settle/render/documents.py).
+ONE_WORKER = {"OBC_SETTLE_RENDER_WORKERS": "1"}
 
 
 @dataclass
@@ -102,11 +103,15 @@ def measure(command: list[str], env: dict[str, str] | None = None) -> tuple[floa
 
 
 def _tree_rss_kib(pid: int) -> int:
-    """Resident memory of a process and its direct children now (KiB); 0 for one that has gone."""
+    """Resident memory of a process and its direct children now (KiB); 0 for one without children
+    (its own peak comes from `wait4`; sampling it alone could catch the benchmark's own memory in
+    the moment between fork and exec)."""
     try:
         children = [int(child) for child in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
     except OSError:
         children = []
+    if not children:
+        return 0
     total = 0
     for member in (pid, *children):
         try:
@@ -142,7 +147,7 @@ def commands(source: Path, rows: int) -> dict[str, tuple[list[str], Path]]:
     run = [str(OBC), "run", str(CONTRACT), "--data", str(source), "--period", PERIOD, "--out", str(out), "--force", "--quiet"]
     return {
         "obc-settle run": (run, out / "ledger.parquet"),
-        "obc-settle run, documents serial": (run, out / "ledger.parquet"),
+        "obc-settle run, one document worker": (run, out / "ledger.parquet"),
         "obc-settle read_extracts": (
             [python, str(contenders), "extracts", str(source), str(aggregates["obc-settle read_extracts"]), str(CONTRACT)],
             aggregates["obc-settle read_extracts"],
@@ -168,7 +173,7 @@ def run_size(rows: int, rounds: int, skip: set[str]) -> dict[str, Measure]:
         order = names[round_number % len(names) :] + names[: round_number % len(names)]  # alternate who goes first
         for name in order:
             command, _ = plan[name]
-            wall, peak, stdout = measure(command, {**os.environ, **SERIAL} if "serial" in name else None)
+            wall, peak, stdout = measure(command, {**os.environ, **ONE_WORKER} if "worker" in name else None)
             query = json.loads(stdout.strip().splitlines()[-1])["query_seconds"] if stdout.strip().startswith("{") else None
             results[name].add(wall, peak, query)
             print(f"  {label(rows):>4} round {round_number + 1}/{rounds} {name:<26} {wall:7.2f} s {peak / 1024:8.0f} MiB", flush=True)

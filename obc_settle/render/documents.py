@@ -93,7 +93,7 @@ def document_count(contract: Contract, formats: Iterable[str] = FORMATS) -> int:
 def document_workers(contract: Contract, formats: Iterable[str] = FORMATS) -> AbstractContextManager[RenderWorkers | None]:
     """Worker processes to render the documents of `contract` with, for a `with` block: one when
     the machine has a second CPU and the documents take long enough to render to repay a
-    process's start-up (about 12 providers or more in all three formats), else None (serial);
+    process's start-up (about 25 providers or more in all three formats), else None (serial);
     `OBC_SETTLE_RENDER_WORKERS` sets the number."""
     chosen = parse_formats(formats)
     seconds = (len(contract.providers) + 1) * sum(RENDER_SECONDS[name] for name in chosen)
