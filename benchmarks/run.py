@@ -78,20 +78,22 @@ class Measure:
 def measure(command: list[str], env: dict[str, str] | None = None) -> tuple[float, int, str]:
     """Run a command; its wall time, its peak resident memory (KiB) and its standard output.
 
-    Peak memory is the larger of the process's own maximum (from `wait4`) and the largest sum of
-    the resident memory of the process and its children seen at once (sampled every 10 ms), so that
-    a run's document worker process counts."""
+    Peak memory is sampled from /proc every 5 ms: the larger of the process's own high-water mark
+    (`VmHWM`, kept by the kernel since the command started, so no peak of its own between samples
+    is missed) and the resident memory of the process and its child processes at one moment, so
+    that a run's document worker counts. Not `wait4`'s `ru_maxrss`: a child started with vfork carries the high-water mark of
+    this benchmark process into it, which made a 20 MiB command look like 90 MiB."""
     # Output goes to files, not pipes: a child filling a pipe nobody reads until it exits would hang.
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         started = time.perf_counter()
         process = subprocess.Popen(command, stdout=out, stderr=err, env=env)
-        tree_peak = 0
+        peak = 0
         while True:
-            pid, status, usage = os.wait4(process.pid, os.WNOHANG)
+            pid, status, _ = os.wait4(process.pid, os.WNOHANG)
             if pid:
                 break
-            tree_peak = max(tree_peak, _tree_rss_kib(process.pid))
-            time.sleep(0.01)
+            peak = max(peak, _peak_kib(process.pid, command))
+            time.sleep(0.005)
         wall = time.perf_counter() - started
         process.returncode = os.waitstatus_to_exitcode(status)
         out.seek(0)
@@ -99,27 +101,30 @@ def measure(command: list[str], env: dict[str, str] | None = None) -> tuple[floa
         stdout, stderr = out.read().decode(), err.read().decode()
     if process.returncode != 0:
         raise SystemExit(f"{' '.join(command)} failed ({process.returncode}):\n{stderr}{stdout}")
-    return wall, max(usage.ru_maxrss, tree_peak), stdout
+    return wall, peak, stdout
 
 
-def _tree_rss_kib(pid: int) -> int:
-    """Resident memory of a process and its direct children now (KiB); 0 for one without children
-    (its own peak comes from `wait4`; sampling it alone could catch the benchmark's own memory in
-    the moment between fork and exec)."""
+def _peak_kib(pid: int, command: list[str]) -> int:
+    """The larger of the process's high-water mark and its and its children's resident memory now
+    (KiB); 0 before the command has replaced the forked benchmark process, or once it has gone."""
     try:
+        # After the exec its command line is the command's (behind an interpreter, for a script).
+        parts = Path(f"/proc/{pid}/cmdline").read_bytes().rstrip(b"\0").split(b"\0")
+        if parts[len(parts) - len(command) :] != [os.fsencode(part) for part in command]:
+            return 0
         children = [int(child) for child in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+        together = _status_kib(pid, "VmRSS:") + sum(_status_kib(child, "VmRSS:") for child in children)
+        return max(_status_kib(pid, "VmHWM:"), together)
     except OSError:
-        children = []
-    if not children:
         return 0
-    total = 0
-    for member in (pid, *children):
-        try:
-            status = Path(f"/proc/{member}/status").read_text().splitlines()
-        except OSError:
-            continue
-        total += next((int(line.split()[1]) for line in status if line.startswith("VmRSS:")), 0)
-    return total
+
+
+def _status_kib(pid: int, field_name: str) -> int:
+    try:
+        lines = Path(f"/proc/{pid}/status").read_text().splitlines()
+    except OSError:
+        return 0
+    return next((int(line.split()[1]) for line in lines if line.startswith(field_name)), 0)
 
 
 def label(rows: int) -> str:
