@@ -293,8 +293,8 @@ def main(argv: list[str]) -> None:
     skip = {name for name in CONTENDERS for word in args.skip.split(",") if word and word in name}
     info = machine()
     print(f"{info['machine']}; load {info['load']}", flush=True)
+    started = startup(max(rounds))  # first: after pandas' 6 GB the kernel is still reclaiming memory for a while
     by_size = {rows: run_size(rows, count, skip) for rows, count in zip(sizes, rounds)}
-    started = startup(max(rounds))
     lines = table(by_size)
     print("\n".join(lines))
     print("\n".join(startup_table(started)))
