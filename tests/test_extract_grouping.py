@@ -89,3 +89,13 @@ def test_unknown_keys_are_still_found_with_hashed_grouping(tmp_path: Path, contr
     assert extracts is None
     assert [f.code for f in findings] == ["D007"]
     assert "'Z'" in findings[0].message
+
+
+def test_a_contract_with_too_many_keys_to_check_is_grouped_by_text(tmp_path: Path, contract: Contract, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = records(tmp_path / "records.parquet", 500, 6)
+    grouping = HashedGrouping(known_keys(contract), file_sha256(path))
+    columns = ["provider_id", "indicator_id", "period"]
+    assert grouping.collision_free(columns)
+    monkeypatch.setattr("obc_settle.extracts.grouping.MAX_KNOWN_KEYS", 3 * 2 * 12 - 1)
+    assert not grouping.collision_free(columns)
+    assert single_pass(path, contract, grouping).equals(single_pass(path, contract, None))

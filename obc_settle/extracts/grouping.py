@@ -16,13 +16,15 @@ That is ruled out, or made beyond reach, as follows:
   SHA-256, so no such string can be chosen in advance (changing it changes the seeds), and by
   chance it happens with probability about 2^-64 per unknown key.
 
-Text keys only: a `period` stored as a date, or categorical keys, are grouped as they are.
+Text keys only: a `period` stored as a date, or categorical keys, are grouped as they are; so are
+the files of a contract with more keys than `MAX_KNOWN_KEYS`.
 """
 
 from __future__ import annotations
 
 import functools
 import hashlib
+import math
 from dataclasses import dataclass
 
 import polars as pl
@@ -31,6 +33,8 @@ from obc_settle.contract.models import Contract
 from obc_settle.periods import ContractYear, month_of, month_range
 
 GROUP_KEY = "__group_key"
+MAX_KNOWN_KEYS = 1_000_000
+"""Above this many provider x indicator x month keys in a contract, files are grouped by text."""
 
 
 @dataclass(frozen=True)
@@ -76,7 +80,12 @@ class HashedGrouping:
         return functools.reduce(lambda left, right: left ^ right, hashes).alias(GROUP_KEY)
 
     def collision_free(self, columns: list[str]) -> bool:
-        """True when no two keys the contract knows share a hash (checked, not assumed)."""
+        """True when no two keys the contract knows share a hash (checked, not assumed).
+
+        False, without checking, for a contract with more than `MAX_KNOWN_KEYS` keys (thousands of
+        providers): hashing them all for every file would cost more than grouping by text saves."""
+        if math.prod(len(self.known.values(name)) for name in columns) > MAX_KNOWN_KEYS:
+            return False
         frames = [pl.LazyFrame({name: list(self.known.values(name))}, schema={name: pl.String}) for name in columns]
         product = functools.reduce(lambda left, right: left.join(right, how="cross"), frames)
         hashes = product.select(self.key(columns)).collect().to_series()
