@@ -64,6 +64,12 @@ def month_range(first: str, count: int) -> list[str]:
     return months
 
 
+def months_through(first: str, last: str) -> list[str]:
+    """Every month from `first` to `last`, both included ("YYYY-MM")."""
+    count = (int(last[:4]) - int(first[:4])) * 12 + int(last[5:7]) - int(first[5:7]) + 1
+    return month_range(first, max(count, 0))
+
+
 def add_months(month: str, delta: int) -> str:
     index = int(month[:4]) * 12 + int(month[5:7]) - 1 + delta
     return f"{index // 12:04d}-{index % 12 + 1:02d}"

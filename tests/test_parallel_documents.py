@@ -21,7 +21,7 @@ from obc_settle.render.documents import STAGE, Document, document_count, render_
 from obc_settle.render.statement_view import statement_context, statement_view
 from obc_settle.render.workers import ENVIRONMENT, RenderWorkers, worker_count
 
-pytestmark = pytest.mark.skipif(sys.platform != "linux", reason="worker processes and /proc are checked on Linux")
+pytestmark = pytest.mark.skipif(sys.platform != "linux", reason="these tests watch worker processes through /proc, which only Linux has (the renderers run the same elsewhere)")
 
 
 class Counting:

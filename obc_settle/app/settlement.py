@@ -5,7 +5,6 @@ every finding and the exit code to use.
 
 from __future__ import annotations
 
-import importlib
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -156,8 +155,10 @@ def _write_outputs(
     write_ledger_parquet(ledger, folder / "ledger.parquet")
     write_ledger_csv(ledger, folder / "ledger.csv")
     (folder / "summary.json").write_text(summary_json(summary_document([summary])), encoding="utf-8")
+    from obc_settle.render.documents import write_documents  # the renderers: see DOCUMENTS
+
     formats = request.formats if request is not None else FORMATS
-    importlib.import_module(DOCUMENTS).write_documents(folder, loaded.contract, ledger, run_id, formats, request.on_progress if request is not None else None, workers)
+    write_documents(folder, loaded.contract, ledger, run_id, formats, request.on_progress if request is not None else None, workers)
     outputs = [
         record(output_role(path.relative_to(folder).as_posix()), path, path.relative_to(folder).as_posix())
         for path in sorted(folder.rglob("*"))

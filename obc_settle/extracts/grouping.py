@@ -30,7 +30,7 @@ from dataclasses import dataclass
 import polars as pl
 
 from obc_settle.contract.models import Contract
-from obc_settle.periods import ContractYear, month_of, month_range
+from obc_settle.periods import ContractYear, month_of, months_through
 
 GROUP_KEY = "__group_key"
 MAX_KNOWN_KEYS = 1_000_000
@@ -59,7 +59,7 @@ def known_keys(contract: Contract) -> KnownKeys:
     return KnownKeys(
         tuple(sorted(contract.all_provider_ids())),
         tuple(sorted(contract.extract_ids())),
-        tuple(month_range(first_month, _months_between(first_month, last_month) + 1)),
+        tuple(months_through(first_month, last_month)),
         first_month,
         last_month,
     )
@@ -94,7 +94,3 @@ class HashedGrouping:
     def _seed(self, column: str) -> int:
         digest = hashlib.blake2b(f"{self.file_sha256}:{column}".encode(), digest_size=8).digest()
         return int.from_bytes(digest, "little")
-
-
-def _months_between(first: str, last: str) -> int:
-    return (int(last[:4]) - int(first[:4])) * 12 + int(last[5:7]) - int(first[5:7])
