@@ -75,6 +75,8 @@ def indicator(
         "target": D(target),
         "weight": D(weight),
     }
+    if kind == "rate_per_1000":
+        body["rate_denominator"] = "person_years"
     for key, value in extra.items():
         body[key] = D(value) if key == "baseline" else value
     return body

@@ -42,7 +42,7 @@ outcome_framework:
       indicators:
         - {id: i1, name: HbA1c controlled, kind: proportion, direction: higher_is_better, threshold: 0.60,
            target: 0.80, weight: 0.5, minimum_denominator: 100}
-        - {id: i2, name: Foot admissions per 1000, kind: rate_per_1000, direction: lower_is_better, baseline: 6.0,
+        - {id: i2, name: Foot admissions per 1000, kind: rate_per_1000, rate_denominator: person_years, direction: lower_is_better, baseline: 6.0,
            threshold: 5.0, target: 3.0, scoring: {method: best_of}, weight: 0.3, minimum_denominator: 1000,
            window: year_to_date}
         - {id: i5, name: Amputations observed / expected, kind: observed_expected, direction: lower_is_better,

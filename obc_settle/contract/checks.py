@@ -344,6 +344,10 @@ def _check_indicator(contract: Any, indicator: Any, path: Path_, findings: _Find
         _check_attribution(contract, indicator, path, findings)
     with _rule():
         _check_scoring(indicator, path, findings)
+    with _rule():
+        _check_units(indicator, path, findings)
+    with _rule():
+        _check_data(contract, indicator, path, findings)
     from obc_settle.contract import checks_years
 
     checks_years.check_indicator(contract, indicator, path, findings)
@@ -391,6 +395,44 @@ def _check_scoring(indicator: Any, path: Path_, findings: _Findings) -> None:
             findings.add((*path, "scoring", "method"), "C027", "improvement scoring does not apply to a change_from_baseline indicator")
     elif indicator.measure is not None:
         findings.add((*path, "measure"), "C027", "measure is only used by change_from_baseline indicators")
+
+
+def _check_units(indicator: Any, path: Path_, findings: _Findings) -> None:
+    """A rate says what its denominator counts: the usual mistake is a 12-fold one."""
+    kind, rate_denominator = indicator.kind, indicator.rate_denominator
+    if kind == "rate_per_1000" and rate_denominator is None:
+        findings.add(path, "C011", "a rate_per_1000 indicator needs rate_denominator: people_each_month (each month's "
+                     "denominator is the people registered that month) or person_years (it is person-years, population / 12)")  # fmt: skip
+    elif kind != "rate_per_1000" and rate_denominator is not None:
+        findings.add((*path, "rate_denominator"), "C027", "rate_denominator is only used by rate_per_1000 indicators")
+
+
+def _check_data(contract: Any, indicator: Any, path: Path_, findings: _Findings) -> None:
+    """Who reports the indicator, in which months, and what it can plausibly be."""
+    data, at = indicator.data, (*path, "data")
+    with _rule():
+        provider_ids = _provider_ids(contract)
+        for index, provider in enumerate(data.reported_by or []):
+            if provider not in provider_ids:
+                findings.add((*at, "reported_by", index), "C024", f"unknown provider {provider!r}{did_you_mean(provider, provider_ids)}")
+        if data.reported_by is not None and not data.reported_by:
+            findings.add((*at, "reported_by"), "C027", "reported_by lists no provider: leave it out for every provider")
+    with _rule():
+        months = data.collected_in
+        if months is not None and (not months or len(set(months)) != len(months)):
+            findings.add((*at, "collected_in"), "C027", "collected_in lists each calendar month (1-12) once, at least one")
+    with _rule():
+        plausible = data.plausible_range
+        if plausible is not None and plausible.min >= plausible.max:
+            findings.add((*at, "plausible_range", "min"), "C027", f"plausible_range min {plausible.min} must be below max {plausible.max}")
+    with _rule():
+        if data.plausible_ratio_to_baseline <= 1:
+            findings.add((*at, "plausible_ratio_to_baseline"), "C027", "plausible_ratio_to_baseline must be above 1")
+    with _rule():
+        years = set(_usable(contract.contract_years, "year"))
+        for period in data.accept_implausible:
+            if period[:7] not in years:
+                findings.add((*at, "accept_implausible", period), "C024", f"{period} is not a period of the contract's years", key=True)
 
 
 def _check_bands(indicator: Any, path: Path_, findings: _Findings) -> None:

@@ -176,6 +176,47 @@ class ValueRange(Model):
     max: Number
 
 
+MonthNumber = Annotated[int, Strict(), Field(ge=1, le=12)]
+PeriodName = Annotated[str, Strict(), StringConstraints(pattern=r"^\d{4}-\d{2}(-Q[1-4])?$")]
+
+
+class PlausibleRange(Model):
+    """The range an indicator's achieved value can plausibly lie in; outside it, a units mistake."""
+
+    min: Number
+    max: Number
+
+
+class IndicatorData(Model):
+    """What the extracts must hold for an indicator, and what its achieved value may plausibly be."""
+
+    reported_by: list[Identifier] | None = Field(
+        default=None,
+        description="Providers that send rows for the indicator (default: every provider for a collective "
+        "indicator, its provider for an individual one). Coverage expects a row from each in every collected month.",
+    )
+    collected_in: list[MonthNumber] | None = Field(
+        default=None,
+        description="Calendar months (1-12) whose rows carry the indicator, for data collected less often than "
+        "monthly (an annual survey in October and November: [10, 11]). Default: every month.",
+    )
+    plausible_range: PlausibleRange | None = Field(
+        default=None,
+        description="The range the achieved value can plausibly lie in (a rate per 1,000 between 10 and 400); "
+        "outside it the settlement is refused (D024).",
+    )
+    plausible_ratio_to_baseline: Number = Field(
+        default=Decimal(3),
+        description="An achieved value more than this many times above or below the baseline is implausible (D025): "
+        "a warning on a provisional settlement, refused in a final one unless accepted.",
+    )
+    accept_implausible: dict[PeriodName, Text] = Field(
+        default_factory=dict,
+        description="Settlement periods (2025-26, 2025-26-Q3) in which an implausible achieved value is accepted, "
+        "each with the reason.",
+    )
+
+
 class YearLevels(Model):
     threshold: Number
     target: Number
@@ -193,6 +234,13 @@ class Indicator(Model):
     )
     direction: Literal["higher_is_better", "lower_is_better"]
     unit: Text | None = None
+    rate_denominator: Literal["person_years", "people_each_month"] | None = Field(
+        default=None,
+        description="rate_per_1000 only, and required there: what each month's denominator counts. person_years: "
+        "person-years of that month (population / 12); people_each_month: the people registered that month (the "
+        "register size), turned into person-years by dividing by 12.",
+    )
+    data: IndicatorData = Field(default_factory=IndicatorData, description="What extracts must hold for the indicator.")
     value_range: ValueRange | None = Field(
         default=None,
         description="For mean indicators: the range values lie in; extract rows whose mean falls outside it are "
@@ -388,6 +436,12 @@ class Contract(Model):
         default="retained", description="Unearned outcome money: kept by the commissioner, or shared among achievers."
     )
     payment_terms: PaymentTerms = Field(default_factory=PaymentTerms)
+    missing_cells: Literal["refuse", "measure_what_arrived"] = Field(
+        default="refuse",
+        description="A final (contract-year) settlement with provider x indicator x month cells missing from the "
+        "extracts: refuse it (D023), or measure each indicator on the cells that arrived. Provisional settlements "
+        "always settle and list the missing cells.",
+    )
     risk_share: RiskShare | None = None
     points: Points | None = None
     rate_card: RateCard | None = None

@@ -60,6 +60,7 @@ outcome_framework:
         - id: admissions
           name: Emergency admissions per 1,000
           kind: rate_per_1000
+          rate_denominator: person_years
           direction: lower_is_better
           threshold: 30
           target: 20
