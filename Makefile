@@ -15,14 +15,20 @@ $(STAMP): requirements.lock pyproject.toml
 
 install: $(STAMP)
 
-## Settle every sample contract on the sample extracts; outputs under out/.
+## Check and settle every sample contract on the sample extracts, as at quarter end and at year end
+## (the year netting off the four quarters paid on account); outputs under out/.
 demo: install
 	@for contract in contracts/*.yaml; do \
 	  id=$$(basename $$contract .yaml); \
-	  for period in 2025-26-Q3 2025-26; do \
-	    echo; echo "== $$id $$period"; \
-	    $(OBC) run $$contract --data sample_data/$$id --period $$period --out out/$$id/$$period --force || exit $$?; \
+	  echo; echo "== $$id: check 2025-26-Q3"; \
+	  $(OBC) check $$contract --data sample_data/$$id --period 2025-26-Q3 | tail -1 || exit $$?; \
+	  for quarter in Q1 Q2 Q3 Q4; do \
+	    if [ $$quarter = Q3 ]; then echo; echo "== $$id 2025-26-Q3"; quiet=""; else quiet="--quiet"; fi; \
+	    $(OBC) run $$contract --data sample_data/$$id --period 2025-26-$$quarter --out out/$$id/2025-26-$$quarter --force $$quiet || exit $$?; \
 	  done; \
+	  echo; echo "== $$id 2025-26 (year end: the quarters paid on account are netted off)"; \
+	  $(OBC) run $$contract --data sample_data/$$id --period 2025-26 --out out/$$id/2025-26 --force \
+	    --paid out/$$id/2025-26-Q1 --paid out/$$id/2025-26-Q2 --paid out/$$id/2025-26-Q3 --paid out/$$id/2025-26-Q4 || exit $$?; \
 	done
 
 test: install

@@ -72,7 +72,7 @@ def main(argv: list[str]) -> None:
             setattr(module, name, timed(seconds, title, getattr(module, name)))
         with tempfile.TemporaryDirectory() as folder:
             began = time.perf_counter()
-            run_settlement(RunRequest(HERE / "contract.yaml", args.extract, "2025-26", Path(folder) / "out"))
+            run_settlement(RunRequest(HERE / "contract.yaml", args.extract, "2025-26", Path(folder) / "out", nothing_paid_on_account=True))
             totals.append(time.perf_counter() - began)
         for module, name, original in originals:
             setattr(module, name, original)

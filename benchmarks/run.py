@@ -149,7 +149,7 @@ def commands(source: Path, rows: int) -> dict[str, tuple[list[str], Path]]:
     contenders = HERE / "contenders.py"
     aggregates = {name: DATA / f"aggregates-{label(rows)}-{index}.parquet" for index, name in enumerate(CONTENDERS)}
     python = sys.executable
-    run = [str(OBC), "run", str(CONTRACT), "--data", str(source), "--period", PERIOD, "--out", str(out), "--force", "--quiet"]
+    run = [str(OBC), "run", str(CONTRACT), "--data", str(source), "--period", PERIOD, "--out", str(out), "--force", "--quiet", "--nothing-paid-on-account"]
     return {
         "obc-settle run": (run, out / "ledger.parquet"),
         "obc-settle run, one document worker": (run, out / "ledger.parquet"),

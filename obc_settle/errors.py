@@ -92,7 +92,8 @@ class SettlementError(Exception):
 
 # The code catalogue. C = contract file, D = data extract, O = output, R = run arguments,
 # P = payment history (earlier runs, payments extract),
-# A = audit of a run folder (verify, explain, diff), S = scenario file (simulate scenario).
+# A = audit of a run folder (verify, explain, diff), S = scenario file (simulate scenario),
+# I = a ledger invariant that does not hold (a bug in obc-settle, exit status 70; nothing is written).
 CODES: dict[str, str] = {
     "C001": "the file cannot be read (missing, unreadable, or not UTF-8)",
     "C002": "YAML syntax error",
@@ -176,6 +177,7 @@ CODES: dict[str, str] = {
     "A010": "--records needs a record-level extract",
     "A011": "the runs compared settle different contracts or periods (warning)",
     "A012": "--records lists the people of one indicator: --indicator is needed",
+    "I001": "a settlement invariant does not hold (a bug: please report it); nothing is written",
 }
 
 

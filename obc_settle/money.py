@@ -9,18 +9,15 @@ Splitting a whole into parts always uses the largest-remainder method: each part
 its exact share, and the pennies left over go one each to the parts with the largest remainders,
 ties to the part listed first (contract order: providers and indicators as listed, the commissioner last). The parts therefore add up to the whole, to the penny.
 
-Proportions (weights, shares, scores) are carried as integers in millionths of millionths
-(`UNIT_SCALE` = 10**12) so that allocation is pure integer arithmetic.
+Proportions (weights, shares, scores) are exact fractions (`obc_settle.engine.exact`): a split in
+proportion to them scales them to whole numbers over their common denominator, so allocation is
+pure integer arithmetic and nothing is rounded before the one rounding to the penny.
 """
 
 from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
-
-UNIT_SCALE = 10**12
-SCORE_DECIMALS = 6
-SCORE_SCALE = 10**SCORE_DECIMALS
 
 
 def round_half_up(value: Decimal | Fraction) -> int:
@@ -41,13 +38,6 @@ def pounds_to_pence(pounds: Decimal) -> int:
     if pence != pence.to_integral_value():
         raise ValueError(f"{pounds} has more than two decimal places")
     return int(pence)
-
-
-def to_units(proportion: Decimal | Fraction) -> int:
-    """A proportion as an integer number of 1e-12 units (rounded half up)."""
-    if isinstance(proportion, Fraction):
-        return round_half_up(proportion * UNIT_SCALE)
-    return round_half_up(proportion * UNIT_SCALE)
 
 
 def apply_proportion(amount_pence: int, proportion: Decimal) -> int:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from decimal import Decimal
+from fractions import Fraction
 from pathlib import Path
 
 import polars as pl
@@ -124,8 +124,9 @@ def test_explain_figures_add_up_to_every_providers_statement(diabetes_run: Path)
         assert format_pounds(net).replace("£", "") in statement
         for item in document["indicators"]:
             if item["score"] is not None:
-                assert round_half_up(Decimal(item["earned_exact"])) == item["earned_pence"]
-                assert Decimal(item["earned_exact"]) == item["available_pence"] * Decimal(item["score"])
+                # exact figures, as text a Fraction reads (`0.675`, or `141/194` when the decimal does not end)
+                assert round_half_up(Fraction(item["earned_exact"])) == item["earned_pence"]
+                assert Fraction(item["earned_exact"]) == item["available_pence"] * Fraction(item["score"])
 
 
 def test_explain_reproduces_the_worked_example_step_by_step(worked_run: Path) -> None:
@@ -133,7 +134,7 @@ def test_explain_reproduces_the_worked_example_step_by_step(worked_run: Path) ->
     assert a["period_value"]["outcome_pool_formula"] == "round(250005 × 0.1) = round(25000.5) = 25001"
     assert a["base_payment"]["formula"].startswith("225004 × 0.6 = 135002.4 → 135002")
     i1, i2, i5, i3 = a["indicators"]
-    assert i1["achieved_formula"] == "N / D = 147 / 200 = 0.735 (to 10 places)"
+    assert i1["achieved_formula"] == "N / D = 147 / 200 = 0.735 (exact)"
     assert i1["rows"] == {"counted": 3, "files": [{"file": "inputs/extracts/extract.parquet", "rows": 3}]}
     assert "clip((0.735 − 0.6) / (0.8 − 0.6), 0, 1) = 0.675" in i1["scoring"]["steps"][0]
     assert i1["pool_formula"] == "25001 × 0.375 = 9375.375 → 9376"

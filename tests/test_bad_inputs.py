@@ -34,13 +34,15 @@ def run_case(case: Path, workdir: Path) -> tuple[int, str, Path]:
         shutil.copytree(case / "data", workdir / "data")
     options = {"--period": "2025-26-Q3", "--data": "data", "--contract": "contract.yaml"}
     extra = (case / "args.txt").read_text().split() if (case / "args.txt").exists() else []
+    switches = [flag for flag in ("--nothing-paid-on-account",) if flag in extra]
+    extra = [word for word in extra if word not in switches]
     if "--existing-out" in extra:
         extra.remove("--existing-out")
         (workdir / "out").mkdir()
         (workdir / "out" / "keep.txt").write_text("an earlier settlement")
     for flag, value in zip(extra[::2], extra[1::2], strict=True):
         options[flag] = value
-    args = ["run", options["--contract"], "--data", options["--data"], "--period", options["--period"], "--out", "out"]
+    args = ["run", options["--contract"], "--data", options["--data"], "--period", options["--period"], "--out", "out", *switches]
     here = Path.cwd()
     os.chdir(workdir)
     try:

@@ -263,11 +263,12 @@ def test_a_nan_numerator_is_reported_as_not_finite_and_not_as_above_the_denomina
 
 def test_a_null_denominator_counts_as_zero_so_a_positive_numerator_is_above_it(tmp_path: Path, contract: Contract) -> None:
     # The schema says nulls in measure columns count as zero: row 1 is 5 of 0 for a proportion,
-    # which must be D006 (otherwise the month sums to 5 + 1 of 0 + 2 = 3.0, a proportion above 1).
+    # which must be D006 (otherwise the month sums to 5 + 1 of 0 + 2 = 3.0, a proportion above 1);
+    # and a null denominator on a proportion's row is itself refused (D021).
     rows = [("A", "i1", "2025-05", 5, None), ("A", "i1", "2025-06", 1, 2)]
     extracts, findings = read_extracts(write(tmp_path / "x.parquet", rows), contract)
     assert extracts is None
-    assert [f.code for f in errors(findings)] == ["D006"]
+    assert [f.code for f in errors(findings)] == ["D006", "D021"]
     assert "e.g. row 1" in findings[0].message
 
 
@@ -321,17 +322,17 @@ def test_rows_are_summed_across_files_and_across_duplicate_grain_rows(tmp_path: 
     write(
         tmp_path / "sub" / "part2.parquet",
         [
-            ("A", "i1", "2025-04", 2, 5),  # same grain again, in another file
-            ("A", "i1", "2025-05", 9, 9),
+            ("A", "i1", "2025-05", 2, 5),  # another month, in another file (the same month would be D022)
+            ("A", "i1", "2025-05", 7, 7),
         ],
     )
     extracts, findings = read_extracts(tmp_path, contract)
     assert findings == [] and extracts is not None
     assert len(extracts.files) == 2
-    # A/i1/2025-04: numerators 3 + 4 + 2 = 9, denominators 10 + 10 + 5 = 25, from 3 rows.
+    # A/i1/2025-04: numerators 3 + 4 = 7, denominators 10 + 10 = 20, from 2 rows.
     assert extracts.monthly.select("provider_id", "indicator_id", "period", "numerator", "denominator", "rows").rows() == [
-        ("A", "i1", "2025-04", Decimal("9"), Decimal("25"), 3),
-        ("A", "i1", "2025-05", Decimal("9"), Decimal("9"), 1),
+        ("A", "i1", "2025-04", Decimal("7"), Decimal("20"), 2),
+        ("A", "i1", "2025-05", Decimal("9"), Decimal("12"), 2),
         ("B", "i1", "2025-04", Decimal("1"), Decimal("5"), 1),
     ]
 

@@ -107,10 +107,13 @@ def test_the_excluded_and_value_columns_are_optional(tmp_path: Path, contract: C
 def test_record_and_aggregated_files_in_one_folder_are_summed_together(tmp_path: Path, contract: Contract) -> None:
     write(tmp_path / "a_records.parquet", [(1, "A", "i1", "2025-04", True, True, False, None)])
     aggregated = {"provider_id": pl.String, "indicator_id": pl.String, "period": pl.String, "numerator": pl.Int64, "denominator": pl.Int64}
-    write(tmp_path / "b_totals.parquet", [("A", "i1", "2025-04", 5, 9)], aggregated)
+    write(tmp_path / "b_totals.parquet", [("B", "i1", "2025-04", 5, 9)], aggregated)  # A's month here too would be D022
     extracts, findings = read_extracts(tmp_path, contract)
     assert findings == [] and extracts is not None
-    assert sums(extracts, "numerator", "denominator", "rows") == [("A", "i1", "2025-04", Decimal(6), Decimal(10), 2)]
+    assert sums(extracts, "numerator", "denominator", "rows") == [
+        ("A", "i1", "2025-04", Decimal(1), Decimal(1), 1),
+        ("B", "i1", "2025-04", Decimal(5), Decimal(9), 1),
+    ]
     assert [f.record_level for f in extracts.files] == [True, False]
 
 
@@ -238,10 +241,11 @@ def test_a_repeated_patient_indicator_and_month_is_reported_when_asked_for(tmp_p
     ]
 
 
-def test_a_restated_file_beside_the_original_is_a_duplicate_of_it(tmp_path: Path, contract: Contract) -> None:
+def test_the_same_people_in_a_second_file_are_duplicates_of_the_first(tmp_path: Path, contract: Contract) -> None:
+    # Under another provider, so the files share no provider x indicator x month (that is D022).
     rows = [(n, "A", "i1", "2025-04", True, n % 3 == 0, False, None) for n in range(50)]
     write(tmp_path / "a_original.parquet", rows)
-    write(tmp_path / "b_restated.parquet", rows[:10] + [(99, "A", "i1", "2025-04", True, True, False, None)])
+    write(tmp_path / "b_restated.parquet", [(n, "B", *rest) for n, _, *rest in rows[:10]] + [(99, "B", "i1", "2025-04", True, True, False, None)])
     extracts, findings = read_extracts(tmp_path, contract, check_duplicates=True)
     assert extracts is None
     assert [(Path(f.location.file).name, f.code) for f in findings] == [("b_restated.parquet", "D017")]
@@ -250,7 +254,7 @@ def test_a_restated_file_beside_the_original_is_a_duplicate_of_it(tmp_path: Path
 
 def test_duplicate_patients_are_compared_across_id_types_as_text(tmp_path: Path, contract: Contract) -> None:
     write(tmp_path / "a.parquet", [(7, "A", "i1", "2025-04", True, True, False, None)])
-    write(tmp_path / "b.parquet", [("7", "A", "i1", "2025-04", True, True, False, None)], {**RECORD, "patient_id": pl.String})
+    write(tmp_path / "b.parquet", [("7", "B", "i1", "2025-04", True, True, False, None)], {**RECORD, "patient_id": pl.String})
     extracts, findings = read_extracts(tmp_path, contract, check_duplicates=True)
     assert [(Path(f.location.file).name, f.code) for f in findings] == [("b.parquet", "D017")]
 

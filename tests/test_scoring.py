@@ -8,13 +8,14 @@ A 500,000 x s, B 300,000 x s and C 200,000 x s (each rounded half up to the penn
 
 from __future__ import annotations
 
-from decimal import Decimal
+from fractions import Fraction
 from typing import Any
 
 import pytest
 from engine_support import D, contract_from, exact, indicator, indicator_row, monthly, outcome_by_party, score_of
 
 from obc_settle.engine import settle
+from obc_settle.engine.exact import SCORE_PLACES, as_decimal
 from obc_settle.periods import SettlementPeriod
 
 YEAR = SettlementPeriod.parse("2025-26")
@@ -24,8 +25,10 @@ def settle_one(spec: dict[str, Any], rows: list[tuple[Any, ...]]) -> Any:
     return settle(contract_from(indicators=[spec]), monthly(rows), YEAR)
 
 
-def expect(ledger: Any, score: float | str, a: int, b: int, c: int) -> None:
-    assert score_of(ledger, "i1") == Decimal(str(score))
+def expect(ledger: Any, score: float | str | Fraction, a: int, b: int, c: int) -> None:
+    exact_score = score if isinstance(score, Fraction) else Fraction(str(score))
+    assert Fraction(indicator_row(ledger, "i1")["score_exact"]) == exact_score
+    assert score_of(ledger, "i1") == as_decimal(exact_score, SCORE_PLACES)
     assert outcome_by_party(ledger, "i1") == {"A": a, "B": b, "C": c}
 
 
@@ -98,11 +101,10 @@ def test_a_change_from_baseline_indicator_scores_the_change() -> None:
 
 
 def test_each_partys_earned_part_is_rounded_half_up_on_its_own() -> None:
-    # 70/100 = 0.7 with threshold 0.6 and target 0.9: 0.1 / 0.3 = 0.333333 (six places).
-    # A: 500,000 x 0.333333 = 166,666.5 -> 166,667; B: 300,000 x 0.333333 = 99,999.9 -> 100,000;
-    # C: 200,000 x 0.333333 = 66,666.6 -> 66,667.
+    # 70/100 = 0.7 with threshold 0.6 and target 0.9: 0.1 / 0.3 = 1/3 exactly (not rounded).
+    # A: 500,000 / 3 = 166,666.67 -> 166,667; B: 300,000 / 3 = 100,000; C: 200,000 / 3 = 66,666.67 -> 66,667.
     ledger = settle_one(indicator(threshold="0.6", target="0.9"), [("A", "i1", "2025-05", 70, 100)])
-    expect(ledger, 0.333333, 166_667, 100_000, 66_667)
+    expect(ledger, Fraction(1, 3), 166_667, 100_000, 66_667)
     # The commissioner keeps the rest: 1,000,000 - (166,667 + 100,000 + 66,667) = 666,666.
     assert indicator_row(ledger, "i1")["amount_pence"] == 666_666
 
@@ -243,10 +245,9 @@ def test_a_mean_exactly_at_a_band_level_reaches_the_band() -> None:
     expect(settle_one(spec, [("A", "i1", "2025-05", 0, 0, D("21.0"), 3)]), "0.6", 300_000, 180_000, 120_000)
 
 
-def test_a_score_exactly_halfway_between_millionths_is_rounded_half_up() -> None:
-    # 64,938,285 / 100,000,000 = 0.64938285: (0.64938285 - 0.6) / 0.1 = 0.4938285 exactly, which
-    # the one rounding rule takes to 0.493829 (not 0.493828, as float arithmetic may).
-    # A: 500,000 x 0.493829 = 246,914.5 -> 246,915; B: 300,000 x 0.493829 = 148,148.7 -> 148,149;
-    # C: 200,000 x 0.493829 = 98,765.8 -> 98,766.
+def test_a_score_with_more_than_six_places_is_not_rounded_before_it_multiplies_money() -> None:
+    # 64,938,285 / 100,000,000 = 0.64938285: (0.64938285 - 0.6) / 0.1 = 0.4938285 exactly (once
+    # rounded to 0.493829, which paid A 246,915). Exact: A: 500,000 x 0.4938285 = 246,914.25 -> 246,914;
+    # B: 300,000 x 0.4938285 = 148,148.55 -> 148,149; C: 200,000 x 0.4938285 = 98,765.7 -> 98,766.
     ledger = settle_one(indicator(), [("A", "i1", "2025-05", 64_938_285, 100_000_000)])
-    expect(ledger, "0.493829", 246_915, 148_149, 98_766)
+    expect(ledger, "0.4938285", 246_914, 148_149, 98_766)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from decimal import Decimal
+from fractions import Fraction
 from typing import Any
 
 import pytest
@@ -31,17 +32,17 @@ def wilson(successes: int, n: int, z: float = 1.959963984540054) -> tuple[float,
     return centre - half, centre + half
 
 
-@pytest.mark.parametrize(("numerator", "denominator", "score"), [(48, 60, 1.0), (480, 600, 0.666667)])
-def test_a_small_provider_within_the_confidence_interval_of_the_target_counts_as_meeting_it(numerator: int, denominator: int, score: float) -> None:
+@pytest.mark.parametrize(("numerator", "denominator", "score"), [(48, 60, Fraction(1)), (480, 600, Fraction(2, 3))])
+def test_a_small_provider_within_the_confidence_interval_of_the_target_counts_as_meeting_it(numerator: int, denominator: int, score: Fraction) -> None:
     """80% achieved against a target of 85%: from 60 people the 95% Wilson interval reaches 88%;
-    from 600 it does not (82.8%), and linear scoring from the 70% threshold gives 0.667."""
+    from 600 it does not (82.8%), and linear scoring from the 70% threshold gives 2/3."""
     contract = load(contract_dict(indicators=[indicator(threshold="0.7", target="0.85", confidence={"interval": "wilson"})]))
     ledger = settle(contract, monthly([("A", "i1", "2025-10", numerator, denominator)]), YEAR)
     row = indicator_row(ledger, "i1")
     lower, upper = wilson(numerator, denominator)
     assert (round(row["confidence_lower"], 9), round(row["confidence_upper"], 9)) == (round(lower, 9), round(upper, 9))
-    assert float(row["score"]) == score
-    if score == 1.0:
+    assert Fraction(row["score_exact"]) == score
+    if score == 1:
         assert "target 0.85 lies within the confidence interval" in row["note"]
 
 
@@ -65,7 +66,7 @@ def test_a_level_within_the_interval_of_a_lower_is_better_indicator_counts_from_
 def test_without_a_confidence_interval_nothing_changes() -> None:
     contract = load(contract_dict(indicators=[indicator(threshold="0.7", target="0.85")]))
     row = indicator_row(settle(contract, monthly([("A", "i1", "2025-10", 48, 60)]), YEAR), "i1")
-    assert row["confidence_lower"] is None and float(row["score"]) == 0.666667
+    assert row["confidence_lower"] is None and Fraction(row["score_exact"]) == Fraction(2, 3)
 
 
 @pytest.mark.parametrize(

@@ -75,7 +75,16 @@ def replay_request(run: ArchivedRun, out_dir: Path) -> RunRequest:
         paid=tuple(path.parent for path in archived("paid_run")),  # each earlier run's folder
         payments=payments[0] if payments else None,
         claims=claims[0] if claims else None,
+        nothing_paid_on_account=bool(parameters.get("nothing_paid_on_account", False)),
+        accept_implausible=tuple(parameters.get("accept_implausible", ())),
+        restated=_restated(run),
     )
+
+
+def _restated(run: ArchivedRun) -> tuple[Path, ...]:
+    """The archived copies of the files the run named with --restated (recorded below --data)."""
+    names = run.manifest["parameters"].get("restated", [])
+    return tuple(run.extracts_path / name for name in names) if run.extracts_path is not None else ()
 
 
 def explain_run(run_dir: Path, provider_id: str, indicator_id: str | None = None) -> dict[str, Any]:
@@ -112,8 +121,8 @@ def diff_runs(old_dir: Path, new_dir: Path) -> DiffReport:
     old_ledger, new_ledger = _ledger(old), _ledger(new)
     old_contract, new_contract = _archived_contract(old), _archived_contract(new)
     terms = contract_term_changes(_yaml(old.contract_path), _yaml(new.contract_path))
-    old_monthly = read_extracts(old.extracts_path, old_contract.contract)[0] if old.extracts_path else None
-    new_monthly = read_extracts(new.extracts_path, new_contract.contract)[0] if new.extracts_path else None
+    old_monthly = read_extracts(old.extracts_path, old_contract.contract, restated=_restated(old))[0] if old.extracts_path else None
+    new_monthly = read_extracts(new.extracts_path, new_contract.contract, restated=_restated(new))[0] if new.extracts_path else None
     sums = None
     if old_monthly is not None and new_monthly is not None:
         sums = monthly_changes(old_monthly.monthly, new_monthly.monthly)

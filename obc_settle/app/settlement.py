@@ -14,10 +14,16 @@ import polars as pl
 from obc_settle.audit.archive import ArchiveError, ArchivedInput, contract_input, copy_into, extract_inputs, installed_lock, output_role
 from obc_settle.audit.manifest import FileRecord, build_manifest, manifest_json, record, run_identity
 from obc_settle.contract import LoadedContract, load_contract
-from obc_settle.app.reconciliation import no_extracts, year_inputs
+from obc_settle.app.data_quality import coverage_findings as cell_findings
+from obc_settle.app.data_quality import on_account_findings, plausibility_findings
+from obc_settle.app.reconciliation import YearInputs, no_extracts, year_inputs
 from obc_settle.engine import settle_with_history
+from obc_settle.engine.coverage import CELL_SCHEMA, coverage_summary
+from obc_settle.engine.data_notes import with_data_notes
+from obc_settle.engine.reconcile import empty_history
 from obc_settle.errors import Diagnostic, ExitCode, Location, SettlementError, Severity, has_errors
 from obc_settle.extracts import Extracts, coverage_findings, read_extracts
+from obc_settle.ledger.invariants import require_invariants
 from obc_settle.periods import SettlementPeriod
 from obc_settle.render.folder import OutputFolderError, check_target, write_folder_atomically
 from obc_settle.app.import_ahead import ImportAhead
@@ -51,6 +57,12 @@ class RunRequest:
     """Rate-card outcome claims (participant_id, outcome_id, provider_id, period)."""
     check_duplicates: bool = False
     """Also look for record-level rows repeating a patient, indicator and month (memory grows with rows)."""
+    restated: tuple[Path, ...] = ()
+    """Files among the extracts whose rows replace, cell by cell, the same provider x indicator x month of the others."""
+    nothing_paid_on_account: bool = False
+    """A year-end settlement of a contract that pays on account: the user states that nothing was paid."""
+    accept_implausible: tuple[str, ...] = ()
+    """Indicators whose implausibly-far-from-baseline achieved value a final settlement accepts."""
 
 
 @dataclass(frozen=True)
@@ -75,28 +87,64 @@ def parse_period(text: str, loaded: LoadedContract) -> SettlementPeriod:
     return period
 
 
-def run_settlement(request: RunRequest) -> RunResult:
-    try:
-        check_target(request.out_dir, request.force)
-    except OutputFolderError as error:
-        raise SettlementError(ExitCode.OUTPUT_ERROR, [Diagnostic(error.code, str(error), Location(str(request.out_dir)))]) from error
+@dataclass(frozen=True)
+class CheckedInputs:
+    """The inputs of a settlement, read and checked (nothing settled, nothing written)."""
+
+    loaded: LoadedContract
+    in_force: LoadedContract
+    """The contract as in force in the period's contract year."""
+    period: SettlementPeriod
+    extracts: Extracts
+    year: YearInputs
+    cells: pl.DataFrame
+    """Coverage: every expected provider x indicator x month cell and its status."""
+    warnings: list[Diagnostic]
+
+
+@dataclass(frozen=True)
+class Checked:
+    """A settlement computed in memory from inputs that passed every check (nothing written)."""
+
+    inputs: CheckedInputs
+    ledger: pl.DataFrame
+    warnings: list[Diagnostic]
+
+
+def check_inputs(request: RunRequest, refuse_missing_cells: bool = True, check_payment_options: bool = True) -> CheckedInputs:
+    """Load and check every input, or raise `SettlementError` with every finding. Shared by `run`
+    and `check` (with `settle_checked`), so both report the same findings for the same inputs;
+    `check` passes `refuse_missing_cells=False` to go on and show the coverage table and the
+    achieved values with the missing cells (D023 errors) among its findings, and
+    `check_payment_options=False`: it settles no payments, so R005 is not its business."""
     loaded, findings = load_contract(request.contract_path)
     if loaded is None:
         raise SettlementError(ExitCode.INVALID_CONTRACT, findings)
     period = parse_period(request.period, loaded)
-    renderers = ImportAhead(DOCUMENTS)  # imported while the extracts are read
+    has_history = bool(request.paid) or request.payments is not None
+    usage = on_account_findings(loaded.contract, period, has_history, request.nothing_paid_on_account) if check_payment_options else []
+    if has_errors(usage):
+        raise SettlementError(ExitCode.USAGE, usage)
     _progress(request, "Reading extracts", 0, 1)
     if request.data_path is None:
         extracts, data_findings = no_extracts(loaded.contract)
     else:
-        extracts, data_findings = read_extracts(request.data_path, loaded.contract, check_duplicates=request.check_duplicates)
+        extracts, data_findings = read_extracts(
+            request.data_path, loaded.contract, check_duplicates=request.check_duplicates, restated=request.restated
+        )
     _progress(request, "Reading extracts", 1, 1)
     warnings = [f for f in findings + data_findings if f.severity is Severity.WARNING]
     in_force = replace(loaded, contract=loaded.contract.in_force(period.contract_year.name))  # the terms of the period's version
+    cells = None
     if extracts is not None:
         indicator_ids = [indicator.id for _, indicator in in_force.contract.indicators()]
-        if indicator_ids:
-            data_findings += coverage_findings(extracts, period.months(), indicator_ids, str(request.data_path))
+        no_rows = coverage_findings(extracts, period.months(), indicator_ids, str(request.data_path)) if indicator_ids else []
+        data_findings += no_rows
+        if indicator_ids and not no_rows:  # with no rows for the period at all, every cell is missing: D014 says it
+            quality = cell_findings(loaded.contract, extracts.monthly, period, str(request.data_path))
+            cells = quality.cells
+            data_findings += [f for f in quality.findings if refuse_missing_cells or f.severity is Severity.WARNING]
+            warnings += [f for f in quality.findings if f.severity is Severity.WARNING or not refuse_missing_cells]
     if extracts is None or has_errors(data_findings):
         usage = any(f.code == "R002" for f in data_findings)
         raise SettlementError(ExitCode.USAGE if usage else ExitCode.INVALID_DATA, data_findings)
@@ -104,9 +152,43 @@ def run_settlement(request: RunRequest) -> RunResult:
     warnings += [f for f in year.findings if f.severity is Severity.WARNING]
     if has_errors(year.findings):
         raise SettlementError(ExitCode.INVALID_DATA, year.findings)
+    if cells is None:
+        cells = pl.DataFrame(schema=CELL_SCHEMA)
+    return CheckedInputs(loaded, in_force, period, extracts, year, cells, warnings)
+
+
+def settle_checked(request: RunRequest, inputs: CheckedInputs, refuse_implausible: bool = True) -> Checked:
+    """Settle checked inputs, then check the achieved values (D024, D025) and note on the ledger
+    what was missing or implausible; raise `SettlementError` if a finding blocks (unless
+    `refuse_implausible` is False: `check` reports them with the rest)."""
+    loaded, period, year = inputs.loaded, inputs.period, inputs.year
+    history = year.history if year.history is not None or not request.nothing_paid_on_account else empty_history()
+    ledger = settle_with_history(loaded.contract, inputs.extracts.monthly, period, history, year.claims)
+    implausible, plausibility = plausibility_findings(ledger, loaded.contract, period, request.accept_implausible, str(request.data_path))
+    if refuse_implausible and has_errors(plausibility):
+        usage = any(f.code == "R002" for f in plausibility)
+        raise SettlementError(ExitCode.USAGE if usage else ExitCode.INVALID_DATA, [f for f in plausibility if f.severity is Severity.ERROR])
+    ledger = with_data_notes(ledger, inputs.cells, implausible)
+    return Checked(inputs, ledger, inputs.warnings + plausibility)
+
+
+def run_settlement(request: RunRequest) -> RunResult:
+    try:
+        check_target(request.out_dir, request.force)
+    except OutputFolderError as error:
+        raise SettlementError(ExitCode.OUTPUT_ERROR, [Diagnostic(error.code, str(error), Location(str(request.out_dir)))]) from error
+    renderers = ImportAhead(DOCUMENTS)  # imported while the extracts are read
+    checked_inputs = check_inputs(request)
+    loaded, in_force, period, extracts, year = (
+        checked_inputs.loaded, checked_inputs.in_force, checked_inputs.period, checked_inputs.extracts, checked_inputs.year
+    )
     with renderers.module().document_workers(loaded.contract, request.formats) as workers:  # started once the extracts are read: see documents.py
-        ledger = settle_with_history(loaded.contract, extracts.monthly, period, year.history, year.claims)
+        checked = settle_checked(request, checked_inputs)
+        ledger, warnings = checked.ledger, checked.warnings
+        require_invariants(ledger, loaded.contract)  # nothing is written from a ledger that breaks one (exit 70)
         summary = settlement_summary(in_force.contract, ledger)
+        summary["data_coverage"] = coverage_summary(checked_inputs.cells)
+        summary["earlier_payments"] = earlier_payments_text(request, period)
         archived = _archived_inputs(loaded, request.data_path, extracts) + year.archived
         lock = installed_lock()
         inputs = [item.record() for item in archived]
@@ -114,6 +196,12 @@ def run_settlement(request: RunRequest) -> RunResult:
         if request.data_path is None:
             del parameters["data"]
         parameters |= year.parameters  # earlier runs, payments and claims, only when given
+        if request.restated:  # by their place below --data, only when given, so other runs keep their run id
+            parameters["restated"] = sorted(f.relative or f.path.name for f in extracts.files if f.restated)
+        if request.nothing_paid_on_account:
+            parameters["nothing_paid_on_account"] = True  # recorded only when given, so other runs keep their run id
+        if request.accept_implausible:
+            parameters["accept_implausible"] = sorted(request.accept_implausible)
         if tuple(request.formats) != FORMATS:
             parameters["formats"] = list(request.formats)  # recorded only when not all, so default runs keep their run id
         run_id = run_identity(parameters, inputs)
@@ -127,6 +215,17 @@ def run_settlement(request: RunRequest) -> RunResult:
         except (OutputFolderError, ArchiveError) as error:
             raise SettlementError(ExitCode.OUTPUT_ERROR, [Diagnostic(error.code, str(error), Location(str(request.out_dir)))]) from error
         return RunResult(summary, ledger, run_id, request.out_dir, warnings)
+
+
+def earlier_payments_text(request: RunRequest, period: SettlementPeriod) -> str:
+    """What the settlement assumed about payments already made for its contract year."""
+    if request.paid or request.payments is not None:
+        return "netted off: the payments named with --paid or --payments"
+    if request.nothing_paid_on_account:
+        return "none: stated with --nothing-paid-on-account (nothing was paid for the year before this settlement)"
+    if period.is_year:
+        return "none: the contract pays nothing on account during the year"
+    return "not netted off: each quarter is paid on its own"
 
 
 def _progress(request: RunRequest, stage: str, done: int, total: int) -> None:

@@ -17,13 +17,12 @@ from typing import Any
 import polars as pl
 
 from obc_settle.app.settlement import parse_period
-from obc_settle.app.whatif import Inputs, load_inputs, usage
+from obc_settle.app.whatif import Inputs, checked_settle, load_inputs, usage
 from obc_settle.audit.archive import ArchiveError, ArchivedInput, copy_into, extract_inputs, installed_lock, output_role
 from obc_settle.audit.diff import ledger_changes, totals_changes
 from obc_settle.audit.manifest import build_manifest, manifest_json, record, run_identity
 from obc_settle.contract import load_contract
 from obc_settle.contract.scenario import load_scenario
-from obc_settle.engine import settle
 from obc_settle.engine.whatif import apply_scenario, set_level
 from obc_settle.errors import Diagnostic, ExitCode, Location, SettlementError
 from obc_settle.extracts import read_extracts
@@ -51,15 +50,15 @@ def settle_at_level(inputs: Inputs, indicator_id: str, level: float) -> pl.DataF
     """The settlement with one indicator's achievement set to `level` (all providers' rows)."""
     indicator = {i.id: i for _, i in inputs.terms.indicators()}[indicator_id]
     baseline = None if indicator.baseline is None else float(indicator.baseline)
-    changed = set_level(inputs.extracts.monthly, indicator.id, indicator.kind, indicator.measure or indicator.kind, level, baseline)
-    return settle(inputs.loaded.contract, changed, inputs.period)
+    changed = set_level(inputs.extracts.monthly, indicator.id, indicator.kind, indicator.measure or indicator.kind, level, baseline, rate_denominator=indicator.rate_denominator)
+    return checked_settle(inputs.loaded.contract, changed, inputs.period)
 
 
 def sensitivity(inputs: Inputs, indicator_ids: list[str] | None = None, steps: int = 11, provider_id: str | None = None) -> dict[str, Any]:
     """Per indicator: the payment curve across its range (threshold, target and the current level
     among the points) and the money of the next point of improvement, ranked. The payment followed
     (`payable_pence`) is what all providers are paid, or one provider's net payable."""
-    baseline = settle(inputs.loaded.contract, inputs.extracts.monthly, inputs.period)
+    baseline = checked_settle(inputs.loaded.contract, inputs.extracts.monthly, inputs.period)
     providers = [p.id for p in inputs.terms.providers]
     if provider_id is not None and provider_id not in providers:
         raise usage(f"unknown provider {provider_id!r} (providers: {', '.join(providers)})", "--provider")
@@ -143,8 +142,8 @@ def run_scenario(inputs: Inputs, scenario_path: Path) -> tuple[ScenarioResult, A
     loaded, findings = load_scenario(scenario_path, inputs.terms)
     if loaded is None:
         raise SettlementError(ExitCode.INVALID_CONTRACT, findings)
-    baseline = settle(inputs.loaded.contract, inputs.extracts.monthly, inputs.period)
-    changed = settle(inputs.loaded.contract, apply_scenario(inputs.terms, inputs.extracts.monthly, loaded.scenario), inputs.period)
+    baseline = checked_settle(inputs.loaded.contract, inputs.extracts.monthly, inputs.period)
+    changed = checked_settle(inputs.loaded.contract, apply_scenario(inputs.terms, inputs.extracts.monthly, loaded.scenario), inputs.period)
     result = ScenarioResult(loaded.scenario.scenario, baseline, changed, ledger_changes(baseline, changed), totals_changes(baseline, changed))
     archived = ArchivedInput("scenario", scenario_path, f"inputs/scenario/{scenario_path.name}", loaded.sha256, scenario_path.stat().st_size)
     return result, archived
@@ -169,7 +168,7 @@ def design(draft_paths: list[Path], data_path: Path, years: list[str]) -> tuple[
         settled = []
         for name in chosen:
             inputs = load_period(loaded, name)
-            settled.append((name, settle(loaded.contract, extracts.monthly, inputs)))
+            settled.append((name, checked_settle(loaded.contract, extracts.monthly, inputs)))
         drafts.append(_draft_report(str(path), loaded.contract.id, loaded.contract.version, settled))
         archived.append(ArchivedInput("contract", path, f"inputs/contracts/{len(archived) + 1}/{path.name}", loaded.sha256, path.stat().st_size))
         if len(drafts) == 1:

@@ -6,7 +6,8 @@ settled, and every ledger line gets the status `estimate`, which the statements,
 summary.json show. Where indicators declare confidence intervals, the range is two more
 settlements: each such indicator set to the worse and to the better end of its year-to-date
 interval. The folder is a normal run folder (archive and manifest with command `estimate`) plus
-`estimate.json`.
+`estimate.json`. Every settlement a what-if reads is checked against the ledger invariants first
+(`checked_settle`: SettlementError, exit 70, if one does not hold).
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from obc_settle.engine.whatif import TRAJECTORIES, last_month_with_data, project
 from obc_settle.errors import Diagnostic, ExitCode, Location, SettlementError, Severity, has_errors
 from obc_settle.extracts import Extracts, read_extracts
 from obc_settle.ledger import party_totals, settlement_totals
+from obc_settle.ledger.invariants import require_invariants
 from obc_settle.periods import ContractYear, SettlementPeriod
 from obc_settle.render.documents import FORMATS
 from obc_settle.render.folder import OutputFolderError, check_target, write_folder_atomically
@@ -149,9 +151,9 @@ def estimate_ledgers(inputs: Inputs, through: str, trajectory: str) -> tuple[dic
     last_year = ContractYear(period.contract_year.start_year - 1).months()
     proportions = [i.id for _, i in terms.indicators() if (i.measure or i.kind) == "proportion"]
     projected = project_year(monthly, period.months(), through, trajectory, last_year, proportions)
-    central = mark_estimate(settle(contract, projected, period))
+    central = mark_estimate(checked_settle(contract, projected, period))
     known = monthly.filter(pl.col("period") <= through)
-    year_to_date = settle(contract, known, period)  # measured on the months so far only: the intervals
+    year_to_date = checked_settle(contract, known, period)  # measured on the months so far only: the intervals
     intervals = _intervals(terms, year_to_date)
     document: dict[str, Any] = {
         "status": ESTIMATE,
@@ -164,8 +166,8 @@ def estimate_ledgers(inputs: Inputs, through: str, trajectory: str) -> tuple[dic
         "range": None,
     }
     if intervals:
-        low = settle(contract, _at_bounds(terms, projected, intervals, "worse"), period)
-        high = settle(contract, _at_bounds(terms, projected, intervals, "better"), period)
+        low = checked_settle(contract, _at_bounds(terms, projected, intervals, "worse"), period)
+        high = checked_settle(contract, _at_bounds(terms, projected, intervals, "better"), period)
         lows, highs = ({t.provider_id: t.net_payable_pence for t in party_totals(x)} for x in (low, high))
         document["range"] = {
             "indicators": intervals,
@@ -176,6 +178,13 @@ def estimate_ledgers(inputs: Inputs, through: str, trajectory: str) -> tuple[dic
         for row in document["providers"]:
             row["low_pence"], row["high_pence"] = lows[row["provider_id"]], highs[row["provider_id"]]
     return document, central
+
+
+def checked_settle(contract: Any, monthly: pl.DataFrame, period: SettlementPeriod) -> pl.DataFrame:
+    """`engine.settle`, then every ledger invariant checked: SettlementError (exit 70) if one breaks."""
+    ledger = settle(contract, monthly, period)
+    require_invariants(ledger, contract)
+    return ledger
 
 
 def mark_estimate(ledger: pl.DataFrame) -> pl.DataFrame:
@@ -202,5 +211,5 @@ def _at_bounds(terms: Any, monthly: pl.DataFrame, intervals: list[dict[str, Any]
         higher = item["direction"] == "higher_is_better"
         level = item["confidence_upper"] if (side == "better") == higher else item["confidence_lower"]
         baseline = None if indicator.baseline is None else float(indicator.baseline)
-        monthly = set_level(monthly, indicator.id, indicator.kind, indicator.measure or indicator.kind, level, baseline)
+        monthly = set_level(monthly, indicator.id, indicator.kind, indicator.measure or indicator.kind, level, baseline, rate_denominator=indicator.rate_denominator)
     return monthly

@@ -3,9 +3,11 @@
 Providers challenge their statements; the answer must be the settlement's own figures, not a
 second calculation that might disagree. So every amount here is read off the ledger (the same
 lines the statement shows) and the steps between them are shown as the methodology states them
-(docs/methodology.md), with the exact product before each rounding or split. The one figure
-worked out here is the unrounded score, to show the formula with its inputs; the score that money
-was computed from is the ledger's.
+(docs/methodology.md), with the exact product before each rounding or split. Achieved values,
+scores, weights and shares are shown exactly as the ledger carries them (`*_exact`: a decimal that
+terminates, or a fraction such as `141/194`), so every product can be checked by hand. The one
+figure worked out here is the score, from the formula with its inputs; the score that money was
+computed from is the ledger's, and the two agree.
 
 The result is a plain JSON-ready document; `explain_text` turns it into terminal lines.
 """
@@ -13,19 +15,21 @@ The result is a plain JSON-ready document; `explain_text` turns it into terminal
 from __future__ import annotations
 
 from decimal import Decimal
+from fractions import Fraction
 from typing import Any
 
 import polars as pl
 
 from obc_settle.audit.evidence import rows_counted
 from obc_settle.contract.models import Contract, Indicator
+from obc_settle.engine.exact import as_decimal, fraction_text, terminates
 from obc_settle.errors import Diagnostic, ExitCode, Location, SettlementError, did_you_mean
 from obc_settle.ledger.schema import COMMISSIONER, LineKind, LineType
 
 _ACHIEVED = {
     "proportion": "N / D",
     "mean": "Σ value_sum / Σ value_count",
-    "rate_per_1000": "N × 1000 / D",
+    "rate_per_1000": "N × 1000 / D (D in person-years)",
     "observed_expected": "observed / expected = N / D",
     "change_from_baseline": "N / D − baseline",
 }
@@ -67,7 +71,8 @@ def explain_provider(
         "period_value": _period_value(commissioner),
         "base_payment": _base_payment(_line(lines, LineType.BASE_PAYMENT)),
         "indicator_filter": indicator_id,
-        "indicators": [_indicator(line, indicators, contract, counts, _amount(commissioner, LineType.OUTCOME_POOL)) for line in shown],
+        "indicators": [_indicator(line, indicators, contract, counts, _amount(commissioner, LineType.OUTCOME_POOL), first["contract_year"])
+                       for line in shown],  # fmt: skip
         "totals": _totals(ledger, lines),
     }
 
@@ -91,6 +96,24 @@ def plain(value: Decimal | float | int | None) -> str | None:
     return text.rstrip("0").rstrip(".") if "." in text else text
 
 
+def exact_figure(line: dict[str, Any], column: str) -> Fraction | None:
+    """A ledger figure exactly: its `*_exact` text, or (a ledger written before those columns) the decimal."""
+    text = line.get(f"{column}_exact")
+    if text is not None:
+        return Fraction(text)
+    value = line.get(column)
+    return None if value is None else Fraction(Decimal(str(value)))
+
+
+def shown(value: Fraction | None, label: str = "") -> str | None:
+    """An exact figure as written by hand: a decimal when it terminates, else `n/d ≈ decimal`
+    (to ten places); `label` goes after the exact figure, before the approximation."""
+    if value is None:
+        return None
+    text = str(fraction_text(value)) + label
+    return text if terminates(value) else f"{text} ≈ {plain(as_decimal(value, 10))}"
+
+
 def _period_value(commissioner: list[dict[str, Any]]) -> dict[str, Any]:
     value, pool = _line(commissioner, LineType.CONTRACT_VALUE), _line(commissioner, LineType.OUTCOME_POOL)
     assert value is not None and pool is not None
@@ -110,26 +133,30 @@ def _period_value(commissioner: list[dict[str, Any]]) -> dict[str, Any]:
 def _base_payment(line: dict[str, Any] | None) -> dict[str, Any] | None:
     if line is None:
         return None
-    exact = Decimal(line["pool_pence"]) * line["share"]
+    share = exact_figure(line, "share") or Fraction(0)
+    product = line["pool_pence"] * share
     return {
         "base_pool_pence": line["pool_pence"],
-        "base_share": plain(line["share"]),
-        "exact": plain(exact),
+        "base_share": fraction_text(share),
+        "exact": fraction_text(product),
         "amount_pence": line["amount_pence"],
-        "formula": f"{line['pool_pence']} × {plain(line['share'])} = {plain(exact)} → {line['amount_pence']} (largest remainder among the providers)",
+        "formula": f"{line['pool_pence']} × {shown(share)} = {shown(product)} → {line['amount_pence']} (largest remainder among the providers)",
     }
 
 
 def _indicator(
-    line: dict[str, Any], indicators: dict[str, Any], contract: Contract, counts: pl.DataFrame | None, outcome_pool: int
+    line: dict[str, Any], indicators: dict[str, Any], contract: Contract, counts: pl.DataFrame | None, outcome_pool: int, year: str
 ) -> dict[str, Any]:
     domain, indicator = indicators[line["indicator_id"]]
-    available, score = line["available_pence"], line["score"]
-    pool_exact = Decimal(outcome_pool) * line["weight"]
-    share_exact = Decimal(line["pool_pence"]) * line["share"]
-    earned_exact = Decimal(available) * score if score is not None else None
+    available, score = line["available_pence"], exact_figure(line, "score")
+    weight, share = exact_figure(line, "weight") or Fraction(0), exact_figure(line, "share") or Fraction(0)
+    slope = Fraction(contract.outcome_framework.exchange_slope)
+    pool_exact = outcome_pool * weight
+    share_exact = line["pool_pence"] * share
+    earned_exact = available * score * slope if score is not None else None
+    by_slope = "" if slope == 1 else f" × exchange slope {plain(contract.outcome_framework.exchange_slope)}"
     earned_formula = (
-        f"round({available} × {plain(score)}) = round({plain(earned_exact)}) = {line['amount_pence']}"
+        f"round({available} × {shown(score)}{by_slope}) = round({shown(earned_exact)}) = {line['amount_pence']}"
         if earned_exact is not None
         else f"no score: {line['amount_pence']}"
     )
@@ -144,23 +171,25 @@ def _indicator(
         "rows": rows_counted(line, indicator, counts),
         "numerator": plain(line["numerator"]),
         "denominator": plain(line["denominator"]),
-        "achieved": plain(line["achieved"]),
-        "achieved_formula": _achieved_formula(line),
+        "achieved": fraction_text(exact_figure(line, "achieved")),
+        "achieved_formula": _achieved_formula(line, indicator),
         "scorable": line["scorable"],
         "minimum_denominator": line["minimum_denominator"],
         "small_numbers_policy": line["small_numbers_policy"],
-        "scoring": _scoring(line, indicator),
-        "score": plain(score),
+        "scoring": _scoring(line, indicator, year),
+        "score": fraction_text(score),
+        "score_shown": shown(score, " (exact)"),
+        "exchange_slope": plain(contract.outcome_framework.exchange_slope),
         "indicator_weight": plain(indicator.weight),
-        "effective_weight": plain(line["weight"]),
-        "pool_exact": plain(pool_exact),
-        "pool_formula": f"{outcome_pool} × {plain(line['weight'])} = {plain(pool_exact)} → {line['pool_pence']}",
+        "effective_weight": fraction_text(weight),
+        "pool_exact": fraction_text(pool_exact),
+        "pool_formula": f"{outcome_pool} × {shown(weight)} = {shown(pool_exact)} → {line['pool_pence']}",
         "pool_pence": line["pool_pence"],
         "share_rule": _share_rule(line, contract),
-        "share": plain(line["share"]),
-        "available_exact": plain(share_exact),
+        "share": fraction_text(share),
+        "available_exact": fraction_text(share_exact),
         "available_pence": available,
-        "earned_exact": plain(earned_exact),
+        "earned_exact": fraction_text(earned_exact),
         "earned_formula": earned_formula,
         "earned_pence": line["amount_pence"],
         "unearned_pence": available - line["amount_pence"],
@@ -168,56 +197,63 @@ def _indicator(
     }
 
 
-def _achieved_formula(line: dict[str, Any]) -> str:
-    n, d, achieved = plain(line["numerator"]), plain(line["denominator"]), plain(line["achieved"])
+def _achieved_formula(line: dict[str, Any], indicator: Indicator) -> str:
+    n, d, achieved = plain(line["numerator"]), plain(line["denominator"]), shown(exact_figure(line, "achieved"), " (exact)")
     if achieved is None:
-        return f"N = {n}, D = {d}: no achieved value (D is 0)"
+        return f"N = {n}, D = {d}: no achieved value" + (" (D is 0)" if not line["denominator"] else "")
     numbers = {"rate_per_1000": f"{n} × 1000 / {d}", "change_from_baseline": f"{n} / {d} − {plain(line['baseline'])}"}
-    return f"{_ACHIEVED[line['indicator_kind']]} = {numbers.get(line['indicator_kind'], f'{n} / {d}')} = {achieved} (to 10 places)"
+    formula = f"{_ACHIEVED[line['indicator_kind']]} = {numbers.get(line['indicator_kind'], f'{n} / {d}')} = {achieved}"
+    if indicator.kind == "rate_per_1000" and indicator.rate_denominator == "people_each_month":
+        formula += "; D = person-years = Σ monthly registers / 12"
+    return formula
 
 
-def _scoring(line: dict[str, Any], indicator: Indicator) -> dict[str, Any]:
+def _scoring(line: dict[str, Any], indicator: Indicator, year: str) -> dict[str, Any]:
     method = line["scoring_method"]
-    sign = -1.0 if line["direction"] == "lower_is_better" else 1.0
-    levels = {"a": line["achieved"], "T": line["threshold"], "G": line["target"], "B": line["baseline"]}
-    signed = {k: (sign * v if v is not None else None) for k, v in levels.items()}
-    bands = [(sign * float(b.level), float(b.score)) for b in (indicator.scoring.bands or [])]
-    result: dict[str, Any] = {"method": method, "direction": line["direction"], **{k: plain(v) for k, v in levels.items()}}
+    sign = -1 if line["direction"] == "lower_is_better" else 1
+    terms = indicator.levels_for(year)
+    exact_levels = {"a": exact_figure(line, "achieved"), "T": Fraction(terms.threshold), "G": Fraction(terms.target),
+                    "B": None if indicator.baseline is None else Fraction(indicator.baseline)}  # fmt: skip
+    levels = {k: fraction_text(v) for k, v in exact_levels.items()}
+    signed = {k: (sign * v if v is not None else None) for k, v in exact_levels.items()}
+    bands = [(sign * Fraction(b.level), Fraction(b.score)) for b in (indicator.scoring.bands or [])]
+    result: dict[str, Any] = {"method": method, "direction": line["direction"], **levels}
     if bands:
-        result["bands"] = [{"level": plain(float(b.level)), "score": plain(float(b.score))} for b in indicator.scoring.bands or []]
+        result["bands"] = [{"level": plain(b.level), "score": plain(b.score)} for b in indicator.scoring.bands or []]
     steps = []
     if sign < 0:
-        steps.append("lower is better: a, T, G, B and band levels are negated: " + ", ".join(f"{k} = {plain(v)}" for k, v in signed.items() if v is not None))
+        steps.append("lower is better: a, T, G, B and band levels are negated: " + ", ".join(f"{k} = {fraction_text(v)}" for k, v in signed.items() if v is not None))
     if not line["scorable"]:
         steps.append(f"not scorable: {line['note']}" if line["note"] else "not scorable")
         result["steps"] = steps
         return result
     a, t, g, b = signed["a"], signed["T"], signed["G"], signed["B"]
+    assert a is not None and t is not None and g is not None
     if method in ("linear", "best_of"):
-        steps.append(f"linear = clip((a − T) / (G − T), 0, 1) = clip(({_s(a)} − {_s(t)}) / ({_s(g)} − {_s(t)}), 0, 1) = {plain(_clip(a, t, g))}")
+        steps.append(f"linear = clip((a − T) / (G − T), 0, 1) = clip(({_s(a)} − {_s(t)}) / ({_s(g)} − {_s(t)}), 0, 1) = {shown(_clip(a, t, g))}")
     if method in ("improvement", "best_of") and b is not None:
         if b >= g:
-            steps.append(f"improvement: the baseline {plain(b)} already meets the target {plain(g)}: all-or-nothing, {1 if a >= g else 0}")
+            steps.append(f"improvement: the baseline {fraction_text(b)} already meets the target {fraction_text(g)}: all-or-nothing, {1 if a >= g else 0}")
         else:
-            steps.append(f"improvement = clip((a − B) / (G − B), 0, 1) = clip(({_s(a)} − {_s(b)}) / ({_s(g)} − {_s(b)}), 0, 1) = {plain(_clip(a, b, g))}")
+            steps.append(f"improvement = clip((a − B) / (G − B), 0, 1) = clip(({_s(a)} − {_s(b)}) / ({_s(g)} − {_s(b)}), 0, 1) = {shown(_clip(a, b, g))}")
     if method == "best_of":
         steps.append("best of = the larger of linear and improvement")
     if method == "all_or_nothing":
-        steps.append(f"all or nothing: a {'≥' if a >= g else '<'} G ({plain(a)} against {plain(g)}): {1 if a >= g else 0}")
+        steps.append(f"all or nothing: a {'≥' if a >= g else '<'} G ({fraction_text(a)} against {fraction_text(g)}): {1 if a >= g else 0}")
     if method == "banded":
-        reached = [f"{plain(level)} (score {plain(score)})" for level, score in bands if a >= level]
-        steps.append(f"banded: a = {plain(a)} reaches {', '.join(reached) if reached else 'no band'}: the largest score of those reached, or 0")
+        reached = [f"{fraction_text(level)} (score {fraction_text(score)})" for level, score in bands if a >= level]
+        steps.append(f"banded: a = {fraction_text(a)} reaches {', '.join(reached) if reached else 'no band'}: the largest score of those reached, or 0")
     result["steps"] = steps
     return result
 
 
-def _clip(a: float, low: float, high: float) -> float:
-    return min(max((a - low) / (high - low), 0.0), 1.0)
+def _clip(a: Fraction, low: Fraction, high: Fraction) -> Fraction:
+    return min(max((a - low) / (high - low), Fraction(0)), Fraction(1)) if high != low else Fraction(1 if a >= high else 0)
 
 
-def _s(value: float | None) -> str | None:
+def _s(value: Fraction | None) -> str | None:
     """A number inside a formula: negative ones in brackets, so `a − (−3)` reads right."""
-    text = plain(value)
+    text = fraction_text(value)
     return f"({text})" if text is not None and text.startswith("-") else text
 
 

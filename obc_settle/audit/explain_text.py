@@ -77,7 +77,7 @@ def _indicator_lines(number: int, item: dict[str, Any]) -> list[str]:
         lines.append(f"     band: level {band['level']} scores {band['score']}")
     lines += [f"   {step}" for step in scoring["steps"]]
     lines += [
-        f"   score: {item['score']} (rounded to 6 places, halves away from zero)" if item["score"] is not None
+        f"   score: {item['score_shown']}; money is computed from the exact score, never a rounded one" if item["score"] is not None
         else "   score: none (its weight is given to the other indicators)",
         f"   weight: domain {item['domain']['weight']} × indicator {item['indicator_weight']}; effective weight {item['effective_weight']}",
         f"   indicator pool = outcome pool × effective weight = {item['pool_formula']} (largest remainder among the indicators): {_money(item['pool_pence'])}",

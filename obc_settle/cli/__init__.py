@@ -16,6 +16,7 @@ from obc_settle.cli import settlement  # noqa: F401  (registers validate, run, s
 from obc_settle.cli import audit  # noqa: F401  (registers verify, explain, diff)
 from obc_settle.cli import years  # noqa: F401  (registers init)
 from obc_settle.cli import whatif  # noqa: F401  (registers estimate, simulate)
+from obc_settle.cli import check  # noqa: F401  (registers check)
 from obc_settle.cli.base import app
 from obc_settle.errors import ExitCode
 

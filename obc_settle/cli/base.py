@@ -21,7 +21,7 @@ EXIT_STATUSES: dict[ExitCode, str] = {
     ExitCode.VERIFY_MISMATCH: "verification mismatch (verify)",
     ExitCode.OUTPUT_ERROR: "the output cannot be written",
     ExitCode.DIFFERENCES: "the runs compared differ (diff)",
-    ExitCode.INTERNAL_ERROR: "internal error",
+    ExitCode.INTERNAL_ERROR: "internal error (a bug: an unexpected failure, or a ledger invariant that does not hold, I001)",
 }
 # "\b" keeps click from re-wrapping a paragraph: one status, one example per line.
 EXIT_CODES_HELP = "\b\nExit status:\n" + "\n".join(f"  {int(code):<3} {text}" for code, text in EXIT_STATUSES.items())

@@ -102,6 +102,30 @@ def run(
     claims: Annotated[
         Path | None, typer.Option("--claims", help="Rate-card outcome claims (participant_id, outcome_id, provider_id, period).")
     ] = None,
+    restated: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--restated",
+            help="A corrected file among the --data files: its rows replace those of the same provider, indicator and "
+            "month in the other files (repeat for each; otherwise the same cell in two files is refused, D022).",
+        ),
+    ] = None,
+    nothing_paid_on_account: Annotated[
+        bool,
+        typer.Option(
+            "--nothing-paid-on-account",
+            help="A year-end settlement of a contract that pays on account: state that nothing was paid for the year "
+            "before it (otherwise name the payments with --paid or --payments; R005).",
+        ),
+    ] = False,
+    accept_implausible: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--accept-implausible",
+            help="An indicator whose achieved value is implausibly far from its baseline (D025) and is right: a final "
+            "settlement accepts it (repeat for each).",
+        ),
+    ] = None,
 ) -> None:
     """Settle one contract for one period: ledger, summary, statements, commissioner's report, manifest.
 
@@ -128,7 +152,9 @@ def run(
         with ProgressBar(err, enabled=not quiet) as progress:
             request = RunRequest(contract, data, period, out, force, formats=chosen, on_progress=progress,
                                  paid=tuple(paid or ()), payments=payments, claims=claims,
-                                 check_duplicates=check_duplicates)  # fmt: skip
+                                 check_duplicates=check_duplicates, nothing_paid_on_account=nothing_paid_on_account,
+                                 accept_implausible=tuple(accept_implausible or ()),
+                                 restated=tuple(restated or ()))  # fmt: skip
             result = run_settlement(request)
     except SettlementError as error:
         report_failure(err, error.diagnostics)

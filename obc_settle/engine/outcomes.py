@@ -18,14 +18,13 @@ import polars as pl
 
 from obc_settle.contract.models import Contract
 from obc_settle.engine.achievement import measure_achievement
-from obc_settle.engine.allocation import exact_fraction
 from obc_settle.engine.lines import DERIVATION, line
 from obc_settle.engine.pools import indicator_pools, party_parts
-from obc_settle.engine.scoring import score_indicators
+from obc_settle.engine.scoring import score_indicators, with_score
 from obc_settle.engine.shares import collective_shares, period_quantities
 from obc_settle.engine.terms import PeriodMoney, Span, indicator_terms, indicator_windows, scoring_bands
 from obc_settle.ledger.schema import COMMISSIONER, LineKind, LineType
-from obc_settle.money import SCORE_SCALE, largest_remainder
+from obc_settle.money import largest_remainder
 
 IN_FULL_NOTE = "paid on account as if fully achieved (outcome_on_account: in_full); the year-end settlement pays on the year's results"
 HELD_NOTE = "held until the year-end settlement (outcome_on_account: year_end)"
@@ -38,8 +37,8 @@ class Outcomes:
     parts: pl.DataFrame
     """One row per indicator and party: share, available, earned, unearned."""
     redistributed: dict[str, int]
-    quality_ppm: int | None
-    """The outcome framework's overall score: the weighted mean of the scores of the active indicators."""
+    quality: Fraction | None
+    """The outcome framework's overall score: the weighted mean of the scores of the active indicators (exact)."""
 
     @property
     def provider_parts(self) -> pl.DataFrame:
@@ -57,9 +56,7 @@ def score_framework(contract: Contract, monthly: pl.DataFrame, span: Span) -> pl
     scored = score_indicators(measured, scoring_bands(contract)).sort("indicator_order")
     if span.on_account == "in_full":
         note = pl.concat_str([pl.col("note"), pl.lit(IN_FULL_NOTE)], separator="; ", ignore_nulls=True)
-        scored = scored.with_columns(score_ppm=pl.lit(SCORE_SCALE, dtype=pl.Int64), note=note).with_columns(
-            score=exact_fraction(pl.col("score_ppm"), SCORE_SCALE, 6)
-        )
+        scored = with_score(scored.with_columns(note=note), Fraction(1))
     return scored
 
 
@@ -81,16 +78,17 @@ def settle_outcomes(contract: Contract, monthly: pl.DataFrame, span: Span, money
     return Outcomes(pooled, parts, redistributed, quality_score(pooled))
 
 
-def quality_score(pooled: pl.DataFrame) -> int | None:
-    """Weighted mean score of the active indicators, in millionths, rounded half up (None if none)."""
-    active = pooled.filter(pl.col("score_ppm").is_not_null() & (pl.col("weight_units") > 0))
-    if active.height == 0:
+def quality_score(pooled: pl.DataFrame) -> Fraction | None:
+    """Weighted mean score of the active indicators by their effective weights, exact (None if none)."""
+    pairs = [
+        (Fraction(weight), Fraction(score))
+        for weight, score in pooled.select("weight_exact", "score_exact").iter_rows()
+        if score is not None and Fraction(weight) > 0
+    ]
+    total = sum((weight for weight, _ in pairs), Fraction(0))
+    if total == 0:
         return None
-    weights = [int(w) for w in active.get_column("weight_units")]
-    scores = [int(s) for s in active.get_column("score_ppm")]
-    exact = Fraction(sum(w * s for w, s in zip(weights, scores, strict=True)), sum(weights))
-    whole, remainder = divmod(exact.numerator, exact.denominator)
-    return whole + (1 if 2 * remainder >= exact.denominator else 0)
+    return sum((weight * score for weight, score in pairs), Fraction(0)) / total
 
 
 def _redistribution(contract: Contract, provider_parts: pl.DataFrame) -> dict[str, int]:
@@ -158,7 +156,7 @@ def commissioner_outcome_lines(contract: Contract, outcomes: Outcomes, span: Spa
         pl.lit(str(LineType.RETAINED)).alias("line_type"),
         pl.lit(str(LineKind.RETENTION)).alias("kind"),
         pl.col("kept").fill_null(0).alias("amount_pence"),
-        *[pl.col(name) for name in DERIVATION if name not in {"share", "available_pence"}],
+        *[pl.col(name) for name in DERIVATION if name not in {"share", "share_exact", "available_pence"}],
     )
     tail = []
     unscored = money.outcome_pool_pence - int(pooled.get_column("pool_pence").sum())

@@ -3,8 +3,9 @@
 For each provider (a practice) and indicator, measured on the provider's own rows:
 
     points     H = score x G                      (score: linear between the lower threshold E and
-                                                   the upper threshold F; G the maximum points),
-                                                   rounded to `rounding.points` decimals
+                                                   the upper threshold F, exact; G the maximum
+                                                   points), rounded to `rounding.points` decimals
+                                                   (not at all when null)
     CPI          = list size / national average list size            (rounded to `rounding.cpi`)
     APDF         = (register / list size) / national prevalence      (rounded to `rounding.apdf`;
                                                    1 for an indicator without `prevalence`)
@@ -27,19 +28,12 @@ import polars as pl
 
 from obc_settle.contract.models import Contract, Points
 from obc_settle.engine.achievement import measure_achievement
+from obc_settle.engine.exact import fraction_of, fraction_text, round_to, split_exact
 from obc_settle.engine.lines import Lines, line
 from obc_settle.engine.scoring import score_indicators
 from obc_settle.engine.terms import Span, indicator_terms, indicator_windows, scoring_bands, year_terms
 from obc_settle.ledger.schema import COMMISSIONER, LineKind, LineType
-from obc_settle.money import SCORE_SCALE, apply_proportion, largest_remainder, pounds_to_pence, round_half_up, to_units
-
-
-def round_to(value: Fraction, decimals: int | None) -> Fraction:
-    """`value` rounded half up to `decimals` places; unchanged when `decimals` is None."""
-    if decimals is None:
-        return value
-    scale = 10**decimals
-    return Fraction(round_half_up(value * scale), scale)
+from obc_settle.money import apply_proportion, largest_remainder, pounds_to_pence, round_half_up
 
 
 def _decimal_text(value: Fraction, places: int = 6) -> str:
@@ -78,7 +72,7 @@ def points_lines(contract: Contract, monthly: pl.DataFrame, span: Span) -> Lines
         for row in scored.iter_rows(named=True):
             indicator = indicators[row["indicator_id"]]
             maximum = Fraction(indicator.points or 0)
-            score = Fraction(row["score_ppm"] or 0, SCORE_SCALE)
+            score = fraction_of(row["score_exact"]) or Fraction(0)
             earned_points = round_to(score * maximum, points.rounding.points)
             prevalence = indicator.prevalence
             register = _snapshot(monthly, prevalence.disease_register, provider.id, snapshot) if prevalence else None
@@ -96,7 +90,7 @@ def points_lines(contract: Contract, monthly: pl.DataFrame, span: Span) -> Lines
             derivation = {k: row[k] for k in _POINT_DERIVATION}
             derivation["note"] = "; ".join(filter(None, [row["note"], note]))
             lines.add(provider.id, line(provider.id, provider.role, LineType.POINTS, LineKind.PAYMENT, amount,
-                                        available_pence=most, share=Decimal(1), **derivation))  # fmt: skip
+                                        available_pence=most, share=Decimal(1), share_exact="1", **derivation))  # fmt: skip
             total += amount
     lines.commissioner.append(
         line(COMMISSIONER, COMMISSIONER, LineType.POINTS, LineKind.RETENTION, -total,
@@ -107,8 +101,8 @@ def points_lines(contract: Contract, monthly: pl.DataFrame, span: Span) -> Lines
 
 _POINT_DERIVATION = [
     "domain_id", "indicator_id", "indicator_kind", "attribution", "window", "window_first_month", "window_last_month",
-    "extract_rows", "numerator", "denominator", "achieved", "direction", "baseline", "threshold", "target",
-    "scoring_method", "minimum_denominator", "scorable", "small_numbers_policy", "score", "note",
+    "extract_rows", "numerator", "denominator", "achieved", "achieved_exact", "direction", "baseline", "threshold", "target",
+    "scoring_method", "minimum_denominator", "scorable", "small_numbers_policy", "score", "score_exact", "note",
     "confidence_lower", "confidence_upper",
 ]  # fmt: skip
 
@@ -134,14 +128,14 @@ def aspiration_lines(contract: Contract, span: Span) -> Lines:
     months = span.period.contract_year.months()
     twelfths = largest_remainder(annual, [1] * 12)
     amount = sum(twelfths[months.index(month)] for month in span.months)
-    parts = largest_remainder(amount, [to_units(p.base_share) for p in contract.providers])
+    parts = split_exact(amount, [Fraction(p.base_share) for p in contract.providers])
     for provider, part in zip(contract.providers, parts, strict=True):
         note = (
             f"aspiration payment on account for {span.months[0]} to {span.months[-1]}: {points.aspiration.proportion} of "
             f"{basis} pence = {annual} pence a year, paid in monthly twelfths; netted off at year end"
         )
         lines.add(provider.id, line(provider.id, provider.role, LineType.ASPIRATION, LineKind.PAYMENT, part,
-                                    share=provider.base_share, note=note))  # fmt: skip
+                                    share=provider.base_share, share_exact=fraction_text(Fraction(provider.base_share)), note=note))  # fmt: skip
     lines.commissioner.append(
         line(COMMISSIONER, COMMISSIONER, LineType.ASPIRATION, LineKind.RETENTION, -amount,
              note="aspiration payments on account, paid by the commissioner beyond the contract value")

@@ -130,8 +130,11 @@ def reconcile(ledger: pl.DataFrame, span: Span, history: pl.DataFrame, restated:
                               note=f"paid for {period} ({sources[period]}): netted off by this settlement"))  # fmt: skip
         to_date = sum(amount for (party, _), amount in paid.items() if party == party_id)
         due_now = net + restated_total - on_account
-        extra.append(line(party_id, role, LineType.PAID_TO_DATE, LineKind.MEMO, to_date,
-                          note=f"paid for {span.period.contract_year.name} before this settlement"))  # fmt: skip
+        paid_note = f"paid for {span.period.contract_year.name} before this settlement"
+        if history.height == 0:
+            paid_note = (f"nothing was paid for {span.period.contract_year.name} before this settlement, as stated with "
+                         "--nothing-paid-on-account")  # fmt: skip
+        extra.append(line(party_id, role, LineType.PAID_TO_DATE, LineKind.MEMO, to_date, note=paid_note))
         note = "net payable + restatements - paid on account"
         if due_now < 0:
             note += f": {-due_now} pence to recover from the provider"

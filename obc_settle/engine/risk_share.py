@@ -17,7 +17,8 @@ At a contract-year settlement, with budget B and actual spend S (pence):
 T is split among the providers by the share rule (largest remainder); a saving is paid to them,
 an overspend recovered from them (negative payments). The commissioner's `risk_share` retention
 line is the opposite of what the providers get, so money is conserved. The quality score q is
-the weighted mean of the indicators' scores (1 when the contract has no scored indicator).
+the weighted mean of the indicators' exact scores by their exact effective weights (1 when the
+contract has no scored indicator), so the providers' part is exact until it is rounded once.
 """
 
 from __future__ import annotations
@@ -28,11 +29,12 @@ from fractions import Fraction
 import polars as pl
 
 from obc_settle.contract.models import Contract, RiskSide, ShareRule
+from obc_settle.engine.exact import SCORE_PLACES, WEIGHT_PLACES, as_decimal, fraction_text, split_exact, terminates
 from obc_settle.engine.lines import Lines, line
 from obc_settle.engine.shares import collective_shares, period_quantities
 from obc_settle.engine.terms import PeriodMoney, Span, capitated_value, population_by_month
 from obc_settle.ledger.schema import COMMISSIONER, LineKind, LineType
-from obc_settle.money import SCORE_SCALE, largest_remainder, pounds_to_pence, round_half_up, to_units
+from obc_settle.money import pounds_to_pence, round_half_up
 
 
 def applies(contract: Contract, year: str) -> bool:
@@ -59,7 +61,7 @@ def budget_pence(contract: Contract, monthly: pl.DataFrame, span: Span, money: P
     return money.contract_value_pence, "the contract value of the year"
 
 
-def providers_part(side: RiskSide, budget: int, difference: int, quality_ppm: int | None) -> tuple[Fraction, list[str]]:
+def providers_part(side: RiskSide, budget: int, difference: int, quality_score: Fraction | None) -> tuple[Fraction, list[str]]:
     """The providers' exact part of a saving or overspend, and the steps, as notes."""
     steps = []
     rate = Fraction(difference, budget)
@@ -68,7 +70,7 @@ def providers_part(side: RiskSide, budget: int, difference: int, quality_ppm: in
         return Fraction(0), steps
     part = Fraction(0)
     lower = Fraction(0)
-    quality = Fraction(SCORE_SCALE if quality_ppm is None else quality_ppm, SCORE_SCALE)
+    quality = Fraction(1) if quality_score is None else quality_score
     complement = side.quality is not None and side.quality.method == "complement"
     for band in side.bands:
         upper = None if band.up_to is None else Fraction(band.up_to) * budget
@@ -78,7 +80,7 @@ def providers_part(side: RiskSide, budget: int, difference: int, quality_ppm: in
             share = _held(1 - share * quality, side.quality.minimum_share, side.quality.maximum_share)
         part += share * inside
         if inside:
-            shown = f"{float(share):.6g}" + (f" (1 - {band.provider_share} x quality {float(quality):.6g}, held to its limits)" if complement else "")
+            shown = f"{float(share):.6g}" + (f" (1 - {band.provider_share} x quality {shown_score(quality)}, held to its limits)" if complement else "")
             steps.append(f"{shown} of {float(inside) / 100:,.2f} pounds in the band up to {band.up_to if band.up_to is not None else 'the end'}")
         if upper is None or difference <= upper:
             break
@@ -86,10 +88,10 @@ def providers_part(side: RiskSide, budget: int, difference: int, quality_ppm: in
     if side.quality is not None and not complement:
         if side.quality.method == "scale":
             part *= quality
-            steps.append(f"scaled by the quality score {float(quality):.6g}")
+            steps.append(f"scaled by the quality score {shown_score(quality)}")
         elif side.quality.minimum_score is not None and quality < Fraction(side.quality.minimum_score):
             part = Fraction(0)
-            steps.append(f"quality score {float(quality):.6g} is below the minimum {side.quality.minimum_score}: nothing is shared")
+            steps.append(f"quality score {shown_score(quality)} is below the minimum {side.quality.minimum_score}: nothing is shared")
     if side.cap is not None and part > Fraction(side.cap) * budget:
         part = Fraction(side.cap) * budget
         steps.append(f"capped at {side.cap} of the budget")
@@ -104,7 +106,7 @@ def _held(value: Fraction, lowest: Decimal | None, highest: Decimal | None) -> F
     return value
 
 
-def risk_share_lines(contract: Contract, monthly: pl.DataFrame, span: Span, money: PeriodMoney, quality_ppm: int | None) -> Lines:
+def risk_share_lines(contract: Contract, monthly: pl.DataFrame, span: Span, money: PeriodMoney, quality: Fraction | None) -> Lines:
     risk = contract.risk_share
     lines = Lines()
     if risk is None or not applies(contract, span.period.contract_year.name):
@@ -118,14 +120,14 @@ def risk_share_lines(contract: Contract, monthly: pl.DataFrame, span: Span, mone
     if side is None or budget <= 0:
         total, steps = 0, [("no difference" if saving == 0 else f"{what} not shared (the contract shares no {what}s)") if budget > 0 else "no budget"]
     else:
-        part, steps = providers_part(side, budget, abs(saving), quality_ppm)
+        part, steps = providers_part(side, budget, abs(saving), quality)
         total = round_half_up(part)
         steps = [f"{what} {abs(saving)} pence ({float(Fraction(abs(saving), budget)):.4%} of the budget)", *steps]
     signed = total if saving >= 0 else -total
     rule = risk.share_rule or contract.share_rule
     shares = _shares(contract, rule, monthly, span)
     party_ids = list(shares)
-    amounts = largest_remainder(abs(signed), [to_units(shares[p]) for p in party_ids])
+    amounts = split_exact(abs(signed), [shares[p] for p in party_ids])
     note = head + "; ".join(steps) + f"; providers' part {signed} pence"
     given = 0
     by_id = {p.id: p for p in contract.providers}
@@ -136,21 +138,20 @@ def risk_share_lines(contract: Contract, monthly: pl.DataFrame, span: Span, mone
         value = amount if signed >= 0 else -amount
         given += value
         lines.add(party_id, line(party_id, provider.role, LineType.RISK_SHARE, LineKind.PAYMENT, value,
-                                 share=_decimal(shares[party_id]),
-                                 pool_pence=signed, score=_score(quality_ppm), note=note))  # fmt: skip
+                                 share=as_decimal(shares[party_id], WEIGHT_PLACES), share_exact=fraction_text(shares[party_id]),
+                                 pool_pence=signed, score=as_decimal(quality, SCORE_PLACES), score_exact=fraction_text(quality),
+                                 note=note))  # fmt: skip
     lines.commissioner.append(line(COMMISSIONER, COMMISSIONER, LineType.RISK_SHARE, LineKind.RETENTION, -given, pool_pence=signed,
-                                   score=_score(quality_ppm),
+                                   score=as_decimal(quality, SCORE_PLACES), score_exact=fraction_text(quality),
                                    note="the providers' part of the saving is paid by the commissioner" if signed >= 0
                                    else "the providers' part of the overspend is recovered by the commissioner"))  # fmt: skip
     return lines
 
 
-def _decimal(share: Fraction) -> Decimal:
-    return Decimal(to_units(share)) / Decimal(10**12)
-
-
-def _score(quality_ppm: int | None) -> Decimal | None:
-    return None if quality_ppm is None else Decimal(quality_ppm) / Decimal(SCORE_SCALE)
+def shown_score(score: Fraction) -> str:
+    """A score in a note: exact when its decimal terminates, else the fraction and 10 places."""
+    text = fraction_text(score)
+    return str(text) if terminates(score) else f"{text} (= {as_decimal(score, 10)}...)"
 
 
 def _shares(contract: Contract, rule: ShareRule, monthly: pl.DataFrame, span: Span) -> dict[str, Fraction]:

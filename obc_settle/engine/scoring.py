@@ -1,4 +1,4 @@
-"""Scores in [0, 1] from achieved values, for every scoring method.
+"""Scores in [0, 1] from achieved values, for every scoring method, in exact rationals.
 
 Lower-is-better indicators are scored by negating achieved value, baseline, threshold, target and
 band levels, so one set of formulas serves both directions:
@@ -13,146 +13,142 @@ band levels, so one set of formulas serves both directions:
                   Value-Based Purchasing): achievement = 9 (a - AT) / (BM - AT) + 0.5 rounded half
                   up and held to 1..9 in [AT, BM), 10 at or beyond BM, 0 below AT; improvement =
                   10 (a - B) / (BM - B) - 0.5 rounded half up and held to 0..9, 0 at or below B.
+                  Points are rounded to `point_decimals` places (the scheme's rule); that is the
+                  only rounding of a score.
+
+The achieved value, the levels and the band scores are exact (`Fraction`s of the exact sums and
+of the contract's decimals), so a level equal to the achieved value is met, and the score is the
+exact rational the formula gives: `score_exact` carries it as text (engine.exact), and money is
+computed from it; `score` is the same number to 15 decimal places, for reading.
 
 Confidence-aware scoring: when an indicator declares a confidence interval and one of its levels
 (threshold, target, a band level) is better than the achieved value but lies within the interval,
 the indicator counts as meeting that level: it is scored as if it had achieved the best such level.
+(The interval is a float computation; the level is compared with its ends as they are.)
 
 An indicator with no extract rows at all in its window is missing data, not small numbers: it
-scores zero whatever its small-numbers policy, so missing data never moves money elsewhere.
-
-Scores are then rounded to six decimal places (half away from zero) and carried as integer
-millionths (`score_ppm`), from which money is computed exactly. Before that rounding the score in
-millionths is cleaned of binary floating-point noise by rounding it to six decimals, so that a
-score that is exactly halfway in decimal (0.4938285) rounds up as the rule says.
+scores zero whatever its small-numbers policy, so missing data never moves money elsewhere. An
+indicator not measured in the settlement (none of its collection months in its window) has no
+score: its weight goes to the other indicators of its domain.
 """
 
 from __future__ import annotations
 
+from fractions import Fraction
+from typing import Any
+
 import polars as pl
 
-from obc_settle.engine.allocation import exact_fraction
-from obc_settle.money import SCORE_SCALE
+from obc_settle.engine.exact import SCORE_PLACES, as_decimal, clip, fraction_of, fraction_text, round_to
+
+SCORE_DTYPE = pl.Decimal(38, SCORE_PLACES)
 
 
 def score_indicators(measured: pl.DataFrame, bands: pl.DataFrame) -> pl.DataFrame:
-    """Add `score_ppm` (null where the indicator's weight is reassigned) and `score`."""
-    credited = _credited(measured, bands)
-    sign = pl.col("sign")
-    achieved = pl.col("scored_signed")
-    threshold = sign * pl.col("threshold")
-    target = sign * pl.col("target")
-    baseline = sign * pl.col("baseline")
-    linear = ((achieved - threshold) / (target - threshold)).clip(0.0, 1.0)
-    all_or_nothing = (achieved >= target).cast(pl.Float64)
-    improvement = (
-        pl.when(baseline >= target).then(all_or_nothing).otherwise(((achieved - baseline) / (target - baseline)).clip(0.0, 1.0))
+    """Add `score_exact` (null where the indicator's weight is reassigned), `score`, and the
+    note of a level counted as met within the confidence interval."""
+    by_indicator: dict[str, list[tuple[Fraction, Fraction]]] = {}
+    for indicator_id, level, band_score in bands.iter_rows():
+        by_indicator.setdefault(indicator_id, []).append((Fraction(level), Fraction(band_score)))
+    scores, notes = [], []
+    for row in measured.iter_rows(named=True):
+        score, note = _score(row, by_indicator.get(row["indicator_id"], []))
+        scores.append(score)
+        notes.append(note)
+    return measured.with_columns(
+        pl.Series("score_exact", [fraction_text(s) for s in scores], dtype=pl.String),
+        pl.Series("score", [as_decimal(s, SCORE_PLACES) for s in scores], dtype=SCORE_DTYPE),
+        pl.Series("note", notes, dtype=pl.String),
     )
-    banded = _banded_scores(credited, bands)
-    method = pl.col("scoring_method")
-    raw = (
-        pl.when(method == "linear")
-        .then(linear)
-        .when(method == "all_or_nothing")
-        .then(all_or_nothing)
-        .when(method == "improvement")
-        .then(improvement)
-        .when(method == "best_of")
-        .then(pl.max_horizontal(linear, improvement))
-        .when(method == "hvbp")
-        .then(_hvbp_points(achieved, threshold, target, baseline) / 10.0)
-        .otherwise(pl.col("banded_score"))
-    )
-    unscorable_score = (
-        pl.when(pl.col("extract_rows") == 0)
-        .then(pl.lit(0, dtype=pl.Int64))
-        .when(pl.col("small_numbers_policy") == "score_met")
-        .then(pl.lit(SCORE_SCALE, dtype=pl.Int64))
-        .when(pl.col("small_numbers_policy") == "score_zero")
-        .then(pl.lit(0, dtype=pl.Int64))
-        .otherwise(pl.lit(None, dtype=pl.Int64))
-    )
-    scored = banded.with_columns(
-        score_ppm=pl.when(pl.col("scorable"))
-        .then((raw * SCORE_SCALE).round(6).round(0, mode="half_away_from_zero").cast(pl.Int64))
-        .otherwise(unscorable_score)
-    )
-    return scored.with_columns(score=exact_fraction(pl.col("score_ppm"), SCORE_SCALE, 6)).drop("banded_score", "scored_signed")
 
 
-def _round_half_up(value: pl.Expr, decimals: pl.Expr) -> pl.Expr:
-    scale = pl.lit(10.0).pow(decimals.cast(pl.Float64))
-    return ((value * scale).round(6) + 0.5).floor() / scale
+def with_score(frame: pl.DataFrame, score: Fraction) -> pl.DataFrame:
+    """Every row of `frame` given the same exact score."""
+    return frame.with_columns(
+        score_exact=pl.lit(fraction_text(score), dtype=pl.String),
+        score=pl.lit(as_decimal(score, SCORE_PLACES), dtype=SCORE_DTYPE),
+    )
 
 
-def _hvbp_points(achieved: pl.Expr, threshold: pl.Expr, benchmark: pl.Expr, baseline: pl.Expr) -> pl.Expr:
+def _score(row: dict[str, Any], bands: list[tuple[Fraction, Fraction]]) -> tuple[Fraction | None, str | None]:
+    """(exact score or None, note) of one measured indicator row."""
+    note = row["note"]
+    if not row["measured"]:
+        return None, note
+    if not row["scorable"]:
+        if row["extract_rows"] == 0:
+            return Fraction(0), note
+        policy = row["small_numbers_policy"]
+        return {"score_met": Fraction(1), "score_zero": Fraction(0)}.get(policy), note
+    sign = 1 if row["direction"] == "higher_is_better" else -1
+    achieved = sign * Fraction(row["achieved_exact"])
+    threshold = sign * Fraction(row["threshold_exact"])
+    target = sign * Fraction(row["target_exact"])
+    baseline_exact = fraction_of(row["baseline_exact"])
+    baseline = None if baseline_exact is None else sign * baseline_exact
+    signed_bands = [(sign * level, band_score) for level, band_score in bands]
+    credited = _credited(row, sign, achieved, [("threshold", threshold), ("target", target), *(("band level", level) for level, _ in signed_bands)])
+    if credited is not None:
+        name, level = credited
+        text = (
+            f"{name} {round(float(sign * level), 6)} lies within the confidence interval "
+            f"{round(row['confidence_lower'], 4)} to {round(row['confidence_upper'], 4)} of the achieved value: counted as met"
+        )
+        note = text if note is None else f"{note}; {text}"
+        achieved = level
+    return _by_method(row, achieved, threshold, target, baseline, signed_bands), note
+
+
+def _credited(row: dict[str, Any], sign: int, achieved: Fraction, levels: list[tuple[str, Fraction]]) -> tuple[str, Fraction] | None:
+    """The best level (signed) better than the achieved value but within its confidence interval."""
+    lower, upper = row["confidence_lower"], row["confidence_upper"]
+    if lower is None or upper is None:
+        return None
+    favourable = Fraction(upper) if sign > 0 else -Fraction(lower)
+    best: tuple[str, Fraction] | None = None
+    for name, level in levels:
+        if achieved < level <= favourable and (best is None or level > best[1]):
+            best = (name, level)
+    return best
+
+
+def _by_method(
+    row: dict[str, Any], a: Fraction, t: Fraction, g: Fraction, b: Fraction | None, bands: list[tuple[Fraction, Fraction]]
+) -> Fraction:
+    method = row["scoring_method"]
+    if method == "banded":
+        return max((band_score for level, band_score in bands if a >= level), default=Fraction(0))
+    if method == "hvbp":
+        return _hvbp_points(a, t, g, b, row["point_decimals"]) / 10
+    all_or_nothing = Fraction(1 if a >= g else 0)
+    if method == "all_or_nothing":
+        return all_or_nothing
+    linear = clip((a - t) / (g - t)) if g != t else all_or_nothing
+    if b is None:
+        improvement = None
+    elif b >= g:
+        improvement = all_or_nothing
+    else:
+        improvement = clip((a - b) / (g - b))
+    if method == "improvement":
+        return improvement if improvement is not None else Fraction(0)
+    if method == "best_of":
+        return linear if improvement is None else max(linear, improvement)
+    return linear
+
+
+def _hvbp_points(a: Fraction, at: Fraction, bm: Fraction, b: Fraction | None, decimals: int) -> Fraction:
     """max(achievement points, improvement points), 0 to 10, in the signed (higher-is-better) space."""
-    decimals = pl.col("point_decimals")
-    achievement = (
-        pl.when(achieved >= benchmark)
-        .then(10.0)
-        .when(achieved < threshold)
-        .then(0.0)
-        .otherwise(_round_half_up(9.0 * (achieved - threshold) / (benchmark - threshold) + 0.5, decimals).clip(1.0, 9.0))
-    )
-    improvement = (
-        pl.when(baseline.is_null() | (achieved <= baseline) | (baseline >= benchmark))
-        .then(0.0)
-        .when(achieved >= benchmark)
-        .then(9.0)
-        .otherwise(_round_half_up(10.0 * (achieved - baseline) / (benchmark - baseline) - 0.5, decimals).clip(0.0, 9.0))
-    )
-    return pl.max_horizontal(achievement, improvement)
-
-
-def _credited(measured: pl.DataFrame, bands: pl.DataFrame) -> pl.DataFrame:
-    """Add `scored_signed`: the signed achieved value scoring uses, and a note when a level within
-    the confidence interval is counted as met."""
-    sign = pl.col("sign")
-    favourable = pl.when(sign > 0).then(pl.col("confidence_upper")).otherwise(-pl.col("confidence_lower"))
-    frame = measured.with_columns(a_signed=sign * pl.col("achieved"), u_signed=favourable)
-    with_interval = frame.filter(pl.col("u_signed").is_not_null() & pl.col("a_signed").is_not_null())
-    levels = pl.concat(
-        [
-            with_interval.select("indicator_id", "sign", "a_signed", "u_signed", pl.col("threshold").alias("level"), pl.lit("threshold").alias("level_name")),
-            with_interval.select("indicator_id", "sign", "a_signed", "u_signed", pl.col("target").alias("level"), pl.lit("target").alias("level_name")),
-            with_interval.select("indicator_id", "sign", "a_signed", "u_signed")
-            .join(bands, on="indicator_id", how="inner")
-            .select("indicator_id", "sign", "a_signed", "u_signed", "level", pl.lit("band level").alias("level_name")),
-        ],
-        how="vertical",
-    )
-    best = (
-        levels.with_columns(level_signed=pl.col("sign") * pl.col("level"))
-        .filter((pl.col("a_signed") < pl.col("level_signed")) & (pl.col("level_signed") <= pl.col("u_signed")))
-        .sort("indicator_id", "level_signed", descending=[False, True])
-        .group_by("indicator_id", maintain_order=True)
-        .first()
-        .select("indicator_id", credited_signed=pl.col("level_signed"), credited_name=pl.col("level_name"), credited_level=pl.col("level"))
-    )
-    joined = frame.join(best, on="indicator_id", how="left")
-    credit_note = pl.format(
-        "{} {} lies within the confidence interval {} to {} of the achieved value: counted as met",
-        pl.col("credited_name"),
-        pl.col("credited_level").round(6),
-        pl.col("confidence_lower").round(4),
-        pl.col("confidence_upper").round(4),
-    )
-    note = pl.when(pl.col("credited_signed").is_not_null()).then(
-        pl.concat_str([pl.col("note"), credit_note], separator="; ", ignore_nulls=True)
-    ).otherwise(pl.col("note"))
-    return joined.with_columns(
-        scored_signed=pl.coalesce(pl.col("credited_signed"), pl.col("a_signed")),
-        note=note,
-    ).drop("a_signed", "u_signed", "credited_signed", "credited_name", "credited_level")
-
-
-def _banded_scores(measured: pl.DataFrame, bands: pl.DataFrame) -> pl.DataFrame:
-    reached = (
-        measured.select("indicator_id", "sign", "scored_signed")
-        .join(bands, on="indicator_id", how="inner")
-        .filter(pl.col("scored_signed") >= pl.col("sign") * pl.col("level"))
-        .group_by("indicator_id")
-        .agg(pl.col("band_score").max().alias("banded_score"))
-    )
-    return measured.join(reached, on="indicator_id", how="left").with_columns(pl.col("banded_score").fill_null(0.0))
+    if a >= bm:
+        achievement = Fraction(10)
+    elif a < at:
+        achievement = Fraction(0)
+    else:
+        achievement = clip(round_to(9 * (a - at) / (bm - at) + Fraction(1, 2), decimals), Fraction(1), Fraction(9))
+    if b is None or a <= b or b >= bm:
+        improvement = Fraction(0)
+    elif a >= bm:
+        improvement = Fraction(9)
+    else:
+        improvement = clip(round_to(10 * (a - b) / (bm - b) - Fraction(1, 2), decimals), Fraction(0), Fraction(9))
+    return max(achievement, improvement)

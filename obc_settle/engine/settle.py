@@ -15,10 +15,12 @@ same ledger, row for row and byte for byte.
 from __future__ import annotations
 
 from decimal import Decimal
+from fractions import Fraction
 
 import polars as pl
 
 from obc_settle.contract.models import Contract
+from obc_settle.engine.exact import WEIGHT_PLACES, as_decimal, fraction_text, split_exact
 from obc_settle.engine.lines import Lines, conform, frame_of, line, numbered
 from obc_settle.engine.outcomes import Outcomes, commissioner_outcome_lines, party_order, provider_outcome_lines, settle_outcomes
 from obc_settle.engine.points import aspiration_lines, points_lines
@@ -27,7 +29,7 @@ from obc_settle.engine.risk_share import risk_share_lines
 from obc_settle.engine.subcontracts import subcontract_lines
 from obc_settle.engine.terms import PeriodMoney, Span, period_money, settlement_span
 from obc_settle.ledger.schema import COMMISSIONER, LEDGER_SCHEMA, LineKind, LineType
-from obc_settle.money import largest_remainder, to_units
+from obc_settle.money import largest_remainder
 from obc_settle.periods import SettlementPeriod
 
 __all__ = ["settle", "terms_in_force"]
@@ -51,7 +53,7 @@ def settle(contract: Contract, monthly: pl.DataFrame, period: SettlementPeriod, 
     if terms.points is not None:
         extra.extend(points_lines(terms, monthly, span) if span.is_year else aspiration_lines(terms, span))
     if terms.risk_share is not None and span.is_year:
-        extra.extend(risk_share_lines(terms, monthly, span, money, None if outcomes is None else outcomes.quality_ppm))
+        extra.extend(risk_share_lines(terms, monthly, span, money, None if outcomes is None else outcomes.quality))
     if terms.rate_card is not None:
         extra.extend(rate_card_lines(terms, claims, span))
     if terms.subcontracts and outcomes is not None and span.on_account != "year_end":
@@ -77,19 +79,20 @@ def _pays_pool(contract: Contract) -> bool:
 
 
 def _base_lines(contract: Contract, money: PeriodMoney, span: Span) -> dict[str, list[dict[str, object]]]:
-    base_payments = largest_remainder(money.base_pool_pence, [to_units(p.base_share) for p in contract.providers])
+    base_payments = split_exact(money.base_pool_pence, [Fraction(p.base_share) for p in contract.providers])
     monthly = contract.payment_terms.base_instalments == "monthly" and not span.is_year and len(span.quarters) == 1
     lines: dict[str, list[dict[str, object]]] = {}
     for provider, base in zip(contract.providers, base_payments, strict=True):
         note = f"base pool {money.base_pool_pence} pence x base share {provider.base_share}"
+        share = {"share": as_decimal(Fraction(provider.base_share), WEIGHT_PLACES), "share_exact": fraction_text(Fraction(provider.base_share))}
         if not monthly:
             lines[provider.id] = [line(provider.id, provider.role, LineType.BASE_PAYMENT, LineKind.PAYMENT, base,
-                                       share=provider.base_share, pool_pence=money.base_pool_pence, note=note)]  # fmt: skip
+                                       pool_pence=money.base_pool_pence, note=note, **share)]  # fmt: skip
             continue
         instalments = largest_remainder(base, [1] * len(span.months))
         lines[provider.id] = [
             line(provider.id, provider.role, LineType.BASE_PAYMENT, LineKind.PAYMENT, amount,
-                 share=provider.base_share, pool_pence=money.base_pool_pence,
+                 pool_pence=money.base_pool_pence, **share,
                  note=f"monthly instalment for {month}: {index} of {len(span.months)} of {base} pence ({note})")
             for index, (month, amount) in enumerate(zip(span.months, instalments, strict=True), start=1)
         ]  # fmt: skip
@@ -121,7 +124,8 @@ def _commissioner_frame(contract: Contract, money: PeriodMoney, span: Span, outc
     head = [
         line(COMMISSIONER, role, LineType.CONTRACT_VALUE, LineKind.MEMO, money.contract_value_pence, note=money.value_note),
         line(COMMISSIONER, role, LineType.OUTCOME_POOL, LineKind.MEMO, money.outcome_pool_pence,
-             share=Decimal(money.withheld_proportion), note=f"withheld proportion {money.withheld_proportion} of contract value"),
+             share=Decimal(money.withheld_proportion), share_exact=fraction_text(Fraction(money.withheld_proportion)),
+             note=f"withheld proportion {money.withheld_proportion} of contract value"),
     ]  # fmt: skip
     body = [frame_of(head)]
     if outcomes is not None:

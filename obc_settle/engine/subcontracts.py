@@ -9,13 +9,14 @@ so the total paid to providers, and money conservation, are unchanged.
 from __future__ import annotations
 
 from decimal import Decimal
+from fractions import Fraction
 
 import polars as pl
 
 from obc_settle.contract.models import Contract
+from obc_settle.engine.exact import fraction_text, split_exact
 from obc_settle.engine.lines import Lines, line
 from obc_settle.ledger.schema import LineKind, LineType
-from obc_settle.money import largest_remainder, to_units
 
 
 def subcontract_lines(contract: Contract, provider_parts: pl.DataFrame) -> Lines:
@@ -29,13 +30,13 @@ def subcontract_lines(contract: Contract, provider_parts: pl.DataFrame) -> Lines
             if not terms or amount <= 0:
                 continue
             kept = Decimal(1) - sum((item.share for item in terms), Decimal(0))
-            parts = largest_remainder(int(amount), [to_units(item.share) for item in terms] + [to_units(kept)])
+            parts = split_exact(int(amount), [Fraction(item.share) for item in terms] + [Fraction(kept)])
             for item, part in zip(terms, parts, strict=False):
                 passed[(prime, item.subcontractor)] = passed.get((prime, item.subcontractor), 0) + part
     for (prime, subcontractor), amount in passed.items():
         share = next(item.share for item in contract.subcontracts if item.prime == prime and item.subcontractor == subcontractor)
         lines.add(subcontractor, line(subcontractor, roles[subcontractor], LineType.SUBCONTRACT, LineKind.PAYMENT, amount,
-                                      share=share, note=f"outcome money passed on by {prime} under the subcontract ({share} of its earned money on the indicators named)"))  # fmt: skip
+                                      share=share, share_exact=fraction_text(Fraction(share)), note=f"outcome money passed on by {prime} under the subcontract ({share} of its earned money on the indicators named)"))  # fmt: skip
         lines.add(prime, line(prime, roles[prime], LineType.SUBCONTRACT, LineKind.PAYMENT, -amount,
-                              share=share, note=f"outcome money passed on to {subcontractor} under its subcontract"))  # fmt: skip
+                              share=share, share_exact=fraction_text(Fraction(share)), note=f"outcome money passed on to {subcontractor} under its subcontract"))  # fmt: skip
     return lines

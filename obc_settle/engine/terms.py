@@ -19,9 +19,12 @@ from statistics import NormalDist
 
 import polars as pl
 
-from obc_settle.contract.models import Contract, ContractYearTerms
-from obc_settle.money import apply_proportion, largest_remainder, pounds_to_pence, round_half_up, to_units
+from obc_settle.contract.models import Contract, ContractYearTerms, Indicator
+from obc_settle.money import apply_proportion, largest_remainder, pounds_to_pence, round_half_up
 from obc_settle.periods import SettlementPeriod, month_of
+
+MONTH_NAMES = ("January", "February", "March", "April", "May", "June",
+               "July", "August", "September", "October", "November", "December")  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -136,8 +139,29 @@ def _months_between(first: str, last: str) -> list[str]:
     return months
 
 
+def collection_note(indicator: Indicator, months: list[str], span: Span) -> str | None:
+    """Why an indicator collected less often than monthly is not measured in this settlement,
+    or None when its window holds at least one of its collection months (or it has none listed)."""
+    collected = indicator.data.collected_in
+    if not collected or any(int(month[5:7]) in collected for month in months):
+        return None
+    names = [MONTH_NAMES[m - 1] for m in sorted(set(collected), key=lambda m: (m - 4) % 12)]
+    listed = names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+    return (
+        f"collected in {listed} only: not measured in {span.period.name}; its weight goes to the other indicators "
+        "of its domain, and the settlement of a window with those months measures it"
+    )
+
+
+def _text(value: Decimal | None) -> str | None:
+    return None if value is None else str(value)
+
+
 def indicator_terms(contract: Contract, span: Span) -> pl.DataFrame:
-    """One row per indicator, in contract order, with everything scoring needs."""
+    """One row per indicator, in contract order, with everything scoring needs.
+
+    Levels and weights come twice: as floats for the ledger's display columns and as exact
+    decimal text (`*_exact`, `domain_weight`, `indicator_weight`) for the arithmetic."""
     year = span.period.contract_year.name
     rows = []
     for order, (domain, indicator) in enumerate(contract.indicators()):
@@ -146,21 +170,28 @@ def indicator_terms(contract: Contract, span: Span) -> pl.DataFrame:
         window_note = None
         if indicator.window == "rolling_12_months" and len(months) < 12:
             window_note = f"rolling window has {len(months)} of 12 months: the term starts {months[0]}"
+        not_measured = collection_note(indicator, months, span)
         confidence = indicator.confidence
         rows.append(
             {
                 "indicator_order": order,
                 "domain_id": domain.id,
-                "domain_units": to_units(domain.weight) if domain.weight is not None else 0,
+                "domain_weight": str(domain.weight if domain.weight is not None else 0),
                 "indicator_id": indicator.id,
-                "indicator_units": to_units(indicator.weight) if indicator.weight is not None else 0,
+                "indicator_weight": str(indicator.weight if indicator.weight is not None else 0),
                 "indicator_kind": indicator.kind,
                 "measure": indicator.measure or indicator.kind,
+                "rate_denominator": indicator.rate_denominator,
+                "measured": not_measured is None,
+                "collection_note": not_measured,
                 "direction": indicator.direction,
                 "sign": 1.0 if indicator.direction == "higher_is_better" else -1.0,
                 "baseline": None if indicator.baseline is None else float(indicator.baseline),
                 "threshold": float(levels.threshold),
                 "target": float(levels.target),
+                "baseline_exact": _text(indicator.baseline),
+                "threshold_exact": str(levels.threshold),
+                "target_exact": str(levels.target),
                 "scoring_method": indicator.scoring.method,
                 "point_decimals": indicator.scoring.point_decimals or 0,
                 "minimum_denominator": indicator.minimum_denominator,
@@ -182,16 +213,22 @@ def indicator_terms(contract: Contract, span: Span) -> pl.DataFrame:
 TERMS_SCHEMA = {
     "indicator_order": pl.Int64,
     "domain_id": pl.String,
-    "domain_units": pl.Int64,
+    "domain_weight": pl.String,
     "indicator_id": pl.String,
-    "indicator_units": pl.Int64,
+    "indicator_weight": pl.String,
     "indicator_kind": pl.String,
     "measure": pl.String,
+    "rate_denominator": pl.String,
+    "measured": pl.Boolean,
+    "collection_note": pl.String,
     "direction": pl.String,
     "sign": pl.Float64,
     "baseline": pl.Float64,
     "threshold": pl.Float64,
     "target": pl.Float64,
+    "baseline_exact": pl.String,
+    "threshold_exact": pl.String,
+    "target_exact": pl.String,
     "scoring_method": pl.String,
     "point_decimals": pl.Int64,
     "minimum_denominator": pl.Int64,
@@ -224,9 +261,10 @@ def indicator_windows(contract: Contract, span: Span) -> pl.DataFrame:
 
 
 def scoring_bands(contract: Contract) -> pl.DataFrame:
+    """(indicator_id, level, band_score): the bands of banded indicators, exact decimal text."""
     rows = [
-        (indicator.id, float(band.level), float(band.score))
+        (indicator.id, str(band.level), str(band.score))
         for _, indicator in contract.indicators()
         for band in (indicator.scoring.bands or [])
     ]
-    return pl.DataFrame(rows, schema={"indicator_id": pl.String, "level": pl.Float64, "band_score": pl.Float64}, orient="row")
+    return pl.DataFrame(rows, schema={"indicator_id": pl.String, "level": pl.String, "band_score": pl.String}, orient="row")

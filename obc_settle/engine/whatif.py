@@ -148,10 +148,13 @@ def _finish(frame: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def measure_of_level(kind: str, measure: str, level: float, baseline: float | None) -> float:
-    """The ratio (numerator / denominator, or value sum / value count) an achieved level needs."""
+def measure_of_level(kind: str, measure: str, level: float, baseline: float | None, rate_denominator: str | None = None) -> float:
+    """The ratio (numerator / denominator, or value sum / value count) an achieved level needs.
+
+    A rate per 1,000 divides by person-years: the extract denominator itself (`person_years`), or
+    the sum of monthly registers / 12 (`people_each_month`), so N / sum(D) is level / 12,000."""
     if kind == "rate_per_1000":
-        return level / 1000.0
+        return level / (12000.0 if rate_denominator == "people_each_month" else 1000.0)
     if kind == "change_from_baseline":
         return level + (baseline or 0.0)
     return level
@@ -159,13 +162,14 @@ def measure_of_level(kind: str, measure: str, level: float, baseline: float | No
 
 def set_level(
     monthly: pl.DataFrame, indicator_id: str, kind: str, measure: str, level: float,
-    baseline: float | None = None, provider_id: str | None = None,
+    baseline: float | None = None, provider_id: str | None = None, rate_denominator: str | None = None,
 ) -> pl.DataFrame:  # fmt: skip
     """Rewrite the indicator's rows (one provider's, or all) to measure `level` in every month.
 
     The denominator (value count, for a mean) is unchanged; the numerator (value sum) becomes
-    ratio x denominator, rounded to six places, so the window's achieved value is `level`."""
-    ratio = measure_of_level(kind, measure, level, baseline)
+    ratio x denominator, rounded to six places, so the window's achieved value is `level`.
+    `rate_denominator` is the indicator's (rates only: `person_years` or `people_each_month`)."""
+    ratio = measure_of_level(kind, measure, level, baseline, rate_denominator)
     chosen = pl.col("indicator_id") == indicator_id
     if provider_id is not None:
         chosen = chosen & (pl.col("provider_id") == provider_id)
@@ -205,7 +209,7 @@ def apply_scenario(contract: Contract, monthly: pl.DataFrame, scenario: Scenario
             item = indicators[change.achievement.indicator]
             baseline = None if item.baseline is None else float(item.baseline)
             changed = set_level(changed, item.id, item.kind, item.measure or item.kind, float(change.achievement.level),
-                                baseline, change.achievement.provider)  # fmt: skip
+                                baseline, change.achievement.provider, item.rate_denominator)  # fmt: skip
         elif change.activity is not None:
             changed = scale_rows(changed, change.activity.factor, change.activity.indicators, change.activity.provider)
         elif change.spend is not None and contract.risk_share is not None:

@@ -14,6 +14,7 @@ import polars as pl
 from obc_settle.contract.models import Contract
 from obc_settle.errors import Diagnostic, Location, Severity
 from obc_settle.extracts.schema import COUNT_COLUMNS, KEY_COLUMNS, MEASURE_COLUMNS, VALUE_COLUMNS, is_number, is_period, is_text
+from obc_settle.extracts.completeness import measure_needs
 from obc_settle.extracts.grouping import known_keys
 
 KNOWN_COLUMNS = set(KEY_COLUMNS) | set(MEASURE_COLUMNS)
@@ -65,6 +66,8 @@ class RowCheck:
     describe: str
     condition: pl.Expr
     show_values: bool = False
+    values_of: str | None = None
+    """The column whose values the message shows (default: `column`)."""
 
 
 def content_checks(
@@ -80,7 +83,7 @@ def content_checks(
         aggregates.append(hit.sum().alias(f"{check.name}__count"))
         aggregates.append(pl.col("__row").filter(hit).min().alias(f"{check.name}__row"))
         if check.show_values:
-            shown = pl.col(check.column).cast(pl.String).filter(hit).unique()
+            shown = pl.col(check.values_of or check.column).cast(pl.String).filter(hit).unique()
             aggregates.append(shown.sort().head(3).implode().alias(f"{check.name}__values"))
             aggregates.append(shown.len().alias(f"{check.name}__distinct"))
     result = indexed.select(aggregates).collect(engine="streaming").row(0, named=True)
@@ -136,6 +139,7 @@ def row_checks(schema: pl.Schema, contract: Contract) -> list[RowCheck]:
             RowCheck("numerator_above", "D006", "numerator", "above the denominator for a proportion indicator",
                      pl.col("indicator_id").cast(pl.String).is_in(proportion_ids) & (pl.col("denominator").fill_null(0) >= 0) & (numerator > pl.col("denominator").fill_null(0)))
         )
+    checks += null_measure_checks(schema, contract)
     if all(name in schema for name in VALUE_COLUMNS):
         checks.append(
             RowCheck("values_without_count", "D012", "value_sum", "non-zero while value_count is zero",
@@ -146,6 +150,22 @@ def row_checks(schema: pl.Schema, contract: Contract) -> list[RowCheck]:
         if out_of_range is not None:
             checks.append(RowCheck("mean_out_of_range", "D018", "value_sum", OUT_OF_RANGE,
                                    (pl.col("value_count").fill_null(0) > 0) & out_of_range, show_values=False))
+    return checks
+
+
+def null_measure_checks(schema: pl.Schema, contract: Contract) -> list[RowCheck]:
+    """D021: per aggregated measure column in the file, rows of an indicator that needs it
+    (completeness.measure_needs) where it is null. A null `value_sum` beside a `value_count` of 0
+    (or null) is no values, as D012 allows; D006 still reads a null denominator as 0."""
+    checks = []
+    for name, ids in measure_needs(contract).items():
+        if name not in MEASURE_COLUMNS or name not in schema or not ids:
+            continue
+        condition = pl.col("indicator_id").cast(pl.String).is_in(sorted(ids)) & pl.col(name).is_null()
+        if name == "value_sum" and "value_count" in schema:
+            condition = condition & (pl.col("value_count").fill_null(0) != 0)
+        checks.append(RowCheck(f"null_needed_{name}", "D021", name, "null on indicators that need it", condition,
+                               show_values=True, values_of="indicator_id"))  # fmt: skip
     return checks
 
 

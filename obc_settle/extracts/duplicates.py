@@ -12,8 +12,10 @@ duplicate, or, about once in 15,000 files of 50 million rows, two different keys
 hash) are the rows with those hashes read again, with their file and row number, and compared on
 the keys themselves. A row is a duplicate when an earlier row (earlier in the same file, or in a
 file that comes before it in sorted order) has the same patient_id, indicator_id and month; the
-first occurrence is not counted. Messages name no patient: `q3.parquet: D017 column patient_id: 2 rows
-repeat the patient_id, indicator_id and period of an earlier row, e.g. row 17`.
+first occurrence is not counted. Rows of cells (provider x indicator x month) that a restated
+file replaces (`RecordScan.replaced`) are not counted: they are not settled. Messages name no
+patient: `q3.parquet: D017 column patient_id: 2 rows repeat the patient_id, indicator_id and
+period of an earlier row, e.g. row 17`.
 """
 
 from __future__ import annotations
@@ -24,20 +26,27 @@ import polars as pl
 
 from obc_settle.errors import Diagnostic, Location
 
+KEY = ("patient_id", "indicator_id", "period")
+
 
 @dataclass(frozen=True)
 class RecordScan:
     scan: pl.LazyFrame
     schema: pl.Schema
     file: str
+    replaced: pl.DataFrame | None = None
+    """Cells (provider_id, indicator_id, period as text) whose rows a restated file replaces."""
 
 
 def duplicate_findings(files: list[RecordScan]) -> list[Diagnostic]:
     if not files:
         return []
     patient_as_text = len({str(item.schema["patient_id"]) for item in files}) > 1
-    keyed = [item.scan.select(_key(item.schema, patient_as_text)) for item in files]
-    hashes = [frame.select(pl.struct("patient_id", "indicator_id", "period").hash().alias("__hash")) for frame in keyed]
+    keyed = [item.scan.select(_key(item.schema, patient_as_text, item.replaced is not None)) for item in files]
+    hashes = [
+        _kept(frame, item.replaced).select(pl.struct("patient_id", "indicator_id", "period").hash().alias("__hash"))
+        for frame, item in zip(keyed, files)
+    ]
     # Sorted, equal hashes are neighbours: 8 bytes a row to sort, where a hash table of every key
     # would take four times as much memory and time.
     repeated = (
@@ -52,10 +61,10 @@ def duplicate_findings(files: list[RecordScan]) -> list[Diagnostic]:
         return []
     candidates = pl.concat(
         [
-            frame.with_row_index("__row", offset=1)
+            _kept(frame.with_row_index("__row", offset=1), files[number].replaced)
             .with_columns(pl.struct("patient_id", "indicator_id", "period").hash().alias("__hash"))
             .filter(pl.col("__hash").is_in(repeated.implode()))
-            .select(pl.lit(number, dtype=pl.Int64).alias("__file"), pl.col("__row").cast(pl.Int64), pl.all().exclude("__row", "__hash"))
+            .select(pl.lit(number, dtype=pl.Int64).alias("__file"), pl.col("__row").cast(pl.Int64), *KEY)
             .with_columns(pl.col("patient_id").cast(pl.String))
             for number, frame in enumerate(keyed)
         ],
@@ -72,8 +81,17 @@ def duplicate_findings(files: list[RecordScan]) -> list[Diagnostic]:
     return findings
 
 
-def _key(schema: pl.Schema, patient_as_text: bool) -> list[pl.Expr]:
-    """patient_id, indicator_id and the month, with one type each across files."""
+def _key(schema: pl.Schema, patient_as_text: bool, with_provider: bool = False) -> list[pl.Expr]:
+    """patient_id, indicator_id and the month, with one type each across files (and provider_id,
+    to leave out the cells a restated file replaces)."""
     period = pl.col("period").dt.strftime("%Y-%m") if schema["period"] == pl.Date else pl.col("period").cast(pl.String)
     patient = pl.col("patient_id").cast(pl.String) if patient_as_text else pl.col("patient_id")
-    return [patient.alias("patient_id"), pl.col("indicator_id").cast(pl.String), period.alias("period")]
+    key = [patient.alias("patient_id"), pl.col("indicator_id").cast(pl.String), period.alias("period")]
+    return [*key, pl.col("provider_id").cast(pl.String)] if with_provider else key
+
+
+def _kept(frame: pl.LazyFrame, replaced: pl.DataFrame | None) -> pl.LazyFrame:
+    """The rows not in a cell a restated file replaces."""
+    if replaced is None:
+        return frame
+    return frame.join(replaced.lazy(), on=["provider_id", "indicator_id", "period"], how="anti")

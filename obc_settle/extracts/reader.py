@@ -5,12 +5,14 @@ footer, cheap), then its contents in a single streaming scan per file that sums 
 indicator x month and evaluates every row check at once (obc_settle.extracts.single_pass). Only
 a file that fails a check is read again, to find the first offending row and values for the
 message. A file is an aggregated extract or a record-level one (obc_settle.extracts.records),
-told apart by its columns; both give the same monthly sums.
+told apart by its columns; both give the same monthly sums. Before the files' sums are merged,
+no cell (provider x indicator x month) may come from two files, except that a file named as
+restated replaces the cells it holds in the others (obc_settle.extracts.completeness).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import polars as pl
@@ -19,6 +21,14 @@ from obc_settle.contract.models import Contract
 from obc_settle.digests import file_sha256
 from obc_settle.errors import Diagnostic, Location, has_errors
 from obc_settle.extracts.checks import content_checks, row_checks, schema_findings
+from obc_settle.extracts.completeness import (
+    FileCells,
+    file_cells,
+    missing_column_findings,
+    overlap_findings,
+    restated_cells,
+    without_cells,
+)
 from obc_settle.extracts.discovery import SourceFile, discover
 from obc_settle.extracts.duplicates import RecordScan, duplicate_findings
 from obc_settle.extracts.grouping import HashedGrouping, known_keys
@@ -44,6 +54,8 @@ class ExtractFile:
     """The file's path below the `--data` folder or a glob's fixed part, with `/` (a single
     file: its name); hive partition folders (`period=2025-10/`) are part of it."""
     record_level: bool = False
+    restated: bool = False
+    """Named as restated: its cells replace the same cells of the other files."""
 
 
 @dataclass(frozen=True)
@@ -58,36 +70,66 @@ class Extracts:
 
 
 def read_extracts(
-    data_path: Path, contract: Contract, display_root: Path | None = None, check_duplicates: bool = False
+    data_path: Path,
+    contract: Contract,
+    display_root: Path | None = None,
+    check_duplicates: bool = False,
+    restated: tuple[Path, ...] = (),
 ) -> tuple[Extracts | None, list[Diagnostic]]:
     """Check every extract file against the contract and return monthly sums, or the findings.
 
     `data_path` is a file, a folder or a glob (obc_settle.extracts.discovery). With
     `check_duplicates`, record-level rows are also checked for repeated (patient, indicator,
-    month), at a memory cost that grows with the rows (obc_settle.extracts.duplicates)."""
+    month), at a memory cost that grows with the rows (obc_settle.extracts.duplicates).
+    `restated` names files among those found whose rows replace, cell by cell, the rows of the
+    same provider x indicator x month in the other files; any other cell in two files is D022."""
     sources, findings = discover(data_path)
     if not sources:
         return None, findings
+    chosen, unknown = _restated(sources, restated)
+    if unknown:
+        return None, findings + unknown
     files: list[ExtractFile] = []
     sums: list[FileSums] = []
-    record_scans: list[RecordScan] = []
+    cells: list[FileCells] = []
+    record_scans: list[tuple[RecordScan, bool]] = []
     for source in sources:
         name = _display(source.path, display_root)
         sha256 = file_sha256(source.path)
         file_findings, result, record_scan = _read_file(source, name, contract, sha256)
         findings += file_findings
+        is_restated = source.path.resolve() in chosen
+        if result is not None:
+            cells.append(file_cells(name, result.monthly, is_restated))
         if result is not None and not has_errors(file_findings):
-            files.append(ExtractFile(source.path, name, sha256, result.rows, source.relative, record_scan is not None))
+            files.append(ExtractFile(source.path, name, sha256, result.rows, source.relative, record_scan is not None, is_restated))
             sums.append(result)
             if record_scan is not None:
-                record_scans.append(record_scan)
+                record_scans.append((record_scan, is_restated))
+    findings += overlap_findings(cells)
+    replaced = restated_cells([item.monthly for item, file in zip(sums, files) if file.restated])
     if check_duplicates and not has_errors(findings):
-        findings += duplicate_findings(record_scans)
+        findings += duplicate_findings([scan if chosen_file else replace(scan, replaced=replaced) for scan, chosen_file in record_scans])
     if has_errors(findings):
         return None, findings
-    monthly = merge_monthly([item.monthly for item in sums])
-    excluded = merge_excluded([item.excluded for item in sums if item.excluded is not None])
+    kept = [(item, None if file.restated else replaced) for item, file in zip(sums, files)]
+    monthly = merge_monthly([without_cells(item.monthly, gone) for item, gone in kept])
+    excluded = merge_excluded([without_cells(item.excluded, gone) for item, gone in kept if item.excluded is not None])
     return Extracts(tuple(files), monthly, excluded), findings
+
+
+def _restated(sources: list[SourceFile], restated: tuple[Path, ...]) -> tuple[set[Path], list[Diagnostic]]:
+    """The resolved paths of the restated files, or R002 for one that is not among the files found."""
+    found = {source.path.resolve() for source in sources}
+    chosen: set[Path] = set()
+    findings: list[Diagnostic] = []
+    for path in restated:
+        if path.resolve() in found:
+            chosen.add(path.resolve())
+            continue
+        message = f"{path} is not one of the extract files found by --data: a restated file must be among them"
+        findings.append(Diagnostic("R002", message, Location("--restated")))
+    return chosen, findings
 
 
 def _read_file(
@@ -119,6 +161,9 @@ def _read_file(
         failure = None
     except (pl.exceptions.PolarsError, OSError) as error:
         result, failure = None, error
+    if result is not None:  # which indicators the file holds is read off its sums: no extra scan
+        indicator_ids = result.monthly.get_column("indicator_id").unique().drop_nulls().to_list()
+        findings += missing_column_findings(schema, indicator_ids, contract, name, record_level)
     if result is None or not result.clean:
         try:
             row_findings = content_checks(scan, schema, contract, name, checks)[0]

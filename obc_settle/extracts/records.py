@@ -25,6 +25,9 @@ aggregated measures are. Columns (docs/extracts.md has the full table):
 | in_numerator   | boolean                  | not allowed (D015)      |
 | excluded       | boolean (optional)       | not allowed (D015)      |
 | value          | numeric (optional)       | allowed: no value       |
+
+The `value` column is optional only in a file without rows of a mean indicator (D020,
+obc_settle.extracts.completeness).
 """
 
 from __future__ import annotations

@@ -13,8 +13,10 @@ provider x indicator x month. Columns:
 | value_sum     | float                        | sum of values, for mean indicators                 |
 | value_count   | integer, >= 0                | number of values, for mean indicators              |
 
-Either the two count columns or the two value columns (or all four) must be present. Nulls in
-the measure columns count as zero; nulls in the key columns are errors. Other columns are ignored.
+Either the two count columns or the two value columns (or all four) must be present. A measure
+column the file's indicators use must be present (D020) and filled on their rows (D021); elsewhere
+nulls and absent columns count as zero (obc_settle.extracts.completeness). Nulls in the key columns
+are errors. Other columns are ignored.
 """
 
 from __future__ import annotations

@@ -46,7 +46,8 @@ class FileSums:
 
 
 def aggregated_measures(schema: pl.Schema) -> list[pl.Expr]:
-    """The sums of an aggregated extract's measure columns; nulls and absent columns count as 0."""
+    """The sums of an aggregated extract's measure columns; nulls and absent columns count as 0
+    (where an indicator uses the column, they are findings: D020, D021)."""
     measures = []
     for name in MEASURE_COLUMNS:
         dtype = pl.Int64 if name == "value_count" else SUM_DTYPE

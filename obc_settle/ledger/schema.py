@@ -18,6 +18,14 @@ Invariants, for every contract and period:
 3. With a payment history: `due_now` = `net_payable` + sum(`restatement`) - sum(`paid_on_account`)
    (the payments for periods this settlement covers and therefore nets off);
    `paid_to_date` = everything paid for the contract year before this settlement.
+
+These, and the others of `obc_settle.ledger.invariants`, are checked on every ledger before
+anything is written; a ledger that breaks one stops the run (exit 70, I001).
+
+Exact figures: `achieved_exact`, `score_exact`, `weight_exact` and `share_exact` hold the exact
+rationals money was computed from, as text (`0.85`, or `119/97` when the decimal does not
+terminate; `fractions.Fraction(text)` reads them). `achieved` (a float), `score` (15 places),
+`weight` and `share` (12 places) are the same numbers for reading and sorting.
 """
 
 from __future__ import annotations
@@ -90,6 +98,7 @@ LEDGER_SCHEMA: dict[str, pl.DataType] = {
     "numerator": pl.Float64(),
     "denominator": pl.Float64(),
     "achieved": pl.Float64(),
+    "achieved_exact": pl.String(),
     "direction": pl.String(),
     "baseline": pl.Float64(),
     "threshold": pl.Float64(),
@@ -98,10 +107,13 @@ LEDGER_SCHEMA: dict[str, pl.DataType] = {
     "minimum_denominator": pl.Int64(),
     "scorable": pl.Boolean(),
     "small_numbers_policy": pl.String(),
-    "score": pl.Decimal(38, 6),
+    "score": pl.Decimal(38, 15),
+    "score_exact": pl.String(),
     "weight": pl.Decimal(38, 12),
+    "weight_exact": pl.String(),
     "pool_pence": pl.Int64(),
     "share": pl.Decimal(38, 12),
+    "share_exact": pl.String(),
     "available_pence": pl.Int64(),
     "amount_pence": pl.Int64(),
     "note": pl.String(),

@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 import re
 from decimal import Decimal
+from fractions import Fraction
 
 from obc_settle.periods import SettlementPeriod
 
@@ -43,7 +44,7 @@ METHODS = {
 
 def finite(value: object) -> float | None:
     """A ledger number as a float, or None for nulls, NaN and infinities."""
-    if value is None or isinstance(value, bool) or not isinstance(value, (int, float, Decimal)):
+    if value is None or isinstance(value, bool) or not isinstance(value, (int, float, Decimal, Fraction)):
         return None
     number = float(value)
     return number if math.isfinite(number) else None
@@ -71,6 +72,22 @@ def percent(value: object, max_decimals: int = 4) -> str:
     whole, _, fraction = text.partition(".")
     fraction = fraction.rstrip("0") or "0"
     return f"{whole}.{fraction}%"
+
+
+def score(value: object, exact: object = None) -> str:
+    """A score as a percentage a reader can compute the money from.
+
+    `exact` is the ledger's `score_exact`: a decimal that ends (`0.4938285`) is shown with every
+    digit (`49.38285%`); a fraction whose decimal does not end (`141/194`) to four decimals and
+    then the fraction itself (`72.6804% (141/194)`). Without it (a ledger written before
+    `score_exact`) the score is shown as `percent` shows it."""
+    if not isinstance(exact, str) or not exact:
+        return percent(value)
+    if "/" in exact:
+        return f"{percent(Fraction(exact))} ({exact})"
+    text = format((Decimal(exact) * 100).normalize(), "f")
+    whole, _, fraction = text.partition(".")
+    return f"{whole}.{fraction or '0'}%"
 
 
 def level(value: object, kind: str) -> str:

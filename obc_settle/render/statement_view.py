@@ -326,7 +326,7 @@ def _indicator_line(row: dict[str, Any], context: StatementContext) -> Indicator
         interval=_interval(row, kind),
         threshold=formats.level(row["threshold"], kind),
         target=formats.level(row["target"], kind),
-        score=formats.percent(row["score"]),
+        score=formats.score(row["score"], row.get("score_exact")),
         scorable=row["scorable"] is True,
         weight=formats.percent(row["weight"]),
         share=formats.percent(row["share"]),

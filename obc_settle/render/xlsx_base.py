@@ -42,7 +42,7 @@ NUMBER_FORMATS = {
     "pence": "#,##0",
     "count": "#,##0.##",
     "percent": "0.0###%",
-    "score": "0.000000",
+    "score": "0.000000#########",
     "ratio": "0.000000000000",
     "level": "#,##0.00####",
     "level_proportion": "0.0###%",

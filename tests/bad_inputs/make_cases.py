@@ -284,7 +284,18 @@ def loaded_twice(folder: Path) -> None:
     write_parquet(folder / "extract.parquet", frame(rows + rows[:4]))
 
 
+def corrected_beside_original(folder: Path) -> None:
+    """GPFED's reviews restated in a second file, left beside the original."""
+    write_parquet(folder / "extract.parquet", frame(base_rows()))
+    corrected = [changed(numerator=65)(row) for row in base_rows() if row["indicator_id"] == "reviews" and row["provider_id"] == "GPFED"]
+    write_parquet(folder / "extract-restated.parquet", frame(corrected))
+
+
 data_case("extract_rows_loaded_twice", loaded_twice)
+data_case("extract_without_denominator_column", columns_dropped("denominator"))
+data_case("corrected_file_beside_original", corrected_beside_original)
+data_case("measure_null_on_needed_rows", rows_with(changed(denominator=None),
+          lambda row: row["indicator_id"] == "admissions" and row["provider_id"] == "ACUTE"))
 data_case("extract_not_parquet", write_bytes(b"provider_id,indicator_id,period\nACUTE,reviews,2025-10\n"))
 data_case("extract_empty_file", write_bytes(b""))
 data_case("extract_truncated", truncated)
@@ -316,6 +327,35 @@ CASES["extract_mixed_units"] = (
     rows_with(lambda row: {**row, "value_sum": float(row["value_sum"]) * 10}, lambda row: row["indicator_id"] == "confidence"
               and row["provider_id"] == "GPFED"),
     None,
+)
+
+
+def year_of_rows(folder: Path, *, drop: Callable[[dict[str, object]], bool] = lambda row: False,
+                 change: Callable[[dict[str, object]], dict[str, object]] = lambda row: row) -> None:
+    """The base rows for every month of 2025-26, less the rows `drop` selects, `change` applied."""
+    months = [f"2025-{m:02d}" for m in range(4, 13)] + [f"2026-{m:02d}" for m in range(1, 4)]
+    quarter = {"2025-10", "2025-11", "2025-12"}
+    rows = [change({**row, "period": month}) for month in months for row in base_rows() if row["period"] == "2025-10"]
+    write_parquet(folder / "extract.parquet", frame([row for row in rows if not drop(row)]))
+    assert quarter <= {str(row["period"]) for row in rows}
+
+
+def registers_as_person_years(row: dict[str, object]) -> dict[str, object]:
+    """The monthly register size given where the contract says person-years: twelve times too many."""
+    if row["indicator_id"] != "admissions":
+        return row
+    return {**row, "denominator": int(row["denominator"]) * 12}  # type: ignore[call-overload]
+
+
+data_case("year_end_without_payments_on_account", None, ["--period", "2025-26"])
+data_case("missing_provider_month_in_a_final_settlement",
+          lambda folder: year_of_rows(folder, drop=lambda row: row["provider_id"] == "GPFED" and row["indicator_id"] == "reviews"
+                                      and row["period"] in ("2026-01", "2026-02")),
+          ["--period", "2025-26", "--nothing-paid-on-account"])  # fmt: skip
+CASES["rate_from_registers_in_a_final_settlement"] = (
+    replace("          threshold: 30\n", "          baseline: 2.4\n          threshold: 30\n"),
+    lambda folder: year_of_rows(folder, change=registers_as_person_years),
+    ["--period", "2025-26", "--nothing-paid-on-account"],
 )
 # Run arguments
 data_case("period_not_understood", None, ["--period", "Q3-2025"])

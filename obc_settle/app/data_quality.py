@@ -1,0 +1,110 @@
+"""Whether the data a settlement rests on are complete and plausible, as findings.
+
+Shared by `run` and `check`, so both report the same findings for the same inputs:
+
+- R005: a contract-year settlement of a contract that pays on account in-year, given no payment
+  history and not told that nothing was paid (the headline would invite paying the quarters twice);
+- D023: provider x indicator x month cells the contract expects and the extracts lack: a warning
+  on a provisional settlement, an error on a final one unless the contract's `missing_cells` is
+  `measure_what_arrived`;
+- D024 / D025: implausible achieved values (obc_settle.engine.plausibility).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import polars as pl
+
+from obc_settle.contract.models import Contract
+from obc_settle.engine.coverage import cell_coverage, coverage_by_provider
+from obc_settle.engine.on_account import in_year_payments
+from obc_settle.engine.plausibility import Implausible, implausible_values
+from obc_settle.errors import Diagnostic, Location, Severity
+from obc_settle.periods import SettlementPeriod
+
+NOTHING_PAID_OPTION = "--nothing-paid-on-account"
+
+
+def on_account_findings(contract: Contract, period: SettlementPeriod, has_history: bool, nothing_paid: bool) -> list[Diagnostic]:
+    """R005 when a year-end settlement would not know what was paid in-year; R002 for a
+    contradiction (a payment history and `--nothing-paid-on-account` together)."""
+    where = Location(NOTHING_PAID_OPTION if nothing_paid else "--period")
+    if nothing_paid and has_history:
+        return [Diagnostic("R002", f"{NOTHING_PAID_OPTION} contradicts --paid/--payments: give one or the other", where)]
+    if nothing_paid and not period.is_year:
+        return [Diagnostic("R002", f"{NOTHING_PAID_OPTION} is for a contract-year settlement, not a quarter", where)]
+    if not period.is_year or has_history or nothing_paid:
+        return []
+    paid = in_year_payments(contract, period)
+    if not paid:
+        return []
+    message = (
+        f"{period} is a year-end settlement, and during the year the contract pays {', '.join(paid)}: name what was "
+        f"paid with --paid (each earlier run folder of the year) or --payments (a payments extract), so it is netted "
+        f"off; or, if nothing was paid on account, say so with {NOTHING_PAID_OPTION}"
+    )
+    return [Diagnostic("R005", message, where)]
+
+
+@dataclass(frozen=True)
+class DataQuality:
+    cells: pl.DataFrame
+    """Every expected provider x indicator x month cell and its status (engine.coverage)."""
+    findings: list[Diagnostic]
+
+
+def coverage_findings(contract: Contract, monthly: pl.DataFrame, period: SettlementPeriod, data_path: str) -> DataQuality:
+    """D023 per provider with missing cells: an error in a final settlement the contract does not
+    let measure what arrived, a warning otherwise."""
+    cells = cell_coverage(contract, monthly, period)
+    terms = contract.in_force(period.contract_year.name)
+    refuse = period.is_year and terms.missing_cells == "refuse"
+    findings = []
+    for provider in coverage_by_provider(cells):
+        if not provider.missing:
+            continue
+        count = len(provider.missing)
+        message = (
+            f"provider {provider.provider_id}: {count} of {provider.expected} expected cells missing "
+            f"(indicator and month: {provider.missing_text()})"
+        )
+        if refuse:
+            message += (
+                ": a final settlement needs every cell; send the missing rows, or write missing_cells: "
+                "measure_what_arrived in the contract to settle on what arrived"
+            )
+        else:
+            message += ": measured on the rows that arrived"
+        findings.append(Diagnostic("D023", message, Location(data_path), Severity.ERROR if refuse else Severity.WARNING))
+    return DataQuality(cells, findings)
+
+
+def plausibility_findings(
+    ledger: pl.DataFrame, contract: Contract, period: SettlementPeriod, accepted: tuple[str, ...], data_path: str
+) -> tuple[list[Implausible], list[Diagnostic]]:
+    """D024 (always an error) and D025 (an error in a final settlement unless accepted)."""
+    terms = contract.in_force(period.contract_year.name)
+    known = {indicator.id for _, indicator in terms.indicators()}
+    findings = [
+        Diagnostic("R002", f"--accept-implausible {name}: no such indicator in {period.contract_year}", Location("--accept-implausible"))
+        for name in accepted
+        if name not in known
+    ]
+    items = implausible_values(ledger, terms, period, accepted)
+    for item in items:
+        who = f"indicator {item.indicator_id}" + (f", provider {item.party_id}" if item.party_id else "")
+        message = f"{who}: {item.text}"
+        if item.code == "D024":
+            findings.append(Diagnostic("D024", message, Location(data_path)))
+        elif item.accepted:
+            findings.append(Diagnostic("D025", f"{message} ({item.accepted})", Location(data_path), Severity.WARNING))
+        elif period.is_year:
+            message += (
+                f"; a final settlement is refused: correct the extract, or accept the value with --accept-implausible "
+                f"{item.indicator_id} or in the contract (data.accept_implausible: {{{period.name}: reason}})"
+            )
+            findings.append(Diagnostic("D025", message, Location(data_path)))
+        else:
+            findings.append(Diagnostic("D025", message + " (shown on the statements)", Location(data_path), Severity.WARNING))
+    return items, findings
