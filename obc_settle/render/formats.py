@@ -79,12 +79,14 @@ def score(value: object, exact: object = None) -> str:
 
     `exact` is the ledger's `score_exact`: a decimal that ends (`0.4938285`) is shown with every
     digit (`49.38285%`); a fraction whose decimal does not end (`141/194`) to four decimals and
-    then the fraction itself (`72.6804% (141/194)`). Without it (a ledger written before
+    then the fraction itself (`72.6804% (141 / 194)`). Without it (a ledger written before
     `score_exact`) the score is shown as `percent` shows it."""
     if not isinstance(exact, str) or not exact:
         return percent(value)
     if "/" in exact:
-        return f"{percent(Fraction(exact))} ({exact})"
+        numerator, _, denominator = exact.partition("/")
+        # Spaced, so that a narrow column breaks the fraction at its bar, never inside a number.
+        return f"{percent(Fraction(exact))} ({numerator} / {denominator})"
     text = format((Decimal(exact) * 100).normalize(), "f")
     whole, _, fraction = text.partition(".")
     return f"{whole}.{fraction or '0'}%"
