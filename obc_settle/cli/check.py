@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import calendar
 import json
 from pathlib import Path
 from typing import Annotated
@@ -79,12 +80,16 @@ def _coverage_table(report: object) -> Table:
     cells = report.cells
     months = sorted(set(cells.get_column("period").to_list()))
     states = {(s["indicator_id"], s["provider_id"]): s["state"] for s in report.indicators}
-    table = Table(title=f"Coverage: {report.contract_id} {report.period}", title_justify="left")
-    table.add_column("provider")
-    table.add_column("indicator")
-    for month in months:
-        table.add_column(month, justify="right")
-    table.add_column("indicator state")
+    span = f"{months[0]} to {months[-1]}" if months else "no cells expected"
+    table = Table(title=f"Coverage: {report.contract_id} {report.period} ({span}): rows received", title_justify="left")
+    table.add_column("provider", no_wrap=True)
+    table.add_column("indicator", no_wrap=True)
+    headings = [calendar.month_abbr[int(month[5:7])] for month in months]
+    if len(set(headings)) < len(headings):  # windows reaching over more than 12 months
+        headings = months
+    for heading in headings:
+        table.add_column(heading, justify="right", no_wrap=True)
+    table.add_column("indicator state", no_wrap=True)
     by_key: dict[tuple[str, str], dict[str, tuple[int, str]]] = {}
     for row in cells.iter_rows(named=True):
         by_key.setdefault((row["provider_id"], row["indicator_id"]), {})[row["period"]] = (row["rows"], row["status"])
