@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 OBC := $(BIN)/obc-settle
 
-.PHONY: install demo test lint lock sample-data golden bench clean
+.PHONY: install demo test test-long lint lock sample-data golden bench clean
 
 $(STAMP): requirements.lock pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -34,6 +34,12 @@ demo: install
 test: install
 	$(BIN)/python -m pytest
 	$(BIN)/lint-imports
+
+## Nightly: the property and fuzz tests with the long Hypothesis profile (random, 2,000 examples each;
+## about 50 minutes on 2 cores). `make test` runs them with the quick, derandomised profile.
+test-long: install
+	HYPOTHESIS_PROFILE=long $(BIN)/python -m pytest tests/test_properties.py tests/test_properties_mechanisms.py \
+	  tests/test_properties_schemes.py tests/test_reconciliation_properties.py tests/test_fuzz_contract_loader.py tests/test_money.py
 
 ## Regenerate the sample extracts (deterministic: the same bytes every time).
 sample-data: install

@@ -164,6 +164,7 @@ def settle_checked(request: RunRequest, inputs: CheckedInputs, refuse_implausibl
     loaded, period, year = inputs.loaded, inputs.period, inputs.year
     history = year.history if year.history is not None or not request.nothing_paid_on_account else empty_history()
     ledger = settle_with_history(loaded.contract, inputs.extracts.monthly, period, history, year.claims)
+    require_invariants(ledger, loaded.contract)  # nothing is written from a ledger that breaks one (exit 70)
     implausible, plausibility = plausibility_findings(ledger, loaded.contract, period, request.accept_implausible, str(request.data_path))
     if refuse_implausible and has_errors(plausibility):
         usage = any(f.code == "R002" for f in plausibility)
@@ -185,7 +186,6 @@ def run_settlement(request: RunRequest) -> RunResult:
     with renderers.module().document_workers(loaded.contract, request.formats) as workers:  # started once the extracts are read: see documents.py
         checked = settle_checked(request, checked_inputs)
         ledger, warnings = checked.ledger, checked.warnings
-        require_invariants(ledger, loaded.contract)  # nothing is written from a ledger that breaks one (exit 70)
         summary = settlement_summary(in_force.contract, ledger)
         summary["data_coverage"] = coverage_summary(checked_inputs.cells)
         summary["earlier_payments"] = earlier_payments_text(request, period)
