@@ -9,7 +9,7 @@ provider x indicator x month. Columns:
 | indicator_id  | string                       | an indicator id, or the share rule's quantity id   |
 | period        | string `YYYY-MM` (or date)   | the month the row counts towards                  |
 | numerator     | integer or float, >= 0       | people meeting the indicator / events / observed   |
-| denominator   | integer or float, >= 0       | people eligible / population / expected            |
+| denominator   | integer or float, >= 0       | people eligible / person-years or register (rate) / expected |
 | value_sum     | float                        | sum of values, for mean indicators                 |
 | value_count   | integer, >= 0                | number of values, for mean indicators              |
 
