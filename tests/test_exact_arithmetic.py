@@ -159,7 +159,7 @@ def test_a_lower_is_better_rate_of_people_registered_each_month_divides_by_perso
 
 SURVEY_NOTE = (
     "collected in October and November only: not measured in 2025-26-Q1; its weight goes to the other indicators "
-    "of its domain, and the settlement of a window with those months measures it"
+    "(of its domain, or other domains if it is alone), and the settlement of a window with those months measures it"
 )
 
 

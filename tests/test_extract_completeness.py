@@ -224,6 +224,14 @@ def test_two_restated_files_holding_one_cell_are_refused(tmp_path: Path, contrac
     assert codes(findings) == [("c.parquet", "D022")] and "b.parquet" in findings[0].message
 
 
+def test_a_restated_file_that_replaces_nothing_is_read_with_a_warning(tmp_path: Path, contract: Contract) -> None:
+    write(tmp_path / "data" / "a.parquet", month("A", "2025-04"))
+    other = write(tmp_path / "data" / "b.parquet", month("B", "2025-04"))
+    extracts, findings = read_extracts(tmp_path / "data", contract, restated=(other,))
+    assert extracts is not None
+    assert [(f.location.file.rsplit("/", 1)[-1], f.code, f.severity) for f in findings] == [("b.parquet", "D022", "warning")]
+
+
 def test_a_restated_file_that_is_not_among_the_data_files_is_a_usage_error(tmp_path: Path, contract: Contract) -> None:
     write(tmp_path / "data" / "a.parquet", month("A", "2025-04"))
     elsewhere = write(tmp_path / "elsewhere.parquet", month("A", "2025-04"))

@@ -149,7 +149,7 @@ def collection_note(indicator: Indicator, months: list[str], span: Span) -> str 
     listed = names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
     return (
         f"collected in {listed} only: not measured in {span.period.name}; its weight goes to the other indicators "
-        "of its domain, and the settlement of a window with those months measures it"
+        "(of its domain, or other domains if it is alone), and the settlement of a window with those months measures it"
     )
 
 

@@ -29,7 +29,7 @@ from dataclasses import dataclass
 import polars as pl
 
 from obc_settle.contract.models import Contract, Indicator
-from obc_settle.errors import Diagnostic, Location
+from obc_settle.errors import Diagnostic, Location, Severity
 from obc_settle.extracts.schema import COUNT_COLUMNS, KEY_COLUMNS, VALUE_COLUMNS
 
 SHOWN_IDS = 5
@@ -126,6 +126,19 @@ def overlap_findings(files: list[FileCells]) -> list[Diagnostic]:
         cell = f"provider {row['provider_id']}, indicator {row['indicator_id']}, month {row['period']}"
         findings.append(Diagnostic("D022", f"{cell} is also in {earlier.file}{others}: {hint}", Location(later.file)))
     return findings
+
+
+def idle_restatements(files: list[FileCells]) -> list[Diagnostic]:
+    """A warning (D022) for each restated file that replaces no cell of the other files: named by
+    mistake, or the corrected file of other data."""
+    originals = [item.cells for item in files if not item.restated]
+    others = pl.concat(originals, how="vertical").unique() if originals else None
+    return [
+        Diagnostic("D022", "named with --restated, but replaces no provider x indicator x month of the other files: "
+                   "is it the corrected file of these data?", Location(item.file), Severity.WARNING)
+        for item in files
+        if item.restated and (others is None or item.cells.join(others, on=list(KEY_COLUMNS), how="semi").is_empty())
+    ]  # fmt: skip
 
 
 def restated_cells(frames: list[pl.DataFrame]) -> pl.DataFrame | None:

@@ -26,6 +26,7 @@ from obc_settle.extracts.completeness import (
     file_cells,
     missing_column_findings,
     overlap_findings,
+    idle_restatements,
     restated_cells,
     without_cells,
 )
@@ -106,7 +107,7 @@ def read_extracts(
             sums.append(result)
             if record_scan is not None:
                 record_scans.append((record_scan, is_restated))
-    findings += overlap_findings(cells)
+    findings += overlap_findings(cells) + idle_restatements(cells)
     replaced = restated_cells([item.monthly for item, file in zip(sums, files) if file.restated])
     if check_duplicates and not has_errors(findings):
         findings += duplicate_findings([scan if chosen_file else replace(scan, replaced=replaced) for scan, chosen_file in record_scans])
