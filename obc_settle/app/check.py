@@ -66,7 +66,9 @@ def _indicator_states(ledger: pl.DataFrame) -> list[dict[str, Any]]:
     states = []
     for row in measured.iter_rows(named=True):
         note = row["note"] or ""
-        if row["extract_rows"] == 0:
+        if not row["scorable"] and "not measured in" in note:
+            state = "not collected in the window"
+        elif row["extract_rows"] == 0:
             state = "no data"
         elif not row["scorable"]:
             state = "small numbers" if "small numbers" in note else "not measured"

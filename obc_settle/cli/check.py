@@ -103,4 +103,9 @@ def _coverage_table(report: object) -> Table:
             shown.append("MISSING" if status == "missing" else f"{rows:,}")
         state = states.get((indicator_id, provider_id)) or states.get((indicator_id, None), "")
         table.add_row(provider_id, indicator_id, *shown, state)
+    with_cells = {indicator_id for _, indicator_id in by_key}
+    for item in report.indicators:  # indicators with no cells due in the window (an annual survey in Q1)
+        if item["indicator_id"] not in with_cells:
+            table.add_row("", item["indicator_id"], *([""] * len(months)), item["state"])
+            with_cells.add(item["indicator_id"])
     return table
