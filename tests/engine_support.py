@@ -165,6 +165,21 @@ def monthly(rows: Iterable[tuple[Any, ...]]) -> pl.DataFrame:
     return pl.DataFrame(full, schema=MONTHLY_SCHEMA, orient="row")
 
 
+def three_kinds_contract() -> Contract:
+    """One domain with a proportion `i1`, a rate per 1,000 `r1` and a mean `m1` (the extract checks' contract)."""
+    return contract_from(
+        domains=[
+            domain(
+                "d1",
+                "1",
+                indicator("i1", weight="0.4"),
+                indicator("r1", kind="rate_per_1000", direction="lower_is_better", threshold="3", target="2", weight="0.3"),
+                indicator("m1", kind="mean", threshold="6", target="7", weight="0.3"),
+            )
+        ]
+    )
+
+
 def empty_monthly() -> pl.DataFrame:
     return pl.DataFrame(schema=MONTHLY_SCHEMA)
 

@@ -16,7 +16,7 @@ from typing import Any
 
 import polars as pl
 import pytest
-from engine_support import contract_from, domain, indicator
+from engine_support import contract_from, three_kinds_contract
 from paths import ROOT
 from typer.testing import CliRunner
 
@@ -30,17 +30,7 @@ from obc_settle.extracts.schema import AGGREGATED_EXTRACT_SCHEMA
 
 @pytest.fixture(scope="module")
 def contract() -> Contract:
-    return contract_from(
-        domains=[
-            domain(
-                "d1",
-                "1",
-                indicator("i1", weight="0.4"),
-                indicator("r1", kind="rate_per_1000", direction="lower_is_better", threshold="3", target="2", weight="0.3"),
-                indicator("m1", kind="mean", threshold="6", target="7", weight="0.3"),
-            )
-        ]
-    )
+    return three_kinds_contract()
 
 
 FULL = AGGREGATED_EXTRACT_SCHEMA
