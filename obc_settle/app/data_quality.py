@@ -54,7 +54,7 @@ class DataQuality:
     findings: list[Diagnostic]
 
 
-def coverage_findings(contract: Contract, monthly: pl.DataFrame, period: SettlementPeriod, data_path: str) -> DataQuality:
+def missing_cell_findings(contract: Contract, monthly: pl.DataFrame, period: SettlementPeriod, data_path: str) -> DataQuality:
     """D023 per provider with missing cells: an error in a final settlement the contract does not
     let measure what arrived, a warning otherwise."""
     cells = cell_coverage(contract, monthly, period)

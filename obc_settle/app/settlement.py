@@ -14,7 +14,7 @@ import polars as pl
 from obc_settle.audit.archive import ArchiveError, ArchivedInput, contract_input, copy_into, extract_inputs, installed_lock, output_role
 from obc_settle.audit.manifest import FileRecord, build_manifest, manifest_json, record, run_identity
 from obc_settle.contract import LoadedContract, load_contract
-from obc_settle.app.data_quality import coverage_findings as cell_findings
+from obc_settle.app.data_quality import missing_cell_findings
 from obc_settle.app.data_quality import on_account_findings, plausibility_findings
 from obc_settle.app.reconciliation import YearInputs, no_extracts, year_inputs
 from obc_settle.engine import settle_with_history
@@ -100,6 +100,8 @@ class CheckedInputs:
     cells: pl.DataFrame
     """Coverage: every expected provider x indicator x month cell and its status."""
     warnings: list[Diagnostic]
+    """The findings that did not stop the inputs: warnings (for `check`, also the D023 errors it
+    goes on past)."""
 
 
 @dataclass(frozen=True)
@@ -141,7 +143,7 @@ def check_inputs(request: RunRequest, refuse_missing_cells: bool = True, check_p
         no_rows = coverage_findings(extracts, period.months(), indicator_ids, str(request.data_path)) if indicator_ids else []
         data_findings += no_rows
         if indicator_ids and not no_rows:  # with no rows for the period at all, every cell is missing: D014 says it
-            quality = cell_findings(loaded.contract, extracts.monthly, period, str(request.data_path))
+            quality = missing_cell_findings(loaded.contract, extracts.monthly, period, str(request.data_path))
             cells = quality.cells
             data_findings += [f for f in quality.findings if refuse_missing_cells or f.severity is Severity.WARNING]
             warnings += [f for f in quality.findings if f.severity is Severity.WARNING or not refuse_missing_cells]

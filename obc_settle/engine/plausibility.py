@@ -19,7 +19,7 @@ indicator in a points contract), never files.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import Decimal
+from fractions import Fraction
 
 import polars as pl
 
@@ -63,17 +63,18 @@ def implausible_values(
     for row in measured.iter_rows(named=True):
         order, indicator = indicators[row["indicator_id"]]
         party = row["party_id"] if row["line_type"] == LineType.POINTS else None
-        achieved = float(row["achieved"])
+        achieved = Fraction(row["achieved_exact"]) if row.get("achieved_exact") else Fraction(repr(row["achieved"]))
         data = indicator.data
         problem: tuple[str, str] | None = None
-        if data.plausible_range is not None and not float(data.plausible_range.min) <= achieved <= float(data.plausible_range.max):
-            problem = ("D024", f"achieved {_plain(achieved)} is outside the plausible range {data.plausible_range.min} to "
+        if data.plausible_range is not None and not Fraction(data.plausible_range.min) <= achieved <= Fraction(data.plausible_range.max):
+            problem = ("D024", f"achieved {_plain(float(achieved))} is outside the plausible range {data.plausible_range.min} to "
                                f"{data.plausible_range.max}: are the extract's units right?")  # fmt: skip
         elif indicator.baseline is not None and indicator.baseline > 0 and indicator.kind != "change_from_baseline" and achieved >= 0:
-            ratio, baseline = data.plausible_ratio_to_baseline, indicator.baseline
-            if Decimal(repr(achieved)) * ratio < baseline or Decimal(repr(achieved)) > baseline * ratio:
-                relation = "below" if Decimal(repr(achieved)) < baseline else "above"
-                problem = ("D025", f"achieved {_plain(achieved)} is more than {ratio} times {relation} the baseline {baseline} "
+            ratio, baseline = Fraction(data.plausible_ratio_to_baseline), Fraction(indicator.baseline)
+            if achieved * ratio < baseline or achieved > baseline * ratio:
+                relation = "below" if achieved < baseline else "above"
+                problem = ("D025", f"achieved {_plain(float(achieved))} is more than {data.plausible_ratio_to_baseline} times "
+                                   f"{relation} the baseline {indicator.baseline} "
                                    "(plausible_ratio_to_baseline): are the extract's units right?")  # fmt: skip
         if problem is None:
             continue
