@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 OBC := $(BIN)/obc-settle
 
-.PHONY: install demo test test-long lint lock sample-data golden bench clean
+.PHONY: install demo test test-long lint format lock sample-data golden bench clean
 
 $(STAMP): requirements.lock pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -31,9 +31,20 @@ demo: install
 	    --paid out/$$id/2025-26-Q1 --paid out/$$id/2025-26-Q2 --paid out/$$id/2025-26-Q3 --paid out/$$id/2025-26-Q4 || exit $$?; \
 	done
 
-test: install
-	$(BIN)/python -m pytest
+## Lint, format check and import layers; then the whole suite on every core.
+test: lint
+	$(BIN)/python -m pytest -n auto
+
+## What CI checks before the tests: ruff's lint rules, the formatter (check only) and the import layers.
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
+
+## Rewrite the code in the house format and apply ruff's safe fixes.
+format: install
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
 
 ## Nightly: the property and fuzz tests with the long Hypothesis profile (random, 2,000 examples each;
 ## about 50 minutes on 2 cores). `make test` runs them with the quick, derandomised profile.

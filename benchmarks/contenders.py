@@ -107,7 +107,12 @@ def run_extracts(source: Path, out: Path, contract: Path) -> None:
 
 
 CONTENDERS = {"polars": run_polars, "duckdb": run_duckdb, "pandas": run_pandas, "extracts": run_extracts}
-IMPORTS = {"polars": ["polars"], "duckdb": ["duckdb"], "pandas": ["pandas", "pyarrow.parquet"], "extracts": ["obc_settle.extracts"]}
+IMPORTS = {
+    "polars": ["polars"],
+    "duckdb": ["duckdb"],
+    "pandas": ["pandas", "pyarrow.parquet"],
+    "extracts": ["obc_settle.extracts"],
+}
 
 
 def main(argv: list[str]) -> None:

@@ -37,20 +37,46 @@ MONTHS = [f"2025-{m:02d}" for m in range(4, 13)] + [f"2026-{m:02d}" for m in ran
 PROVIDERS = [f"P{n:02d}" for n in range(1, 13)]
 PROVIDER_WEIGHTS = [16, 12, 11, 10, 9, 8, 8, 7, 6, 5, 4, 4]  # percent, like the base shares
 INDICATORS = [
-    "dm_hba1c", "dm_bp", "dm_care_processes", "dm_foot_check", "dm_confidence",
-    "cvd_statins", "af_anticoag", "copd_review", "hf_admissions", "breathless_score",
-    "smi_health_check", "smi_care_plan", "iapt_recovery", "crisis_admissions", "wellbeing_score",
-    "frailty_review", "falls_assessment", "flu_vaccination", "home_at_91_days", "independence_score",
-]  # fmt: skip
+    "dm_hba1c",
+    "dm_bp",
+    "dm_care_processes",
+    "dm_foot_check",
+    "dm_confidence",
+    "cvd_statins",
+    "af_anticoag",
+    "copd_review",
+    "hf_admissions",
+    "breathless_score",
+    "smi_health_check",
+    "smi_care_plan",
+    "iapt_recovery",
+    "crisis_admissions",
+    "wellbeing_score",
+    "frailty_review",
+    "falls_assessment",
+    "flu_vaccination",
+    "home_at_91_days",
+    "independence_score",
+]
 MEANS = {"dm_confidence": 6.6, "breathless_score": 5.0, "wellbeing_score": 6.4, "independence_score": 6.8}
 RATES = {"hf_admissions": 0.050, "crisis_admissions": 0.065}
 # Proportion achieved per indicator (before the provider's offset).
 LEVELS = {
-    "dm_hba1c": 0.66, "dm_bp": 0.69, "dm_care_processes": 0.60, "dm_foot_check": 0.78,
-    "cvd_statins": 0.63, "af_anticoag": 0.84, "copd_review": 0.71, "smi_health_check": 0.58,
-    "smi_care_plan": 0.72, "iapt_recovery": 0.50, "frailty_review": 0.61, "falls_assessment": 0.66,
-    "flu_vaccination": 0.76, "home_at_91_days": 0.86,
-}  # fmt: skip
+    "dm_hba1c": 0.66,
+    "dm_bp": 0.69,
+    "dm_care_processes": 0.60,
+    "dm_foot_check": 0.78,
+    "cvd_statins": 0.63,
+    "af_anticoag": 0.84,
+    "copd_review": 0.71,
+    "smi_health_check": 0.58,
+    "smi_care_plan": 0.72,
+    "iapt_recovery": 0.50,
+    "frailty_review": 0.61,
+    "falls_assessment": 0.66,
+    "flu_vaccination": 0.76,
+    "home_at_91_days": 0.86,
+}
 PATIENT_BASE = 4_000_000_000  # ten digits, like an NHS number
 PRIME = 1_000_000_007  # patient numbers are scrambled by a bijection modulo this prime
 SCHEMA = pa.schema(
@@ -125,9 +151,13 @@ def generate(total: int, out: Path, hive: bool = False) -> None:
     if hive:
         _generate_hive(total, out)
         return
-    with pq.ParquetWriter(out, SCHEMA, compression="zstd", use_dictionary=True, write_statistics=True) as writer:
+    with pq.ParquetWriter(
+        out, SCHEMA, compression="zstd", use_dictionary=True, write_statistics=True
+    ) as writer:
         for first in range(0, total, ROW_GROUP):
-            writer.write_table(row_group(min(ROW_GROUP, total - first), first, total), row_group_size=ROW_GROUP)
+            writer.write_table(
+                row_group(min(ROW_GROUP, total - first), first, total), row_group_size=ROW_GROUP
+            )
 
 
 def _generate_hive(total: int, out: Path) -> None:

@@ -57,7 +57,10 @@ def main(argv: list[str]) -> None:
     parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args(argv)
     started = time.perf_counter()
-    from obc_settle.app import RunRequest, run_settlement  # the command's imports, as `obc-settle run` pays them
+    from obc_settle.app import (
+        RunRequest,
+        run_settlement,
+    )  # the command's imports, as `obc-settle run` pays them
 
     imported = time.perf_counter() - started
     importlib.import_module("obc_settle.render.documents")  # so that its function can be timed
@@ -72,7 +75,15 @@ def main(argv: list[str]) -> None:
             setattr(module, name, timed(seconds, title, getattr(module, name)))
         with tempfile.TemporaryDirectory() as folder:
             began = time.perf_counter()
-            run_settlement(RunRequest(HERE / "contract.yaml", args.extract, "2025-26", Path(folder) / "out", nothing_paid_on_account=True))
+            run_settlement(
+                RunRequest(
+                    HERE / "contract.yaml",
+                    args.extract,
+                    "2025-26",
+                    Path(folder) / "out",
+                    nothing_paid_on_account=True,
+                )
+            )
             totals.append(time.perf_counter() - began)
         for module, name, original in originals:
             setattr(module, name, original)

@@ -147,21 +147,46 @@ def extract_for(rows: int) -> Path:
 def commands(source: Path, rows: int) -> dict[str, tuple[list[str], Path]]:
     out = DATA / f"out-{label(rows)}"
     contenders = HERE / "contenders.py"
-    aggregates = {name: DATA / f"aggregates-{label(rows)}-{index}.parquet" for index, name in enumerate(CONTENDERS)}
+    aggregates = {
+        name: DATA / f"aggregates-{label(rows)}-{index}.parquet" for index, name in enumerate(CONTENDERS)
+    }
     python = sys.executable
-    run = [str(OBC), "run", str(CONTRACT), "--data", str(source), "--period", PERIOD, "--out", str(out), "--force", "--quiet", "--nothing-paid-on-account"]
+    run = [
+        str(OBC),
+        "run",
+        str(CONTRACT),
+        "--data",
+        str(source),
+        "--period",
+        PERIOD,
+        "--out",
+        str(out),
+        "--force",
+        "--quiet",
+        "--nothing-paid-on-account",
+    ]
     return {
         "obc-settle run": (run, out / "ledger.parquet"),
         "obc-settle run, one document worker": (run, out / "ledger.parquet"),
         "obc-settle read_extracts": (
-            [python, str(contenders), "extracts", str(source), str(aggregates["obc-settle read_extracts"]), str(CONTRACT)],
+            [
+                python,
+                str(contenders),
+                "extracts",
+                str(source),
+                str(aggregates["obc-settle read_extracts"]),
+                str(CONTRACT),
+            ],
             aggregates["obc-settle read_extracts"],
         ),
         "polars (bare, streaming)": (
             [python, str(contenders), "polars", str(source), str(aggregates["polars (bare, streaming)"])],
             aggregates["polars (bare, streaming)"],
         ),
-        "duckdb": ([python, str(contenders), "duckdb", str(source), str(aggregates["duckdb"])], aggregates["duckdb"]),
+        "duckdb": (
+            [python, str(contenders), "duckdb", str(source), str(aggregates["duckdb"])],
+            aggregates["duckdb"],
+        ),
         "pandas (pyarrow)": (
             [python, str(contenders), "pandas", str(source), str(aggregates["pandas (pyarrow)"])],
             aggregates["pandas (pyarrow)"],
@@ -175,20 +200,31 @@ def run_size(rows: int, rounds: int, skip: set[str]) -> dict[str, Measure]:
     names = list(plan)
     results = {name: Measure() for name in names}
     for round_number in range(rounds):
-        order = names[round_number % len(names) :] + names[: round_number % len(names)]  # alternate who goes first
+        order = (
+            names[round_number % len(names) :] + names[: round_number % len(names)]
+        )  # alternate who goes first
         for name in order:
             command, _ = plan[name]
             wall, peak, stdout = measure(command, {**os.environ, **ONE_WORKER} if "worker" in name else None)
-            query = json.loads(stdout.strip().splitlines()[-1])["query_seconds"] if stdout.strip().startswith("{") else None
+            query = (
+                json.loads(stdout.strip().splitlines()[-1])["query_seconds"]
+                if stdout.strip().startswith("{")
+                else None
+            )
             results[name].add(wall, peak, query)
-            print(f"  {label(rows):>4} round {round_number + 1}/{rounds} {name:<26} {wall:7.2f} s {peak / 1024:8.0f} MiB", flush=True)
+            print(
+                f"  {label(rows):>4} round {round_number + 1}/{rounds} {name:<26} {wall:7.2f} s {peak / 1024:8.0f} MiB",
+                flush=True,
+            )
     check_agreement(rows, {name: output for name, (_, output) in plan.items()})
     return results
 
 
 def check_agreement(rows: int, outputs: dict[str, Path]) -> None:
     """Every contender's sums equal the bare Polars reference's; the run's ledger its totals."""
-    reference = _aggregates(outputs["polars (bare, streaming)"]) if "polars (bare, streaming)" in outputs else None
+    reference = (
+        _aggregates(outputs["polars (bare, streaming)"]) if "polars (bare, streaming)" in outputs else None
+    )
     if reference is None:
         print("  (no reference: agreement not checked)")
         return
@@ -201,9 +237,14 @@ def check_agreement(rows: int, outputs: dict[str, Path]) -> None:
         assert joined.height == reference.height == other.height, f"{name}: different groups"
         for column in ("denominator", "numerator", "value_count", "rows"):
             assert (joined[column] == joined[f"{column}_other"]).all(), f"{name}: {column} differs"
-        close = (joined["value_sum"] - joined["value_sum_other"]).abs() <= 1e-6 * joined["value_sum"].abs().clip(1, None)
+        close = (joined["value_sum"] - joined["value_sum_other"]).abs() <= 1e-6 * joined[
+            "value_sum"
+        ].abs().clip(1, None)
         assert close.all(), f"{name}: value_sum differs"
-    print(f"  {label(rows)}: all contenders agree on {reference.height:,} provider x indicator x month sums", flush=True)
+    print(
+        f"  {label(rows)}: all contenders agree on {reference.height:,} provider x indicator x month sums",
+        flush=True,
+    )
 
 
 def _aggregates(path: Path) -> pl.DataFrame:
@@ -218,8 +259,12 @@ def _aggregates(path: Path) -> pl.DataFrame:
 def _check_ledger(ledger_path: Path, reference: pl.DataFrame) -> None:
     """The run scored each indicator on the whole year's rows: its N and D are the reference's."""
     ledger = pl.read_parquet(ledger_path).filter(pl.col("line_type") == "retained")
-    totals = reference.group_by("indicator_id").agg(pl.col("numerator", "denominator", "value_sum", "value_count", "rows").sum())
-    joined = ledger.select("indicator_id", "indicator_kind", "numerator", "denominator", "extract_rows").join(totals, on="indicator_id")
+    totals = reference.group_by("indicator_id").agg(
+        pl.col("numerator", "denominator", "value_sum", "value_count", "rows").sum()
+    )
+    joined = ledger.select("indicator_id", "indicator_kind", "numerator", "denominator", "extract_rows").join(
+        totals, on="indicator_id"
+    )
     assert joined.height == totals.height, "obc-settle run: indicators missing from the ledger"
     for row in joined.iter_rows(named=True):
         if row["indicator_kind"] == "mean":
@@ -232,7 +277,10 @@ def _check_ledger(ledger_path: Path, reference: pl.DataFrame) -> None:
 
 def startup(rounds: int) -> dict[str, Measure]:
     sample = ROOT / "contracts" / "diabetes-alliance.yaml"
-    plan = {"obc-settle --help": [str(OBC), "--help"], "obc-settle validate (sample contract)": [str(OBC), "validate", str(sample)]}
+    plan = {
+        "obc-settle --help": [str(OBC), "--help"],
+        "obc-settle validate (sample contract)": [str(OBC), "validate", str(sample)],
+    }
     results = {name: Measure() for name in plan}
     for _ in range(rounds):
         for name, command in plan.items():
@@ -243,10 +291,16 @@ def startup(rounds: int) -> dict[str, Measure]:
 
 def machine() -> dict[str, str]:
     cpuinfo = Path("/proc/cpuinfo").read_text().splitlines()
-    cpu = next((line.split(":", 1)[1].strip() for line in cpuinfo if line.startswith("model name")), platform.processor())
+    cpu = next(
+        (line.split(":", 1)[1].strip() for line in cpuinfo if line.startswith("model name")),
+        platform.processor(),
+    )
     meminfo = Path("/proc/meminfo").read_text().splitlines()
     memory_kib = next((int(line.split()[1]) for line in meminfo if line.startswith("MemTotal")), 0)
-    versions = {name: metadata.version(name) for name in ("obc-settle", "polars", "duckdb", "pandas", "pyarrow", "numpy")}
+    versions = {
+        name: metadata.version(name)
+        for name in ("obc-settle", "polars", "duckdb", "pandas", "pyarrow", "numpy")
+    }
     return {
         "date": datetime.date.today().isoformat(),
         "machine": f"{cpu}, {os.cpu_count()} cores, {memory_kib / 1024 / 1024:.0f} GiB RAM, {platform.system()} {platform.release()}",
@@ -268,7 +322,9 @@ def table(by_size: dict[int, dict[str, Measure]]) -> list[str]:
             peak = statistics.median(measure_.peak_kib) / 1024
             ratio = f"{wall / duck:.2f}x" if duck else ""
             query = f"{statistics.median(measure_.query):.2f}" if measure_.query else ""
-            lines.append(f"| {label(rows)} | {name} | {wall:.2f} | {peak:,.0f} | {ratio} | {query} | {len(measure_.wall)} |")
+            lines.append(
+                f"| {label(rows)} | {name} | {wall:.2f} | {peak:,.0f} | {ratio} | {query} | {len(measure_.wall)} |"
+            )
     return lines
 
 
@@ -293,8 +349,10 @@ def main(argv: list[str]) -> None:
     skip = {name for name in CONTENDERS for word in args.skip.split(",") if word and word in name}
     info = machine()
     print(f"{info['machine']}; load {info['load']}", flush=True)
-    started = startup(max(rounds))  # first: after pandas' 6 GB the kernel is still reclaiming memory for a while
-    by_size = {rows: run_size(rows, count, skip) for rows, count in zip(sizes, rounds)}
+    started = startup(
+        max(rounds)
+    )  # first: after pandas' 6 GB the kernel is still reclaiming memory for a while
+    by_size = {rows: run_size(rows, count, skip) for rows, count in zip(sizes, rounds, strict=True)}
     lines = table(by_size)
     print("\n".join(lines))
     print("\n".join(startup_table(started)))

@@ -95,7 +95,9 @@ class SettlementPeriod:
 
     @property
     def name(self) -> str:
-        return self.contract_year.name if self.quarter is None else f"{self.contract_year.name}-Q{self.quarter}"
+        return (
+            self.contract_year.name if self.quarter is None else f"{self.contract_year.name}-Q{self.quarter}"
+        )
 
     @property
     def is_year(self) -> bool:

@@ -43,7 +43,20 @@ OUT = ROOT / "sample_data"
 SCHEMA = AGGREGATED_EXTRACT_SCHEMA
 
 # Winter pressure on emergency activity, by calendar month (mean about 1).
-SEASON = {1: 1.12, 2: 1.08, 3: 1.02, 4: 0.97, 5: 0.94, 6: 0.92, 7: 0.92, 8: 0.93, 9: 0.96, 10: 1.00, 11: 1.05, 12: 1.12}
+SEASON = {
+    1: 1.12,
+    2: 1.08,
+    3: 1.02,
+    4: 0.97,
+    5: 0.94,
+    6: 0.92,
+    7: 0.92,
+    8: 0.93,
+    9: 0.96,
+    10: 1.00,
+    11: 1.05,
+    12: 1.12,
+}
 
 
 @dataclass(frozen=True)
@@ -111,26 +124,37 @@ SPECS: dict[str, SampleSpec] = {
         recipes={
             # Year to date, 0.60 -> 0.68: between threshold and target.
             "hba1c_control": Recipe(
-                volume=4300, levels=steps(("2025-04", 0.628), ("2025-10", 0.652), ("2026-01", 0.660)),
-                offsets={"WHIT": -0.03, "ISLGP": 0.015, "HARGP": 0.005}, noise=0.006,
+                volume=4300,
+                levels=steps(("2025-04", 0.628), ("2025-10", 0.652), ("2026-01", 0.660)),
+                offsets={"WHIT": -0.03, "ISLGP": 0.015, "HARGP": 0.005},
+                noise=0.006,
             ),
             # 0.55 -> 0.65 (best of linear and improvement on 0.52): at or above target.
             "eight_care_processes": Recipe(
-                volume=2100, levels=steps(("2025-04", 0.655), ("2025-10", 0.672)),
-                offsets={"ISLGP": 0.02, "HARGP": -0.01}, noise=0.008,
+                volume=2100,
+                levels=steps(("2025-04", 0.655), ("2025-10", 0.672)),
+                offsets={"ISLGP": 0.02, "HARGP": -0.01},
+                noise=0.008,
             ),
             # Lower is better, 3.0 -> 2.4 a year per 1,000: worse than threshold (nothing earned).
             "foot_ulcer_admissions": Recipe(
-                volume=26000 / 12, levels=steps(("2025-04", 3.35)),
-                split={"WHIT": 0.35, "ISLGP": 0.32, "HARGP": 0.31, "DSN": 0.02}, seasonal=True, noise=0.15,
+                volume=26000 / 12,
+                levels=steps(("2025-04", 3.35)),
+                split={"WHIT": 0.35, "ISLGP": 0.32, "HARGP": 0.31, "DSN": 0.02},
+                seasonal=True,
+                noise=0.15,
             ),
             # Survey mean 0 to 10, bands 6.5 / 7.0 / 7.5: lands in the middle band.
             "confidence_score": Recipe(
-                volume=48, levels=steps(("2025-04", 7.05), ("2025-10", 7.15)),
-                split={"WHIT": 0.40, "ISLGP": 0.25, "HARGP": 0.25, "DSN": 0.10}, noise=0.05,
+                volume=48,
+                levels=steps(("2025-04", 7.05), ("2025-10", 7.15)),
+                split={"WHIT": 0.40, "ISLGP": 0.25, "HARGP": 0.25, "DSN": 0.10},
+                noise=0.05,
             ),
             # Individual to DSN, 0.80 -> 0.90: well below threshold (the missed target).
-            "structured_education": Recipe(volume=120, levels=steps(("2025-04", 0.66), ("2025-10", 0.69)), noise=0.02),
+            "structured_education": Recipe(
+                volume=120, levels=steps(("2025-04", 0.66), ("2025-10", 0.69)), noise=0.02
+            ),
         },
     ),
     # Richmond community and out-of-hospital alliance: about 195,000 residents, 17,500 aged 75+.
@@ -141,46 +165,65 @@ SPECS: dict[str, SampleSpec] = {
         recipes={
             # Rolling 12 months, 2025-26 levels 290 -> 270 (lower is better): between the two.
             "over75_emergency_admissions": Recipe(
-                volume=17500 / 12, levels=steps(("2024-04", 291.0), ("2025-04", 283.0), ("2025-10", 276.0)),
+                volume=17500 / 12,
+                levels=steps(("2024-04", 291.0), ("2025-04", 283.0), ("2025-10", 276.0)),
                 split={"HRCH": 0.45, "RGPF": 0.35, "SWLMH": 0.05, "KACUTE": 0.10, "RVSC": 0.05},
-                offsets={"KACUTE": 12.0, "RVSC": -8.0}, seasonal=True, noise=4.0,
+                offsets={"KACUTE": 12.0, "RVSC": -8.0},
+                seasonal=True,
+                noise=4.0,
             ),
             # 1.00 -> 0.90 (lower is better): Q3 better than target, the year in between.
             "emergency_bed_days_oe": Recipe(
-                volume=7400, levels=steps(("2024-04", 1.01), ("2025-04", 0.955), ("2025-10", 0.885), ("2026-01", 0.905)),
+                volume=7400,
+                levels=steps(("2024-04", 1.01), ("2025-04", 0.955), ("2025-10", 0.885), ("2026-01", 0.905)),
                 split={"HRCH": 0.30, "RGPF": 0.25, "SWLMH": 0.10, "KACUTE": 0.30, "RVSC": 0.05},
-                offsets={"KACUTE": 0.03, "HRCH": -0.02}, seasonal=True, noise=0.01,
+                offsets={"KACUTE": 0.03, "HRCH": -0.02},
+                seasonal=True,
+                noise=0.01,
             ),
             # Year to date, 0.83 -> 0.88: below threshold all year (nothing earned).
             "home_91_days_after_reablement": Recipe(
-                volume=42, levels=steps(("2024-04", 0.80), ("2025-04", 0.805)),
-                split={"HRCH": 0.70, "RGPF": 0.10, "SWLMH": 0.05, "KACUTE": 0.10, "RVSC": 0.05}, noise=0.02,
+                volume=42,
+                levels=steps(("2024-04", 0.80), ("2025-04", 0.805)),
+                split={"HRCH": 0.70, "RGPF": 0.10, "SWLMH": 0.05, "KACUTE": 0.10, "RVSC": 0.05},
+                noise=0.02,
             ),
             # Year to date, 0.65 -> 0.75: between threshold and target.
             "preferred_place_of_death": Recipe(
-                volume=46, levels=steps(("2024-04", 0.63), ("2025-04", 0.70)),
-                split={"HRCH": 0.45, "RGPF": 0.30, "SWLMH": 0.05, "KACUTE": 0.10, "RVSC": 0.10}, noise=0.03,
+                volume=46,
+                levels=steps(("2024-04", 0.63), ("2025-04", 0.70)),
+                split={"HRCH": 0.45, "RGPF": 0.30, "SWLMH": 0.05, "KACUTE": 0.10, "RVSC": 0.10},
+                noise=0.03,
             ),
             # Register snapshot each month; baseline 0.48, 2025-26 uplift 0.02 -> 0.10: in between.
             "advance_care_plan_uplift": Recipe(
-                volume=1150, levels=steps(("2024-04", 0.50), ("2025-04", 0.54), ("2025-10", 0.565)),
-                split={"HRCH": 0.45, "RGPF": 0.35, "SWLMH": 0.05, "KACUTE": 0.05, "RVSC": 0.10}, noise=0.005,
+                volume=1150,
+                levels=steps(("2024-04", 0.50), ("2025-04", 0.54), ("2025-10", 0.565)),
+                split={"HRCH": 0.45, "RGPF": 0.35, "SWLMH": 0.05, "KACUTE": 0.05, "RVSC": 0.10},
+                noise=0.005,
             ),
             # Survey, minimum 200 responses: the autumn wave is thin, so Q3 has too few (small
             # numbers, weight reassigned); over the year the mean is above target.
             "wellbeing_score": Recipe(
-                volume=85, levels=steps(("2024-04", 23.4), ("2025-04", 24.7)),
-                volume_by_month={10: 0.55, 11: 0.50, 12: 0.45}, noise=0.2,
+                volume=85,
+                levels=steps(("2024-04", 23.4), ("2025-04", 24.7)),
+                volume_by_month={10: 0.55, 11: 0.50, 12: 0.45},
+                noise=0.2,
             ),
             # 0.68 -> 0.75, baseline 0.62, best of: below threshold but improved on baseline.
-            "feel_in_control": Recipe(volume=160, levels=steps(("2024-04", 0.63), ("2025-04", 0.66)), noise=0.015),
+            "feel_in_control": Recipe(
+                volume=160, levels=steps(("2024-04", 0.63), ("2025-04", 0.66)), noise=0.015
+            ),
             # Individual to SWLMH, 0.80 -> 0.95: between threshold and target.
             "crisis_response_24h": Recipe(
-                volume=62, levels=steps(("2024-04", 0.80), ("2025-04", 0.86), ("2025-10", 0.875)), noise=0.02,
+                volume=62,
+                levels=steps(("2024-04", 0.80), ("2025-04", 0.86), ("2025-10", 0.875)),
+                noise=0.02,
             ),
             # 2025-26 levels 0.65 -> 0.80: Q3 above target, the year in between.
             "shared_care_plan": Recipe(
-                volume=900, levels=steps(("2024-04", 0.60), ("2025-04", 0.72), ("2025-10", 0.815), ("2026-01", 0.80)),
+                volume=900,
+                levels=steps(("2024-04", 0.60), ("2025-04", 0.72), ("2025-10", 0.815), ("2026-01", 0.80)),
                 noise=0.01,
             ),
         },
@@ -191,7 +234,9 @@ SPECS: dict[str, SampleSpec] = {
         split={"MKRP": 0.45, "CLIN": 0.30, "PEER": 0.17, "YPS": 0.08},
         recipes={
             # Individual CLIN, year to date 0.25 -> 0.35: in between.
-            "opiate_completions_6m": Recipe(volume=24, levels=steps(("2025-04", 0.29), ("2025-10", 0.31)), noise=0.03),
+            "opiate_completions_6m": Recipe(
+                volume=24, levels=steps(("2025-04", 0.29), ("2025-10", 0.31)), noise=0.03
+            ),
             # Individual MKRP, year to date 0.45 -> 0.55: above target.
             "non_opiate_completions_6m": Recipe(volume=32, levels=steps(("2025-04", 0.575)), noise=0.03),
             # Individual PEER, year to date 0.50 -> 0.60: well below threshold (the missed target).
@@ -201,25 +246,33 @@ SPECS: dict[str, SampleSpec] = {
             "young_people_planned_exits": Recipe(volume=6.5, levels=steps(("2025-04", 0.79)), noise=0.03),
             # TOPS quality of life, improvement on baseline 12.4 towards 14.0.
             "tops_quality_of_life": Recipe(
-                volume=70, levels=steps(("2025-04", 13.1), ("2025-10", 13.4)),
-                split={"MKRP": 0.45, "CLIN": 0.35, "PEER": 0.20, "YPS": 0.0}, noise=0.15,
+                volume=70,
+                levels=steps(("2025-04", 13.1), ("2025-10", 13.4)),
+                split={"MKRP": 0.45, "CLIN": 0.35, "PEER": 0.20, "YPS": 0.0},
+                noise=0.15,
             ),
             # All or nothing at 0.85: met in Q3, missed over the year after a weak first half.
             "hep_c_tested": Recipe(
-                volume=150, levels=steps(("2025-04", 0.80), ("2025-10", 0.885), ("2026-01", 0.87)),
-                split={"MKRP": 0.40, "CLIN": 0.45, "PEER": 0.15, "YPS": 0.0}, noise=0.01,
+                volume=150,
+                levels=steps(("2025-04", 0.80), ("2025-10", 0.885), ("2026-01", 0.87)),
+                split={"MKRP": 0.40, "CLIN": 0.45, "PEER": 0.15, "YPS": 0.0},
+                noise=0.01,
             ),
             # Year to date 0.40 -> 0.55: in between.
             "housing_need_resolved": Recipe(
-                volume=26, levels=steps(("2025-04", 0.45), ("2025-10", 0.48)),
-                split={"MKRP": 0.40, "CLIN": 0.20, "PEER": 0.35, "YPS": 0.05}, noise=0.03,
+                volume=26,
+                levels=steps(("2025-04", 0.45), ("2025-10", 0.48)),
+                split={"MKRP": 0.40, "CLIN": 0.20, "PEER": 0.35, "YPS": 0.05},
+                noise=0.03,
             ),
             # 0.90 -> 0.97: above target.
             "treatment_within_3_weeks": Recipe(volume=115, levels=steps(("2025-04", 0.982)), noise=0.006),
             # 0.30 -> 0.50, about ten a month: in between.
             "prison_leavers_engaged": Recipe(
-                volume=11, levels=steps(("2025-04", 0.41), ("2025-10", 0.43)),
-                split={"MKRP": 0.60, "CLIN": 0.30, "PEER": 0.10, "YPS": 0.0}, noise=0.03,
+                volume=11,
+                levels=steps(("2025-04", 0.41), ("2025-10", 0.43)),
+                split={"MKRP": 0.60, "CLIN": 0.30, "PEER": 0.10, "YPS": 0.0},
+                noise=0.03,
             ),
         },
     ),
@@ -230,22 +283,36 @@ SPECS: dict[str, SampleSpec] = {
         split={"SFH": 0.40, "NHCT": 0.15, "CNCS": 0.15, "MNGP": 0.22, "EMAS": 0.08, "MNCVS": 0.04},
         starts={"MNCVS": "2026-04"},
         population=Population("registered_population", "MNGP", 310000, 0.0005),
-        spend=Spend("system_spend", {"2025-26": 0.983, "2026-27": 1.014},
-                    {"SFH": 0.48, "NHCT": 0.17, "CNCS": 0.12, "MNGP": 0.16, "EMAS": 0.06, "MNCVS": 0.01}),  # fmt: skip
+        spend=Spend(
+            "system_spend",
+            {"2025-26": 0.983, "2026-27": 1.014},
+            {"SFH": 0.48, "NHCT": 0.17, "CNCS": 0.12, "MNGP": 0.16, "EMAS": 0.06, "MNCVS": 0.01},
+        ),
         recipes={
             # Lower is better; 2025-26 levels 255 / 235, 2026-27 248 / 228: in between both years.
             "over65_emergency_admissions": Recipe(
-                volume=62000 / 12, levels=steps(("2025-04", 247.0), ("2026-04", 236.0)), seasonal=True, noise=3.0,
+                volume=62000 / 12,
+                levels=steps(("2025-04", 247.0), ("2026-04", 236.0)),
+                seasonal=True,
+                noise=3.0,
             ),
             # 0.88 -> 0.93: in between, improving.
-            "discharged_home": Recipe(volume=2600, levels=steps(("2025-04", 0.905), ("2026-04", 0.915)), noise=0.004),
+            "discharged_home": Recipe(
+                volume=2600, levels=steps(("2025-04", 0.905), ("2026-04", 0.915)), noise=0.004
+            ),
             # Survey, about 40 answers a month, mean about 7.3 (target 7.6): early in the year the
             # confidence interval of the small sample reaches the target; over the year it does not.
-            "supported_to_manage": Recipe(volume=40, levels=steps(("2025-04", 7.28), ("2026-04", 7.36)), noise=0.1),
+            "supported_to_manage": Recipe(
+                volume=40, levels=steps(("2025-04", 7.28), ("2026-04", 7.36)), noise=0.1
+            ),
             # About 25 a month, 0.69 against a 0.75 target: within the Wilson interval of a quarter.
-            "personalised_care_plan": Recipe(volume=25, levels=steps(("2025-04", 0.69), ("2026-04", 0.70)), noise=0.03),
+            "personalised_care_plan": Recipe(
+                volume=25, levels=steps(("2025-04", 0.69), ("2026-04", 0.70)), noise=0.03
+            ),
             # Individual to MNGP, 0.45 -> 0.55.
-            "smoking_quit_4_weeks": Recipe(volume=60, levels=steps(("2025-04", 0.52), ("2026-04", 0.50)), noise=0.03),
+            "smoking_quit_4_weeks": Recipe(
+                volume=60, levels=steps(("2025-04", 0.52), ("2026-04", 0.50)), noise=0.03
+            ),
         },
     ),
     # Staffordshire cancer and end-of-life prime contract: fee based in 2024-25 and 2025-26, then
@@ -253,27 +320,42 @@ SPECS: dict[str, SampleSpec] = {
     "staffordshire-cancer-eol": SampleSpec(
         years=("2024-25", "2025-26", "2026-27"),
         split={"UHNM": 0.50, "MPFT": 0.25, "KATH": 0.08, "DMH": 0.12, "SGPF": 0.05},
-        spend=Spend("programme_spend", {"2024-25": 1.006, "2025-26": 0.995, "2026-27": 0.976},
-                    {"UHNM": 0.52, "MPFT": 0.22, "KATH": 0.09, "DMH": 0.11, "SGPF": 0.06}),  # fmt: skip
+        spend=Spend(
+            "programme_spend",
+            {"2024-25": 1.006, "2025-26": 0.995, "2026-27": 0.976},
+            {"UHNM": 0.52, "MPFT": 0.22, "KATH": 0.09, "DMH": 0.11, "SGPF": 0.06},
+        ),
         recipes={
             # Best of linear (0.72 -> 0.76) and improvement on 0.715.
-            "one_year_survival": Recipe(volume=420, levels=steps(("2024-04", 0.716), ("2025-04", 0.725), ("2026-04", 0.737)), noise=0.008),
+            "one_year_survival": Recipe(
+                volume=420,
+                levels=steps(("2024-04", 0.716), ("2025-04", 0.725), ("2026-04", 0.737)),
+                noise=0.008,
+            ),
             # 0.54 -> 0.62: in between.
-            "early_diagnosis": Recipe(volume=420, levels=steps(("2024-04", 0.55), ("2026-04", 0.566)), noise=0.01),
+            "early_diagnosis": Recipe(
+                volume=420, levels=steps(("2024-04", 0.55), ("2026-04", 0.566)), noise=0.01
+            ),
             # About 80 deaths a month, 0.68 (0.60 -> 0.75).
             "died_in_preferred_place": Recipe(
-                volume=80, levels=steps(("2024-04", 0.64), ("2026-04", 0.68)),
-                split={"UHNM": 0.25, "MPFT": 0.30, "KATH": 0.20, "DMH": 0.25}, noise=0.02,
+                volume=80,
+                levels=steps(("2024-04", 0.64), ("2026-04", 0.68)),
+                split={"UHNM": 0.25, "MPFT": 0.30, "KATH": 0.20, "DMH": 0.25},
+                noise=0.02,
             ),
             # 0.45 -> 0.65: in between.
             "eol_care_plan": Recipe(
-                volume=150, levels=steps(("2024-04", 0.52), ("2026-04", 0.58)),
-                split={"UHNM": 0.20, "MPFT": 0.30, "KATH": 0.15, "DMH": 0.15, "SGPF": 0.20}, noise=0.02,
+                volume=150,
+                levels=steps(("2024-04", 0.52), ("2026-04", 0.58)),
+                split={"UHNM": 0.20, "MPFT": 0.30, "KATH": 0.15, "DMH": 0.15, "SGPF": 0.20},
+                noise=0.02,
             ),
             # Survey, 0 to 10, 8.6 -> 9.0.
             "patient_experience": Recipe(
-                volume=120, levels=steps(("2024-04", 8.80), ("2026-04", 8.86)),
-                split={"UHNM": 0.60, "MPFT": 0.20, "KATH": 0.10, "DMH": 0.10}, noise=0.05,
+                volume=120,
+                levels=steps(("2024-04", 8.80), ("2026-04", 8.86)),
+                split={"UHNM": 0.60, "MPFT": 0.20, "KATH": 0.10, "DMH": 0.10},
+                noise=0.05,
             ),
         },
     ),
@@ -309,15 +391,21 @@ def months_of(contract: Contract, years: tuple[str, ...]) -> list[str]:
     return months
 
 
-def indicator_rows(stem: str, contract: Contract, spec: SampleSpec, months: list[str]) -> list[dict[str, object]]:
+def indicator_rows(
+    stem: str, contract: Contract, spec: SampleSpec, months: list[str]
+) -> list[dict[str, object]]:
     rows: list[dict[str, object]] = []
     # Every provider and indicator of every version of the contract (variations), latest terms last.
     provider_ids = list(dict.fromkeys(p.id for terms in contract.versions() for p in terms.providers))
-    indicators = {indicator.id: indicator for terms in contract.versions() for _, indicator in terms.indicators()}
+    indicators = {
+        indicator.id: indicator for terms in contract.versions() for _, indicator in terms.indicators()
+    }
     missing = sorted(set(indicators) - set(spec.recipes))
     unknown = sorted(set(spec.recipes) - set(indicators))
     if missing or unknown:
-        raise SystemExit(f"{stem}: recipes out of step with the contract: missing {missing}, unknown {unknown}")
+        raise SystemExit(
+            f"{stem}: recipes out of step with the contract: missing {missing}, unknown {unknown}"
+        )
     for indicator_id, indicator in indicators.items():
         recipe = spec.recipes[indicator_id]
         if indicator.attribution == "individual":
@@ -336,8 +424,16 @@ def indicator_rows(stem: str, contract: Contract, spec: SampleSpec, months: list
                     continue
                 rng = rng_for(stem, indicator_id, provider_id, month)
                 volume = recipe.volume * weight * recipe.volume_by_month.get(calendar_month, 1.0)
-                level = level_at(recipe.levels, month) + recipe.offsets.get(provider_id, 0.0) + rng.gauss(0.0, recipe.noise)
-                row: dict[str, object] = {"provider_id": provider_id, "indicator_id": indicator_id, "period": month}
+                level = (
+                    level_at(recipe.levels, month)
+                    + recipe.offsets.get(provider_id, 0.0)
+                    + rng.gauss(0.0, recipe.noise)
+                )
+                row: dict[str, object] = {
+                    "provider_id": provider_id,
+                    "indicator_id": indicator_id,
+                    "period": month,
+                }
                 if measure == "mean":
                     count = max(0, round(volume * (1 + rng.gauss(0.0, 0.08))))
                     row |= {"value_sum": round(count * level, 2), "value_count": count}
@@ -368,10 +464,18 @@ def indicator_rows(stem: str, contract: Contract, spec: SampleSpec, months: list
                 # Slow list growth with a little churn, about 0.1% a month.
                 rng = rng_for(stem, quantity_id, provider_id, month)
                 people = round(population * (1 + 0.001 * index) + rng.gauss(0.0, population * 0.0005))
-                rows.append({"provider_id": provider_id, "indicator_id": quantity_id, "period": month,
-                             "numerator": people})  # fmt: skip
+                rows.append(
+                    {
+                        "provider_id": provider_id,
+                        "indicator_id": quantity_id,
+                        "period": month,
+                        "numerator": people,
+                    }
+                )
     elif contract.share_rule.quantity is not None:
-        raise SystemExit(f"{stem}: the contract shares by {contract.share_rule.quantity}: give the sample a quantity")
+        raise SystemExit(
+            f"{stem}: the contract shares by {contract.share_rule.quantity}: give the sample a quantity"
+        )
     population = population_rows(stem, spec, months)
     return rows + population + spend_rows(stem, contract, spec, months, population)
 
@@ -383,12 +487,23 @@ def population_rows(stem: str, spec: SampleSpec, months: list[str]) -> list[dict
     rows: list[dict[str, object]] = []
     for index, month in enumerate(months):
         rng = rng_for(stem, recipe.indicator_id, recipe.provider_id, month)
-        people = round(recipe.people * (1 + recipe.monthly_growth) ** index + rng.gauss(0.0, recipe.people * 0.0002))
-        rows.append({"provider_id": recipe.provider_id, "indicator_id": recipe.indicator_id, "period": month, "numerator": people})
+        people = round(
+            recipe.people * (1 + recipe.monthly_growth) ** index + rng.gauss(0.0, recipe.people * 0.0002)
+        )
+        rows.append(
+            {
+                "provider_id": recipe.provider_id,
+                "indicator_id": recipe.indicator_id,
+                "period": month,
+                "numerator": people,
+            }
+        )
     return rows
 
 
-def spend_rows(stem: str, contract: Contract, spec: SampleSpec, months: list[str], population: list[dict[str, object]]) -> list[dict[str, object]]:
+def spend_rows(
+    stem: str, contract: Contract, spec: SampleSpec, months: list[str], population: list[dict[str, object]]
+) -> list[dict[str, object]]:
     """Whole pounds by provider and month: the month's budget (contract value / 12, or capitation
     rate / 12 x the month's population) times the year's spend ratio, with a little noise."""
     if spec.spend is None:
@@ -408,8 +523,17 @@ def spend_rows(stem: str, contract: Contract, spec: SampleSpec, months: list[str
             if month < spec.starts.get(provider_id, month):
                 continue
             rng = rng_for(stem, recipe.indicator_id, provider_id, month)
-            pounds = round(budget * recipe.ratio_by_year.get(year, 1.0) * share * (1 + rng.gauss(0.0, recipe.noise)))
-            rows.append({"provider_id": provider_id, "indicator_id": recipe.indicator_id, "period": month, "numerator": pounds})
+            pounds = round(
+                budget * recipe.ratio_by_year.get(year, 1.0) * share * (1 + rng.gauss(0.0, recipe.noise))
+            )
+            rows.append(
+                {
+                    "provider_id": provider_id,
+                    "indicator_id": recipe.indicator_id,
+                    "period": month,
+                    "numerator": pounds,
+                }
+            )
     return rows
 
 

@@ -20,16 +20,25 @@ from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, Phase, settings
-
 from paths import ROOT
 
 _SLOW_IS_FINE = [HealthCheck.too_slow, HealthCheck.data_too_large]
 _NO_SHRINKING = [Phase.explicit, Phase.reuse, Phase.generate, Phase.target]
 settings.register_profile(
-    "quick", derandomize=True, max_examples=100, deadline=None, suppress_health_check=_SLOW_IS_FINE, phases=_NO_SHRINKING
+    "quick",
+    derandomize=True,
+    max_examples=100,
+    deadline=None,
+    suppress_health_check=_SLOW_IS_FINE,
+    phases=_NO_SHRINKING,
 )
 settings.register_profile(
-    "long", derandomize=False, max_examples=2000, deadline=None, suppress_health_check=_SLOW_IS_FINE, print_blob=True
+    "long",
+    derandomize=False,
+    max_examples=2000,
+    deadline=None,
+    suppress_health_check=_SLOW_IS_FINE,
+    print_blob=True,
 )
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "quick"))
 

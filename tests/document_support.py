@@ -35,7 +35,9 @@ def sample_settlement(name: str = SAMPLE, period: str = PERIOD) -> tuple[Contrac
     return loaded.contract, settle(loaded.contract, extracts.monthly, SettlementPeriod.parse(period))
 
 
-def write_sample_documents(folder: Path, formats: tuple[str, ...] = ("html", "pdf", "xlsx"), name: str = SAMPLE, period: str = PERIOD) -> Path:
+def write_sample_documents(
+    folder: Path, formats: tuple[str, ...] = ("html", "pdf", "xlsx"), name: str = SAMPLE, period: str = PERIOD
+) -> Path:
     """Every statement and the commissioner's report of the sample, in `formats`, under `folder`."""
     if folder.exists():
         shutil.rmtree(folder)
@@ -46,7 +48,11 @@ def write_sample_documents(folder: Path, formats: tuple[str, ...] = ("html", "pd
 
 
 def provider_lines(ledger: pl.DataFrame, provider_id: str, line_type: str) -> list[dict[str, object]]:
-    return ledger.filter((pl.col("party_id") == provider_id) & (pl.col("line_type") == line_type)).sort("line_no").to_dicts()
+    return (
+        ledger.filter((pl.col("party_id") == provider_id) & (pl.col("line_type") == line_type))
+        .sort("line_no")
+        .to_dicts()
+    )
 
 
 def amount(ledger: pl.DataFrame, provider_id: str, line_type: str) -> int:

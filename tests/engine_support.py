@@ -83,7 +83,12 @@ def indicator(
 
 
 def domain(domain_id: str, weight: str, *indicators: dict[str, Any]) -> dict[str, Any]:
-    return {"id": domain_id, "name": f"Domain {domain_id}", "weight": D(weight), "indicators": list(indicators)}
+    return {
+        "id": domain_id,
+        "name": f"Domain {domain_id}",
+        "weight": D(weight),
+        "indicators": list(indicators),
+    }
 
 
 def contract_dict(
@@ -114,11 +119,17 @@ def contract_dict(
         "model": "alliance",
         "term": {"start": datetime.date.fromisoformat(term[0]), "end": datetime.date.fromisoformat(term[1])},
         "providers": [
-            {"id": pid, "name": f"Provider {pid}", "role": "lead" if index == 0 else "member", "base_share": D(share)}
+            {
+                "id": pid,
+                "name": f"Provider {pid}",
+                "role": "lead" if index == 0 else "member",
+                "base_share": D(share),
+            }
             for index, (pid, share) in enumerate(providers)
         ],
         "contract_years": [
-            {"year": year, "contract_value": D(value), "withheld_proportion": D(withheld)} for year, value, withheld in years
+            {"year": year, "contract_value": D(value), "withheld_proportion": D(withheld)}
+            for year, value, withheld in years
         ],
         "outcome_framework": {"domains": list(domains)},
     }
@@ -134,7 +145,9 @@ def contract_yaml(**kwargs: Any) -> str:
     return dump(contract_dict(**kwargs))
 
 
-def load_text(text: str | bytes, name: str = "contract.yaml") -> tuple[LoadedContract | None, list[Diagnostic]]:
+def load_text(
+    text: str | bytes, name: str = "contract.yaml"
+) -> tuple[LoadedContract | None, list[Diagnostic]]:
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / name
         if isinstance(text, bytes):
@@ -161,7 +174,9 @@ def monthly(rows: Iterable[tuple[Any, ...]]) -> pl.DataFrame:
     for row in rows:
         provider, indicator_id, period, numerator, denominator, *rest = row
         value_sum, value_count = rest if rest else (0, 0)
-        full.append((provider, indicator_id, period, D(numerator), D(denominator), D(value_sum), int(value_count), 1))
+        full.append(
+            (provider, indicator_id, period, D(numerator), D(denominator), D(value_sum), int(value_count), 1)
+        )
     return pl.DataFrame(full, schema=MONTHLY_SCHEMA, orient="row")
 
 
@@ -173,7 +188,14 @@ def three_kinds_contract() -> Contract:
                 "d1",
                 "1",
                 indicator("i1", weight="0.4"),
-                indicator("r1", kind="rate_per_1000", direction="lower_is_better", threshold="3", target="2", weight="0.3"),
+                indicator(
+                    "r1",
+                    kind="rate_per_1000",
+                    direction="lower_is_better",
+                    threshold="3",
+                    target="2",
+                    weight="0.3",
+                ),
                 indicator("m1", kind="mean", threshold="6", target="7", weight="0.3"),
             )
         ]

@@ -83,10 +83,18 @@ class Indicator:
     domain: str = "d"
 
 
-def measure(rows: Sequence[Row], indicator_id: str, months: Sequence[str], provider: str | None) -> tuple[int, Fraction, Fraction]:
+def measure(
+    rows: Sequence[Row], indicator_id: str, months: Sequence[str], provider: str | None
+) -> tuple[int, Fraction, Fraction]:
     """(rows, numerator, denominator) of an indicator over the months, all providers' rows or one's."""
-    mine = [r for r in rows if r[1] == indicator_id and r[2] in months and (provider is None or r[0] == provider)]
-    return len(mine), sum((Fraction(r[3]) for r in mine), Fraction(0)), sum((Fraction(r[4]) for r in mine), Fraction(0))
+    mine = [
+        r for r in rows if r[1] == indicator_id and r[2] in months and (provider is None or r[0] == provider)
+    ]
+    return (
+        len(mine),
+        sum((Fraction(r[3]) for r in mine), Fraction(0)),
+        sum((Fraction(r[4]) for r in mine), Fraction(0)),
+    )
 
 
 def score(indicator: Indicator, count: int, numerator: Fraction, denominator: Fraction) -> Fraction | None:
@@ -105,11 +113,22 @@ def score(indicator: Indicator, count: int, numerator: Fraction, denominator: Fr
     if indicator.method == "banded":
         return max((s for level, s in indicator.bands if a >= sign * level), default=Fraction(0))
     if indicator.method == "hvbp":
-        return hvbp_points(a, t, g, None if indicator.baseline is None else sign * indicator.baseline, indicator.point_decimals) / 10
+        return (
+            hvbp_points(
+                a,
+                t,
+                g,
+                None if indicator.baseline is None else sign * indicator.baseline,
+                indicator.point_decimals,
+            )
+            / 10
+        )
     raise ValueError(indicator.method)
 
 
-def hvbp_points(a: Fraction, threshold: Fraction, benchmark: Fraction, baseline: Fraction | None, decimals: int) -> Fraction:
+def hvbp_points(
+    a: Fraction, threshold: Fraction, benchmark: Fraction, baseline: Fraction | None, decimals: int
+) -> Fraction:
     """max(achievement, improvement) points, in the higher-is-better space (methodology section 26)."""
 
     def half_up(value: Fraction) -> Fraction:
@@ -120,13 +139,19 @@ def hvbp_points(a: Fraction, threshold: Fraction, benchmark: Fraction, baseline:
     elif a < threshold:
         achievement = Fraction(0)
     else:
-        achievement = min(max(half_up(9 * (a - threshold) / (benchmark - threshold) + Fraction(1, 2)), Fraction(1)), Fraction(9))
+        achievement = min(
+            max(half_up(9 * (a - threshold) / (benchmark - threshold) + Fraction(1, 2)), Fraction(1)),
+            Fraction(9),
+        )
     if baseline is None or a <= baseline or baseline >= benchmark:
         improvement = Fraction(0)
     elif a >= benchmark:
         improvement = Fraction(9)
     else:
-        improvement = min(max(half_up(10 * (a - baseline) / (benchmark - baseline) - Fraction(1, 2)), Fraction(0)), Fraction(9))
+        improvement = min(
+            max(half_up(10 * (a - baseline) / (benchmark - baseline) - Fraction(1, 2)), Fraction(0)),
+            Fraction(9),
+        )
     return max(achievement, improvement)
 
 
@@ -194,12 +219,16 @@ def weights(indicators: Sequence[Indicator], scores: Sequence[Fraction | None]) 
     domain_weight = {d: i.domain_weight for i, d in zip(indicators, domain_of, strict=True)}
     active_domains = sum((domain_weight[d] for d, total in active_in.items() if total > 0), Fraction(0))
     return [
-        item.domain_weight * item.weight / (active_domains * active_in[d]) if value is not None and active_in.get(d) and active_domains else Fraction(0)
+        item.domain_weight * item.weight / (active_domains * active_in[d])
+        if value is not None and active_in.get(d) and active_domains
+        else Fraction(0)
         for item, d, value in zip(indicators, domain_of, scores, strict=True)
     ]
 
 
-def subcontracted(earned: dict[str, int], terms: Sequence[tuple[str, Fraction, Sequence[str] | None]]) -> tuple[dict[str, int], int]:
+def subcontracted(
+    earned: dict[str, int], terms: Sequence[tuple[str, Fraction, Sequence[str] | None]]
+) -> tuple[dict[str, int], int]:
     """(what each subcontractor gets, what the prime passes on) from the prime's earned money by
     indicator: each indicator's amount split by largest remainder among the subcontractors that
     cover it (their shares) and the prime (the rest), ties to the subcontract listed first."""
@@ -219,7 +248,9 @@ def capitation_value(rate_per_head_pence: int, populations: Sequence[Fraction]) 
     return pence(rate_per_head_pence * sum(populations, Fraction(0)) / 12)
 
 
-def risk_share_one_band(budget: int, spend: int, share: Fraction, minimum_rate: Fraction, cap: Fraction | None) -> int:
+def risk_share_one_band(
+    budget: int, spend: int, share: Fraction, minimum_rate: Fraction, cap: Fraction | None
+) -> int:
     """The providers' part of a saving (positive) or overspend (negative) shared in one band from the first pound."""
     difference = abs(budget - spend)
     if budget <= 0 or difference == 0 or Fraction(difference, budget) < minimum_rate:
@@ -232,8 +263,14 @@ def risk_share_one_band(budget: int, spend: int, share: Fraction, minimum_rate: 
 
 
 def point_payment(
-    score_value: Fraction, maximum: Fraction, point_value_pounds: Fraction, list_size: Fraction, national_list_size: Fraction,
-    register: Fraction | None, national_prevalence: Fraction | None, rounding: dict[str, Any],
+    score_value: Fraction,
+    maximum: Fraction,
+    point_value_pounds: Fraction,
+    list_size: Fraction,
+    national_list_size: Fraction,
+    register: Fraction | None,
+    national_prevalence: Fraction | None,
+    rounding: dict[str, Any],
 ) -> int:
     """One practice's payment for one indicator (methodology section 24), rounded once to pence."""
     earned_points = round_to(score_value * maximum, rounding.get("points", 2))
@@ -270,12 +307,17 @@ def between(draw: Any, low: Fraction, high: Fraction, most: int) -> tuple[int, i
     """(numerator, denominator) of a proportion, mostly between two levels (where scores are partial)."""
     denominator = draw(st.integers(0, most))
     lowest, highest = sorted((math.floor(low * denominator), math.ceil(high * denominator)))
-    return draw(st.integers(max(lowest, 0), min(highest, denominator)) | st.integers(0, denominator)), denominator
+    return draw(
+        st.integers(max(lowest, 0), min(highest, denominator)) | st.integers(0, denominator)
+    ), denominator
 
 
 def amounts(ledger: pl.DataFrame, line_type: str) -> dict[tuple[str, str | None], int]:
     frame = ledger.filter(pl.col("line_type") == line_type)
-    return {(str(p), i): int(a) for p, i, a in frame.select("party_id", "indicator_id", "amount_pence").iter_rows()}
+    return {
+        (str(p), i): int(a)
+        for p, i, a in frame.select("party_id", "indicator_id", "amount_pence").iter_rows()
+    }
 
 
 def differences(ledger: pl.DataFrame, expected: Expected) -> list[tuple[str, int, int, int]]:
@@ -283,20 +325,33 @@ def differences(ledger: pl.DataFrame, expected: Expected) -> list[tuple[str, int
     found: dict[str, tuple[int, int]] = {}
     value = int(ledger.filter(pl.col("line_type") == "contract_value")["amount_pence"].item())
     pool = int(ledger.filter(pl.col("line_type") == "outcome_pool")["amount_pence"].item())
-    found["contract_value"], found["outcome_pool"] = (value, expected.contract_value), (pool, expected.outcome_pool)
+    found["contract_value"], found["outcome_pool"] = (
+        (value, expected.contract_value),
+        (pool, expected.outcome_pool),
+    )
     for pid, base in expected.base.items():
-        got = [int(a) for a in ledger.filter((pl.col("party_id") == pid) & (pl.col("line_type") == "base_payment"))["amount_pence"]]
+        got = [
+            int(a)
+            for a in ledger.filter((pl.col("party_id") == pid) & (pl.col("line_type") == "base_payment"))[
+                "amount_pence"
+            ]
+        ]
         for index, (mine, theirs) in enumerate(zip(got, base, strict=False)):
             found[f"base {pid} #{index + 1}"] = (mine, theirs)
         found[f"base lines {pid}"] = (len(got), len(base))
     outcome = ledger.filter(pl.col("line_type") == "outcome")
-    got_outcome = {(str(p), str(i)): (int(a), int(v)) for p, i, a, v in outcome.select("party_id", "indicator_id", "amount_pence", "available_pence").iter_rows()}
+    got_outcome = {
+        (str(p), str(i)): (int(a), int(v))
+        for p, i, a, v in outcome.select(
+            "party_id", "indicator_id", "amount_pence", "available_pence"
+        ).iter_rows()
+    }
     for key, earned in expected.earned.items():
         mine_earned, mine_available = got_outcome.get(key, (0, 0))
         found[f"earned {key[0]} on {key[1]}"] = (mine_earned, earned)
         found[f"available {key[0]} on {key[1]}"] = (mine_available, expected.available[key])
     found["outcome lines"] = (len(got_outcome), len(expected.earned))
-    for (party, indicator_id), amount in amounts(ledger, "retained").items():
+    for (_party, indicator_id), amount in amounts(ledger, "retained").items():
         found[f"retained on {indicator_id}"] = (amount, expected.retained.get(str(indicator_id), 0))
     redistributed = amounts(ledger, "redistributed_unearned")
     for pid, amount in expected.redistributed.items():
@@ -308,4 +363,6 @@ def differences(ledger: pl.DataFrame, expected: Expected) -> list[tuple[str, int
 
 def to_the_penny(found: list[tuple[str, int, int, int]]) -> str:
     """The lines that are not to the penny, one a line: what, engine, reference, difference."""
-    return "\n".join(f"{what}: engine {mine}, reference {theirs}, {delta:+d} pence" for what, mine, theirs, delta in found)
+    return "\n".join(
+        f"{what}: engine {mine}, reference {theirs}, {delta:+d} pence" for what, mine, theirs, delta in found
+    )

@@ -28,7 +28,9 @@ CASES = [
     GoldenCase("diabetes_alliance_q3_provisional", "diabetes-alliance", "2025-26-Q3"),
     GoldenCase("diabetes_alliance_year_end_final", "diabetes-alliance", "2025-26"),
     GoldenCase("mid_notts_capitated_year_end_reconciled", "mid-notts-alliance", "2026-27", reconciled=True),
-    GoldenCase("staffordshire_outcomes_year_end_reconciled", "staffordshire-cancer-eol", "2026-27", reconciled=True),
+    GoldenCase(
+        "staffordshire_outcomes_year_end_reconciled", "staffordshire-cancer-eol", "2026-27", reconciled=True
+    ),
 ]
 
 
@@ -45,5 +47,10 @@ def settle_case(case: GoldenCase) -> pl.DataFrame:
     for quarter in range(1, last + 1):
         name = f"{period.contract_year.name}-Q{quarter}"
         history = history_of(runs) if runs else None
-        runs.append((settle_with_history(loaded.contract, extracts.monthly, SettlementPeriod.parse(name), history), name))
+        runs.append(
+            (
+                settle_with_history(loaded.contract, extracts.monthly, SettlementPeriod.parse(name), history),
+                name,
+            )
+        )
     return settle_with_history(loaded.contract, extracts.monthly, period, history_of(runs))

@@ -8,12 +8,12 @@ from typing import Any
 
 import polars as pl
 from engine_support import COMMISSIONER, dump, lines, load_text, monthly
+from paths import ROOT
 
 from obc_settle.contract.models import Contract
 from obc_settle.contract.yaml_source import read_yaml
 from obc_settle.engine import settle
 from obc_settle.periods import SettlementPeriod
-from paths import ROOT
 
 TEMPLATES = ROOT / "contracts" / "templates"
 MONTHS_2025_26 = [f"2025-{m:02d}" for m in range(4, 13)] + [f"2026-{m:02d}" for m in range(1, 4)]
@@ -38,12 +38,19 @@ def varied(name: str, change: Callable[[dict[str, Any]], None]) -> Contract:
     return contract_of(body)
 
 
-def settle_rows(contract: Contract, rows: list[tuple[Any, ...]], period: str = "2025-26", claims: pl.DataFrame | None = None) -> pl.DataFrame:
+def settle_rows(
+    contract: Contract,
+    rows: list[tuple[Any, ...]],
+    period: str = "2025-26",
+    claims: pl.DataFrame | None = None,
+) -> pl.DataFrame:
     return settle(contract, monthly(rows), SettlementPeriod.parse(period), claims)
 
 
 def amounts(ledger: pl.DataFrame, line_type: str) -> dict[str, int]:
-    frame = lines(ledger, line_type).group_by("party_id", maintain_order=True).agg(pl.col("amount_pence").sum())
+    frame = (
+        lines(ledger, line_type).group_by("party_id", maintain_order=True).agg(pl.col("amount_pence").sum())
+    )
     return {party: int(amount) for party, amount in frame.iter_rows()}
 
 

@@ -16,8 +16,22 @@ DATA = ROOT / "sample_data" / "diabetes-alliance"
 
 
 def settle_and_verify(data: str, out: Path) -> pl.DataFrame:
-    result = runner.invoke(app, ["run", str(CONTRACT), "--data", data, "--period", "2025-26-Q3", "--out", str(out),
-                                 "--format", "html", "--quiet"])  # fmt: skip
+    result = runner.invoke(
+        app,
+        [
+            "run",
+            str(CONTRACT),
+            "--data",
+            data,
+            "--period",
+            "2025-26-Q3",
+            "--out",
+            str(out),
+            "--format",
+            "html",
+            "--quiet",
+        ],
+    )
     assert result.exit_code == 0, result.stderr
     verified = runner.invoke(app, ["verify", str(out)])
     assert verified.exit_code == 0, verified.stdout + verified.stderr
@@ -36,5 +50,7 @@ def test_a_glob_and_a_partitioned_folder_settle_like_the_folder_and_verify(tmp_p
     hive = settle_and_verify(str(partitioned), tmp_path / "hive")
     assert globbed.equals(plain)
     assert hive.equals(plain)
-    archived = sorted(p.relative_to(tmp_path / "hive").as_posix() for p in (tmp_path / "hive" / "inputs").rglob("*.parquet"))
+    archived = sorted(
+        p.relative_to(tmp_path / "hive").as_posix() for p in (tmp_path / "hive" / "inputs").rglob("*.parquet")
+    )
     assert all("/period=" in path for path in archived), archived

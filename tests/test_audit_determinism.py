@@ -25,7 +25,21 @@ RESULTS = ("ledger.parquet", "ledger.csv", "summary.json", "statements")
 
 
 def run(out: Path, contract: Path = CONTRACT, data: Path = DATA) -> None:
-    result = runner.invoke(app, ["run", str(contract), "--data", str(data), "--period", "2025-26", "--out", str(out), "--quiet", "--nothing-paid-on-account"])
+    result = runner.invoke(
+        app,
+        [
+            "run",
+            str(contract),
+            "--data",
+            str(data),
+            "--period",
+            "2025-26",
+            "--out",
+            str(out),
+            "--quiet",
+            "--nothing-paid-on-account",
+        ],
+    )
     assert result.exit_code == 0, result.stderr
 
 
@@ -37,7 +51,9 @@ def tree_hashes(folder: Path, only: tuple[str, ...] | None = None) -> dict[str, 
     }
 
 
-def test_two_runs_on_the_same_inputs_give_the_same_folder_archive_and_manifest_included(tmp_path: Path) -> None:
+def test_two_runs_on_the_same_inputs_give_the_same_folder_archive_and_manifest_included(
+    tmp_path: Path,
+) -> None:
     run(tmp_path / "a")
     run(tmp_path / "b")
     assert tree_hashes(tmp_path / "a") == tree_hashes(tmp_path / "b")
@@ -46,12 +62,28 @@ def test_two_runs_on_the_same_inputs_give_the_same_folder_archive_and_manifest_i
 
 def test_a_run_with_one_polars_thread_verifies_with_two(tmp_path: Path) -> None:
     out = tmp_path / "run"
-    command = [sys.executable, "-m", "obc_settle", "run", str(CONTRACT), "--data", str(DATA), "--period", "2025-26-Q3",
-               "--out", str(out), "--quiet"]  # fmt: skip
-    result = subprocess.run(command, capture_output=True, text=True, check=False, env={**os.environ, "POLARS_MAX_THREADS": "1"})
+    command = [
+        sys.executable,
+        "-m",
+        "obc_settle",
+        "run",
+        str(CONTRACT),
+        "--data",
+        str(DATA),
+        "--period",
+        "2025-26-Q3",
+        "--out",
+        str(out),
+        "--quiet",
+    ]
+    result = subprocess.run(
+        command, capture_output=True, text=True, check=False, env={**os.environ, "POLARS_MAX_THREADS": "1"}
+    )
     assert result.returncode == 0, result.stderr
     verify = [sys.executable, "-m", "obc_settle", "verify", str(out)]
-    result = subprocess.run(verify, capture_output=True, text=True, check=False, env={**os.environ, "POLARS_MAX_THREADS": "2"})
+    result = subprocess.run(
+        verify, capture_output=True, text=True, check=False, env={**os.environ, "POLARS_MAX_THREADS": "2"}
+    )
     assert result.returncode == 0, result.stdout + result.stderr
 
 
@@ -63,12 +95,18 @@ def test_extract_file_names_and_their_sort_order_do_not_change_the_settlement(tm
     run(tmp_path / "original")
     run(tmp_path / "renamed-run", data=renamed)
     assert tree_hashes(tmp_path / "original", RESULTS) == tree_hashes(tmp_path / "renamed-run", RESULTS)
-    first, second = (json.loads((tmp_path / name / "manifest.json").read_text()) for name in ("original", "renamed-run"))
+    first, second = (
+        json.loads((tmp_path / name / "manifest.json").read_text()) for name in ("original", "renamed-run")
+    )
     assert first["run_id"] == second["run_id"]
-    assert {i["path"] for i in second["inputs"] if i["role"] == "extract"} == {f"inputs/extracts/part-{n}.parquet" for n in (6, 7, 8, 9)}
+    assert {i["path"] for i in second["inputs"] if i["role"] == "extract"} == {
+        f"inputs/extracts/part-{n}.parquet" for n in (6, 7, 8, 9)
+    }
 
 
-def test_the_order_a_folder_is_listed_in_does_not_change_a_byte(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_order_a_folder_is_listed_in_does_not_change_a_byte(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     run(tmp_path / "listed")
     listing = Path.rglob
     monkeypatch.setattr(Path, "rglob", lambda self, pattern: reversed(list(listing(self, pattern))))
@@ -77,14 +115,18 @@ def test_the_order_a_folder_is_listed_in_does_not_change_a_byte(tmp_path: Path, 
     assert tree_hashes(tmp_path / "listed") == tree_hashes(tmp_path / "reversed")
 
 
-def test_where_the_files_are_and_how_they_are_typed_does_not_change_the_settlement(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_where_the_files_are_and_how_they_are_typed_does_not_change_the_settlement(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     run(tmp_path / "absolute")
     elsewhere = tmp_path / "elsewhere"
     shutil.copytree(DATA, elsewhere / "data")
     shutil.copy(CONTRACT, elsewhere / CONTRACT.name)
     monkeypatch.chdir(elsewhere)
     run(tmp_path / "relative", contract=Path(f"./{CONTRACT.name}"), data=Path("data"))
-    assert tree_hashes(tmp_path / "absolute", RESULTS + ("inputs",)) == tree_hashes(tmp_path / "relative", RESULTS + ("inputs",))
+    assert tree_hashes(tmp_path / "absolute", (*RESULTS, "inputs")) == tree_hashes(
+        tmp_path / "relative", (*RESULTS, "inputs")
+    )
 
 
 def test_the_archive_carries_the_lock_and_the_installed_versions_are_the_locked_ones(tmp_path: Path) -> None:

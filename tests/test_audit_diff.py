@@ -25,7 +25,18 @@ def invoke(*args: str) -> tuple[int, str, str]:
 
 
 def settle(out: Path, contract: Path = CONTRACT, data: Path = DATA, period: str = "2025-26-Q3") -> Path:
-    code, _, stderr = invoke("run", str(contract), "--data", str(data), "--period", period, "--out", str(out), "-q", *(["--nothing-paid-on-account"] if "Q" not in period else []))
+    code, _, stderr = invoke(
+        "run",
+        str(contract),
+        "--data",
+        str(data),
+        "--period",
+        period,
+        "--out",
+        str(out),
+        "-q",
+        *(["--nothing-paid-on-account"] if "Q" not in period else []),
+    )
     assert code == 0, stderr
     return out
 
@@ -49,13 +60,21 @@ def restated(tmp_path_factory: pytest.TempPathFactory) -> Path:
     extract = data / "2025-26-Q3.parquet"
     provider, indicator, month = RESTATED
     frame = pl.read_parquet(extract)
-    row = (pl.col("provider_id") == provider) & (pl.col("indicator_id") == indicator) & (pl.col("period") == month)
+    row = (
+        (pl.col("provider_id") == provider)
+        & (pl.col("indicator_id") == indicator)
+        & (pl.col("period") == month)
+    )
     assert frame.filter(row).height == 1
-    frame.with_columns(pl.when(row).then(pl.col("numerator") + 40).otherwise(pl.col("numerator")).alias("numerator")).write_parquet(extract)
+    frame.with_columns(
+        pl.when(row).then(pl.col("numerator") + 40).otherwise(pl.col("numerator")).alias("numerator")
+    ).write_parquet(extract)
     return settle(folder / "run", data=data)
 
 
-def test_a_restated_extract_shows_exactly_the_changed_indicators_lines(original: Path, restated: Path) -> None:
+def test_a_restated_extract_shows_exactly_the_changed_indicators_lines(
+    original: Path, restated: Path
+) -> None:
     code, report = diff_json(original, restated)
     assert code == 6
     assert report["amounts_differ"] is True
@@ -63,7 +82,9 @@ def test_a_restated_extract_shows_exactly_the_changed_indicators_lines(original:
     outcome_lines = [line for line in report["lines"] if line["indicator_id"]]
     assert {line["party_id"] for line in outcome_lines} == {"WHIT", "ISLGP", "HARGP", "DSN", "commissioner"}
     assert all(line["changed"]["numerator"] == [24340.0, 24380.0] for line in outcome_lines)
-    assert [(i["role"], i["status"], i["new_path"]) for i in report["inputs"]] == [("extract", "changed", "inputs/extracts/2025-26-Q3.parquet")]
+    assert [(i["role"], i["status"], i["new_path"]) for i in report["inputs"]] == [
+        ("extract", "changed", "inputs/extracts/2025-26-Q3.parquet")
+    ]
     assert report["contract_terms"] == []
     [changed_sum] = report["extract_sums"]
     assert (changed_sum["provider_id"], changed_sum["indicator_id"], changed_sum["period"]) == RESTATED
@@ -90,7 +111,12 @@ def test_the_terminal_diff_shows_old_new_and_difference_with_totals(original: Pa
 def test_two_runs_of_the_same_inputs_do_not_differ(original: Path, tmp_path: Path) -> None:
     code, report = diff_json(original, settle(tmp_path / "again"))
     assert code == 0
-    assert report["differs"] is False and report["lines"] == [] and report["inputs"] == [] and report["parameters"] == []
+    assert (
+        report["differs"] is False
+        and report["lines"] == []
+        and report["inputs"] == []
+        and report["parameters"] == []
+    )
     code, stdout, _ = invoke("diff", str(original), str(original))
     assert code == 0 and "no differences" in stdout
 

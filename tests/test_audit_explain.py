@@ -66,13 +66,18 @@ share_rule: {method: base_share, caps: {A: 0.55}}
 unearned: redistributed
 """
 WORKED_ROWS = [
-    ("A", "i1", "2025-09", 60, 60, None, None), ("A", "i1", "2025-10", 50, 70, None, None),
-    ("A", "i1", "2025-11", 48, 65, None, None), ("B", "i1", "2025-12", 49, 65, None, None),
-    ("A", "i2", "2025-06", 4, 1200, None, None), ("B", "i2", "2025-11", 5, 1200, None, None),
-    ("A", "i5", "2025-11", 3, 4, None, None), ("A", "i3", "2025-10", None, None, 330.0, 50),
-    ("B", "i3", "2025-11", None, None, 345.0, 50), ("A", "i4", "2025-12", 10, 10, None, None),
+    ("A", "i1", "2025-09", 60, 60, None, None),
+    ("A", "i1", "2025-10", 50, 70, None, None),
+    ("A", "i1", "2025-11", 48, 65, None, None),
+    ("B", "i1", "2025-12", 49, 65, None, None),
+    ("A", "i2", "2025-06", 4, 1200, None, None),
+    ("B", "i2", "2025-11", 5, 1200, None, None),
+    ("A", "i5", "2025-11", 3, 4, None, None),
+    ("A", "i3", "2025-10", None, None, 330.0, 50),
+    ("B", "i3", "2025-11", None, None, 345.0, 50),
+    ("A", "i4", "2025-12", 10, 10, None, None),
     ("B", "i4", "2025-12", 27, 30, None, None),
-]  # fmt: skip
+]
 
 
 def invoke(*args: str) -> tuple[int, str, str]:
@@ -83,7 +88,9 @@ def invoke(*args: str) -> tuple[int, str, str]:
 @pytest.fixture(scope="module")
 def diabetes_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("diabetes") / "run"
-    code, _, stderr = invoke("run", str(CONTRACT), "--data", str(DATA), "--period", "2025-26-Q3", "--out", str(out), "-q")
+    code, _, stderr = invoke(
+        "run", str(CONTRACT), "--data", str(DATA), "--period", "2025-26-Q3", "--out", str(out), "-q"
+    )
     assert code == 0, stderr
     return out
 
@@ -92,12 +99,31 @@ def diabetes_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def worked_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("worked")
     (folder / "contract.yaml").write_text(WORKED_CONTRACT)
-    columns = ["provider_id", "indicator_id", "period", "numerator", "denominator", "value_sum", "value_count"]
-    schema = dict(zip(columns, [pl.String, pl.String, pl.String, pl.Int64, pl.Int64, pl.Float64, pl.Int64], strict=True))
+    columns = [
+        "provider_id",
+        "indicator_id",
+        "period",
+        "numerator",
+        "denominator",
+        "value_sum",
+        "value_count",
+    ]
+    schema = dict(
+        zip(columns, [pl.String, pl.String, pl.String, pl.Int64, pl.Int64, pl.Float64, pl.Int64], strict=True)
+    )
     pl.DataFrame(WORKED_ROWS, schema=schema, orient="row").write_parquet(folder / "extract.parquet")
     out = folder / "run"
-    code, _, stderr = invoke("run", str(folder / "contract.yaml"), "--data", str(folder / "extract.parquet"),
-                             "--period", "2025-26-Q3", "--out", str(out), "-q")  # fmt: skip
+    code, _, stderr = invoke(
+        "run",
+        str(folder / "contract.yaml"),
+        "--data",
+        str(folder / "extract.parquet"),
+        "--period",
+        "2025-26-Q3",
+        "--out",
+        str(out),
+        "-q",
+    )
     assert code == 0, stderr
     return out
 
@@ -141,11 +167,16 @@ def test_explain_reproduces_the_worked_example_step_by_step(worked_run: Path) ->
     assert (i1["available_exact"], i1["available_pence"]) == ("5156.8", 5157)
     assert i1["earned_formula"] == "round(5157 × 0.675) = round(3480.975) = 3481"
     assert i2["earned_formula"] == "round(3094 × 0.75) = round(2320.5) = 2321"
-    assert any(s.startswith("improvement = ") and s.endswith("clip(((-3.75) − (-6)) / ((-3) − (-6)), 0, 1) = 0.75") for s in i2["scoring"]["steps"])
+    assert any(
+        s.startswith("improvement = ") and s.endswith("clip(((-3.75) − (-6)) / ((-3) − (-6)), 0, 1) = 0.75")
+        for s in i2["scoring"]["steps"]
+    )
     assert i5["score"] is None and i5["scorable"] is False and i5["pool_pence"] == 0
     assert i3["score"] == "0.5" and i3["earned_pence"] == 1375
     totals = a["totals"]
-    assert totals["redistributed_formula"].endswith("= 6953 × 7177 / 18048 = 2764.942431 → 2765 (largest remainder)")
+    assert totals["redistributed_formula"].endswith(
+        "= 6953 × 7177 / 18048 = 2764.942431 → 2765 (largest remainder)"
+    )
     assert totals["net_payable_formula"] == "base + earned + redistributed = 135002 + 7177 + 2765 = 144944"
     b = explain_json(worked_run, "B", "--indicator", "i4")
     assert [item["indicator_id"] for item in b["indicators"]] == ["i4"]
@@ -158,7 +189,10 @@ def test_explain_in_the_terminal_reads_as_numbered_steps(worked_run: Path) -> No
     assert code == 0
     assert "3. i2: Foot admissions per 1000" in stdout
     assert "lower is better: a, T, G, B and band levels are negated" in stdout
-    assert "net payable = base + earned + redistributed = 135002 + 7177 + 2765 = 144944 pence = £1,449.44" in stdout
+    assert (
+        "net payable = base + earned + redistributed = 135002 + 7177 + 2765 = 144944 pence = £1,449.44"
+        in stdout
+    )
     assert "the parts add up to the net payable on the statement" in stdout
 
 
@@ -186,34 +220,67 @@ def record_rows() -> list[dict]:  # type: ignore[type-arg]
     for provider, indicator, month, numerator, denominator, value_sum, value_count in WORKED_ROWS:
         people = denominator if value_count is None else value_count
         for n in range(people):
-            row = {"patient_id": f"{provider}{indicator}{month}-{n:03d}", "provider_id": provider, "indicator_id": indicator,
-                   "period": month, "in_denominator": True, "in_numerator": numerator is not None and n < numerator,
-                   "excluded": False, "value": None if value_count is None else value_sum / value_count}  # fmt: skip
+            row = {
+                "patient_id": f"{provider}{indicator}{month}-{n:03d}",
+                "provider_id": provider,
+                "indicator_id": indicator,
+                "period": month,
+                "in_denominator": True,
+                "in_numerator": numerator is not None and n < numerator,
+                "excluded": False,
+                "value": None if value_count is None else value_sum / value_count,
+            }
             rows.append(row)
-    rows += [{**rows[70], "patient_id": f"X{n}", "in_numerator": False, "excluded": True} for n in (1, 2)]  # A, i1, 2025-10
+    rows += [
+        {**rows[70], "patient_id": f"X{n}", "in_numerator": False, "excluded": True} for n in (1, 2)
+    ]  # A, i1, 2025-10
     return rows
 
 
 @pytest.fixture(scope="module")
 def record_level_run(worked_run: Path) -> Path:
     folder = worked_run.parent
-    schema = {"patient_id": pl.String, "provider_id": pl.String, "indicator_id": pl.String, "period": pl.String,
-              "in_denominator": pl.Boolean, "in_numerator": pl.Boolean, "excluded": pl.Boolean, "value": pl.Float64}  # fmt: skip
+    schema = {
+        "patient_id": pl.String,
+        "provider_id": pl.String,
+        "indicator_id": pl.String,
+        "period": pl.String,
+        "in_denominator": pl.Boolean,
+        "in_numerator": pl.Boolean,
+        "excluded": pl.Boolean,
+        "value": pl.Float64,
+    }
     pl.DataFrame(record_rows(), schema=schema).write_parquet(folder / "records.parquet")
     out = folder / "record-run"
-    code, _, stderr = invoke("run", str(folder / "contract.yaml"), "--data", str(folder / "records.parquet"),
-                             "--period", "2025-26-Q3", "--out", str(out), "-q")  # fmt: skip
+    code, _, stderr = invoke(
+        "run",
+        str(folder / "contract.yaml"),
+        "--data",
+        str(folder / "records.parquet"),
+        "--period",
+        "2025-26-Q3",
+        "--out",
+        str(out),
+        "-q",
+    )
     assert code == 0, stderr
     return out
 
 
 def test_record_level_extracts_settle_to_the_same_pennies(worked_run: Path, record_level_run: Path) -> None:
-    amounts = [pl.read_parquet(run / "ledger.parquet").select("party_id", "line_type", "indicator_id", "amount_pence") for run in (worked_run, record_level_run)]
+    amounts = [
+        pl.read_parquet(run / "ledger.parquet").select(
+            "party_id", "line_type", "indicator_id", "amount_pence"
+        )
+        for run in (worked_run, record_level_run)
+    ]
     assert amounts[0].equals(amounts[1])
 
 
 def test_records_lists_the_providers_own_people_counted_for_one_indicator(record_level_run: Path) -> None:
-    code, stdout, stderr = invoke("explain", str(record_level_run), "--provider", "A", "--indicator", "i1", "--records")
+    code, stdout, stderr = invoke(
+        "explain", str(record_level_run), "--provider", "A", "--indicator", "i1", "--records"
+    )
     assert code == 0, stderr
     lines = stdout.splitlines()
     assert lines[0] == "list,patient_id,period,file"
@@ -231,5 +298,9 @@ def test_records_as_json_add_up_to_the_ledger(record_level_run: Path) -> None:
     assert people["mean"] is True and people["matches_ledger"] is True
     assert people["counts"] == {"numerator": 0, "denominator": 50, "excluded": 0}
     assert people["all_providers_counts"]["denominator"] == 100
-    assert people["lists"]["denominator"][0] == {"patient_id": "Bi32025-11-000", "period": "2025-11",
-                                                 "file": "inputs/extracts/records.parquet", "value": 6.9}  # fmt: skip
+    assert people["lists"]["denominator"][0] == {
+        "patient_id": "Bi32025-11-000",
+        "period": "2025-11",
+        "file": "inputs/extracts/records.parquet",
+        "value": 6.9,
+    }

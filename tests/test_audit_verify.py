@@ -30,7 +30,9 @@ def sha256(path: Path) -> str:
 @pytest.fixture(scope="module")
 def archived_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("archived") / "run"
-    code, _, stderr = invoke("run", str(CONTRACT), "--data", str(DATA), "--period", "2025-26-Q3", "--out", str(out), "--quiet")
+    code, _, stderr = invoke(
+        "run", str(CONTRACT), "--data", str(DATA), "--period", "2025-26-Q3", "--out", str(out), "--quiet"
+    )
     assert code == 0, stderr
     return out
 
@@ -53,12 +55,18 @@ def test_every_run_folder_archives_its_inputs_with_their_hashes(archived_run: Pa
     manifest = json.loads((archived_run / "manifest.json").read_text())
     assert manifest["schema_version"] == 2
     inputs = {item["path"]: item for item in manifest["inputs"]}
-    assert set(inputs) == {"inputs/contract/diabetes-alliance.yaml"} | {f"inputs/extracts/{p.name}" for p in DATA.glob("*.parquet")}
+    assert set(inputs) == {"inputs/contract/diabetes-alliance.yaml"} | {
+        f"inputs/extracts/{p.name}" for p in DATA.glob("*.parquet")
+    }
     for path, item in inputs.items():
         assert sha256(archived_run / path) == item["sha256"] == sha256(Path(item["source"]))
         assert (archived_run / path).stat().st_size == item["bytes"]
     assert manifest["lock"]["path"] == "inputs/requirements.lock"
-    assert sha256(archived_run / "inputs" / "requirements.lock") == manifest["lock"]["sha256"] == sha256(ROOT / "requirements.lock")
+    assert (
+        sha256(archived_run / "inputs" / "requirements.lock")
+        == manifest["lock"]["sha256"]
+        == sha256(ROOT / "requirements.lock")
+    )
     roles = {item["path"]: item["role"] for item in manifest["outputs"]}
     assert roles["inputs/extracts/2025-26-Q3.parquet"] == "archive"
     assert roles["ledger.parquet"] == "output"
@@ -162,7 +170,7 @@ def test_verify_json_gives_ci_the_verdict_per_file(archived_run: Path) -> None:
 
 
 def test_an_input_that_changes_while_the_run_reads_it_is_not_archived(tmp_path: Path) -> None:
-    from obc_settle.audit.archive import ArchiveError, ArchivedInput, copy_into
+    from obc_settle.audit.archive import ArchivedInput, ArchiveError, copy_into
 
     source = tmp_path / "extract.parquet"
     source.write_bytes(b"the bytes as they are now")
@@ -179,12 +187,36 @@ def year_end_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
     paid = []
     for quarter in (1, 2, 3, 4):
         out = folder / f"q{quarter}"
-        code, _, stderr = invoke("run", str(CONTRACT), "--data", str(DATA), "--period", f"2025-26-Q{quarter}", "--out", str(out),
-                                 "--format", "html", "-q")  # fmt: skip
+        code, _, stderr = invoke(
+            "run",
+            str(CONTRACT),
+            "--data",
+            str(DATA),
+            "--period",
+            f"2025-26-Q{quarter}",
+            "--out",
+            str(out),
+            "--format",
+            "html",
+            "-q",
+        )
         assert code == 0, stderr
         paid += ["--paid", str(out)]
     out = folder / "year"
-    code, _, stderr = invoke("run", str(CONTRACT), "--data", str(DATA), "--period", "2025-26", "--out", str(out), "--format", "html", "-q", *paid)
+    code, _, stderr = invoke(
+        "run",
+        str(CONTRACT),
+        "--data",
+        str(DATA),
+        "--period",
+        "2025-26",
+        "--out",
+        str(out),
+        "--format",
+        "html",
+        "-q",
+        *paid,
+    )
     assert code == 0, stderr
     return out
 

@@ -20,7 +20,20 @@ def test_a_rate_card_run_without_data_verifies_and_diffs(tmp_path: Path) -> None
     pl.DataFrame(rows, schema=CLAIMS_SCHEMA, orient="row").write_parquet(claims)
     contract = ROOT / "contracts" / "templates" / "rate-card.yaml"
     out = tmp_path / "run"
-    result = runner.invoke(app, ["run", str(contract), "--claims", str(claims), "--period", "2025-26-Q1", "--out", str(out), "--quiet"])
+    result = runner.invoke(
+        app,
+        [
+            "run",
+            str(contract),
+            "--claims",
+            str(claims),
+            "--period",
+            "2025-26-Q1",
+            "--out",
+            str(out),
+            "--quiet",
+        ],
+    )
     assert result.exit_code == 0, result.stderr
     verified = runner.invoke(app, ["verify", str(out)])
     assert verified.exit_code == 0, verified.stdout + verified.stderr

@@ -42,7 +42,17 @@ def run_case(case: Path, workdir: Path) -> tuple[int, str, Path]:
         (workdir / "out" / "keep.txt").write_text("an earlier settlement")
     for flag, value in zip(extra[::2], extra[1::2], strict=True):
         options[flag] = value
-    args = ["run", options["--contract"], "--data", options["--data"], "--period", options["--period"], "--out", "out", *switches]
+    args = [
+        "run",
+        options["--contract"],
+        "--data",
+        options["--data"],
+        "--period",
+        options["--period"],
+        "--out",
+        "out",
+        *switches,
+    ]
     here = Path.cwd()
     os.chdir(workdir)
     try:

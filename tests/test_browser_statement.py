@@ -24,7 +24,8 @@ from obc_settle.money import format_pounds
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 pytestmark = pytest.mark.skipif(
-    CHROMIUM is None, reason="needs Debian's chromium for the headless browser test (.ci/run installs it: apt-get install chromium)"
+    CHROMIUM is None,
+    reason="needs Debian's chromium for the headless browser test (.ci/run installs it: apt-get install chromium)",
 )
 
 
@@ -42,12 +43,33 @@ def browse(page: Path, shots: Path, name: str, width: int, height: int) -> Brows
     shot = shots / f"{name}.png"
     profile = shots / f"profile-{name}"
     command = [
-        CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync", "--disable-extensions",
-        "--hide-scrollbars", f"--user-data-dir={profile}", "--enable-logging=stderr", "--v=0",
-        f"--window-size={width},{height}", f"--screenshot={shot}", "--dump-dom", page.resolve().as_uri(),
-    ]  # fmt: skip
-    result = subprocess.run(command, capture_output=True, text=True, timeout=90, check=False, env={**os.environ, "HOME": str(shots)})
+        CHROMIUM,
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--disable-extensions",
+        "--hide-scrollbars",
+        f"--user-data-dir={profile}",
+        "--enable-logging=stderr",
+        "--v=0",
+        f"--window-size={width},{height}",
+        f"--screenshot={shot}",
+        "--dump-dom",
+        page.resolve().as_uri(),
+    ]
+    result = subprocess.run(
+        command,
+        capture_output=True,
+        text=True,
+        timeout=90,
+        check=False,
+        env={**os.environ, "HOME": str(shots)},
+    )
     assert result.returncode == 0, result.stderr[-2000:]
     assert shot.is_file(), result.stderr[-2000:]
     console = [line for line in result.stderr.splitlines() if "CONSOLE" in line or "Uncaught" in line]
@@ -74,7 +96,9 @@ def shots(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def test_the_browser_console_detector_sees_errors(tmp_path: Path) -> None:
     page = tmp_path / "broken.html"
-    page.write_text('<!DOCTYPE html><html lang="en"><body><p>broken</p><script>console.error("boom"); missing();</script></body></html>')
+    page.write_text(
+        '<!DOCTYPE html><html lang="en"><body><p>broken</p><script>console.error("boom"); missing();</script></body></html>'
+    )
     browsed = browse(page, tmp_path, "broken", 400, 300)
     assert any("boom" in line for line in browsed.console)
     assert any("Uncaught" in line for line in browsed.console)
@@ -85,9 +109,21 @@ def test_the_statement_renders_in_a_browser_with_the_ledger_figures(documents: P
     provider = contract.providers[0]
     browsed = browse(documents / "statements" / f"{provider.id}.html", shots, "statement-desktop", 1280, 2000)
     assert browsed.console == []
-    for expected in (contract.name, f"Outcome payment statement for {provider.name}", "Provisional", "2025-26-Q3 (October to December 2025)"):
+    for expected in (
+        contract.name,
+        f"Outcome payment statement for {provider.name}",
+        "Provisional",
+        "2025-26-Q3 (October to December 2025)",
+    ):
         assert expected in browsed.text
-    for line_type in ("base_payment", "withheld", "outcome", "unearned", "redistributed_unearned", "net_payable"):
+    for line_type in (
+        "base_payment",
+        "withheld",
+        "outcome",
+        "unearned",
+        "redistributed_unearned",
+        "net_payable",
+    ):
         assert format_pounds(amount(ledger, provider.id, line_type)) in browsed.text, line_type
     outcome = ledger.filter((pl.col("party_id") == provider.id) & (pl.col("line_type") == "outcome"))
     for earned in outcome["amount_pence"].to_list():
@@ -102,7 +138,9 @@ def test_the_statement_renders_in_a_browser_with_the_ledger_figures(documents: P
 
 def test_the_statement_fits_a_phone_screen(documents: Path, shots: Path) -> None:
     contract, _ = sample_settlement()
-    browsed = browse(documents / "statements" / f"{contract.providers[1].id}.html", shots, "statement-phone", 390, 1600)
+    browsed = browse(
+        documents / "statements" / f"{contract.providers[1].id}.html", shots, "statement-phone", 390, 1600
+    )
     assert browsed.console == []
     image = Image.open(browsed.screenshot)
     assert ink(image) > 0.05

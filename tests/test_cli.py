@@ -12,11 +12,10 @@ from pathlib import Path
 
 import polars as pl
 import pytest
+from paths import ROOT, SAMPLE_CONTRACTS
 from typer.testing import CliRunner
 
 from obc_settle.cli import app
-
-from paths import ROOT, SAMPLE_CONTRACTS
 
 runner = CliRunner()
 DIABETES = ROOT / "contracts" / "diabetes-alliance.yaml"
@@ -45,7 +44,11 @@ def test_every_sample_contract_validates(contract: Path) -> None:
 
 def test_a_broken_contract_is_reported_with_file_line_and_column(tmp_path: Path) -> None:
     broken = tmp_path / "broken.yaml"
-    text = DIABETES.read_text().replace("base_share: 0.05", "base_share: 0.06").replace("provider: DSN", "provider: DSNN")
+    text = (
+        DIABETES.read_text()
+        .replace("base_share: 0.05", "base_share: 0.06")
+        .replace("provider: DSN", "provider: DSNN")
+    )
     broken.write_text(text)
     code, _, stderr = invoke("validate", str(broken))
     assert code == 1
@@ -68,7 +71,9 @@ def test_validate_json_lists_findings_for_ci(tmp_path: Path) -> None:
 
 
 def run_sample(out: Path, period: str = "2025-26-Q3", *extra: str) -> tuple[int, str, str]:
-    return invoke("run", str(DIABETES), "--data", str(DIABETES_DATA), "--period", period, "--out", str(out), *extra)
+    return invoke(
+        "run", str(DIABETES), "--data", str(DIABETES_DATA), "--period", period, "--out", str(out), *extra
+    )
 
 
 def test_run_writes_every_output_and_the_summary_adds_up_to_the_penny(tmp_path: Path) -> None:
@@ -80,8 +85,13 @@ def test_run_writes_every_output_and_the_summary_adds_up_to_the_penny(tmp_path: 
         assert (out / name).is_file()
     summary = json.loads((out / "summary.json").read_text())
     settlement = summary["settlements"][0]
-    assert settlement["paid_to_providers_pence"] + settlement["retained_pence"] == settlement["contract_value_pence"]
-    assert sum(p["net_payable_pence"] for p in settlement["providers"]) == settlement["paid_to_providers_pence"]
+    assert (
+        settlement["paid_to_providers_pence"] + settlement["retained_pence"]
+        == settlement["contract_value_pence"]
+    )
+    assert (
+        sum(p["net_payable_pence"] for p in settlement["providers"]) == settlement["paid_to_providers_pence"]
+    )
     for provider in settlement["providers"]:
         assert provider["earned_pence"] + provider["unearned_pence"] == provider["withheld_pence"]
         assert (out / "statements" / f"{provider['provider_id']}.html").is_file()
@@ -129,9 +139,16 @@ def test_bad_data_exits_3_and_writes_nothing(tmp_path: Path) -> None:
     shutil.copytree(DIABETES_DATA, data)
     first = sorted(data.rglob("*.parquet"))[0]
     frame = pl.read_parquet(first)
-    frame.with_columns(pl.when(pl.int_range(pl.len()) == 4).then(pl.lit(-1)).otherwise(pl.col("denominator")).alias("denominator")).write_parquet(first)
+    frame.with_columns(
+        pl.when(pl.int_range(pl.len()) == 4)
+        .then(pl.lit(-1))
+        .otherwise(pl.col("denominator"))
+        .alias("denominator")
+    ).write_parquet(first)
     out = tmp_path / "run"
-    code, _, stderr = invoke("run", str(DIABETES), "--data", str(data), "--period", "2025-26-Q3", "--out", str(out))
+    code, _, stderr = invoke(
+        "run", str(DIABETES), "--data", str(data), "--period", "2025-26-Q3", "--out", str(out)
+    )
     assert code == 3
     assert "D005" in stderr and "column denominator: 1 row negative, e.g. row 5" in stderr
     assert "Traceback" not in stderr
@@ -165,10 +182,14 @@ def test_schema_prints_a_json_schema_of_the_contract_language() -> None:
 
 
 def test_the_installed_command_reports_its_version_and_exit_codes() -> None:
-    result = subprocess.run([sys.executable, "-m", "obc_settle", "--version"], capture_output=True, text=True, check=False)
+    result = subprocess.run(
+        [sys.executable, "-m", "obc_settle", "--version"], capture_output=True, text=True, check=False
+    )
     assert result.returncode == 0
     assert result.stdout.startswith("obc-settle ")
-    result = subprocess.run([sys.executable, "-m", "obc_settle", "--help"], capture_output=True, text=True, check=False)
+    result = subprocess.run(
+        [sys.executable, "-m", "obc_settle", "--help"], capture_output=True, text=True, check=False
+    )
     assert "Exit status" in result.stdout
 
 
@@ -177,8 +198,21 @@ def test_outputs_do_not_depend_on_the_number_of_polars_threads(tmp_path: Path) -
     for threads in ("1", "2"):
         out = tmp_path / f"threads-{threads}"
         env = {**os.environ, "POLARS_MAX_THREADS": threads}
-        command = [sys.executable, "-m", "obc_settle", "run", str(DIABETES), "--data", str(DIABETES_DATA),
-                   "--period", "2025-26", "--out", str(out), "--quiet", "--nothing-paid-on-account"]  # fmt: skip
+        command = [
+            sys.executable,
+            "-m",
+            "obc_settle",
+            "run",
+            str(DIABETES),
+            "--data",
+            str(DIABETES_DATA),
+            "--period",
+            "2025-26",
+            "--out",
+            str(out),
+            "--quiet",
+            "--nothing-paid-on-account",
+        ]
         result = subprocess.run(command, capture_output=True, text=True, check=False, env=env)
         assert result.returncode == 0, result.stderr
         hashes.append(tree_hashes(out))

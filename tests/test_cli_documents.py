@@ -8,6 +8,7 @@ import re
 from pathlib import Path
 
 import pytest
+from paths import ROOT
 from rich.console import Console
 from typer.testing import CliRunner
 
@@ -16,8 +17,6 @@ from obc_settle.cli.base import EXIT_STATUSES, consoles
 from obc_settle.errors import ExitCode
 from obc_settle.render.terminal import ProgressBar
 
-from paths import ROOT
-
 runner = CliRunner()
 CONTRACT = ROOT / "contracts" / "diabetes-alliance.yaml"
 DATA = ROOT / "sample_data" / "diabetes-alliance"
@@ -25,12 +24,16 @@ PROVIDERS = ("WHIT", "ISLGP", "HARGP", "DSN")
 
 
 def run(out: Path, *extra: str) -> tuple[int, str, str]:
-    result = runner.invoke(app, ["run", str(CONTRACT), "--data", str(DATA), "--period", "2025-26-Q3", "--out", str(out), *extra])
+    result = runner.invoke(
+        app, ["run", str(CONTRACT), "--data", str(DATA), "--period", "2025-26-Q3", "--out", str(out), *extra]
+    )
     return result.exit_code, result.stdout, result.stderr
 
 
 def documents(folder: Path) -> list[str]:
-    return sorted(p.relative_to(folder).as_posix() for sub in ("statements", "report") for p in (folder / sub).glob("*"))
+    return sorted(
+        p.relative_to(folder).as_posix() for sub in ("statements", "report") for p in (folder / sub).glob("*")
+    )
 
 
 def test_run_writes_every_statement_and_the_report_in_every_format_by_default(tmp_path: Path) -> None:
@@ -42,13 +45,17 @@ def test_run_writes_every_statement_and_the_report_in_every_format_by_default(tm
     assert "statements/<provider>.{html,pdf,xlsx}" in stdout
     manifest = json.loads((tmp_path / "run" / "manifest.json").read_text())
     assert "formats" not in manifest["parameters"]
-    assert {"statements/WHIT.pdf", "report/commissioner.xlsx"} <= {item["path"] for item in manifest["outputs"]}
+    assert {"statements/WHIT.pdf", "report/commissioner.xlsx"} <= {
+        item["path"] for item in manifest["outputs"]
+    }
 
 
 def test_format_chooses_the_documents_and_is_recorded_in_the_manifest(tmp_path: Path) -> None:
     code, _, stderr = run(tmp_path / "run", "--format", "pdf", "--quiet")
     assert code == 0, stderr
-    assert documents(tmp_path / "run") == sorted(["report/commissioner.pdf", *(f"statements/{p}.pdf" for p in PROVIDERS)])
+    assert documents(tmp_path / "run") == sorted(
+        ["report/commissioner.pdf", *(f"statements/{p}.pdf" for p in PROVIDERS)]
+    )
     manifest = json.loads((tmp_path / "run" / "manifest.json").read_text())
     assert manifest["parameters"]["formats"] == ["pdf"]
 
@@ -74,7 +81,9 @@ def test_help_lists_every_exit_status_and_every_command_has_an_example() -> None
 
 
 def test_docs_list_the_same_exit_statuses_as_the_help() -> None:
-    table = (ROOT / "docs" / "cli.md").read_text(encoding="utf-8").split("## Exit status")[1].split("\n## ")[0]
+    table = (
+        (ROOT / "docs" / "cli.md").read_text(encoding="utf-8").split("## Exit status")[1].split("\n## ")[0]
+    )
     documented = {int(number) for number in re.findall(r"^\| (\d+) \|", table, re.MULTILINE)}
     assert documented == {int(code) for code in ExitCode} == {int(code) for code in EXIT_STATUSES}
 
@@ -86,7 +95,10 @@ def test_the_progress_bar_shows_on_a_terminal_only_and_not_when_quiet() -> None:
         shown.file.flush()
     assert progress.active
     assert "Writing statements" in shown.file.getvalue()  # type: ignore[attr-defined]
-    for console, enabled in ((Console(file=io.StringIO(), force_terminal=False), True), (Console(file=io.StringIO(), force_terminal=True), False)):
+    for console, enabled in (
+        (Console(file=io.StringIO(), force_terminal=False), True),
+        (Console(file=io.StringIO(), force_terminal=True), False),
+    ):
         with ProgressBar(console, enabled=enabled) as progress:
             progress("Writing statements", 3, 15)
         assert not progress.active
@@ -110,12 +122,41 @@ def test_no_color_turns_colour_off(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_the_summary_table_grows_columns_only_for_what_the_settlement_has() -> None:
     from obc_settle.render.terminal import settlement_table
 
-    provider = {"provider_id": "A", "role": "lead", "base_pence": 100, "withheld_pence": 10, "earned_pence": 5,
-                "unearned_pence": 5, "redistributed_pence": 0, "net_payable_pence": 105}  # fmt: skip
-    summary = {"contract_name": "C", "settlement_period": "2025-26", "status": "final", "contract_value_pence": 110,
-               "outcome_pool_pence": 10, "paid_to_providers_pence": 105, "retained_pence": 5, "providers": [provider]}  # fmt: skip
+    provider = {
+        "provider_id": "A",
+        "role": "lead",
+        "base_pence": 100,
+        "withheld_pence": 10,
+        "earned_pence": 5,
+        "unearned_pence": 5,
+        "redistributed_pence": 0,
+        "net_payable_pence": 105,
+    }
+    summary = {
+        "contract_name": "C",
+        "settlement_period": "2025-26",
+        "status": "final",
+        "contract_value_pence": 110,
+        "outcome_pool_pence": 10,
+        "paid_to_providers_pence": 105,
+        "retained_pence": 5,
+        "providers": [provider],
+    }
     headings = [column.header for column in settlement_table(summary).columns]
-    assert headings == ["provider", "role", "base", "withheld", "earned", "unearned", "redistributed", "net payable"]
-    richer = {**summary, "reconciled": True, "providers": [{**provider, "points_pence": 7, "paid_to_date_pence": 90, "due_now_pence": 15}]}
+    assert headings == [
+        "provider",
+        "role",
+        "base",
+        "withheld",
+        "earned",
+        "unearned",
+        "redistributed",
+        "net payable",
+    ]
+    richer = {
+        **summary,
+        "reconciled": True,
+        "providers": [{**provider, "points_pence": 7, "paid_to_date_pence": 90, "due_now_pence": 15}],
+    }
     headings = [column.header for column in settlement_table(richer).columns]
     assert headings[-5:] == ["points", "net payable", "restated", "paid to date", "due now"]

@@ -25,27 +25,42 @@ def test_report_totals_are_the_ledger_totals() -> None:
     assert view.total("paid").pence == totals.paid_to_providers_pence
     assert view.total("retained").pence == totals.retained_pence
     assert view.total("paid").pence + view.total("retained").pence == view.total("contract_value").pence
-    assert view.total("earned").pence == int(ledger.filter(pl.col("line_type") == "outcome")["amount_pence"].sum())
-    assert view.total("redistributed_unearned").pence == sum(amount(ledger, p.id, "redistributed_unearned") for p in contract.providers)
+    assert view.total("earned").pence == int(
+        ledger.filter(pl.col("line_type") == "outcome")["amount_pence"].sum()
+    )
+    assert view.total("redistributed_unearned").pence == sum(
+        amount(ledger, p.id, "redistributed_unearned") for p in contract.providers
+    )
 
 
 def test_each_provider_row_is_its_ledger_totals_and_shares_add_up() -> None:
     contract, ledger = sample_settlement()
     view = report_view(ledger, report_context(contract, RUN_ID))
     parties = party_totals(ledger)
-    assert [p.provider_id for p in view.providers] == [p.provider_id for p in parties] == [p.id for p in contract.providers]
+    assert (
+        [p.provider_id for p in view.providers]
+        == [p.provider_id for p in parties]
+        == [p.id for p in contract.providers]
+    )
     for row, party in zip(view.providers, parties, strict=True):
         assert (row.base_pence, row.withheld_pence, row.earned_pence, row.net_payable_pence) == (
-            party.base_pence, party.withheld_pence, party.earned_pence, party.net_payable_pence,
-        )  # fmt: skip
+            party.base_pence,
+            party.withheld_pence,
+            party.earned_pence,
+            party.net_payable_pence,
+        )
     assert sum(p.earned_share or 0 for p in view.providers) == pytest.approx(1.0)
-    assert view.provider_total("net_payable") == format_pounds(settlement_totals(ledger).paid_to_providers_pence)
+    assert view.provider_total("net_payable") == format_pounds(
+        settlement_totals(ledger).paid_to_providers_pence
+    )
 
 
 def test_each_indicator_splits_its_pool_between_providers_and_commissioner() -> None:
     contract, ledger = sample_settlement()
     view = report_view(ledger, report_context(contract, RUN_ID))
-    assert [i.indicator_id for i in view.indicators] == [indicator.id for _, indicator in contract.indicators()]
+    assert [i.indicator_id for i in view.indicators] == [
+        indicator.id for _, indicator in contract.indicators()
+    ]
     for indicator in view.indicators:
         assert indicator.earned_pence + indicator.retained_pence == indicator.pool_pence
         assert sum(a for a in indicator.earned_by_provider if a is not None) == indicator.earned_pence
@@ -86,7 +101,9 @@ def test_the_report_is_written_beside_the_statements_in_every_format(tmp_path: P
     folder = write_sample_documents(tmp_path / "run")
     written = sorted(path.relative_to(folder).as_posix() for path in folder.rglob("*") if path.is_file())
     assert len(written) == document_count(contract)
-    assert [name for name in written if name.startswith("report/")] == [f"report/commissioner.{name}" for name in FORMATS]
+    assert [name for name in written if name.startswith("report/")] == [
+        f"report/commissioner.{name}" for name in FORMATS
+    ]
     only_pdf = write_sample_documents(tmp_path / "pdf", formats=("pdf",))
     assert {path.suffix for path in only_pdf.rglob("*") if path.is_file()} == {".pdf"}
 
@@ -104,17 +121,21 @@ def test_payment_lines_the_report_has_no_words_for_are_added_up_by_type_and_show
     contract, ledger = sample_settlement()
     provider = contract.providers[0].id
     net = ledger.filter((pl.col("party_id") == provider) & (pl.col("line_type") == "net_payable"))
-    points = net.with_columns(line_type=pl.lit("points"), kind=pl.lit("payment"), amount_pence=pl.lit(25_000, dtype=pl.Int64))
+    points = net.with_columns(
+        line_type=pl.lit("points"), kind=pl.lit("payment"), amount_pence=pl.lit(25_000, dtype=pl.Int64)
+    )
     bumped = net.with_columns(line_no=pl.col("line_no") + 1, amount_pence=pl.col("amount_pence") + 25_000)
     paid_back = ledger.filter(pl.col("line_type") == "net_retained").with_columns(
         line_type=pl.lit("points"), kind=pl.lit("retention"), amount_pence=pl.lit(-25_000, dtype=pl.Int64)
     )
     rest = ledger.filter((pl.col("party_id") != provider) | (pl.col("line_type") != "net_payable"))
-    changed = pl.concat([rest, points, bumped, paid_back]).sort(pl.col("party_id") == "commissioner", maintain_order=True)
+    changed = pl.concat([rest, points, bumped, paid_back]).sort(
+        pl.col("party_id") == "commissioner", maintain_order=True
+    )
     view = report_view(changed, report_context(contract, RUN_ID))
     assert view.total("points").pence == 25_000 and view.total("points").label == "Points payments"
     assert view.total("paid").pence == settlement_totals(changed).paid_to_providers_pence
-    assert [p.other_pence for p in view.providers][0] == 25_000
+    assert next(p.other_pence for p in view.providers) == 25_000
     assert ("other", "Other payments") in view.provider_money
     for p in view.providers:
         assert p.base_pence + p.earned_pence + p.redistributed_pence + p.other_pence == p.net_payable_pence

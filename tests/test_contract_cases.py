@@ -117,7 +117,9 @@ def _findings(name: str) -> tuple[object, list[tuple[str, int | None, int | None
 
 
 def test_the_corpus_has_at_least_25_cases_and_every_file_has_expectations() -> None:
-    files = {path.stem for path in CASES_DIR.glob("*.yaml") if not path.stem.startswith("_")} | {"billion_laughs"}
+    files = {path.stem for path in CASES_DIR.glob("*.yaml") if not path.stem.startswith("_")} | {
+        "billion_laughs"
+    }
     assert len(files) >= 25
     assert files == set(EXPECTED) | {"billion_laughs"}
 

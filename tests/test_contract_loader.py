@@ -36,7 +36,12 @@ def test_numbers_with_a_decimal_point_are_exact_decimals_never_floats() -> None:
     assert terms.contract_value == Decimal("14200000.10") and isinstance(terms.contract_value, Decimal)
     assert terms.withheld_proportion == Decimal("0.075")
     # 0.1 + 0.2 is exactly 0.3 as decimals (it is not as floats).
-    shares = [p.base_share for p in load_text(contract_yaml(providers=[("A", "0.1"), ("B", "0.2"), ("C", "0.7")]))[0].contract.providers]  # type: ignore[union-attr]
+    shares = [
+        p.base_share
+        for p in load_text(contract_yaml(providers=[("A", "0.1"), ("B", "0.2"), ("C", "0.7")]))[
+            0
+        ].contract.providers
+    ]  # type: ignore[union-attr]
     assert shares[0] + shares[1] == Decimal("0.3")
 
 
@@ -59,7 +64,9 @@ def test_findings_are_sorted_top_to_bottom() -> None:
     # the unknown year 2030-31 in by_year (between them in check order, after them in the file).
     text = contract_yaml(
         providers=[("A", "0.5"), ("B", "0.4")],
-        indicators=[indicator(threshold="0.9", by_year={"2030-31": {"threshold": D("0.6"), "target": D("0.7")}})],
+        indicators=[
+            indicator(threshold="0.9", by_year={"2030-31": {"threshold": D("0.6"), "target": D("0.7")}})
+        ],
     )
     _, findings = load_text(text)
     assert [f.code for f in findings] == ["C021", "C022", "C024"]
@@ -162,7 +169,9 @@ def test_linear_scoring_needs_threshold_strictly_below_target_but_all_or_nothing
     equal = contract_yaml(indicators=[indicator(threshold="0.7", target="0.7")])
     assert codes_and_lines(equal) == [("C022", line_of(equal, "threshold: 0.7"))]
     loaded, findings = load_text(
-        contract_yaml(indicators=[indicator(threshold="0.7", target="0.7", scoring={"method": "all_or_nothing"})])
+        contract_yaml(
+            indicators=[indicator(threshold="0.7", target="0.7", scoring={"method": "all_or_nothing"})]
+        )
     )
     assert findings == [] and loaded is not None
 
@@ -178,7 +187,9 @@ def test_a_duplicate_domain_id_is_refused() -> None:
 
 
 def test_a_string_year_key_in_by_year_must_be_a_contract_year() -> None:
-    text = contract_yaml(indicators=[indicator(by_year={"2025": {"threshold": D("0.6"), "target": D("0.7")}})])
+    text = contract_yaml(
+        indicators=[indicator(by_year={"2025": {"threshold": D("0.6"), "target": D("0.7")}})]
+    )
     assert [code for code, _ in codes_and_lines(text)] == ["C012"]
 
 

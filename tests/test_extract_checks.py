@@ -114,7 +114,9 @@ def test_negative_counts_are_reported(tmp_path: Path, contract: Contract) -> Non
     ]
 
 
-def test_a_numerator_above_its_denominator_is_an_error_for_a_proportion_only(tmp_path: Path, contract: Contract) -> None:
+def test_a_numerator_above_its_denominator_is_an_error_for_a_proportion_only(
+    tmp_path: Path, contract: Contract
+) -> None:
     rows = [
         ("A", "r1", "2025-04", 50, 10),  # rate: 50 events among 10 people is possible
         ("A", "i1", "2025-04", 11, 10),  # row 2, proportion: 11 of 10 is not
@@ -164,7 +166,12 @@ def test_periods_outside_the_term_are_reported(tmp_path: Path, contract: Contrac
 def test_period_text_not_of_the_form_yyyy_mm_is_reported_and_not_also_called_outside_the_term(
     tmp_path: Path, contract: Contract
 ) -> None:
-    rows = [("A", "i1", "2025-04", 1, 2), ("A", "i1", "2025-13", 1, 2), ("A", "i1", "2025/05", 1, 2), ("A", "i1", "2025-5", 1, 2)]
+    rows = [
+        ("A", "i1", "2025-04", 1, 2),
+        ("A", "i1", "2025-13", 1, 2),
+        ("A", "i1", "2025/05", 1, 2),
+        ("A", "i1", "2025-5", 1, 2),
+    ]
     extracts, findings = read_extracts(write(tmp_path / "x.parquet", rows), contract)
     assert extracts is None
     assert [f.code for f in findings] == ["D010"]
@@ -211,7 +218,9 @@ def test_a_file_that_is_not_parquet_is_reported_and_the_other_files_are_still_ch
     ]
 
 
-def test_several_problems_in_one_file_are_all_reported_in_one_pass(tmp_path: Path, contract: Contract) -> None:
+def test_several_problems_in_one_file_are_all_reported_in_one_pass(
+    tmp_path: Path, contract: Contract
+) -> None:
     rows = [
         ("A", "i1", "2025-04", 1, 2),
         (None, "i1", "2025-04", 1, 2),  # row 2: null provider
@@ -248,10 +257,14 @@ def test_a_nan_numerator_is_reported_as_not_finite_and_not_as_above_the_denomina
     extracts, findings = read_extracts(write(tmp_path / "x.parquet", rows, schema), contract)
     assert extracts is None
     # NaN is not a number at all, so it is one D003 finding; NaN is not "above" 2.0.
-    assert [(f.code, f.message) for f in findings] == [("D003", "column numerator: 1 row NaN or infinite, e.g. row 2")]
+    assert [(f.code, f.message) for f in findings] == [
+        ("D003", "column numerator: 1 row NaN or infinite, e.g. row 2")
+    ]
 
 
-def test_a_null_denominator_counts_as_zero_so_a_positive_numerator_is_above_it(tmp_path: Path, contract: Contract) -> None:
+def test_a_null_denominator_counts_as_zero_so_a_positive_numerator_is_above_it(
+    tmp_path: Path, contract: Contract
+) -> None:
     # The schema says nulls in measure columns count as zero: row 1 is 5 of 0 for a proportion,
     # which must be D006 (otherwise the month sums to 5 + 1 of 0 + 2 = 3.0, a proportion above 1);
     # and a null denominator on a proportion's row is itself refused (D021).
@@ -283,9 +296,12 @@ def test_a_date_typed_period_outside_the_term_is_reported(tmp_path: Path, contra
 
 def test_a_mean_with_values_but_no_count_is_reported(tmp_path: Path, contract: Contract) -> None:
     schema = {
-        "provider_id": pl.String, "indicator_id": pl.String, "period": pl.String,
-        "value_sum": pl.Float64, "value_count": pl.Int64,
-    }  # fmt: skip
+        "provider_id": pl.String,
+        "indicator_id": pl.String,
+        "period": pl.String,
+        "value_sum": pl.Float64,
+        "value_count": pl.Int64,
+    }
     rows = [("A", "m1", "2025-04", 70.0, 10), ("A", "m1", "2025-05", 7.0, 0)]
     extracts, findings = read_extracts(write(tmp_path / "x.parquet", rows, schema), contract)
     assert extracts is None
@@ -295,12 +311,16 @@ def test_a_mean_with_values_but_no_count_is_reported(tmp_path: Path, contract: C
 
 def test_an_unknown_column_is_a_warning_and_does_not_block(tmp_path: Path, contract: Contract) -> None:
     schema = {**COUNT_SCHEMA, "comment": pl.String}
-    extracts, findings = read_extracts(write(tmp_path / "x.parquet", [("A", "i1", "2025-04", 1, 2, "hi")], schema), contract)
+    extracts, findings = read_extracts(
+        write(tmp_path / "x.parquet", [("A", "i1", "2025-04", 1, 2, "hi")], schema), contract
+    )
     assert extracts is not None
     assert [(f.code, f.severity) for f in findings] == [("D013", Severity.WARNING)]
 
 
-def test_rows_are_summed_across_files_and_across_duplicate_grain_rows(tmp_path: Path, contract: Contract) -> None:
+def test_rows_are_summed_across_files_and_across_duplicate_grain_rows(
+    tmp_path: Path, contract: Contract
+) -> None:
     write(
         tmp_path / "part1.parquet",
         [
@@ -320,7 +340,9 @@ def test_rows_are_summed_across_files_and_across_duplicate_grain_rows(tmp_path: 
     assert findings == [] and extracts is not None
     assert len(extracts.files) == 2
     # A/i1/2025-04: numerators 3 + 4 = 7, denominators 10 + 10 = 20, from 2 rows.
-    assert extracts.monthly.select("provider_id", "indicator_id", "period", "numerator", "denominator", "rows").rows() == [
+    assert extracts.monthly.select(
+        "provider_id", "indicator_id", "period", "numerator", "denominator", "rows"
+    ).rows() == [
         ("A", "i1", "2025-04", Decimal("7"), Decimal("20"), 2),
         ("A", "i1", "2025-05", Decimal("9"), Decimal("12"), 2),
         ("B", "i1", "2025-04", Decimal("1"), Decimal("5"), 1),
@@ -329,9 +351,12 @@ def test_rows_are_summed_across_files_and_across_duplicate_grain_rows(tmp_path: 
 
 def test_float_measures_are_summed_exactly_to_six_places(tmp_path: Path, contract: Contract) -> None:
     schema = {
-        "provider_id": pl.String, "indicator_id": pl.String, "period": pl.String,
-        "value_sum": pl.Float64, "value_count": pl.Int64,
-    }  # fmt: skip
+        "provider_id": pl.String,
+        "indicator_id": pl.String,
+        "period": pl.String,
+        "value_sum": pl.Float64,
+        "value_count": pl.Int64,
+    }
     # 0.1 + 0.2 as floats is 0.30000000000000004; as six-place decimals it is 0.3.
     rows = [("A", "m1", "2025-04", 0.1, 1), ("A", "m1", "2025-04", 0.2, 1)]
     extracts, findings = read_extracts(write(tmp_path / "x.parquet", rows, schema), contract)

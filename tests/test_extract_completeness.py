@@ -50,7 +50,9 @@ def codes(findings: list[Diagnostic]) -> list[tuple[str, str]]:
 
 
 def sums(extracts: Any) -> list[tuple[Any, ...]]:
-    return extracts.monthly.select("provider_id", "indicator_id", "period", "numerator", "denominator", "value_sum", "value_count").rows()
+    return extracts.monthly.select(
+        "provider_id", "indicator_id", "period", "numerator", "denominator", "value_sum", "value_count"
+    ).rows()
 
 
 # A month of every indicator for one provider, in the four-column layout (nulls where not needed).
@@ -65,40 +67,62 @@ def month(provider: str, period: str, scale: int = 1) -> list[tuple[Any, ...]]:
 # D020: a needed column is missing
 
 
-def test_a_file_without_denominator_but_with_proportion_rows_is_refused(tmp_path: Path, contract: Contract) -> None:
+def test_a_file_without_denominator_but_with_proportion_rows_is_refused(
+    tmp_path: Path, contract: Contract
+) -> None:
     schema = {name: dtype for name, dtype in FULL.items() if name != "denominator"}
-    rows = [("A", "i1", "2025-04", 6, None, None), ("A", "r1", "2025-04", 1, None, None), ("A", "m1", "2025-04", None, 65.0, 10)]
+    rows = [
+        ("A", "i1", "2025-04", 6, None, None),
+        ("A", "r1", "2025-04", 1, None, None),
+        ("A", "m1", "2025-04", None, 65.0, 10),
+    ]
     write(tmp_path / "q1.parquet", rows, schema)
     extracts, findings = read_extracts(tmp_path, contract)
     assert extracts is None
     assert codes(findings) == [("q1.parquet", "D020")]
-    assert "denominator" in findings[0].message and "i1" in findings[0].message and "r1" in findings[0].message
+    assert (
+        "denominator" in findings[0].message and "i1" in findings[0].message and "r1" in findings[0].message
+    )
     assert "m1" not in findings[0].message
 
 
-def test_a_file_of_mean_indicators_alone_needs_no_numerator_or_denominator(tmp_path: Path, contract: Contract) -> None:
-    extracts, findings = read_extracts(write(tmp_path / "means.parquet", [("A", "m1", "2025-04", 65.0, 10)], VALUES), contract)
+def test_a_file_of_mean_indicators_alone_needs_no_numerator_or_denominator(
+    tmp_path: Path, contract: Contract
+) -> None:
+    extracts, findings = read_extracts(
+        write(tmp_path / "means.parquet", [("A", "m1", "2025-04", 65.0, 10)], VALUES), contract
+    )
     assert findings == [] and extracts is not None
     assert extracts.monthly.get_column("value_count").to_list() == [10]
 
 
 def test_a_file_of_counts_alone_needs_no_value_columns(tmp_path: Path, contract: Contract) -> None:
-    extracts, findings = read_extracts(write(tmp_path / "counts.parquet", [("A", "i1", "2025-04", 6, 10)], COUNTS), contract)
+    extracts, findings = read_extracts(
+        write(tmp_path / "counts.parquet", [("A", "i1", "2025-04", 6, 10)], COUNTS), contract
+    )
     assert findings == [] and extracts is not None
 
 
 def test_mean_rows_in_a_file_without_value_count_are_refused(tmp_path: Path, contract: Contract) -> None:
     schema = {**COUNTS, "value_sum": pl.Float64}
-    write(tmp_path / "q1.parquet", [("A", "i1", "2025-04", 6, 10, None), ("A", "m1", "2025-04", None, None, 65.0)], schema)
-    extracts, findings = read_extracts(tmp_path, contract)
+    write(
+        tmp_path / "q1.parquet",
+        [("A", "i1", "2025-04", 6, 10, None), ("A", "m1", "2025-04", None, None, 65.0)],
+        schema,
+    )
+    _extracts, findings = read_extracts(tmp_path, contract)
     assert codes(findings) == [("q1.parquet", "D020")]
     assert "value_count" in findings[0].message
 
 
 def test_quantity_rows_need_a_numerator(tmp_path: Path) -> None:
     contract = contract_from(share_rule={"method": "by_quantity", "quantity": "registered"})
-    write(tmp_path / "pop.parquet", [("A", "registered", "2025-04", 0.0, 0), ("A", "i1", "2025-04", 0.0, 0)], VALUES)
-    extracts, findings = read_extracts(tmp_path, contract)
+    write(
+        tmp_path / "pop.parquet",
+        [("A", "registered", "2025-04", 0.0, 0), ("A", "i1", "2025-04", 0.0, 0)],
+        VALUES,
+    )
+    _extracts, findings = read_extracts(tmp_path, contract)
     assert codes(findings) == [("pop.parquet", "D020"), ("pop.parquet", "D020")]  # numerator and denominator
     numerator = next(f for f in findings if "column numerator" in f.message)
     assert "registered" in numerator.message
@@ -110,7 +134,7 @@ def test_a_record_file_with_mean_rows_needs_its_value_column(tmp_path: Path, con
     schema = {name: dtype for name, dtype in RECORD_EXTRACT_SCHEMA.items() if name != "value"}
     write(tmp_path / "people.parquet", [(1, "A", "m1", "2025-04", True, False, False)], schema)
     write(tmp_path / "other.parquet", [(2, "A", "i1", "2025-04", True, True, False)], schema)
-    extracts, findings = read_extracts(tmp_path, contract)
+    _extracts, findings = read_extracts(tmp_path, contract)
     assert codes(findings) == [("people.parquet", "D020")]
     assert "column value" in findings[0].message
 
@@ -129,13 +153,20 @@ def test_nulls_in_a_needed_column_are_counted_with_the_first_row(tmp_path: Path,
     assert extracts is None
     assert codes(findings) == [("q1.parquet", "D021"), ("q1.parquet", "D021")]
     denominator = next(f for f in findings if "column denominator" in f.message)
-    assert "2 rows" in denominator.message and "e.g. row 2" in denominator.message and "r1" in denominator.message
+    assert (
+        "2 rows" in denominator.message
+        and "e.g. row 2" in denominator.message
+        and "r1" in denominator.message
+    )
     count = next(f for f in findings if "column value_count" in f.message)
     assert "1 row" in count.message and "e.g. row 4" in count.message
 
 
 def test_nulls_in_columns_an_indicator_does_not_use_are_allowed(tmp_path: Path, contract: Contract) -> None:
-    rows = [*month("A", "2025-04"), ("A", "m1", "2025-05", None, None, None, 0)]  # a mean with no values at all
+    rows = [
+        *month("A", "2025-04"),
+        ("A", "m1", "2025-05", None, None, None, 0),
+    ]  # a mean with no values at all
     extracts, findings = read_extracts(write(tmp_path / "q1.parquet", rows), contract)
     assert findings == [] and extracts is not None
 
@@ -145,10 +176,15 @@ def test_nulls_in_columns_an_indicator_does_not_use_are_allowed(tmp_path: Path, 
 
 def test_the_same_cell_in_two_files_is_refused_naming_both(tmp_path: Path, contract: Contract) -> None:
     write(tmp_path / "2025-26-Q1.parquet", month("A", "2025-04") + month("B", "2025-04"))
-    write(tmp_path / "2025-26-Q1-corrected.parquet", [("B", "i1", "2025-04", 7, 10, None, None), ("B", "r1", "2025-04", 2, 900, None, None)])
+    write(
+        tmp_path / "2025-26-Q1-corrected.parquet",
+        [("B", "i1", "2025-04", 7, 10, None, None), ("B", "r1", "2025-04", 2, 900, None, None)],
+    )
     extracts, findings = read_extracts(tmp_path, contract)
     assert extracts is None
-    assert codes(findings) == [("2025-26-Q1.parquet", "D022")]  # the later file in sorted order, naming the earlier
+    assert codes(findings) == [
+        ("2025-26-Q1.parquet", "D022")
+    ]  # the later file in sorted order, naming the earlier
     assert "2025-26-Q1-corrected.parquet" in findings[0].message
     assert "provider B, indicator i1, month 2025-04" in findings[0].message  # the first common cell
     assert "1 more cell" in findings[0].message
@@ -158,23 +194,35 @@ def test_two_dates_of_one_month_in_two_files_are_one_cell(tmp_path: Path, contra
     schema = {**COUNTS, "period": pl.Date}
     write(tmp_path / "a.parquet", [("A", "i1", date(2025, 4, 1), 6, 10)], schema)
     write(tmp_path / "b.parquet", [("A", "i1", date(2025, 4, 30), 1, 2)], schema)
-    extracts, findings = read_extracts(tmp_path, contract)
+    _extracts, findings = read_extracts(tmp_path, contract)
     assert codes(findings) == [("b.parquet", "D022")]
 
 
 @pytest.mark.parametrize(
     "layout",
     [
-        {"A.parquet": [("A", "2025-04"), ("A", "2025-05")], "B.parquet": [("B", "2025-04"), ("B", "2025-05")]},
-        {"2025-04.parquet": [("A", "2025-04"), ("B", "2025-04")], "2025-05.parquet": [("A", "2025-05"), ("B", "2025-05")]},
+        {
+            "A.parquet": [("A", "2025-04"), ("A", "2025-05")],
+            "B.parquet": [("B", "2025-04"), ("B", "2025-05")],
+        },
+        {
+            "2025-04.parquet": [("A", "2025-04"), ("B", "2025-04")],
+            "2025-05.parquet": [("A", "2025-05"), ("B", "2025-05")],
+        },
     ],
     ids=["one_file_per_provider", "one_file_per_month"],
 )
-def test_files_that_are_legitimately_partial_settle_as_one(tmp_path: Path, contract: Contract, layout: dict[str, Any]) -> None:
-    every = [row for cells in layout.values() for provider, period in cells for row in month(provider, period)]
+def test_files_that_are_legitimately_partial_settle_as_one(
+    tmp_path: Path, contract: Contract, layout: dict[str, Any]
+) -> None:
+    every = [
+        row for cells in layout.values() for provider, period in cells for row in month(provider, period)
+    ]
     _, whole = read_extracts(write(tmp_path / "whole" / "all.parquet", every), contract)
     for name, cells in layout.items():
-        write(tmp_path / "parts" / name, [row for provider, period in cells for row in month(provider, period)])
+        write(
+            tmp_path / "parts" / name, [row for provider, period in cells for row in month(provider, period)]
+        )
     extracts, findings = read_extracts(tmp_path / "parts", contract)
     single = read_extracts(tmp_path / "whole", contract)[0]
     assert findings == whole == [] and extracts is not None and single is not None
@@ -188,19 +236,30 @@ def test_hive_partitions_by_month_do_not_overlap(tmp_path: Path, contract: Contr
         write(tmp_path / "records" / f"period={period}" / "part-0.parquet", rows, without_period)
     extracts, findings = read_extracts(tmp_path / "records", contract)
     assert findings == [] and extracts is not None
-    assert extracts.monthly.get_column("period").unique().sort().to_list() == ["2025-04", "2025-05", "2025-06"]
+    assert extracts.monthly.get_column("period").unique().sort().to_list() == [
+        "2025-04",
+        "2025-05",
+        "2025-06",
+    ]
 
 
 # --restated
 
 
 def test_a_restated_file_replaces_its_cells_and_keeps_the_others(tmp_path: Path, contract: Contract) -> None:
-    original = write(tmp_path / "data" / "q1.parquet", month("A", "2025-04") + month("B", "2025-04") + month("B", "2025-05"))
+    original = write(
+        tmp_path / "data" / "q1.parquet",
+        month("A", "2025-04") + month("B", "2025-04") + month("B", "2025-05"),
+    )
     corrected = [("B", "i1", "2025-04", 9, 10, None, None), ("B", "m1", "2025-05", None, None, 70.0, 10)]
     restated = write(tmp_path / "data" / "q1-restated.parquet", corrected)
     extracts, findings = read_extracts(tmp_path / "data", contract, restated=(restated,))
     assert findings == [] and extracts is not None
-    merged = [row for row in pl.read_parquet(original).rows() if (row[0], row[1], row[2]) not in {(p, i, m) for p, i, m, *_ in corrected}]
+    merged = [
+        row
+        for row in pl.read_parquet(original).rows()
+        if (row[0], row[1], row[2]) not in {(p, i, m) for p, i, m, *_ in corrected}
+    ]
     single = read_extracts(write(tmp_path / "merged" / "q1.parquet", merged + corrected), contract)[0]
     assert single is not None and sums(extracts) == sums(single)
     assert [f.restated for f in extracts.files] == [True, False]
@@ -210,19 +269,25 @@ def test_two_restated_files_holding_one_cell_are_refused(tmp_path: Path, contrac
     write(tmp_path / "a.parquet", month("A", "2025-04"))
     first = write(tmp_path / "b.parquet", [("A", "i1", "2025-04", 7, 10, None, None)])
     second = write(tmp_path / "c.parquet", [("A", "i1", "2025-04", 8, 10, None, None)])
-    extracts, findings = read_extracts(tmp_path, contract, restated=(first, second))
+    _extracts, findings = read_extracts(tmp_path, contract, restated=(first, second))
     assert codes(findings) == [("c.parquet", "D022")] and "b.parquet" in findings[0].message
 
 
-def test_a_restated_file_that_replaces_nothing_is_read_with_a_warning(tmp_path: Path, contract: Contract) -> None:
+def test_a_restated_file_that_replaces_nothing_is_read_with_a_warning(
+    tmp_path: Path, contract: Contract
+) -> None:
     write(tmp_path / "data" / "a.parquet", month("A", "2025-04"))
     other = write(tmp_path / "data" / "b.parquet", month("B", "2025-04"))
     extracts, findings = read_extracts(tmp_path / "data", contract, restated=(other,))
     assert extracts is not None
-    assert [(f.location.file.rsplit("/", 1)[-1], f.code, f.severity) for f in findings] == [("b.parquet", "D022", "warning")]
+    assert [(f.location.file.rsplit("/", 1)[-1], f.code, f.severity) for f in findings] == [
+        ("b.parquet", "D022", "warning")
+    ]
 
 
-def test_a_restated_file_that_is_not_among_the_data_files_is_a_usage_error(tmp_path: Path, contract: Contract) -> None:
+def test_a_restated_file_that_is_not_among_the_data_files_is_a_usage_error(
+    tmp_path: Path, contract: Contract
+) -> None:
     write(tmp_path / "data" / "a.parquet", month("A", "2025-04"))
     elsewhere = write(tmp_path / "elsewhere.parquet", month("A", "2025-04"))
     extracts, findings = read_extracts(tmp_path / "data", contract, restated=(elsewhere,))
@@ -232,7 +297,11 @@ def test_a_restated_file_that_is_not_among_the_data_files_is_a_usage_error(tmp_p
 def test_replaced_records_are_not_duplicates_of_their_restatement(tmp_path: Path, contract: Contract) -> None:
     rows = [(n, "A", "i1", "2025-04", True, n % 2 == 0, False, None) for n in range(20)]
     write(tmp_path / "a.parquet", rows, RECORD_EXTRACT_SCHEMA)
-    restated = write(tmp_path / "b.parquet", [(n, "A", "i1", "2025-04", True, True, False, None) for n in range(20)], RECORD_EXTRACT_SCHEMA)
+    restated = write(
+        tmp_path / "b.parquet",
+        [(n, "A", "i1", "2025-04", True, True, False, None) for n in range(20)],
+        RECORD_EXTRACT_SCHEMA,
+    )
     extracts, findings = read_extracts(tmp_path, contract, check_duplicates=True, restated=(restated,))
     assert findings == [] and extracts is not None
     assert extracts.monthly.select("numerator", "denominator").rows() == [(20, 20)]
@@ -266,21 +335,53 @@ def corrected_q3(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     return data, merged
 
 
-def test_run_refuses_a_corrected_file_beside_the_original(corrected_q3: tuple[Path, Path], tmp_path: Path) -> None:
-    code, stderr = invoke("run", str(CONTRACT), "--data", str(corrected_q3[0]), "--period", "2025-26-Q3", "--out", str(tmp_path / "out"), "-q")
-    assert code == 3 and "D022" in stderr and "2025-26-Q3-restated.parquet" in stderr and "2025-26-Q3.parquet" in stderr
+def test_run_refuses_a_corrected_file_beside_the_original(
+    corrected_q3: tuple[Path, Path], tmp_path: Path
+) -> None:
+    code, stderr = invoke(
+        "run",
+        str(CONTRACT),
+        "--data",
+        str(corrected_q3[0]),
+        "--period",
+        "2025-26-Q3",
+        "--out",
+        str(tmp_path / "out"),
+        "-q",
+    )
+    assert (
+        code == 3
+        and "D022" in stderr
+        and "2025-26-Q3-restated.parquet" in stderr
+        and "2025-26-Q3.parquet" in stderr
+    )
     assert not (tmp_path / "out").exists()
 
 
-def test_run_with_restated_pays_what_the_merged_corrected_file_pays_and_verifies(corrected_q3: tuple[Path, Path], tmp_path: Path) -> None:
+def test_run_with_restated_pays_what_the_merged_corrected_file_pays_and_verifies(
+    corrected_q3: tuple[Path, Path], tmp_path: Path
+) -> None:
     data, merged = corrected_q3
     common = ["--period", "2025-26-Q3", "-q", "--format", "html"]
-    code, stderr = invoke("run", str(CONTRACT), "--data", str(data), "--restated", str(data / "2025-26-Q3-restated.parquet"),
-                          "--out", str(tmp_path / "restated"), *common)  # fmt: skip
+    code, stderr = invoke(
+        "run",
+        str(CONTRACT),
+        "--data",
+        str(data),
+        "--restated",
+        str(data / "2025-26-Q3-restated.parquet"),
+        "--out",
+        str(tmp_path / "restated"),
+        *common,
+    )
     assert code == 0, stderr
-    code, stderr = invoke("run", str(CONTRACT), "--data", str(merged), "--out", str(tmp_path / "merged"), *common)
+    code, stderr = invoke(
+        "run", str(CONTRACT), "--data", str(merged), "--out", str(tmp_path / "merged"), *common
+    )
     assert code == 0, stderr
-    assert pl.read_parquet(tmp_path / "restated" / "ledger.parquet").equals(pl.read_parquet(tmp_path / "merged" / "ledger.parquet"))
+    assert pl.read_parquet(tmp_path / "restated" / "ledger.parquet").equals(
+        pl.read_parquet(tmp_path / "merged" / "ledger.parquet")
+    )
     parameters = json.loads((tmp_path / "restated" / "manifest.json").read_text())["parameters"]
     assert parameters["restated"] == ["2025-26-Q3-restated.parquet"]
     assert "restated" not in json.loads((tmp_path / "merged" / "manifest.json").read_text())["parameters"]
@@ -288,8 +389,21 @@ def test_run_with_restated_pays_what_the_merged_corrected_file_pays_and_verifies
     assert code == 0, stderr
 
 
-def test_run_with_a_restated_file_outside_the_data_is_a_usage_error(corrected_q3: tuple[Path, Path], tmp_path: Path) -> None:
+def test_run_with_a_restated_file_outside_the_data_is_a_usage_error(
+    corrected_q3: tuple[Path, Path], tmp_path: Path
+) -> None:
     data, merged = corrected_q3
-    code, stderr = invoke("run", str(CONTRACT), "--data", str(merged), "--restated", str(data / "2025-26-Q3-restated.parquet"),
-                          "--period", "2025-26-Q3", "--out", str(tmp_path / "out"), "-q")  # fmt: skip
+    code, stderr = invoke(
+        "run",
+        str(CONTRACT),
+        "--data",
+        str(merged),
+        "--restated",
+        str(data / "2025-26-Q3-restated.parquet"),
+        "--period",
+        "2025-26-Q3",
+        "--out",
+        str(tmp_path / "out"),
+        "-q",
+    )
     assert code == 2 and "R002" in stderr

@@ -22,7 +22,14 @@ from obc_settle.extracts.single_pass import file_sums
 @pytest.fixture(scope="module")
 def contract() -> Contract:
     return contract_from(
-        domains=[domain("d1", "1", indicator("i1", weight="0.5"), indicator("m1", kind="mean", threshold="6", target="7", weight="0.5"))]
+        domains=[
+            domain(
+                "d1",
+                "1",
+                indicator("i1", weight="0.5"),
+                indicator("m1", kind="mean", threshold="6", target="7", weight="0.5"),
+            )
+        ]
     )
 
 
@@ -32,10 +39,25 @@ def records(path: Path, count: int, seed: int, provider_ids: tuple[str, ...] = (
     for number in range(count):
         indicator_id = draw.choice(["i1", "m1"])
         in_denominator = draw.random() < 0.9
-        value = round(draw.uniform(0, 10), 1) if indicator_id == "m1" and in_denominator and draw.random() < 0.7 else None
+        value = (
+            round(draw.uniform(0, 10), 1)
+            if indicator_id == "m1" and in_denominator and draw.random() < 0.7
+            else None
+        )
         numerator = in_denominator and indicator_id == "i1" and draw.random() < 0.6
         period = f"2025-{draw.randint(4, 12):02d}"
-        rows.append((number, draw.choice(provider_ids), indicator_id, period, in_denominator, numerator, draw.random() < 0.05, value))
+        rows.append(
+            (
+                number,
+                draw.choice(provider_ids),
+                indicator_id,
+                period,
+                in_denominator,
+                numerator,
+                draw.random() < 0.05,
+                value,
+            )
+        )
     pl.DataFrame(rows, schema=RECORD_EXTRACT_SCHEMA, orient="row").write_parquet(path, row_group_size=97)
     return path
 
@@ -49,7 +71,9 @@ def single_pass(path: Path, contract: Contract, grouping: HashedGrouping | None)
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3])
-def test_hashed_grouping_gives_the_sums_of_grouping_by_text(tmp_path: Path, contract: Contract, seed: int) -> None:
+def test_hashed_grouping_gives_the_sums_of_grouping_by_text(
+    tmp_path: Path, contract: Contract, seed: int
+) -> None:
     path = records(tmp_path / "records.parquet", 3_000, seed)
     grouping = HashedGrouping(known_keys(contract), file_sha256(path))
     assert grouping.applies(pl.scan_parquet(path).collect_schema(), ["provider_id", "indicator_id", "period"])
@@ -65,7 +89,9 @@ class Colliding(HashedGrouping):
         return super().key(columns) & 0
 
 
-def test_a_collision_between_known_keys_falls_back_to_grouping_by_text(tmp_path: Path, contract: Contract) -> None:
+def test_a_collision_between_known_keys_falls_back_to_grouping_by_text(
+    tmp_path: Path, contract: Contract
+) -> None:
     path = records(tmp_path / "records.parquet", 500, 4)
     colliding = Colliding(known_keys(contract), file_sha256(path))
     assert not colliding.collision_free(["provider_id", "indicator_id", "period"])
@@ -75,7 +101,11 @@ def test_a_collision_between_known_keys_falls_back_to_grouping_by_text(tmp_path:
 
 def test_known_keys_hash_apart_and_seeds_follow_the_file(tmp_path: Path, contract: Contract) -> None:
     known = known_keys(contract)
-    assert known.provider_id == ("A", "B", "C") and known.period[0] == "2025-04" and known.period[-1] == "2026-03"
+    assert (
+        known.provider_id == ("A", "B", "C")
+        and known.period[0] == "2025-04"
+        and known.period[-1] == "2026-03"
+    )
     first, second = HashedGrouping(known, "0" * 64), HashedGrouping(known, "1" * 64)
     assert first.collision_free(["provider_id", "indicator_id", "period"])
     frame = pl.DataFrame({"provider_id": ["A"], "indicator_id": ["i1"], "period": ["2025-04"]})
@@ -91,7 +121,9 @@ def test_unknown_keys_are_still_found_with_hashed_grouping(tmp_path: Path, contr
     assert "'Z'" in findings[0].message
 
 
-def test_a_contract_with_too_many_keys_to_check_is_grouped_by_text(tmp_path: Path, contract: Contract, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_contract_with_too_many_keys_to_check_is_grouped_by_text(
+    tmp_path: Path, contract: Contract, monkeypatch: pytest.MonkeyPatch
+) -> None:
     path = records(tmp_path / "records.parquet", 500, 6)
     grouping = HashedGrouping(known_keys(contract), file_sha256(path))
     columns = ["provider_id", "indicator_id", "period"]

@@ -12,16 +12,47 @@ from paths import ROOT
 
 sys.path.insert(0, str(ROOT / "fuzz"))
 
-from contract_loader import check_one  # noqa: E402
+from contract_loader import check_one
 
-from obc_settle.contract import load_contract  # noqa: E402
-from obc_settle.extracts import read_extracts  # noqa: E402
+from obc_settle.contract import load_contract
+from obc_settle.extracts import read_extracts
 
 VALID = (ROOT / "tests" / "bad_inputs" / "_base" / "contract.yaml").read_text()
 LINES = VALID.splitlines(keepends=True)
-FUZZ = settings(max_examples=settings.default.max_examples * 3 // 2)  # loading a contract is quick: half as many again
-TOKENS = ["", "-", ":", "&a", "*a", "!!python/object:os.system", "<<: {}", "\t", "'", '"', "[", "]", "{", "}", ".nan",
-          "1e309", "2025-02-30", "null", "~", "yes", "0x10", "%", "\x00", "é", "  ", "\n", "?", "|", ">"]  # fmt: skip
+FUZZ = settings(
+    max_examples=settings.default.max_examples * 3 // 2
+)  # loading a contract is quick: half as many again
+TOKENS = [
+    "",
+    "-",
+    ":",
+    "&a",
+    "*a",
+    "!!python/object:os.system",
+    "<<: {}",
+    "\t",
+    "'",
+    '"',
+    "[",
+    "]",
+    "{",
+    "}",
+    ".nan",
+    "1e309",
+    "2025-02-30",
+    "null",
+    "~",
+    "yes",
+    "0x10",
+    "%",
+    "\x00",
+    "é",
+    "  ",
+    "\n",
+    "?",
+    "|",
+    ">",
+]
 
 
 @st.composite
@@ -74,11 +105,19 @@ def damaged_extract(draw: st.DrawFn) -> pl.DataFrame:
             value = draw(st.sampled_from([None, float("nan"), float("inf"), -1.0, 1e12]))
         else:
             value = draw(st.sampled_from([None, -1, 0, 10**9]))
-        frame = frame.with_columns(pl.when(pl.int_range(pl.len()) == row).then(pl.lit(value, dtype=dtype)).otherwise(pl.col(column)).alias(column))
+        frame = frame.with_columns(
+            pl.when(pl.int_range(pl.len()) == row)
+            .then(pl.lit(value, dtype=dtype))
+            .otherwise(pl.col(column))
+            .alias(column)
+        )
     return frame
 
 
-@settings(max_examples=settings.default.max_examples * 3 // 5, suppress_health_check=[*settings.default.suppress_health_check, HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=settings.default.max_examples * 3 // 5,
+    suppress_health_check=[*settings.default.suppress_health_check, HealthCheck.function_scoped_fixture],
+)
 @given(damaged_extract())
 def test_a_damaged_extract_is_read_or_refused_with_findings(tmp_path: Path, frame: pl.DataFrame) -> None:
     contract, findings = load_contract(ROOT / "tests" / "bad_inputs" / "_base" / "contract.yaml")

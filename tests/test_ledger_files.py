@@ -13,7 +13,7 @@ def test_text_that_a_spreadsheet_would_run_is_written_as_text(tmp_path: Path) ->
     ledger = pl.DataFrame(
         {
             "party_id": ["ACME", "ACME", "ACME", "ACME", "ACME", "ACME"],
-            "note": ["=HYPERLINK(\"http://x\")", "+1+1", "-2+3", "@SUM(A1)", "\tcmd", "plain note"],
+            "note": ['=HYPERLINK("http://x")', "+1+1", "-2+3", "@SUM(A1)", "\tcmd", "plain note"],
             "amount_pence": [-100, 0, 1, 2, 3, 4],
         }
     )
@@ -21,5 +21,5 @@ def test_text_that_a_spreadsheet_would_run_is_written_as_text(tmp_path: Path) ->
     write_ledger_csv(ledger, path)
     lines = path.read_text().splitlines()
     notes = [line.split(",", 1)[1].rsplit(",", 1)[0] for line in lines[1:]]
-    assert notes == ["\"'=HYPERLINK(\"\"http://x\"\")\"", "'+1+1", "'-2+3", "'@SUM(A1)", "'\tcmd", "plain note"]
+    assert notes == ['"\'=HYPERLINK(""http://x"")"', "'+1+1", "'-2+3", "'@SUM(A1)", "'\tcmd", "plain note"]
     assert lines[1].endswith(",-100"), "numbers are numbers, negative ones included"

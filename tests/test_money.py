@@ -57,8 +57,10 @@ def test_round_half_up_rounds_fraction_halves_away_from_zero(value: Fraction, ex
     assert round_half_up(value) == expected
 
 
-@given(st.fractions(min_value=-10**6, max_value=10**6))
-def test_round_half_up_agrees_for_a_fraction_and_its_decimal_when_the_decimal_is_exact(value: Fraction) -> None:
+@given(st.fractions(min_value=-(10**6), max_value=10**6))
+def test_round_half_up_agrees_for_a_fraction_and_its_decimal_when_the_decimal_is_exact(
+    value: Fraction,
+) -> None:
     # Cut to thousandths, the value has an exact decimal form (denominator divides 1000).
     exact = Fraction(round(value * 1000), 1000)
     as_decimal = Decimal(exact.numerator) / Decimal(exact.denominator)

@@ -23,8 +23,22 @@ DATA = ROOT / "sample_data" / "diabetes-alliance"
 
 
 def run_command(out: Path, period: str) -> list[str]:
-    return [sys.executable, "-m", "obc_settle", "run", str(CONTRACT), "--data", str(DATA), "--period", period,
-            "--out", str(out), "--force", "--quiet", *(["--nothing-paid-on-account"] if period.count("-") == 1 else [])]  # fmt: skip
+    return [
+        sys.executable,
+        "-m",
+        "obc_settle",
+        "run",
+        str(CONTRACT),
+        "--data",
+        str(DATA),
+        "--period",
+        period,
+        "--out",
+        str(out),
+        "--force",
+        "--quiet",
+        *(["--nothing-paid-on-account"] if period.count("-") == 1 else []),
+    ]
 
 
 def complete_run_period(folder: Path) -> str:
@@ -75,7 +89,9 @@ def test_a_second_run_into_a_folder_being_written_is_refused_clearly(tmp_path: P
 def test_an_output_path_inside_a_file_is_a_clear_error(tmp_path: Path) -> None:
     blocker = tmp_path / "not-a-folder"
     blocker.write_text("x")
-    result = subprocess.run(run_command(blocker / "run", "2025-26-Q3"), capture_output=True, text=True, check=False)
+    result = subprocess.run(
+        run_command(blocker / "run", "2025-26-Q3"), capture_output=True, text=True, check=False
+    )
     assert result.returncode == 5
     assert "O002" in result.stderr
     assert "Traceback" not in result.stderr

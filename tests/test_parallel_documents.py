@@ -21,7 +21,10 @@ from obc_settle.render.documents import STAGE, Document, document_count, render_
 from obc_settle.render.statement_view import statement_context, statement_view
 from obc_settle.render.workers import ENVIRONMENT, RenderWorkers, worker_count
 
-pytestmark = pytest.mark.skipif(sys.platform != "linux", reason="these tests watch worker processes through /proc, which only Linux has (the renderers run the same elsewhere)")
+pytestmark = pytest.mark.skipif(
+    sys.platform != "linux",
+    reason="these tests watch worker processes through /proc, which only Linux has (the renderers run the same elsewhere)",
+)
 
 
 class Counting:
@@ -36,7 +39,11 @@ class Counting:
 
 
 def files(folder: Path) -> dict[str, bytes]:
-    return {path.relative_to(folder).as_posix(): path.read_bytes() for path in sorted(folder.rglob("*")) if path.is_file()}
+    return {
+        path.relative_to(folder).as_posix(): path.read_bytes()
+        for path in sorted(folder.rglob("*"))
+        if path.is_file()
+    }
 
 
 def gone(pid: int) -> bool:
@@ -48,7 +55,9 @@ def gone(pid: int) -> bool:
 
 
 @pytest.mark.parametrize("count", [1, 2])
-def test_workers_write_the_same_bytes_in_the_same_order_with_progress_one_by_one(tmp_path: Path, count: int) -> None:
+def test_workers_write_the_same_bytes_in_the_same_order_with_progress_one_by_one(
+    tmp_path: Path, count: int
+) -> None:
     contract, ledger = sample_settlement()
     serial, parallel = tmp_path / "serial", tmp_path / "parallel"
     serial.mkdir()
@@ -57,10 +66,19 @@ def test_workers_write_the_same_bytes_in_the_same_order_with_progress_one_by_one
     with workers_module.render_workers(count) as workers:
         assert workers is not None and workers.wait_ready(60) == count
         counting = Counting(workers)
-        written = write_documents(parallel, contract, ledger, RUN_ID, on_progress=lambda *call: progress.append(call), workers=counting)  # type: ignore[arg-type]
+        written = write_documents(
+            parallel,
+            contract,
+            ledger,
+            RUN_ID,
+            on_progress=lambda *call: progress.append(call),
+            workers=counting,
+        )  # type: ignore[arg-type]
         pids = workers.pids
     expected = write_documents(serial, contract, ledger, RUN_ID)
-    assert 0 < counting.by_workers < document_count(contract)  # shared between the main process and the workers
+    assert (
+        0 < counting.by_workers < document_count(contract)
+    )  # shared between the main process and the workers
     assert [p.relative_to(parallel) for p in written] == [p.relative_to(serial) for p in expected]
     assert files(parallel) == files(serial)
     total = document_count(contract)
@@ -68,21 +86,32 @@ def test_workers_write_the_same_bytes_in_the_same_order_with_progress_one_by_one
     assert all(gone(pid) for pid in pids)
 
 
-def test_a_run_with_a_worker_writes_the_same_folder_as_a_serial_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_run_with_a_worker_writes_the_same_folder_as_a_serial_run(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     def settle(out: Path, workers: str) -> list[tuple[str, int, int]]:
         monkeypatch.setenv(ENVIRONMENT, workers)
         progress: list[tuple[str, int, int]] = []
-        contract, data = ROOT / "contracts" / "diabetes-alliance.yaml", ROOT / "sample_data" / "diabetes-alliance"
-        run_settlement(RunRequest(contract, data, "2025-26-Q3", out, on_progress=lambda *call: progress.append(call)))
+        contract, data = (
+            ROOT / "contracts" / "diabetes-alliance.yaml",
+            ROOT / "sample_data" / "diabetes-alliance",
+        )
+        run_settlement(
+            RunRequest(contract, data, "2025-26-Q3", out, on_progress=lambda *call: progress.append(call))
+        )
         return [call for call in progress if call[0] == STAGE]
 
     with_worker = settle(tmp_path / "parallel", "1")
     settle(tmp_path / "serial", "0")
     assert files(tmp_path / "parallel") == files(tmp_path / "serial")
-    assert [done for _, done, _ in with_worker] == list(range(1, len(with_worker) + 1)) and with_worker[-1][2] == 15
+    assert [done for _, done, _ in with_worker] == list(range(1, len(with_worker) + 1)) and with_worker[-1][
+        2
+    ] == 15
 
 
-def test_a_document_failing_in_a_worker_raises_what_the_serial_path_raises_and_ends_the_workers(tmp_path: Path) -> None:
+def test_a_document_failing_in_a_worker_raises_what_the_serial_path_raises_and_ends_the_workers(
+    tmp_path: Path,
+) -> None:
     contract, ledger = sample_settlement()
     provider = contract.providers[0].id
     view = statement_view(ledger, provider, statement_context(contract, provider, RUN_ID))
@@ -112,7 +141,9 @@ def misbehave(how: str) -> None:
     raise Unpicklable("one", "two")
 
 
-def test_an_exception_that_cannot_travel_arrives_as_a_runtime_error_with_its_text(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_an_exception_that_cannot_travel_arrives_as_a_runtime_error_with_its_text(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     monkeypatch.setenv("OBC_SETTLE_TEST_MAIN_PID", str(os.getpid()))
     with workers_module.render_workers(1) as workers:
         assert workers is not None and workers.wait_ready(60) == 1
@@ -120,7 +151,9 @@ def test_an_exception_that_cannot_travel_arrives_as_a_runtime_error_with_its_tex
             workers.run(misbehave, ["raise"], lambda _: None)
 
 
-def test_the_documents_of_a_worker_that_dies_are_rendered_by_the_main_process(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_documents_of_a_worker_that_dies_are_rendered_by_the_main_process(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     monkeypatch.setenv("OBC_SETTLE_TEST_MAIN_PID", str(os.getpid()))
     done: list[str] = []
     with workers_module.render_workers(1) as workers:
@@ -136,7 +169,9 @@ def test_a_worker_exits_when_its_main_process_dies() -> None:
         "workers = RenderWorkers(1, preload=())\nassert workers.wait_ready(60) == 1\n"
         "print(workers.pids[0], flush=True)\nos._exit(0)\n"
     )
-    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True, timeout=120)
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True, timeout=120
+    )
     pid = int(result.stdout)
     deadline = time.monotonic() + 30
     while not gone(pid) and time.monotonic() < deadline:
@@ -154,4 +189,3 @@ def test_how_many_workers(monkeypatch: pytest.MonkeyPatch) -> None:
     for setting, expected in (("0", 0), ("1", 1), ("2", 2), (" 2 ", 2), ("auto", 0), ("-1", 0)):
         monkeypatch.setenv(ENVIRONMENT, setting)
         assert worker_count(2.5) == expected, setting
-

@@ -26,7 +26,10 @@ META = '<font name="Helvetica" size="6.5" color="#555555">{}</font>'
 
 
 def random_text(rng: random.Random, most_words: int) -> str:
-    return " ".join("".join(rng.choice(ALPHABET) for _ in range(rng.choice([1, 3, 6, 10, 25]))) for _ in range(rng.randint(0, most_words)))
+    return " ".join(
+        "".join(rng.choice(ALPHABET) for _ in range(rng.choice([1, 3, 6, 10, 25])))
+        for _ in range(rng.randint(0, most_words))
+    )
 
 
 def paragraph_lines(paragraph: Paragraph) -> list[str]:
@@ -43,10 +46,20 @@ def test_text_cells_break_lines_as_paragraphs_did(seed: int) -> None:
         font = rng.choice(["Helvetica", "Helvetica-Bold"])
         size, width = rng.choice([6.5, 7, 7.5, 9]), rng.choice([20, 28, 45, 70, 150]) + rng.random()
         text, meta = random_text(rng, 10), [random_text(rng, 5) for _ in range(rng.choice([0, 0, 1, 2]))]
-        style = ParagraphStyle("cell", fontName=font, fontSize=size, leading=size + 1.5, alignment=rng.choice([0, TA_RIGHT]))
-        paragraph = Paragraph("<br/>".join([html.escape(text, quote=False)] + [META.format(html.escape(m, quote=False)) for m in meta]), style)
+        style = ParagraphStyle(
+            "cell", fontName=font, fontSize=size, leading=size + 1.5, alignment=rng.choice([0, TA_RIGHT])
+        )
+        paragraph = Paragraph(
+            "<br/>".join(
+                [html.escape(text, quote=False)] + [META.format(html.escape(m, quote=False)) for m in meta]
+            ),
+            style,
+        )
         _, expected_height = paragraph.wrap(width, 1000)
-        text_cell = TextCell([(text, font, size, colors.black)] + [(m, "Helvetica", 6.5, colors.grey) for m in meta], size + 1.5)
+        text_cell = TextCell(
+            [(text, font, size, colors.black)] + [(m, "Helvetica", 6.5, colors.grey) for m in meta],
+            size + 1.5,
+        )
         _, height = text_cell.wrap(width, 1000)
         drawn = [row[0] for row in text_cell._rows]
         assert (drawn, height) == (paragraph_lines(paragraph), expected_height), (text, meta, width)

@@ -26,17 +26,24 @@ from obc_settle.render.pdf_statement import write_statement_pdf
 from obc_settle.render.statement_view import statement_context, statement_view
 
 POPPLER = all(shutil.which(tool) for tool in ("pdftoppm", "pdftotext", "pdfinfo"))
-pytestmark = pytest.mark.skipif(not POPPLER, reason="needs poppler-utils for PDF page images and text (.ci/run installs it: apt-get install poppler-utils)")
+pytestmark = pytest.mark.skipif(
+    not POPPLER,
+    reason="needs poppler-utils for PDF page images and text (.ci/run installs it: apt-get install poppler-utils)",
+)
 
 
 def pdf_info(path: Path) -> dict[str, str]:
     output = subprocess.run(["pdfinfo", str(path)], capture_output=True, text=True, check=True).stdout
-    return {key.strip(): value.strip() for key, _, value in (line.partition(":") for line in output.splitlines())}
+    return {
+        key.strip(): value.strip() for key, _, value in (line.partition(":") for line in output.splitlines())
+    }
 
 
 def pdf_pages(path: Path) -> list[str]:
     """The text of each page (layout kept, whitespace runs collapsed)."""
-    text = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True).stdout
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True
+    ).stdout
     return [" ".join(page.split()) for page in text.split("\f") if page.strip()]
 
 
@@ -51,7 +58,9 @@ def documents(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.mark.parametrize("index", [0, 2])
-def test_statement_pages_are_a4_numbered_and_show_the_ledger_figures(documents: Path, tmp_path: Path, index: int) -> None:
+def test_statement_pages_are_a4_numbered_and_show_the_ledger_figures(
+    documents: Path, tmp_path: Path, index: int
+) -> None:
     contract, ledger = sample_settlement()
     provider = contract.providers[index]
     path = documents / "statements" / f"{provider.id}.pdf"
@@ -72,7 +81,14 @@ def test_statement_pages_are_a4_numbered_and_show_the_ledger_figures(documents: 
     text = " ".join(pages)
     assert contract.name in text and f"Outcome payment statement for {provider.name}" in text
     assert "PROVISIONAL" in text and "2025-26-Q3 (October to December 2025)" in text
-    for line_type in ("base_payment", "withheld", "outcome", "unearned", "redistributed_unearned", "net_payable"):
+    for line_type in (
+        "base_payment",
+        "withheld",
+        "outcome",
+        "unearned",
+        "redistributed_unearned",
+        "net_payable",
+    ):
         assert format_pounds(amount(ledger, provider.id, line_type)) in text, line_type
     outcomes = ledger.filter((pl.col("party_id") == provider.id) & (pl.col("line_type") == "outcome"))
     for earned in outcomes["amount_pence"].to_list():
@@ -122,9 +138,15 @@ def test_a_long_indicator_table_repeats_its_header_on_each_page(tmp_path: Path) 
     others = ledger.filter((pl.col("party_id") != provider.id) | (pl.col("line_type") != "outcome"))
     many = pl.concat([others, *([outcomes] * 6)]).sort("party_id", "line_no", maintain_order=True)
     path = tmp_path / "long.pdf"
-    write_statement_pdf(statement_view(many, provider.id, statement_context(contract, provider.id, RUN_ID)), path)
+    write_statement_pdf(
+        statement_view(many, provider.id, statement_context(contract, provider.id, RUN_ID)), path
+    )
     pages = pdf_pages(path)
-    table_pages = [page for page in pages if re.search(r"Indicator Achieved Threshold Target Score Weight Available \(your", page)]
+    table_pages = [
+        page
+        for page in pages
+        if re.search(r"Indicator Achieved Threshold Target Score Weight Available \(your", page)
+    ]
     assert len(table_pages) >= 2, "the table should run over more than one page, its header on each"
 
 

@@ -25,9 +25,19 @@ def test_a_quarter_is_three_months_of_its_contract_year(name: str, months: list[
 def test_a_contract_year_runs_april_to_march() -> None:
     months = SettlementPeriod.parse("2025-26").months()
     assert months == [
-        "2025-04", "2025-05", "2025-06", "2025-07", "2025-08", "2025-09",
-        "2025-10", "2025-11", "2025-12", "2026-01", "2026-02", "2026-03",
-    ]  # fmt: skip
+        "2025-04",
+        "2025-05",
+        "2025-06",
+        "2025-07",
+        "2025-08",
+        "2025-09",
+        "2025-10",
+        "2025-11",
+        "2025-12",
+        "2026-01",
+        "2026-02",
+        "2026-03",
+    ]
     year = ContractYear.parse("2025-26")
     assert (year.start, year.end) == (date(2025, 4, 1), date(2026, 3, 31))
 
@@ -65,7 +75,18 @@ def test_rolling_twelve_months_end_with_the_period_and_cross_years(name: str, fi
 
 @pytest.mark.parametrize(
     "text",
-    ["2025-27", "2025/26", "25-26", "2025-26-Q5", "2025-26-Q0", "2025-26-q3", "2025-26Q3", "", "2025-26-Q3 ", "2025"],
+    [
+        "2025-27",
+        "2025/26",
+        "25-26",
+        "2025-26-Q5",
+        "2025-26-Q0",
+        "2025-26-q3",
+        "2025-26Q3",
+        "",
+        "2025-26-Q3 ",
+        "2025",
+    ],
 )
 def test_a_settlement_period_that_is_not_a_year_or_quarter_is_refused(text: str) -> None:
     with pytest.raises(ValueError):

@@ -19,9 +19,9 @@ from decimal import Decimal
 from typing import Any
 
 import polars as pl
+from engine_support import contract_from, domain, indicator, monthly
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
-from engine_support import contract_from, domain, indicator, monthly
 
 from obc_settle.contract.models import Contract
 from obc_settle.engine import settle
@@ -73,20 +73,33 @@ def scenarios(draw: Any, unearned: str | None = None) -> Scenario:
                 "d1",
                 "0.7",
                 indicator("hi", threshold="0.5", target="0.8", weight="0.6"),
-                indicator("own", threshold="0.3", target="0.9", weight="0.4", attribution="individual", provider=owner),
+                indicator(
+                    "own",
+                    threshold="0.3",
+                    target="0.9",
+                    weight="0.4",
+                    attribution="individual",
+                    provider=owner,
+                ),
             ),
             domain(
                 "d2",
                 "0.3",
                 indicator(
-                    "rate", kind="rate_per_1000", direction="lower_is_better", threshold="30", target="10",
-                    weight="1", minimum_denominator=50, small_numbers=policy,
+                    "rate",
+                    kind="rate_per_1000",
+                    direction="lower_is_better",
+                    threshold="30",
+                    target="10",
+                    weight="1",
+                    minimum_denominator=50,
+                    small_numbers=policy,
                 ),
             ),
         ],
         share_rule=share_rule,
         unearned=unearned or draw(st.sampled_from(["retained", "redistributed"])),
-    )  # fmt: skip
+    )
     rows = []
     for provider in ids:
         for indicator_id in ("hi", "own", "rate"):
@@ -99,7 +112,9 @@ def scenarios(draw: Any, unearned: str | None = None) -> Scenario:
 
 
 def sums_by_party(ledger: pl.DataFrame, line_type: str) -> dict[str, int]:
-    frame = ledger.filter(pl.col("line_type") == line_type).group_by("party_id").agg(pl.col("amount_pence").sum())
+    frame = (
+        ledger.filter(pl.col("line_type") == line_type).group_by("party_id").agg(pl.col("amount_pence").sum())
+    )
     return {row[0]: int(row[1]) for row in frame.iter_rows()}
 
 
@@ -110,7 +125,9 @@ def test_money_is_conserved_to_the_penny_and_each_providers_lines_add_up(scenari
     assert violations(ledger, scenario.contract) == []  # every invariant checked at run time holds
     paid = int(ledger.filter(pl.col("kind") == "payment").get_column("amount_pence").sum())
     kept = int(ledger.filter(pl.col("kind") == "retention").get_column("amount_pence").sum())
-    (contract_value,) = ledger.filter(pl.col("line_type") == "contract_value").get_column("amount_pence").to_list()
+    (contract_value,) = (
+        ledger.filter(pl.col("line_type") == "contract_value").get_column("amount_pence").to_list()
+    )
     assert paid + kept == contract_value
 
     base = sums_by_party(ledger, "base_payment")
@@ -125,7 +142,9 @@ def test_money_is_conserved_to_the_penny_and_each_providers_lines_add_up(scenari
         assert 0 <= earned.get(pid, 0) <= withheld[pid]
     (pool,) = ledger.filter(pl.col("line_type") == "outcome_pool").get_column("amount_pence").to_list()
     assert sum(base.values()) == contract_value - pool
-    (net_retained,) = ledger.filter(pl.col("line_type") == "net_retained").get_column("amount_pence").to_list()
+    (net_retained,) = (
+        ledger.filter(pl.col("line_type") == "net_retained").get_column("amount_pence").to_list()
+    )
     assert net_retained == kept
     assert sum(net[pid] for pid in scenario.provider_ids) + net_retained == contract_value
 
@@ -150,7 +169,9 @@ def test_a_better_result_on_a_higher_is_better_indicator_never_lowers_anyones_ne
 
 @SETTINGS
 @given(scenarios(), st.randoms(use_true_random=False))
-def test_settling_twice_or_with_shuffled_rows_gives_the_identical_ledger(scenario: Scenario, rng: Any) -> None:
+def test_settling_twice_or_with_shuffled_rows_gives_the_identical_ledger(
+    scenario: Scenario, rng: Any
+) -> None:
     frame = monthly(scenario.rows)
     first = settle(scenario.contract, frame, scenario.period)
     again = settle(scenario.contract, frame, scenario.period)

@@ -21,9 +21,22 @@ from typing import Any
 import polars as pl
 from engine_support import COMMISSIONER, contract_dict, domain, dump, indicator, load_text, monthly
 from exact_reference import (
-    Indicator, between, capitation_value, differences, measure, outcome_settlement, parts, pence, point_payment, risk_share_one_band, score,
-    split, text, thousandths, to_the_penny,
-)  # fmt: skip
+    Indicator,
+    between,
+    capitation_value,
+    differences,
+    measure,
+    outcome_settlement,
+    parts,
+    pence,
+    point_payment,
+    risk_share_one_band,
+    score,
+    split,
+    text,
+    thousandths,
+    to_the_penny,
+)
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -48,7 +61,11 @@ def load(body: dict[str, Any]) -> Contract:
 
 
 def by_party(ledger: pl.DataFrame, line_type: str) -> dict[str, int]:
-    frame = ledger.filter(pl.col("line_type") == line_type).group_by("party_id", maintain_order=True).agg(pl.col("amount_pence").sum())
+    frame = (
+        ledger.filter(pl.col("line_type") == line_type)
+        .group_by("party_id", maintain_order=True)
+        .agg(pl.col("amount_pence").sum())
+    )
     return {str(p): int(a) for p, a in frame.iter_rows()}
 
 
@@ -72,8 +89,15 @@ def test_points_payments_are_exact_with_the_contracts_roundings(data: Any) -> No
     ids = [f"GP{i}" for i in range(draw(st.integers(1, 3)))]
     count = draw(st.integers(1, 3))
     weights = draw(parts(count))
-    rounding = {key: draw(st.sampled_from(choices)) for key, choices in
-                (("points", [None, 0, 1, 2]), ("cpi", [None, 2, 4]), ("apdf", [None, 2, 4]), ("point_value", [None, 2]))}  # fmt: skip
+    rounding = {
+        key: draw(st.sampled_from(choices))
+        for key, choices in (
+            ("points", [None, 0, 1, 2]),
+            ("cpi", [None, 2, 4]),
+            ("apdf", [None, 2, 4]),
+            ("point_value", [None, 2]),
+        )
+    }
     point_value = Decimal(draw(st.integers(1, 50000))) / 100
     national = draw(st.integers(1000, 20000))
     items, bodies = [], []
@@ -82,15 +106,39 @@ def test_points_payments_are_exact_with_the_contracts_roundings(data: Any) -> No
         method = draw(st.sampled_from(["linear", "all_or_nothing"]))
         maximum = Fraction(draw(st.integers(1, 200)), draw(st.sampled_from([1, 2, 4])))
         prevalence = draw(st.none() | st.integers(1, 200).map(lambda n: Fraction(n, 1000)))
-        items.append((Indicator(f"q{index}", Fraction(1), weight, True, thousandths(low), thousandths(high), method), maximum, prevalence))
+        items.append(
+            (
+                Indicator(
+                    f"q{index}", Fraction(1), weight, True, thousandths(low), thousandths(high), method
+                ),
+                maximum,
+                prevalence,
+            )
+        )
         extra: dict[str, Any] = {"points": text(maximum), "scoring": {"method": method}}
         if prevalence is not None:
             extra["prevalence"] = {"disease_register": f"reg{index}", "national": text(prevalence)}
-        bodies.append(indicator(f"q{index}", threshold=str(text(thousandths(low))), target=str(text(thousandths(high))), weight=str(text(weight)), **extra))
+        bodies.append(
+            indicator(
+                f"q{index}",
+                threshold=str(text(thousandths(low))),
+                target=str(text(thousandths(high))),
+                weight=str(text(weight)),
+                **extra,
+            )
+        )
     shares = draw(parts(len(ids)))
-    body = contract_dict(providers=[(pid, str(text(s))) for pid, s in zip(ids, shares, strict=True)], years=(("2025-26", "0.00", "0"),),
-                         domains=[domain("clinical", "1", *bodies)],
-                         points={"point_value": point_value, "list_size": "list_size", "national_list_size": national, "rounding": rounding})  # fmt: skip
+    body = contract_dict(
+        providers=[(pid, str(text(s))) for pid, s in zip(ids, shares, strict=True)],
+        years=(("2025-26", "0.00", "0"),),
+        domains=[domain("clinical", "1", *bodies)],
+        points={
+            "point_value": point_value,
+            "list_size": "list_size",
+            "national_list_size": national,
+            "rounding": rounding,
+        },
+    )
     contract = load(body)
     rows: list[tuple[Any, ...]] = []
     for pid in ids:
@@ -104,16 +152,41 @@ def test_points_payments_are_exact_with_the_contracts_roundings(data: Any) -> No
                 rows.append((pid, f"q{index}", month, *draw(between(item.threshold, item.target, 500))))
     ledger = settle(contract, monthly(rows), YEAR)
     conserved(ledger, contract)
-    got = {(str(p), str(i)): int(a) for p, i, a in ledger.filter(pl.col("line_type") == "points").select("party_id", "indicator_id", "amount_pence").iter_rows() if p != COMMISSIONER}
+    got = {
+        (str(p), str(i)): int(a)
+        for p, i, a in ledger.filter(pl.col("line_type") == "points")
+        .select("party_id", "indicator_id", "amount_pence")
+        .iter_rows()
+        if p != COMMISSIONER
+    }
     expected = {}
     for pid in ids:
-        snapshot = {r[1]: Fraction(r[3]) for r in rows if r[0] == pid and r[2] == "2026-03" and not r[1].startswith("q")}
+        snapshot = {
+            r[1]: Fraction(r[3])
+            for r in rows
+            if r[0] == pid and r[2] == "2026-03" and not r[1].startswith("q")
+        }
         list_size = snapshot.get("list_size", Fraction(0))
         for index, (item, maximum, prevalence) in enumerate(items):
-            value = score(item, *measure([r for r in rows if r[0] == pid], item.id, MONTHS, None)) or Fraction(0)
+            value = score(
+                item, *measure([r for r in rows if r[0] == pid], item.id, MONTHS, None)
+            ) or Fraction(0)
             register = snapshot.get(f"reg{index}", Fraction(0)) if prevalence is not None else None
-            expected[(pid, item.id)] = point_payment(value, maximum, Fraction(point_value), list_size, Fraction(national), register, prevalence, rounding)
-    found = [(f"points {p} on {i}", got.get((p, i), 0), amount, got.get((p, i), 0) - amount) for (p, i), amount in expected.items() if got.get((p, i)) != amount]
+            expected[(pid, item.id)] = point_payment(
+                value,
+                maximum,
+                Fraction(point_value),
+                list_size,
+                Fraction(national),
+                register,
+                prevalence,
+                rounding,
+            )
+    found = [
+        (f"points {p} on {i}", got.get((p, i), 0), amount, got.get((p, i), 0) - amount)
+        for (p, i), amount in expected.items()
+        if got.get((p, i)) != amount
+    ]
     assert not found, to_the_penny(found)
 
 
@@ -126,10 +199,17 @@ def test_aspiration_payments_on_account_are_exact_twelfths_and_conserved(data: A
     basis = pounds(draw, 10**9)
     proportion = thousandths(draw(st.integers(0, 1000)))
     uprating = Fraction(draw(st.integers(500, 1500)), 1000)
-    body = contract_dict(providers=[(pid, str(text(s))) for pid, s in zip(ids, shares, strict=True)],
-                         years=(("2025-26", "0.00", "0"),), domains=[domain("clinical", "1", indicator("q0", points=Decimal(10)))],
-                         points={"point_value": Decimal("200.00"), "list_size": "list_size", "national_list_size": 9000,
-                                 "aspiration": {"proportion": text(proportion), "uprating": text(uprating)}})  # fmt: skip
+    body = contract_dict(
+        providers=[(pid, str(text(s))) for pid, s in zip(ids, shares, strict=True)],
+        years=(("2025-26", "0.00", "0"),),
+        domains=[domain("clinical", "1", indicator("q0", points=Decimal(10)))],
+        points={
+            "point_value": Decimal("200.00"),
+            "list_size": "list_size",
+            "national_list_size": 9000,
+            "aspiration": {"proportion": text(proportion), "uprating": text(uprating)},
+        },
+    )
     body["contract_years"][0]["aspiration_basis"] = basis
     contract = load(body)
     annual = pence(Fraction(basis) * 100 * proportion * uprating)
@@ -154,20 +234,41 @@ def test_a_capitated_contract_value_and_its_pools_are_exact(data: Any) -> None:
     rate = pounds(draw, 10**6)
     withheld = thousandths(draw(st.integers(0, 1000)))
     item = Indicator("i1", Fraction(1), Fraction(1), True, Fraction(3, 5), Fraction(7, 10))
-    body = contract_dict(providers=[(pid, str(text(s))) for pid, s in zip(ids, shares, strict=True)], years=(("2025-26", "0", str(text(withheld))),))
-    body["contract_years"][0] = {"year": "2025-26", "capitation": {"rate_per_head": rate, "population": "registered"}, "withheld_proportion": text(withheld)}
+    body = contract_dict(
+        providers=[(pid, str(text(s))) for pid, s in zip(ids, shares, strict=True)],
+        years=(("2025-26", "0", str(text(withheld))),),
+    )
+    body["contract_years"][0] = {
+        "year": "2025-26",
+        "capitation": {"rate_per_head": rate, "population": "registered"},
+        "withheld_proportion": text(withheld),
+    }
     contract = load(body)
     period = draw(st.sampled_from([YEAR, *QUARTERS]))
-    rows: list[tuple[Any, ...]] = [(pid, "registered", m, draw(st.integers(0, 10**6)), 0) for m in MONTHS for pid in ids if draw(st.booleans())]
+    rows: list[tuple[Any, ...]] = [
+        (pid, "registered", m, draw(st.integers(0, 10**6)), 0)
+        for m in MONTHS
+        for pid in ids
+        if draw(st.booleans())
+    ]
     for pid in ids:
         numerator, denominator = draw(between(item.threshold, item.target, 400))
         rows.append((pid, "i1", period.months()[-1], numerator, max(denominator, 1)))
     ledger = settle(contract, monthly(rows), period)
     conserved(ledger, contract)
-    populations = [Fraction(sum(r[3] for r in rows if r[1] == "registered" and r[2] == m)) for m in period.months()]
+    populations = [
+        Fraction(sum(r[3] for r in rows if r[1] == "registered" and r[2] == m)) for m in period.months()
+    ]
     value = capitation_value(pence(Fraction(rate) * 100), populations)
-    expected = outcome_settlement(list(zip(ids, shares, strict=True)), dict(zip(ids, shares, strict=True)), [item],
-                                  [r for r in rows if r[1] == "i1"], period.months(), value, withheld)  # fmt: skip
+    expected = outcome_settlement(
+        list(zip(ids, shares, strict=True)),
+        dict(zip(ids, shares, strict=True)),
+        [item],
+        [r for r in rows if r[1] == "i1"],
+        period.months(),
+        value,
+        withheld,
+    )
     found = differences(ledger, expected)
     assert not found, to_the_penny(found)
 
@@ -188,13 +289,28 @@ def test_risk_and_gain_share_on_one_band_is_exact(data: Any) -> None:
         share, minimum = thousandths(draw(st.integers(0, 1000))), thousandths(draw(st.integers(0, 100)))
         cap = draw(st.none() | st.integers(1, 1000).map(thousandths))
         terms[side] = (share, minimum, cap)
-    risk = {"spend": "spend", "budget": {"basis": "amount", "amount": budget},
-            **{side: {"minimum_rate": text(m), "bands": [{"provider_share": text(s)}], **({} if c is None else {"cap": text(c)})}
-               for side, (s, m, c) in terms.items()}}  # fmt: skip
-    body = contract_dict(providers=[(pid, str(text(s))) for pid, s in zip(ids, shares, strict=True)], years=(("2025-26", "1000000.00", "0"),),
-                         domains=[], risk_share=risk)  # fmt: skip
+    risk = {
+        "spend": "spend",
+        "budget": {"basis": "amount", "amount": budget},
+        **{
+            side: {
+                "minimum_rate": text(m),
+                "bands": [{"provider_share": text(s)}],
+                **({} if c is None else {"cap": text(c)}),
+            }
+            for side, (s, m, c) in terms.items()
+        },
+    }
+    body = contract_dict(
+        providers=[(pid, str(text(s))) for pid, s in zip(ids, shares, strict=True)],
+        years=(("2025-26", "1000000.00", "0"),),
+        domains=[],
+        risk_share=risk,
+    )
     contract = load(body)
-    monthly_spend = [(draw(st.sampled_from(ids)), "spend", m, pounds(draw, 2 * 10**10 // 12), 0) for m in MONTHS]
+    monthly_spend = [
+        (draw(st.sampled_from(ids)), "spend", m, pounds(draw, 2 * 10**10 // 12), 0) for m in MONTHS
+    ]
     ledger = settle(contract, monthly(monthly_spend), YEAR)
     conserved(ledger, contract)
     budget_pence = int(budget * 100)
@@ -205,19 +321,33 @@ def test_risk_and_gain_share_on_one_band_is_exact(data: Any) -> None:
         share, minimum, cap = terms[side]
         total = risk_share_one_band(budget_pence, spend, share, minimum, cap)
     parts_ = split(abs(total), shares)
-    expected = {pid: part if total >= 0 else -part for pid, part in zip(ids, parts_, strict=True)} | {COMMISSIONER: -total}
+    expected = {pid: part if total >= 0 else -part for pid, part in zip(ids, parts_, strict=True)} | {
+        COMMISSIONER: -total
+    }
     got = by_party(ledger, "risk_share")
-    found = [(f"risk share {p}", got.get(p, 0), v, got.get(p, 0) - v) for p, v in expected.items() if got.get(p, 0) != v]
+    found = [
+        (f"risk share {p}", got.get(p, 0), v, got.get(p, 0) - v)
+        for p, v in expected.items()
+        if got.get(p, 0) != v
+    ]
     assert not found, to_the_penny(found)
 
 
 # --- rate card -------------------------------------------------------------------------------------------
 
 
-def paid_claims(claims: list[tuple[str, str, str, str]], prices: dict[str, int], per_person: int | None, overall: int | None) -> list[int]:
+def paid_claims(
+    claims: list[tuple[str, str, str, str]],
+    prices: dict[str, int],
+    per_person: int | None,
+    overall: int | None,
+) -> list[int]:
     """What each claim (participant, outcome, provider, month) is paid, taken by month, participant and card order."""
     order = list(prices)
-    ranked = sorted(range(len(claims)), key=lambda i: (claims[i][3], claims[i][0], order.index(claims[i][1]), claims[i][2]))
+    ranked = sorted(
+        range(len(claims)),
+        key=lambda i: (claims[i][3], claims[i][0], order.index(claims[i][1]), claims[i][2]),
+    )
     seen: set[tuple[str, str]] = set()
     by_person: dict[str, int] = defaultdict(int)
     total, paid = 0, [0] * len(claims)
@@ -246,15 +376,31 @@ def test_rate_card_payments_are_exact_and_the_quarters_add_up_to_the_year(data: 
     prices = {f"o{i}": draw(st.integers(1, 500000)) for i in range(draw(st.integers(1, 4)))}
     per_person = draw(st.none() | st.integers(0, 1000000))
     overall = draw(st.none() | st.integers(0, 5000000))
-    card: dict[str, Any] = {"outcomes": [{"id": o, "name": f"Outcome {o}", "price": Decimal(p) / 100} for o, p in prices.items()]}
+    card: dict[str, Any] = {
+        "outcomes": [{"id": o, "name": f"Outcome {o}", "price": Decimal(p) / 100} for o, p in prices.items()]
+    }
     if per_person is not None:
         card["cap_per_participant"] = Decimal(per_person) / 100
     if overall is not None:
         card["cap_total"] = Decimal(overall) / 100
-    body = contract_dict(providers=[(pid, str(text(s))) for pid, s in zip(ids, shares, strict=True)], years=(("2025-26", "0.00", "0"),),
-                         domains=[], rate_card=card)  # fmt: skip
+    body = contract_dict(
+        providers=[(pid, str(text(s))) for pid, s in zip(ids, shares, strict=True)],
+        years=(("2025-26", "0.00", "0"),),
+        domains=[],
+        rate_card=card,
+    )
     contract = load(body)
-    claims = draw(st.lists(st.tuples(st.sampled_from([f"y{i}" for i in range(6)]), st.sampled_from(list(prices)), st.sampled_from(ids), st.sampled_from(MONTHS)), max_size=25))
+    claims = draw(
+        st.lists(
+            st.tuples(
+                st.sampled_from([f"y{i}" for i in range(6)]),
+                st.sampled_from(list(prices)),
+                st.sampled_from(ids),
+                st.sampled_from(MONTHS),
+            ),
+            max_size=25,
+        )
+    )
     frame = pl.DataFrame(claims, schema=CLAIMS_SCHEMA, orient="row")
     year = settle(contract, monthly([]), YEAR, frame)
     conserved(year, contract)
@@ -277,34 +423,97 @@ def test_money_is_conserved_and_every_invariant_holds_whatever_the_contract_comb
     shares = draw(parts(3))
     value = pounds(draw, 10**10)
     withheld = thousandths(draw(st.integers(0, 500)))
-    items = [indicator("i1", threshold="0.4", target="0.8", weight="0.5", small_numbers=draw(st.sampled_from(["score_zero", "reassign_weight"])), minimum_denominator=30),
-             indicator("i2", kind="rate_per_1000", direction="lower_is_better", threshold="90", target="30", weight="0.3", scoring={"method": "hvbp"}, baseline="100"),
-             indicator("own", threshold="0.2", target="0.9", weight="0.2", attribution="individual", provider=draw(st.sampled_from(ids)))]  # fmt: skip
-    sections: dict[str, Any] = {"payment_terms": {"base_instalments": draw(st.sampled_from(["monthly", "quarterly"])),
-                                                  "outcome_on_account": draw(st.sampled_from(["each_quarter", "year_to_date", "in_full", "year_end"]))}}  # fmt: skip
+    items = [
+        indicator(
+            "i1",
+            threshold="0.4",
+            target="0.8",
+            weight="0.5",
+            small_numbers=draw(st.sampled_from(["score_zero", "reassign_weight"])),
+            minimum_denominator=30,
+        ),
+        indicator(
+            "i2",
+            kind="rate_per_1000",
+            direction="lower_is_better",
+            threshold="90",
+            target="30",
+            weight="0.3",
+            scoring={"method": "hvbp"},
+            baseline="100",
+        ),
+        indicator(
+            "own",
+            threshold="0.2",
+            target="0.9",
+            weight="0.2",
+            attribution="individual",
+            provider=draw(st.sampled_from(ids)),
+        ),
+    ]
+    sections: dict[str, Any] = {
+        "payment_terms": {
+            "base_instalments": draw(st.sampled_from(["monthly", "quarterly"])),
+            "outcome_on_account": draw(
+                st.sampled_from(["each_quarter", "year_to_date", "in_full", "year_end"])
+            ),
+        }
+    }
     if draw(st.booleans()):
-        sections["risk_share"] = {"spend": "spend", "budget": {"basis": "contract_value"},
-                                  "gains": {"minimum_rate": Decimal("0.01"), "bands": [{"up_to": Decimal("0.05"), "provider_share": Decimal("0.5")}, {"provider_share": Decimal("0.25")}], "quality": {"method": "scale"}},
-                                  "losses": {"minimum_rate": Decimal(0), "bands": [{"provider_share": Decimal("0.4")}], "cap": Decimal("0.05")}}  # fmt: skip
+        sections["risk_share"] = {
+            "spend": "spend",
+            "budget": {"basis": "contract_value"},
+            "gains": {
+                "minimum_rate": Decimal("0.01"),
+                "bands": [
+                    {"up_to": Decimal("0.05"), "provider_share": Decimal("0.5")},
+                    {"provider_share": Decimal("0.25")},
+                ],
+                "quality": {"method": "scale"},
+            },
+            "losses": {
+                "minimum_rate": Decimal(0),
+                "bands": [{"provider_share": Decimal("0.4")}],
+                "cap": Decimal("0.05"),
+            },
+        }
     if draw(st.booleans()):
-        sections["rate_card"] = {"outcomes": [{"id": "job", "name": "Job", "price": Decimal("1234.56")}], "cap_total": Decimal("10000.00")}
+        sections["rate_card"] = {
+            "outcomes": [{"id": "job", "name": "Job", "price": Decimal("1234.56")}],
+            "cap_total": Decimal("10000.00"),
+        }
     if draw(st.booleans()):
         sections["subcontracts"] = [{"prime": "A", "subcontractor": "C", "share": Decimal("0.3")}]
     rule: dict[str, Any] = {"method": "base_share"}
     if draw(st.booleans()):
         rule["caps"] = {"A": text(thousandths(draw(st.integers(0, 1000))))}
-    body = contract_dict(providers=[(pid, str(text(s))) for pid, s in zip(ids, shares, strict=True)],
-                         years=(("2025-26", str(value), str(text(withheld))),), domains=[domain("d1", "1", *items)],
-                         share_rule=rule, unearned=draw(st.sampled_from(["retained", "redistributed"])), **sections)  # fmt: skip
+    body = contract_dict(
+        providers=[(pid, str(text(s))) for pid, s in zip(ids, shares, strict=True)],
+        years=(("2025-26", str(value), str(text(withheld))),),
+        domains=[domain("d1", "1", *items)],
+        share_rule=rule,
+        unearned=draw(st.sampled_from(["retained", "redistributed"])),
+        **sections,
+    )
     contract = load(body)
     rows: list[tuple[Any, ...]] = []
     for month in MONTHS:
         for pid in ids:
             denominator = draw(st.integers(0, 60))
-            rows += [(pid, "i1", month, draw(st.integers(0, denominator)), denominator), (pid, "i2", month, draw(st.integers(0, 10)), draw(st.integers(1, 100))),
-                     (pid, "own", month, draw(st.integers(0, denominator)), denominator), (pid, "spend", month, pounds(draw, int(value * 100) // 10 + 1), 0)]  # fmt: skip
-    claims = pl.DataFrame([(f"y{draw(st.integers(0, 9))}", "job", draw(st.sampled_from(ids)), draw(st.sampled_from(MONTHS))) for _ in range(draw(st.integers(0, 12)))],
-                          schema=CLAIMS_SCHEMA, orient="row")  # fmt: skip
+            rows += [
+                (pid, "i1", month, draw(st.integers(0, denominator)), denominator),
+                (pid, "i2", month, draw(st.integers(0, 10)), draw(st.integers(1, 100))),
+                (pid, "own", month, draw(st.integers(0, denominator)), denominator),
+                (pid, "spend", month, pounds(draw, int(value * 100) // 10 + 1), 0),
+            ]
+    claims = pl.DataFrame(
+        [
+            (f"y{draw(st.integers(0, 9))}", "job", draw(st.sampled_from(ids)), draw(st.sampled_from(MONTHS)))
+            for _ in range(draw(st.integers(0, 12)))
+        ],
+        schema=CLAIMS_SCHEMA,
+        orient="row",
+    )
     frame = monthly(rows)
     runs: list[tuple[pl.DataFrame, str]] = []
     for quarter in QUARTERS:

@@ -34,7 +34,10 @@ def year_rows(numerators: dict[str, int] | None = None) -> list[tuple[Any, ...]]
 
 def due(ledger: pl.DataFrame) -> dict[str, int]:
     frame = lines(ledger, "due_now") if lines(ledger, "due_now").height else lines(ledger, "net_payable")
-    return {row["party_id"]: int(row["amount_pence"]) for row in frame.filter(pl.col("party_id") != COMMISSIONER).iter_rows(named=True)}
+    return {
+        row["party_id"]: int(row["amount_pence"])
+        for row in frame.filter(pl.col("party_id") != COMMISSIONER).iter_rows(named=True)
+    }
 
 
 def conserved(ledger: pl.DataFrame) -> bool:
@@ -43,7 +46,11 @@ def conserved(ledger: pl.DataFrame) -> bool:
     return value == money
 
 
-def settle_year(contract: Contract, rows: list[tuple[Any, ...]], quarter_rows: dict[str, list[tuple[Any, ...]]] | None = None) -> tuple[list[pl.DataFrame], pl.DataFrame]:
+def settle_year(
+    contract: Contract,
+    rows: list[tuple[Any, ...]],
+    quarter_rows: dict[str, list[tuple[Any, ...]]] | None = None,
+) -> tuple[list[pl.DataFrame], pl.DataFrame]:
     """Settle Q1..Q4 in turn (each on the data known then), then the year, each netted against the runs before it."""
     runs: list[tuple[pl.DataFrame, str]] = []
     ledgers = []
@@ -122,16 +129,22 @@ def test_restated_data_for_a_settled_quarter_shows_an_adjustment_naming_the_quar
     first = year_rows({"A:2025-04": 10, "A:2025-05": 10})  # Q1 as first reported: poor
     corrected = year_rows()  # the corrected extract: Q1 much better
     q1 = settle(contract, monthly(first), SettlementPeriod.parse("2025-26-Q1"))
-    q2 = settle_with_history(contract, monthly(corrected), SettlementPeriod.parse("2025-26-Q2"), history_of([(q1, "Q1 run")]))
+    q2 = settle_with_history(
+        contract, monthly(corrected), SettlementPeriod.parse("2025-26-Q2"), history_of([(q1, "Q1 run")])
+    )
     assert conserved(q2)
     restated = lines(q2, "restatement")
     assert set(restated["adjusts_period"].to_list()) == {"2025-26-Q1"}
     again = settle(contract, monthly(corrected), SettlementPeriod.parse("2025-26-Q1"))
     for party in ("A", "B"):
-        expected = int(lines(again, "net_payable", party)["amount_pence"].item()) - int(lines(q1, "net_payable", party)["amount_pence"].item())
+        expected = int(lines(again, "net_payable", party)["amount_pence"].item()) - int(
+            lines(q1, "net_payable", party)["amount_pence"].item()
+        )
         assert int(lines(q2, "restatement", party)["amount_pence"].sum()) == expected
     commissioner = lines(q2, "restatement", COMMISSIONER)
-    assert int(commissioner["amount_pence"].item()) == -int(restated.filter(pl.col("party_id") != COMMISSIONER)["amount_pence"].sum())
+    assert int(commissioner["amount_pence"].item()) == -int(
+        restated.filter(pl.col("party_id") != COMMISSIONER)["amount_pence"].sum()
+    )
     net = {p: int(lines(q2, "net_payable", p)["amount_pence"].item()) for p in ("A", "B")}
     assert due(q2) == {p: net[p] + int(lines(q2, "restatement", p)["amount_pence"].sum()) for p in ("A", "B")}
 
@@ -166,7 +179,10 @@ def test_year_to_date_quarters_resettle_the_year_so_far() -> None:
     q3 = ledgers[2]
     assert int(lines(q3, "contract_value")["amount_pence"].item()) == 2500006 + 2500005 + 2500005
     assert "year to date" in lines(q3, "contract_value")["note"].item()
-    assert sorted(lines(q3, "paid_on_account")["adjusts_period"].unique().to_list()) == ["2025-26-Q1", "2025-26-Q2"]
+    assert sorted(lines(q3, "paid_on_account")["adjusts_period"].unique().to_list()) == [
+        "2025-26-Q1",
+        "2025-26-Q2",
+    ]
 
 
 def test_in_full_pays_the_whole_outcome_pool_on_account_and_the_year_end_claws_back() -> None:
@@ -198,7 +214,9 @@ def test_monthly_base_instalments_split_the_quarters_base_into_three() -> None:
     for party in ("A", "B"):
         instalments = lines(q3, "base_payment", party)
         assert instalments.height == 3
-        assert [n.split(":")[0] for n in instalments["note"]] == [f"monthly instalment for 2025-{m}" for m in ("10", "11", "12")]
+        assert [n.split(":")[0] for n in instalments["note"]] == [
+            f"monthly instalment for 2025-{m}" for m in ("10", "11", "12")
+        ]
         assert instalments["amount_pence"].sum() == lines(plain, "base_payment", party)["amount_pence"].sum()
         assert max(instalments["amount_pence"]) - min(instalments["amount_pence"]) <= 1
     year = settle(contract, monthly(year_rows()), SettlementPeriod.parse("2025-26"))
@@ -212,6 +230,11 @@ def test_the_ledger_says_how_much_was_paid_before_and_what_is_due() -> None:
     for party in ("A", "B"):
         paid_before = sum(due(ledger)[party] for ledger in ledgers[:2])
         assert int(lines(q3, "paid_to_date", party)["amount_pence"].item()) == paid_before
-        assert int(lines(q3, "due_now", party)["amount_pence"].item()) == int(lines(q3, "net_payable", party)["amount_pence"].item())
-        numbers = lines(q3, "due_now", party)["line_no"].item(), lines(q3, "net_payable", party)["line_no"].item()
+        assert int(lines(q3, "due_now", party)["amount_pence"].item()) == int(
+            lines(q3, "net_payable", party)["amount_pence"].item()
+        )
+        numbers = (
+            lines(q3, "due_now", party)["line_no"].item(),
+            lines(q3, "net_payable", party)["line_no"].item(),
+        )
         assert numbers[0] > numbers[1]

@@ -11,11 +11,10 @@ from pathlib import Path
 
 import polars as pl
 import pytest
+from paths import ROOT
 from typer.testing import CliRunner
 
 from obc_settle.cli import app
-
-from paths import ROOT
 
 runner = CliRunner()
 CONTRACT = ROOT / "contracts" / "diabetes-alliance.yaml"
@@ -24,7 +23,20 @@ QUARTERS = [f"2025-26-Q{q}" for q in range(1, 5)]
 
 
 def run(out: Path, period: str, *extra: str) -> tuple[int, str, str]:
-    args = ["run", str(CONTRACT), "--data", str(DATA), "--period", period, "--out", str(out), "--format", "html", "--json", *extra]
+    args = [
+        "run",
+        str(CONTRACT),
+        "--data",
+        str(DATA),
+        "--period",
+        period,
+        "--out",
+        str(out),
+        "--format",
+        "html",
+        "--json",
+        *extra,
+    ]
     result = runner.invoke(app, args)
     return result.exit_code, result.stdout, result.stderr
 
@@ -52,7 +64,9 @@ def summary(folder: Path) -> dict[str, object]:
 
 
 def test_the_quarters_and_the_reconciliation_add_up_to_the_year_end_rules(year: Path, tmp_path: Path) -> None:
-    code, _, _ = run(tmp_path / "fresh", "2025-26", "--nothing-paid-on-account")  # the year-end rules, no history
+    code, _, _ = run(
+        tmp_path / "fresh", "2025-26", "--nothing-paid-on-account"
+    )  # the year-end rules, no history
     assert code == 0
     rules = {p["provider_id"]: p["net_payable_pence"] for p in summary(tmp_path / "fresh")["providers"]}
     paid: dict[str, int] = {}
@@ -78,34 +92,56 @@ def test_the_manifest_records_the_earlier_runs_as_inputs(year: Path) -> None:
     manifest = json.loads((year / "2025-26" / "manifest.json").read_text())
     assert manifest["parameters"]["paid"] == [str(year / name) for name in QUARTERS]
     paid_inputs = [item for item in manifest["inputs"] if item["role"] == "paid_run"]
-    assert sorted(item["path"] for item in paid_inputs) == [f"inputs/paid/{name}/ledger.parquet" for name in QUARTERS]
+    assert sorted(item["path"] for item in paid_inputs) == [
+        f"inputs/paid/{name}/ledger.parquet" for name in QUARTERS
+    ]
 
 
-def test_a_payments_extract_that_matches_the_runs_gives_the_same_reconciliation(year: Path, tmp_path: Path) -> None:
+def test_a_payments_extract_that_matches_the_runs_gives_the_same_reconciliation(
+    year: Path, tmp_path: Path
+) -> None:
     rows = []
     for name in QUARTERS:
         for provider in summary(year / name)["providers"]:
-            rows.append({"provider_id": provider["provider_id"], "settlement_period": name, "amount_pence": provider["due_now_pence"], "line": "quarterly payment"})
+            rows.append(
+                {
+                    "provider_id": provider["provider_id"],
+                    "settlement_period": name,
+                    "amount_pence": provider["due_now_pence"],
+                    "line": "quarterly payment",
+                }
+            )
     payments = tmp_path / "payments.parquet"
     pl.DataFrame(rows).write_parquet(payments)
     code, stdout, stderr = run(tmp_path / "by_extract", "2025-26", "--payments", str(payments))
     assert code == 0, stderr
     by_runs = summary(year / "2025-26")
     assert json.loads(stdout)["settlements"][0]["providers"] == by_runs["providers"]
-    code, _, stderr = run(tmp_path / "both", "2025-26", "--payments", str(payments), *paid_args([year / q for q in QUARTERS]))
+    code, _, stderr = run(
+        tmp_path / "both", "2025-26", "--payments", str(payments), *paid_args([year / q for q in QUARTERS])
+    )
     assert code == 0, stderr
 
 
-def test_a_payments_extract_that_does_not_match_the_runs_is_refused_naming_the_row(year: Path, tmp_path: Path) -> None:
+def test_a_payments_extract_that_does_not_match_the_runs_is_refused_naming_the_row(
+    year: Path, tmp_path: Path
+) -> None:
     rows = [
-        {"provider_id": p["provider_id"], "settlement_period": name, "amount_pence": p["due_now_pence"] + (100 if (name, p["provider_id"]) == ("2025-26-Q2", "ISLGP") else 0)}
+        {
+            "provider_id": p["provider_id"],
+            "settlement_period": name,
+            "amount_pence": p["due_now_pence"]
+            + (100 if (name, p["provider_id"]) == ("2025-26-Q2", "ISLGP") else 0),
+        }
         for name in QUARTERS
         for p in summary(year / name)["providers"]
     ]
     payments = tmp_path / "payments.parquet"
     pl.DataFrame(rows).write_parquet(payments)
     out = tmp_path / "refused"
-    code, _, stderr = run(out, "2025-26", "--payments", str(payments), *paid_args([year / q for q in QUARTERS]))
+    code, _, stderr = run(
+        out, "2025-26", "--payments", str(payments), *paid_args([year / q for q in QUARTERS])
+    )
     assert code == 3
     assert f"{payments}: P008 row 6: ISLGP 2025-26-Q2: the extract says" in stderr
     assert not out.exists()
@@ -114,11 +150,25 @@ def test_a_payments_extract_that_does_not_match_the_runs_is_refused_naming_the_r
 @pytest.mark.parametrize(
     ("mutate", "code", "text"),
     [
-        (lambda rows: rows + [{"provider_id": "NOPE", "settlement_period": "2025-26-Q1", "amount_pence": 1}], "P007", "row 2, column provider_id: unknown provider 'NOPE'"),
-        (lambda rows: rows + [{"provider_id": "WHIT", "settlement_period": "2024-25-Q1", "amount_pence": 1}], "P003", "row 2, column settlement_period: 2024-25-Q1 is not in the contract year settled"),
+        (
+            lambda rows: (
+                [*rows, {"provider_id": "NOPE", "settlement_period": "2025-26-Q1", "amount_pence": 1}]
+            ),
+            "P007",
+            "row 2, column provider_id: unknown provider 'NOPE'",
+        ),
+        (
+            lambda rows: (
+                [*rows, {"provider_id": "WHIT", "settlement_period": "2024-25-Q1", "amount_pence": 1}]
+            ),
+            "P003",
+            "row 2, column settlement_period: 2024-25-Q1 is not in the contract year settled",
+        ),
     ],
 )
-def test_bad_payments_rows_are_refused_with_file_and_row(tmp_path: Path, mutate: object, code: str, text: str) -> None:
+def test_bad_payments_rows_are_refused_with_file_and_row(
+    tmp_path: Path, mutate: object, code: str, text: str
+) -> None:
     rows = [{"provider_id": "WHIT", "settlement_period": "2025-26-Q1", "amount_pence": 100}]
     payments = tmp_path / "payments.parquet"
     pl.DataFrame(mutate(rows)).write_parquet(payments)  # type: ignore[operator]
@@ -133,22 +183,52 @@ def test_a_missing_earlier_run_is_refused(year: Path, tmp_path: Path) -> None:
     assert "--paid: P006 no run given for 2025-26-Q2" in stderr
 
 
-def test_a_run_given_twice_a_later_run_and_another_contracts_run_are_refused(year: Path, tmp_path: Path) -> None:
-    code, _, stderr = run(tmp_path / "a", "2025-26-Q3", *paid_args([year / "2025-26-Q1", year / "2025-26-Q1", year / "2025-26-Q2"]))
+def test_a_run_given_twice_a_later_run_and_another_contracts_run_are_refused(
+    year: Path, tmp_path: Path
+) -> None:
+    code, _, stderr = run(
+        tmp_path / "a",
+        "2025-26-Q3",
+        *paid_args([year / "2025-26-Q1", year / "2025-26-Q1", year / "2025-26-Q2"]),
+    )
     assert code == 3 and "P004 two runs settle 2025-26-Q1" in stderr
-    code, _, stderr = run(tmp_path / "b", "2025-26-Q2", *paid_args([year / "2025-26-Q1", year / "2025-26-Q3"]))
-    assert code == 3 and "P003 the run cannot be netted off: 2025-26-Q3 is after the period settled (2025-26-Q2)" in stderr
+    code, _, stderr = run(
+        tmp_path / "b", "2025-26-Q2", *paid_args([year / "2025-26-Q1", year / "2025-26-Q3"])
+    )
+    assert (
+        code == 3
+        and "P003 the run cannot be netted off: 2025-26-Q3 is after the period settled (2025-26-Q2)" in stderr
+    )
     other = tmp_path / "other"
-    result = runner.invoke(app, ["run", str(ROOT / "contracts" / "mk-substance-misuse.yaml"), "--data", str(ROOT / "sample_data" / "mk-substance-misuse"),
-                                 "--period", "2025-26-Q1", "--out", str(other), "--format", "html", "-q"])  # fmt: skip
+    result = runner.invoke(
+        app,
+        [
+            "run",
+            str(ROOT / "contracts" / "mk-substance-misuse.yaml"),
+            "--data",
+            str(ROOT / "sample_data" / "mk-substance-misuse"),
+            "--period",
+            "2025-26-Q1",
+            "--out",
+            str(other),
+            "--format",
+            "html",
+            "-q",
+        ],
+    )
     assert result.exit_code == 0
     code, _, stderr = run(tmp_path / "c", "2025-26-Q2", *paid_args([other]))
-    assert code == 3 and "P002 the run settles contract 'mk-substance-misuse', not 'ih-diabetes-alliance'" in stderr
+    assert (
+        code == 3
+        and "P002 the run settles contract 'mk-substance-misuse', not 'ih-diabetes-alliance'" in stderr
+    )
 
 
 def test_a_run_whose_own_history_the_runs_given_do_not_show_is_refused(year: Path, tmp_path: Path) -> None:
     """Q3 was netted against Q1 and Q2; giving Q3 without Q2 cannot match what Q3 counted."""
-    code, _, stderr = run(tmp_path / "out", "2025-26-Q4", *paid_args([year / "2025-26-Q1", year / "2025-26-Q3"]))
+    code, _, stderr = run(
+        tmp_path / "out", "2025-26-Q4", *paid_args([year / "2025-26-Q1", year / "2025-26-Q3"])
+    )
     assert code == 3
     assert "P005 the run counted" in stderr and "P006 no run given for 2025-26-Q2" in stderr
 

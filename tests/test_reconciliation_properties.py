@@ -30,7 +30,9 @@ from obc_settle.engine.reconcile import history_of
 from obc_settle.ledger.invariants import violations
 from obc_settle.periods import SettlementPeriod
 
-SETTINGS = settings(max_examples=settings.default.max_examples // 5)  # one example settles a year five times or more
+SETTINGS = settings(
+    max_examples=settings.default.max_examples // 5
+)  # one example settles a year five times or more
 MONTHS = [f"2025-{m:02d}" for m in range(4, 13)] + [f"2026-{m:02d}" for m in range(1, 4)]
 QUARTERS = [f"2025-26-Q{q}" for q in range(1, 5)]
 
@@ -53,13 +55,34 @@ def years(draw: Any) -> Year:
     pence = draw(st.integers(0, 10**9))
     withheld = Decimal(draw(st.integers(0, 300))) / 1000
     owner = draw(st.sampled_from(ids))
-    terms = {"outcome_on_account": draw(st.sampled_from(["each_quarter", "year_to_date", "in_full", "year_end"])),
-             "base_instalments": draw(st.sampled_from(["quarterly", "monthly"]))}  # fmt: skip
+    terms = {
+        "outcome_on_account": draw(st.sampled_from(["each_quarter", "year_to_date", "in_full", "year_end"])),
+        "base_instalments": draw(st.sampled_from(["quarterly", "monthly"])),
+    }
     contract = contract_from(
         providers=[(pid, str(share)) for pid, share in zip(ids, shares, strict=True)],
         years=(("2025-26", str(Decimal(pence) / 100), str(withheld)), ("2026-27", "1000.00", "0.1")),
-        domains=[domain("d1", "1", indicator("hi", threshold="0.4", target="0.8", weight="0.6", window=draw(st.sampled_from(["period", "year_to_date"]))),
-                        indicator("own", threshold="0.3", target="0.9", weight="0.4", attribution="individual", provider=owner))],  # fmt: skip
+        domains=[
+            domain(
+                "d1",
+                "1",
+                indicator(
+                    "hi",
+                    threshold="0.4",
+                    target="0.8",
+                    weight="0.6",
+                    window=draw(st.sampled_from(["period", "year_to_date"])),
+                ),
+                indicator(
+                    "own",
+                    threshold="0.3",
+                    target="0.9",
+                    weight="0.4",
+                    attribution="individual",
+                    provider=owner,
+                ),
+            )
+        ],
         unearned=draw(st.sampled_from(["retained", "redistributed"])),
         payment_terms=terms,
     )
@@ -77,7 +100,11 @@ def years(draw: Any) -> Year:
 
 def due(ledger: pl.DataFrame) -> dict[str, int]:
     kind = "due_now" if lines(ledger, "due_now").height else "net_payable"
-    return {r["party_id"]: int(r["amount_pence"]) for r in lines(ledger, kind).iter_rows(named=True) if r["party_id"] != COMMISSIONER}
+    return {
+        r["party_id"]: int(r["amount_pence"])
+        for r in lines(ledger, kind).iter_rows(named=True)
+        if r["party_id"] != COMMISSIONER
+    }
 
 
 def conserved(ledger: pl.DataFrame) -> bool:
@@ -88,7 +115,14 @@ def conserved(ledger: pl.DataFrame) -> bool:
 def run_year(contract: Contract, data: pl.DataFrame) -> tuple[list[tuple[pl.DataFrame, str]], pl.DataFrame]:
     runs: list[tuple[pl.DataFrame, str]] = []
     for name in QUARTERS:
-        runs.append((settle_with_history(contract, data, SettlementPeriod.parse(name), history_of(runs) if runs else None), name))
+        runs.append(
+            (
+                settle_with_history(
+                    contract, data, SettlementPeriod.parse(name), history_of(runs) if runs else None
+                ),
+                name,
+            )
+        )
     return runs, settle_with_history(contract, data, SettlementPeriod.parse("2025-26"), history_of(runs))
 
 
@@ -98,9 +132,9 @@ def test_money_is_conserved_every_quarter_and_the_year_pays_exactly_the_year_end
     data = monthly(year.rows)
     runs, final = run_year(year.contract, data)
     assert all(conserved(ledger) for ledger, _ in runs) and conserved(final)
-    assert all(violations(ledger, year.contract) == [] for ledger in [*(l for l, _ in runs), final])
-    paid = {pid: 0 for pid in year.ids}
-    for ledger in [*(l for l, _ in runs), final]:
+    assert all(violations(ledger, year.contract) == [] for ledger in [*(run for run, _ in runs), final])
+    paid = dict.fromkeys(year.ids, 0)
+    for ledger in [*(run for run, _ in runs), final]:
         for pid, amount in due(ledger).items():
             paid[pid] += amount
     assert paid == due(settle(year.contract, data, SettlementPeriod.parse("2025-26")))
@@ -111,9 +145,13 @@ def test_money_is_conserved_every_quarter_and_the_year_pays_exactly_the_year_end
 def test_nothing_is_paid_twice(year: Year) -> None:
     data = monthly(year.rows)
     runs, final = run_year(year.contract, data)
-    again = settle_with_history(year.contract, data, SettlementPeriod.parse("2025-26"), history_of([*runs, (final, "2025-26")]))
+    again = settle_with_history(
+        year.contract, data, SettlementPeriod.parse("2025-26"), history_of([*runs, (final, "2025-26")])
+    )
     assert set(due(again).values()) == {0}
-    q2_again = settle_with_history(year.contract, data, SettlementPeriod.parse("2025-26-Q2"), history_of(runs[:2]))
+    q2_again = settle_with_history(
+        year.contract, data, SettlementPeriod.parse("2025-26-Q2"), history_of(runs[:2])
+    )
     assert set(due(q2_again).values()) <= {0}
 
 
@@ -123,9 +161,16 @@ def test_a_restated_quarter_is_corrected_once_naming_the_quarter(year: Year, see
     import random
 
     rng = random.Random(seed)
-    corrected = [(p, i, m, rng.randint(0, d), d) if m in MONTHS[:3] else (p, i, m, n, d) for p, i, m, n, d in year.rows]
+    corrected = [
+        (p, i, m, rng.randint(0, d), d) if m in MONTHS[:3] else (p, i, m, n, d) for p, i, m, n, d in year.rows
+    ]
     q1_first = settle(year.contract, monthly(year.rows), SettlementPeriod.parse("2025-26-Q1"))
-    q2 = settle_with_history(year.contract, monthly(corrected), SettlementPeriod.parse("2025-26-Q2"), history_of([(q1_first, "Q1")]))
+    q2 = settle_with_history(
+        year.contract,
+        monthly(corrected),
+        SettlementPeriod.parse("2025-26-Q2"),
+        history_of([(q1_first, "Q1")]),
+    )
     assert conserved(q2)
     assert set(lines(q2, "restatement")["adjusts_period"].to_list()) <= {"2025-26-Q1"}
     q1_new = settle(year.contract, monthly(corrected), SettlementPeriod.parse("2025-26-Q1"))

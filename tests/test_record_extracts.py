@@ -34,11 +34,20 @@ RECORD = RECORD_EXTRACT_SCHEMA
 @pytest.fixture(scope="module")
 def contract() -> Contract:
     return contract_from(
-        domains=[domain("d1", "1", indicator("i1", weight="0.5"), indicator("m1", kind="mean", threshold="6", target="7", weight="0.5"))]
+        domains=[
+            domain(
+                "d1",
+                "1",
+                indicator("i1", weight="0.5"),
+                indicator("m1", kind="mean", threshold="6", target="7", weight="0.5"),
+            )
+        ]
     )
 
 
-def write(path: Path, rows: list[tuple[Any, ...]], schema: dict[str, Any] | None = None, **options: Any) -> Path:
+def write(
+    path: Path, rows: list[tuple[Any, ...]], schema: dict[str, Any] | None = None, **options: Any
+) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     pl.DataFrame(rows, schema=schema or RECORD, orient="row").write_parquet(path, **options)
     return path
@@ -101,13 +110,25 @@ def test_the_excluded_and_value_columns_are_optional(tmp_path: Path, contract: C
     rows = [(1, "A", "i1", "2025-04", True, True), (2, "A", "i1", "2025-04", True, False)]
     extracts, findings = read_extracts(write(tmp_path / "x.parquet", rows, schema), contract)
     assert findings == [] and extracts is not None
-    assert sums(extracts, "numerator", "denominator", "value_count") == [("A", "i1", "2025-04", Decimal(1), Decimal(2), 0)]
+    assert sums(extracts, "numerator", "denominator", "value_count") == [
+        ("A", "i1", "2025-04", Decimal(1), Decimal(2), 0)
+    ]
 
 
-def test_record_and_aggregated_files_in_one_folder_are_summed_together(tmp_path: Path, contract: Contract) -> None:
+def test_record_and_aggregated_files_in_one_folder_are_summed_together(
+    tmp_path: Path, contract: Contract
+) -> None:
     write(tmp_path / "a_records.parquet", [(1, "A", "i1", "2025-04", True, True, False, None)])
-    aggregated = {"provider_id": pl.String, "indicator_id": pl.String, "period": pl.String, "numerator": pl.Int64, "denominator": pl.Int64}
-    write(tmp_path / "b_totals.parquet", [("B", "i1", "2025-04", 5, 9)], aggregated)  # A's month here too would be D022
+    aggregated = {
+        "provider_id": pl.String,
+        "indicator_id": pl.String,
+        "period": pl.String,
+        "numerator": pl.Int64,
+        "denominator": pl.Int64,
+    }
+    write(
+        tmp_path / "b_totals.parquet", [("B", "i1", "2025-04", 5, 9)], aggregated
+    )  # A's month here too would be D022
     extracts, findings = read_extracts(tmp_path, contract)
     assert findings == [] and extracts is not None
     assert sums(extracts, "numerator", "denominator", "rows") == [
@@ -129,23 +150,41 @@ def test_a_date_typed_period_counts_towards_its_month(tmp_path: Path, contract: 
     from datetime import date
 
     schema = {**RECORD, "period": pl.Date}
-    rows = [(1, "A", "i1", date(2025, 4, 1), True, True, False, None), (2, "A", "i1", date(2025, 4, 30), True, False, False, None)]
+    rows = [
+        (1, "A", "i1", date(2025, 4, 1), True, True, False, None),
+        (2, "A", "i1", date(2025, 4, 30), True, False, False, None),
+    ]
     extracts, findings = read_extracts(write(tmp_path / "x.parquet", rows, schema), contract)
     assert findings == [] and extracts is not None
-    assert sums(extracts, "numerator", "denominator", "rows") == [("A", "i1", "2025-04", Decimal(1), Decimal(2), 2)]
+    assert sums(extracts, "numerator", "denominator", "rows") == [
+        ("A", "i1", "2025-04", Decimal(1), Decimal(2), 2)
+    ]
 
 
-def test_a_file_with_record_level_and_aggregated_columns_is_refused(tmp_path: Path, contract: Contract) -> None:
+def test_a_file_with_record_level_and_aggregated_columns_is_refused(
+    tmp_path: Path, contract: Contract
+) -> None:
     schema = {**RECORD, "numerator": pl.Int64}
-    extracts, findings = read_extracts(write(tmp_path / "x.parquet", [(1, "A", "i1", "2025-04", True, True, False, None, 1)], schema), contract)
+    extracts, findings = read_extracts(
+        write(tmp_path / "x.parquet", [(1, "A", "i1", "2025-04", True, True, False, None, 1)], schema),
+        contract,
+    )
     assert extracts is None
     assert [f.code for f in findings] == ["D002"]
     assert "in_denominator" in findings[0].message and "numerator" in findings[0].message
 
 
 def test_missing_and_mistyped_record_columns_are_each_reported(tmp_path: Path, contract: Contract) -> None:
-    schema = {"patient_id": pl.Float64, "provider_id": pl.String, "indicator_id": pl.String, "period": pl.String, "in_denominator": pl.Int64}
-    extracts, findings = read_extracts(write(tmp_path / "x.parquet", [(1.0, "A", "i1", "2025-04", 1)], schema), contract)
+    schema = {
+        "patient_id": pl.Float64,
+        "provider_id": pl.String,
+        "indicator_id": pl.String,
+        "period": pl.String,
+        "in_denominator": pl.Int64,
+    }
+    extracts, findings = read_extracts(
+        write(tmp_path / "x.parquet", [(1.0, "A", "i1", "2025-04", 1)], schema), contract
+    )
     assert extracts is None
     assert sorted((f.code, f.message.split(" (")[0].split(":")[0]) for f in findings) == [
         ("D002", "required column 'in_numerator' is missing"),
@@ -163,7 +202,9 @@ def test_an_unknown_column_in_a_record_file_is_a_warning(tmp_path: Path, contrac
     assert "practice_code" in findings[0].message
 
 
-def test_every_problem_in_a_record_file_is_reported_with_its_first_row(tmp_path: Path, contract: Contract) -> None:
+def test_every_problem_in_a_record_file_is_reported_with_its_first_row(
+    tmp_path: Path, contract: Contract
+) -> None:
     rows = [
         (1, "A", "i1", "2025-04", True, True, False, None),
         (None, "A", "i1", "2025-04", True, True, False, None),  # row 2: no patient
@@ -193,17 +234,27 @@ def test_every_problem_in_a_record_file_is_reported_with_its_first_row(tmp_path:
     assert all(f.location.file == str(path) for f in findings)
     by_code = {f.code: f.message for f in findings}
     assert by_code["D015"] == "column in_denominator: 1 row null (must be true or false), e.g. row 7"
-    assert by_code["D016"] == "column in_numerator: 1 row in the numerator but not in the denominator, e.g. row 8"
+    assert (
+        by_code["D016"]
+        == "column in_numerator: 1 row in the numerator but not in the denominator, e.g. row 8"
+    )
     assert by_code["D003"] == "column value: 1 row NaN or infinite, e.g. row 9"
     assert all(code in CODES for code in by_code)
 
 
 @pytest.mark.parametrize("counted", [True, False])
-def test_an_infinite_value_is_reported_whether_or_not_the_row_is_counted(tmp_path: Path, contract: Contract, counted: bool) -> None:
-    rows = [(1, "A", "m1", "2025-04", True, False, False, 7.0), (2, "A", "m1", "2025-04", counted, False, False, float("inf"))]
+def test_an_infinite_value_is_reported_whether_or_not_the_row_is_counted(
+    tmp_path: Path, contract: Contract, counted: bool
+) -> None:
+    rows = [
+        (1, "A", "m1", "2025-04", True, False, False, 7.0),
+        (2, "A", "m1", "2025-04", counted, False, False, float("inf")),
+    ]
     extracts, findings = read_extracts(write(tmp_path / "x.parquet", rows), contract)
     assert extracts is None
-    assert [(f.code, f.message) for f in findings] == [("D003", "column value: 1 row NaN or infinite, e.g. row 2")]
+    assert [(f.code, f.message) for f in findings] == [
+        ("D003", "column value: 1 row NaN or infinite, e.g. row 2")
+    ]
 
 
 def test_problems_are_found_across_row_groups(tmp_path: Path, contract: Contract) -> None:
@@ -224,7 +275,9 @@ def test_duplicates_are_not_checked_unless_asked_for(tmp_path: Path, contract: C
     assert sums(extracts, "denominator") == [("A", "i1", "2025-04", Decimal(2))]
 
 
-def test_a_repeated_patient_indicator_and_month_is_reported_when_asked_for(tmp_path: Path, contract: Contract) -> None:
+def test_a_repeated_patient_indicator_and_month_is_reported_when_asked_for(
+    tmp_path: Path, contract: Contract
+) -> None:
     rows = [
         (1, "A", "i1", "2025-04", True, True, False, None),
         (1, "A", "i1", "2025-05", True, True, False, None),  # another month: not a duplicate
@@ -237,15 +290,24 @@ def test_a_repeated_patient_indicator_and_month_is_reported_when_asked_for(tmp_p
     extracts, findings = read_extracts(path, contract, check_duplicates=True)
     assert extracts is None
     assert [(f.code, f.message) for f in findings] == [
-        ("D017", "column patient_id: 2 rows repeat the patient_id, indicator_id and period of an earlier row, e.g. row 4")
+        (
+            "D017",
+            "column patient_id: 2 rows repeat the patient_id, indicator_id and period of an earlier row, e.g. row 4",
+        )
     ]
 
 
-def test_the_same_people_in_a_second_file_are_duplicates_of_the_first(tmp_path: Path, contract: Contract) -> None:
+def test_the_same_people_in_a_second_file_are_duplicates_of_the_first(
+    tmp_path: Path, contract: Contract
+) -> None:
     # Under another provider, so the files share no provider x indicator x month (that is D022).
     rows = [(n, "A", "i1", "2025-04", True, n % 3 == 0, False, None) for n in range(50)]
     write(tmp_path / "a_original.parquet", rows)
-    write(tmp_path / "b_restated.parquet", [(n, "B", *rest) for n, _, *rest in rows[:10]] + [(99, "B", "i1", "2025-04", True, True, False, None)])
+    write(
+        tmp_path / "b_restated.parquet",
+        [(n, "B", *rest) for n, _, *rest in rows[:10]]
+        + [(99, "B", "i1", "2025-04", True, True, False, None)],
+    )
     extracts, findings = read_extracts(tmp_path, contract, check_duplicates=True)
     assert extracts is None
     assert [(Path(f.location.file).name, f.code) for f in findings] == [("b_restated.parquet", "D017")]
@@ -254,31 +316,58 @@ def test_the_same_people_in_a_second_file_are_duplicates_of_the_first(tmp_path: 
 
 def test_duplicate_patients_are_compared_across_id_types_as_text(tmp_path: Path, contract: Contract) -> None:
     write(tmp_path / "a.parquet", [(7, "A", "i1", "2025-04", True, True, False, None)])
-    write(tmp_path / "b.parquet", [("7", "B", "i1", "2025-04", True, True, False, None)], {**RECORD, "patient_id": pl.String})
-    extracts, findings = read_extracts(tmp_path, contract, check_duplicates=True)
+    write(
+        tmp_path / "b.parquet",
+        [("7", "B", "i1", "2025-04", True, True, False, None)],
+        {**RECORD, "patient_id": pl.String},
+    )
+    _extracts, findings = read_extracts(tmp_path, contract, check_duplicates=True)
     assert [(Path(f.location.file).name, f.code) for f in findings] == [("b.parquet", "D017")]
 
 
-def test_a_record_extract_settles_like_the_aggregated_extract_it_sums_to(tmp_path: Path, contract: Contract) -> None:
+def test_a_record_extract_settles_like_the_aggregated_extract_it_sums_to(
+    tmp_path: Path, contract: Contract
+) -> None:
     from obc_settle.engine import settle
     from obc_settle.periods import SettlementPeriod
 
     records = [
-        (n, "ABC"[n % 3], "i1", f"2025-{4 + n % 3:02d}", n % 7 != 0, n % 7 != 0 and n % 4 != 0, n % 11 == 0, None) for n in range(300)
-    ] + [(n, "ABC"[n % 3], "m1", "2025-05", n % 5 != 0, False, n % 13 == 0, (n % 10) + 0.5 if n % 4 else None) for n in range(200)]
+        (
+            n,
+            "ABC"[n % 3],
+            "i1",
+            f"2025-{4 + n % 3:02d}",
+            n % 7 != 0,
+            n % 7 != 0 and n % 4 != 0,
+            n % 11 == 0,
+            None,
+        )
+        for n in range(300)
+    ] + [
+        (n, "ABC"[n % 3], "m1", "2025-05", n % 5 != 0, False, n % 13 == 0, (n % 10) + 0.5 if n % 4 else None)
+        for n in range(200)
+    ]
     from_records, findings = read_extracts(write(tmp_path / "records" / "r.parquet", records), contract)
     assert findings == [] and from_records is not None
     totals = from_records.monthly.select(
-        "provider_id", "indicator_id", "period",
-        pl.col("numerator").cast(pl.Float64), pl.col("denominator").cast(pl.Float64),
-        pl.col("value_sum").cast(pl.Float64), pl.col("value_count"),
-    )  # fmt: skip
-    from_totals, findings = read_extracts(write(tmp_path / "totals" / "t.parquet", totals.rows(), dict(totals.schema)), contract)
+        "provider_id",
+        "indicator_id",
+        "period",
+        pl.col("numerator").cast(pl.Float64),
+        pl.col("denominator").cast(pl.Float64),
+        pl.col("value_sum").cast(pl.Float64),
+        pl.col("value_count"),
+    )
+    from_totals, findings = read_extracts(
+        write(tmp_path / "totals" / "t.parquet", totals.rows(), dict(totals.schema)), contract
+    )
     assert findings == [] and from_totals is not None
     year = SettlementPeriod.parse("2025-26")
     by_records = settle(contract, from_records.monthly, year).drop("extract_rows", strict=False)
     by_totals = settle(contract, from_totals.monthly, year).drop("extract_rows", strict=False)
-    assert by_records.drop([c for c in by_records.columns if "rows" in c]).equals(by_totals.drop([c for c in by_totals.columns if "rows" in c]))
+    assert by_records.drop([c for c in by_records.columns if "rows" in c]).equals(
+        by_totals.drop([c for c in by_totals.columns if "rows" in c])
+    )
 
 
 SUMS_SCRIPT = """
@@ -302,7 +391,12 @@ def test_sums_are_identical_whatever_the_number_of_threads(tmp_path: Path) -> No
     outputs = []
     for threads in ("1", "2", "3"):
         environment = {**os.environ, "POLARS_MAX_THREADS": threads}
-        done = subprocess.run([sys.executable, "-c", SUMS_SCRIPT, str(contract_path), str(data)], env=environment, capture_output=True, check=True)
+        done = subprocess.run(
+            [sys.executable, "-c", SUMS_SCRIPT, str(contract_path), str(data)],
+            env=environment,
+            capture_output=True,
+            check=True,
+        )
         outputs.append(done.stdout)
     assert outputs[0] == outputs[1] == outputs[2]
     assert outputs[0].count(b"\n") > 1000
@@ -315,7 +409,9 @@ def test_the_benchmark_generator_is_deterministic(tmp_path: Path) -> None:
     assert (tmp_path / "a.parquet").read_bytes() == (tmp_path / "b.parquet").read_bytes()
     frame = pl.read_parquet(tmp_path / "a.parquet")
     assert dict(frame.schema) == RECORD
-    assert frame.select(pl.struct("patient_id", "indicator_id", "period").is_duplicated().any()).item() is False
+    assert (
+        frame.select(pl.struct("patient_id", "indicator_id", "period").is_duplicated().any()).item() is False
+    )
     assert json.dumps(sorted(frame.get_column("period").unique().to_list())) == json.dumps(
         [f"2025-{m:02d}" for m in range(4, 13)] + [f"2026-{m:02d}" for m in range(1, 4)]
     )
@@ -330,12 +426,30 @@ def test_run_refuses_repeated_records_only_when_asked(tmp_path: Path) -> None:
         ("p1", "ACUTE", "reviews", "2025-10", True, True, False, None),
         ("p2", "GPFED", "reviews", "2025-10", True, False, False, None),
     ]
-    schema = {"patient_id": pl.String, "provider_id": pl.String, "indicator_id": pl.String, "period": pl.String,
-              "in_denominator": pl.Boolean, "in_numerator": pl.Boolean, "excluded": pl.Boolean, "value": pl.Float64}  # fmt: skip
+    schema = {
+        "patient_id": pl.String,
+        "provider_id": pl.String,
+        "indicator_id": pl.String,
+        "period": pl.String,
+        "in_denominator": pl.Boolean,
+        "in_numerator": pl.Boolean,
+        "excluded": pl.Boolean,
+        "value": pl.Float64,
+    }
     data = tmp_path / "data"
     data.mkdir()
     pl.DataFrame(rows, schema=schema, orient="row").write_parquet(data / "records.parquet")
-    args = ["run", str(contract), "--data", str(data), "--period", "2025-26-Q3", "--format", "html", "--quiet"]
+    args = [
+        "run",
+        str(contract),
+        "--data",
+        str(data),
+        "--period",
+        "2025-26-Q3",
+        "--format",
+        "html",
+        "--quiet",
+    ]
     assert CliRunner().invoke(app, [*args, "--out", str(tmp_path / "a")]).exit_code == 0
     refused = CliRunner().invoke(app, [*args, "--out", str(tmp_path / "b"), "--check-duplicates"])
     assert refused.exit_code == 3
@@ -345,7 +459,9 @@ def test_run_refuses_repeated_records_only_when_asked(tmp_path: Path) -> None:
 
 def test_a_record_value_on_another_scale_is_refused_as_mixed_units(tmp_path: Path) -> None:
     contract_text = (ROOT / "tests" / "bad_inputs" / "_base" / "contract.yaml").read_text()
-    contract_text = contract_text.replace("          target: 8\n", "          target: 8\n          value_range: {min: 0, max: 10}\n")
+    contract_text = contract_text.replace(
+        "          target: 8\n", "          target: 8\n          value_range: {min: 0, max: 10}\n"
+    )
     contract = tmp_path / "contract.yaml"
     contract.write_text(contract_text)
     rows = [
@@ -353,11 +469,25 @@ def test_a_record_value_on_another_scale_is_refused_as_mixed_units(tmp_path: Pat
         ("p2", "GPFED", "confidence", "2025-10", True, False, False, 75.0),
         ("p3", "GPFED", "confidence", "2025-10", True, False, False, None),
     ]
-    schema = {"patient_id": pl.String, "provider_id": pl.String, "indicator_id": pl.String, "period": pl.String,
-              "in_denominator": pl.Boolean, "in_numerator": pl.Boolean, "excluded": pl.Boolean, "value": pl.Float64}  # fmt: skip
+    schema = {
+        "patient_id": pl.String,
+        "provider_id": pl.String,
+        "indicator_id": pl.String,
+        "period": pl.String,
+        "in_denominator": pl.Boolean,
+        "in_numerator": pl.Boolean,
+        "excluded": pl.Boolean,
+        "value": pl.Float64,
+    }
     data = tmp_path / "data"
     data.mkdir()
     pl.DataFrame(rows, schema=schema, orient="row").write_parquet(data / "records.parquet")
-    refused = CliRunner().invoke(app, ["run", str(contract), "--data", str(data), "--period", "2025-26-Q3", "--out", str(tmp_path / "out")])
+    refused = CliRunner().invoke(
+        app,
+        ["run", str(contract), "--data", str(data), "--period", "2025-26-Q3", "--out", str(tmp_path / "out")],
+    )
     assert refused.exit_code == 3
-    assert "D018 column value: 1 row outside the indicator's value_range (mixed units?), e.g. row 2" in refused.stderr
+    assert (
+        "D018 column value: 1 row outside the indicator's value_range (mixed units?), e.g. row 2"
+        in refused.stderr
+    )

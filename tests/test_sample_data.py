@@ -19,7 +19,10 @@ def hashes(folder: Path) -> dict[str, str]:
 
 def test_the_generator_reproduces_the_committed_sample_extracts_byte_for_byte(tmp_path: Path) -> None:
     result = subprocess.run(
-        [sys.executable, str(ROOT / "sample_data" / "generate.py"), str(tmp_path)], capture_output=True, text=True, check=False
+        [sys.executable, str(ROOT / "sample_data" / "generate.py"), str(tmp_path)],
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert result.returncode == 0, result.stderr
     generated = hashes(tmp_path)

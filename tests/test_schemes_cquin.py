@@ -15,13 +15,17 @@ INDICATORS = ["CCG1", "CCG2", "CCG3", "CCG4", "CCG5"]
 
 
 def rows(achieved: dict[str, int]) -> list[tuple[Any, ...]]:
-    return [("TRUST", indicator, month, achieved[indicator], 100) for indicator in INDICATORS for month in MONTHS_2025_26]
+    return [
+        ("TRUST", indicator, month, achieved[indicator], 100)
+        for indicator in INDICATORS
+        for month in MONTHS_2025_26
+    ]
 
 
 def test_five_equally_weighted_indicators_are_each_worth_a_quarter_of_a_percent() -> None:
     """1.25% of the fixed element, 5 indicators x 0.25% each (HFMA 2022/23)."""
     contract = contract_of(template("cquin"))
-    ledger = settle_rows(contract, rows({i: 100 for i in INDICATORS}))
+    ledger = settle_rows(contract, rows(dict.fromkeys(INDICATORS, 100)))
     value = int(lines(ledger, "contract_value")["amount_pence"].item())
     assert int(lines(ledger, "outcome_pool")["amount_pence"].item()) == value * 125 // 10000
     pools = lines(ledger, "retained", COMMISSIONER)["pool_pence"].to_list()
@@ -33,7 +37,10 @@ def test_each_indicator_pays_linearly_between_its_minimum_and_maximum() -> None:
     contract = contract_of(template("cquin"))
     achieved = {"CCG1": 74, "CCG2": 50, "CCG3": 30, "CCG4": 80, "CCG5": 85}  # below min, half, max, half, max
     ledger = settle_rows(contract, rows(achieved))
-    scores = {row["indicator_id"]: float(row["score"]) for row in lines(ledger, "outcome", "TRUST").iter_rows(named=True)}
+    scores = {
+        row["indicator_id"]: float(row["score"])
+        for row in lines(ledger, "outcome", "TRUST").iter_rows(named=True)
+    }
     assert scores == {"CCG1": 0.0, "CCG2": 0.5, "CCG3": 1.0, "CCG4": 0.5, "CCG5": 1.0}
     assert amounts(ledger, "outcome")["TRUST"] == 60000000 * 3  # 3 of 5 indicators' £600,000
     assert conserved(ledger)
@@ -45,7 +52,9 @@ def test_paid_upfront_as_if_achieved_and_under_achievement_clawed_back_at_year_e
     runs = []
     for quarter in range(1, 5):
         name = f"2025-26-Q{quarter}"
-        ledger = settle_with_history(contract, data, SettlementPeriod.parse(name), history_of(runs) if runs else None)
+        ledger = settle_with_history(
+            contract, data, SettlementPeriod.parse(name), history_of(runs) if runs else None
+        )
         assert int(lines(ledger, "retained")["amount_pence"].sum()) == 0  # the whole quarter's CQUIN is paid
         assert lines(ledger, "base_payment", "TRUST").height == 3  # monthly instalments
         runs.append((ledger, name))

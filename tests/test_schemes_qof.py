@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 from engine_support import lines, monthly
-from schemes_support import MONTHS_2025_26, amounts, conserved, settle_rows, template, contract_of
+from schemes_support import MONTHS_2025_26, amounts, conserved, contract_of, settle_rows, template
 
 from obc_settle.engine import settle_with_history
 from obc_settle.engine.reconcile import history_of
@@ -20,7 +20,13 @@ from obc_settle.periods import SettlementPeriod
 D = Decimal
 
 
-def one_indicator(point_value: str, national_list: str, rounding: dict[str, Any], points: str, national_prevalence: str | None) -> Any:
+def one_indicator(
+    point_value: str,
+    national_list: str,
+    rounding: dict[str, Any],
+    points: str,
+    national_prevalence: str | None,
+) -> Any:
     body = template("qof")
     body["points"]["point_value"] = D(point_value)
     body["points"]["national_list_size"] = D(national_list)
@@ -71,18 +77,35 @@ def test_q3_ardens_2021_22_dementia_with_the_point_value_not_rounded() -> None:
 
 def test_q3_with_the_point_value_rounded_first_gives_seven_371_76() -> None:
     contract = one_indicator("201.16", "9085", {"cpi": 2, "point_value": 2}, "44", "0.007")
-    ledger = settle_rows(contract, [("PRACTICE", "AF006", "2025-09", 90, 100), ("PRACTICE", "list_size", "2026-03", 10000, 0),
-                                    ("PRACTICE", "af_register", "2026-03", 53, 0)])  # fmt: skip
+    ledger = settle_rows(
+        contract,
+        [
+            ("PRACTICE", "AF006", "2025-09", 90, 100),
+            ("PRACTICE", "list_size", "2026-03", 10000, 0),
+            ("PRACTICE", "af_register", "2026-03", 53, 0),
+        ],
+    )
     assert amounts(ledger, "points")["PRACTICE"] == 737176
     assert "adjusted point value 167.54 pounds" in lines(ledger, "points", "PRACTICE")["note"].item()
 
 
-@pytest.mark.parametrize(("register", "points", "pence", "point_value"), [(30, "26", 354146, "136.21"), (70, "20", 635660, "317.83")])
-def test_q4_insightsol_point_values_rounded_to_the_penny(register: int, points: str, pence: int, point_value: str) -> None:
+@pytest.mark.parametrize(
+    ("register", "points", "pence", "point_value"),
+    [(30, "26", 354146, "136.21"), (70, "20", 635660, "317.83")],
+)
+def test_q4_insightsol_point_values_rounded_to_the_penny(
+    register: int, points: str, pence: int, point_value: str
+) -> None:
     """£227.02 a point, CPI 1, dementia 0.3% or 0.7% against 0.5%: £3,541.46 and £6,356.60."""
     contract = one_indicator("227.02", "10000", {"point_value": 2}, points, "0.005")
-    ledger = settle_rows(contract, [("PRACTICE", "AF006", "2025-09", 90, 100), ("PRACTICE", "list_size", "2026-03", 10000, 0),
-                                    ("PRACTICE", "af_register", "2026-03", register, 0)])  # fmt: skip
+    ledger = settle_rows(
+        contract,
+        [
+            ("PRACTICE", "AF006", "2025-09", 90, 100),
+            ("PRACTICE", "list_size", "2026-03", 10000, 0),
+            ("PRACTICE", "af_register", "2026-03", register, 0),
+        ],
+    )
     assert amounts(ledger, "points")["PRACTICE"] == pence
     assert f"adjusted point value {point_value} pounds" in lines(ledger, "points", "PRACTICE")["note"].item()
 
@@ -90,17 +113,29 @@ def test_q4_insightsol_point_values_rounded_to_the_penny(register: int, points: 
 def test_points_are_linear_between_the_lower_and_upper_thresholds_and_rounded_to_two_places() -> None:
     """55% achieved between 40% and 70% earns half of 12 points... (0.55-0.4)/0.3 x 12 = 6 points."""
     contract = one_indicator("200.00", "10000", {}, "12", None)
-    ledger = settle_rows(contract, [("PRACTICE", "AF006", "2025-09", 55, 100), ("PRACTICE", "list_size", "2026-03", 10000, 0)])
+    ledger = settle_rows(
+        contract, [("PRACTICE", "AF006", "2025-09", 55, 100), ("PRACTICE", "list_size", "2026-03", 10000, 0)]
+    )
     assert amounts(ledger, "points")["PRACTICE"] == 6 * 20000
-    below = settle_rows(contract, [("PRACTICE", "AF006", "2025-09", 39, 100), ("PRACTICE", "list_size", "2026-03", 10000, 0)])
+    below = settle_rows(
+        contract, [("PRACTICE", "AF006", "2025-09", 39, 100), ("PRACTICE", "list_size", "2026-03", 10000, 0)]
+    )
     assert amounts(below, "points")["PRACTICE"] == 0
 
 
 def practice_rows() -> list[tuple[Any, ...]]:
     rows: list[tuple[Any, ...]] = []
     for month in MONTHS_2025_26:
-        rows += [("PRACTICE", "AF006", month, 50, 80), ("PRACTICE", "DM036", month, 40, 70), ("PRACTICE", "QIECG", month, 1, 1)]
-    rows += [("PRACTICE", "list_size", "2026-03", 10500, 0), ("PRACTICE", "af_register", "2026-03", 240, 0), ("PRACTICE", "dm_register", "2026-03", 780, 0)]
+        rows += [
+            ("PRACTICE", "AF006", month, 50, 80),
+            ("PRACTICE", "DM036", month, 40, 70),
+            ("PRACTICE", "QIECG", month, 1, 1),
+        ]
+    rows += [
+        ("PRACTICE", "list_size", "2026-03", 10500, 0),
+        ("PRACTICE", "af_register", "2026-03", 240, 0),
+        ("PRACTICE", "dm_register", "2026-03", 780, 0),
+    ]
     return rows
 
 
@@ -111,7 +146,9 @@ def test_aspiration_payments_are_paid_monthly_and_netted_off_the_achievement_pay
     aspiration = []
     for quarter in range(1, 5):
         name = f"2025-26-Q{quarter}"
-        ledger = settle_with_history(contract, monthly(rows), SettlementPeriod.parse(name), history_of(runs) if runs else None)
+        ledger = settle_with_history(
+            contract, monthly(rows), SettlementPeriod.parse(name), history_of(runs) if runs else None
+        )
         assert conserved(ledger)
         aspiration.append(amounts(ledger, "aspiration")["PRACTICE"])
         runs.append((ledger, name))

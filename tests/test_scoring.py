@@ -12,7 +12,16 @@ from fractions import Fraction
 from typing import Any
 
 import pytest
-from engine_support import D, contract_from, exact, indicator, indicator_row, monthly, outcome_by_party, score_of
+from engine_support import (
+    D,
+    contract_from,
+    exact,
+    indicator,
+    indicator_row,
+    monthly,
+    outcome_by_party,
+    score_of,
+)
 
 from obc_settle.engine import settle
 from obc_settle.engine.exact import SCORE_PLACES, as_decimal
@@ -81,7 +90,9 @@ def test_linear_lower_is_better_pays_as_the_rate_falls_from_threshold_to_target(
 def test_a_mean_indicator_is_the_sum_of_values_over_their_count() -> None:
     # 7,000 / 1,000 = 7.0 on a 6-to-8 scale: (7 - 6) / (8 - 6) = 0.5.
     spec = indicator(kind="mean", threshold="6", target="8")
-    ledger = settle_one(spec, [("A", "i1", "2025-05", 0, 0, 4000, 600), ("B", "i1", "2025-05", 0, 0, 3000, 400)])
+    ledger = settle_one(
+        spec, [("A", "i1", "2025-05", 0, 0, 4000, 600), ("B", "i1", "2025-05", 0, 0, 3000, 400)]
+    )
     expect(ledger, 0.5, 250_000, 150_000, 100_000)
     assert indicator_row(ledger, "i1")["achieved"] == pytest.approx(7.0)
 
@@ -94,7 +105,9 @@ def test_an_observed_to_expected_ratio_can_be_lower_is_better() -> None:
 
 def test_a_change_from_baseline_indicator_scores_the_change() -> None:
     # 60/100 = 0.6 against baseline 0.5 is a change of 0.1; threshold 0.05, target 0.15 -> 0.5.
-    spec = indicator(kind="change_from_baseline", measure="proportion", baseline="0.5", threshold="0.05", target="0.15")
+    spec = indicator(
+        kind="change_from_baseline", measure="proportion", baseline="0.5", threshold="0.05", target="0.15"
+    )
     ledger = settle_one(spec, [("A", "i1", "2025-05", 60, 100)])
     expect(ledger, 0.5, 250_000, 150_000, 100_000)
     assert indicator_row(ledger, "i1")["achieved"] == pytest.approx(0.1)
@@ -128,8 +141,12 @@ BANDS_UP = [
         (7600, 1.0, 500_000, 300_000, 200_000),
     ],
 )
-def test_banded_higher_is_better_pays_the_best_band_reached(value_sum: int, score: float, a: int, b: int, c: int) -> None:
-    spec = indicator(kind="mean", threshold="6.5", target="7.5", scoring={"method": "banded", "bands": BANDS_UP})
+def test_banded_higher_is_better_pays_the_best_band_reached(
+    value_sum: int, score: float, a: int, b: int, c: int
+) -> None:
+    spec = indicator(
+        kind="mean", threshold="6.5", target="7.5", scoring={"method": "banded", "bands": BANDS_UP}
+    )
     expect(settle_one(spec, [("A", "i1", "2025-05", 0, 0, value_sum, 1000)]), score, a, b, c)
 
 
@@ -141,12 +158,17 @@ def test_banded_higher_is_better_pays_the_best_band_reached(value_sum: int, scor
         (25, 1.0, 500_000, 300_000, 200_000),  # 2.5 exactly: the best band
     ],
 )
-def test_banded_lower_is_better_pays_the_best_band_reached(events: int, score: float, a: int, b: int, c: int) -> None:
+def test_banded_lower_is_better_pays_the_best_band_reached(
+    events: int, score: float, a: int, b: int, c: int
+) -> None:
     bands = [{"level": D("3.0"), "score": D("0.5")}, {"level": D("2.5"), "score": D("1")}]
     spec = indicator(
-        kind="rate_per_1000", direction="lower_is_better", threshold="3.0", target="2.5",
+        kind="rate_per_1000",
+        direction="lower_is_better",
+        threshold="3.0",
+        target="2.5",
         scoring={"method": "banded", "bands": bands},
-    )  # fmt: skip
+    )
     expect(settle_one(spec, [("A", "i1", "2025-05", events, 10_000)]), score, a, b, c)
 
 
@@ -154,16 +176,31 @@ def test_banded_lower_is_better_pays_the_best_band_reached(events: int, score: f
 
 
 @pytest.mark.parametrize(("numerator", "score"), [(69, 0.0), (70, 1.0), (71, 1.0)])
-def test_all_or_nothing_higher_is_better_pays_everything_only_at_the_target(numerator: int, score: float) -> None:
+def test_all_or_nothing_higher_is_better_pays_everything_only_at_the_target(
+    numerator: int, score: float
+) -> None:
     spec = indicator(threshold="0.7", target="0.7", scoring={"method": "all_or_nothing"})
     earned = int(score) * 500_000
-    expect(settle_one(spec, [("B", "i1", "2025-05", numerator, 100)]), score, earned, int(score) * 300_000, int(score) * 200_000)
+    expect(
+        settle_one(spec, [("B", "i1", "2025-05", numerator, 100)]),
+        score,
+        earned,
+        int(score) * 300_000,
+        int(score) * 200_000,
+    )
 
 
 @pytest.mark.parametrize(("events", "score"), [(25, 0.0), (24, 1.0), (20, 1.0)])
-def test_all_or_nothing_lower_is_better_pays_everything_only_at_or_below_the_target(events: int, score: float) -> None:
-    spec = indicator(kind="rate_per_1000", direction="lower_is_better", threshold="3.0", target="2.4",
-                     scoring={"method": "all_or_nothing"})  # fmt: skip
+def test_all_or_nothing_lower_is_better_pays_everything_only_at_or_below_the_target(
+    events: int, score: float
+) -> None:
+    spec = indicator(
+        kind="rate_per_1000",
+        direction="lower_is_better",
+        threshold="3.0",
+        target="2.4",
+        scoring={"method": "all_or_nothing"},
+    )
     ledger = settle_one(spec, [("B", "i1", "2025-05", events, 10_000)])
     expect(ledger, score, int(score) * 500_000, int(score) * 300_000, int(score) * 200_000)
 
@@ -179,13 +216,21 @@ def test_improvement_credits_progress_from_the_baseline_even_below_the_threshold
 
 def test_improvement_lower_is_better_credits_the_fall_from_the_baseline() -> None:
     # 2.8 per 1,000 with baseline 3.2 and target 2.4: (3.2 - 2.8) / (3.2 - 2.4) = 0.5.
-    spec = indicator(kind="rate_per_1000", direction="lower_is_better", threshold="3.0", target="2.4",
-                     baseline="3.2", scoring={"method": "improvement"})  # fmt: skip
+    spec = indicator(
+        kind="rate_per_1000",
+        direction="lower_is_better",
+        threshold="3.0",
+        target="2.4",
+        baseline="3.2",
+        scoring={"method": "improvement"},
+    )
     expect(settle_one(spec, [("A", "i1", "2025-05", 28, 10_000)]), 0.5, 250_000, 150_000, 100_000)
 
 
 @pytest.mark.parametrize(("numerator", "score"), [(72, 1.0), (69, 0.0)])
-def test_improvement_is_all_or_nothing_when_the_baseline_already_meets_the_target(numerator: int, score: float) -> None:
+def test_improvement_is_all_or_nothing_when_the_baseline_already_meets_the_target(
+    numerator: int, score: float
+) -> None:
     spec = indicator(baseline="0.75", scoring={"method": "improvement"})
     ledger = settle_one(spec, [("A", "i1", "2025-05", numerator, 100)])
     expect(ledger, score, int(score) * 500_000, int(score) * 300_000, int(score) * 200_000)
@@ -206,8 +251,14 @@ def test_best_of_takes_linear_when_it_is_better() -> None:
 
 def test_best_of_lower_is_better() -> None:
     # 2.8 per 1,000: linear (3.0 - 2.8) / 0.6 = 0.333333; improvement (3.2 - 2.8) / 0.8 = 0.5 -> 0.5.
-    spec = indicator(kind="rate_per_1000", direction="lower_is_better", threshold="3.0", target="2.4",
-                     baseline="3.2", scoring={"method": "best_of"})  # fmt: skip
+    spec = indicator(
+        kind="rate_per_1000",
+        direction="lower_is_better",
+        threshold="3.0",
+        target="2.4",
+        baseline="3.2",
+        scoring={"method": "best_of"},
+    )
     expect(settle_one(spec, [("A", "i1", "2025-05", 28, 10_000)]), 0.5, 250_000, 150_000, 100_000)
 
 
@@ -226,22 +277,36 @@ def test_the_ledger_shows_how_the_score_was_derived() -> None:
 def test_a_change_from_baseline_exactly_at_the_target_meets_it_for_all_or_nothing() -> None:
     # 60/100 = 0.60 against baseline 0.50 is a change of exactly 0.10 = the target: score 1.
     # (As floats 0.6 - 0.5 = 0.09999999999999998, which must not decide the payment.)
-    spec = indicator(kind="change_from_baseline", measure="proportion", baseline="0.5", threshold="0.1", target="0.1",
-                     scoring={"method": "all_or_nothing"})  # fmt: skip
+    spec = indicator(
+        kind="change_from_baseline",
+        measure="proportion",
+        baseline="0.5",
+        threshold="0.1",
+        target="0.1",
+        scoring={"method": "all_or_nothing"},
+    )
     expect(settle_one(spec, [("A", "i1", "2025-05", 60, 100)]), 1, 500_000, 300_000, 200_000)
 
 
 def test_a_change_from_baseline_exactly_at_a_band_level_reaches_the_band() -> None:
     # A change of exactly 0.10 reaches the band at level 0.1 (score 1).
     bands = [{"level": D("0.1"), "score": D("1")}]
-    spec = indicator(kind="change_from_baseline", measure="proportion", baseline="0.5", threshold="0.05", target="0.1",
-                     scoring={"method": "banded", "bands": bands})  # fmt: skip
+    spec = indicator(
+        kind="change_from_baseline",
+        measure="proportion",
+        baseline="0.5",
+        threshold="0.05",
+        target="0.1",
+        scoring={"method": "banded", "bands": bands},
+    )
     expect(settle_one(spec, [("A", "i1", "2025-05", 60, 100)]), 1, 500_000, 300_000, 200_000)
 
 
 def test_a_mean_exactly_at_a_band_level_reaches_the_band() -> None:
     # 21.0 / 3 = 7.0 reaches the 7.0 band (0.6): 300,000 / 180,000 / 120,000.
-    spec = indicator(kind="mean", threshold="6.5", target="7.5", scoring={"method": "banded", "bands": BANDS_UP})
+    spec = indicator(
+        kind="mean", threshold="6.5", target="7.5", scoring={"method": "banded", "bands": BANDS_UP}
+    )
     expect(settle_one(spec, [("A", "i1", "2025-05", 0, 0, D("21.0"), 3)]), "0.6", 300_000, 180_000, 120_000)
 
 

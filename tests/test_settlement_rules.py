@@ -56,7 +56,9 @@ def test_small_numbers_scored_as_zero_keep_the_indicators_pool_and_pay_nothing_f
     # i1 has 50 in its denominator (< 100): score 0 on its 500,000 pool. i2 (80/100) scores 1 on
     # its 500,000: A 250,000, B 150,000, C 100,000.
     contract = contract_from(indicators=[small("i1", "score_zero", "0.5"), indicator("i2", weight="0.5")])
-    ledger = settle(contract, monthly([("A", "i1", "2025-05", 50, 50), ("A", "i2", "2025-05", 80, 100)]), YEAR)
+    ledger = settle(
+        contract, monthly([("A", "i1", "2025-05", 50, 50), ("A", "i2", "2025-05", 80, 100)]), YEAR
+    )
     assert score_of(ledger, "i1") == 0
     assert indicator_row(ledger, "i1")["pool_pence"] == 500_000
     assert outcome_by_party(ledger, "i1") == {"A": 0, "B": 0, "C": 0}
@@ -68,7 +70,9 @@ def test_small_numbers_scored_as_zero_keep_the_indicators_pool_and_pay_nothing_f
 def test_small_numbers_scored_as_met_pay_the_indicators_pool_in_full() -> None:
     # i1 (50 in the denominator) scores 1 by policy even though 10/50 = 0.2 is below threshold.
     contract = contract_from(indicators=[small("i1", "score_met", "0.5"), indicator("i2", weight="0.5")])
-    ledger = settle(contract, monthly([("A", "i1", "2025-05", 10, 50), ("A", "i2", "2025-05", 80, 100)]), YEAR)
+    ledger = settle(
+        contract, monthly([("A", "i1", "2025-05", 10, 50), ("A", "i2", "2025-05", 80, 100)]), YEAR
+    )
     assert score_of(ledger, "i1") == 1
     assert outcome_by_party(ledger, "i1") == {"A": 250_000, "B": 150_000, "C": 100_000}
     assert by_party(ledger, "outcome") == {"A": 500_000, "B": 300_000, "C": 200_000}
@@ -78,7 +82,11 @@ def test_small_numbers_reassigning_weight_give_it_to_the_other_indicators_of_the
     # i3 (weight 0.2) is unscorable: i1 and i2 share its weight in proportion 0.5 : 0.3, so
     # i1 carries 0.5 / 0.8 = 0.625 -> 625,000 and i2 0.3 / 0.8 = 0.375 -> 375,000.
     contract = contract_from(
-        indicators=[indicator("i1", weight="0.5"), indicator("i2", weight="0.3"), small("i3", "reassign_weight", "0.2")]
+        indicators=[
+            indicator("i1", weight="0.5"),
+            indicator("i2", weight="0.3"),
+            small("i3", "reassign_weight", "0.2"),
+        ]
     )
     rows = [("A", "i1", "2025-05", 80, 100), ("A", "i2", "2025-05", 65, 100), ("B", "i3", "2025-05", 70, 99)]
     ledger = settle(contract, monthly(rows), YEAR)
@@ -113,7 +121,10 @@ def test_a_domain_with_nothing_scorable_gives_its_weight_to_the_other_domains() 
 
 def test_when_nothing_can_be_scored_the_whole_pool_is_retained_on_a_retained_unscored_line() -> None:
     contract = contract_from(
-        domains=[domain("d1", "0.6", small("i1", "reassign_weight", "1")), domain("d2", "0.4", small("i2", "reassign_weight", "1"))]
+        domains=[
+            domain("d1", "0.6", small("i1", "reassign_weight", "1")),
+            domain("d2", "0.4", small("i2", "reassign_weight", "1")),
+        ]
     )
     rows = [("A", "i1", "2025-05", 10, 20), ("B", "i2", "2025-05", 10, 20)]
     ledger = settle(contract, monthly(rows), YEAR)
@@ -129,7 +140,9 @@ def test_when_nothing_can_be_scored_the_whole_pool_is_retained_on_a_retained_uns
 def test_an_indicator_with_no_rows_at_all_is_missing_data_and_scores_zero_whatever_its_policy() -> None:
     # Documented in obc_settle.engine.scoring: no rows in the window is not small numbers; the
     # indicator keeps its pool and scores 0, so the money is retained, not moved elsewhere.
-    contract = contract_from(indicators=[small("i1", "reassign_weight", "0.5"), small("i2", "score_met", "0.5")])
+    contract = contract_from(
+        indicators=[small("i1", "reassign_weight", "0.5"), small("i2", "score_met", "0.5")]
+    )
     ledger = settle(contract, empty_monthly(), YEAR)
     assert [indicator_row(ledger, i)["pool_pence"] for i in ("i1", "i2")] == [500_000, 500_000]
     assert score_of(ledger, "i1") == 0 and score_of(ledger, "i2") == 0
@@ -145,7 +158,10 @@ def test_an_individual_indicator_pays_only_its_provider_and_is_measured_on_its_r
     # i2 individual to C (0.5): C's own 80/100 = 0.8 -> 1 (all providers together would be
     # 80/300 -> 0): C earns all 500,000.
     contract = contract_from(
-        indicators=[indicator("i1", weight="0.5"), indicator("i2", weight="0.5", attribution="individual", provider="C")]
+        indicators=[
+            indicator("i1", weight="0.5"),
+            indicator("i2", weight="0.5", attribution="individual", provider="C"),
+        ]
     )
     rows = [
         ("A", "i1", "2025-05", 65, 100),
@@ -269,7 +285,10 @@ def test_a_quarters_contract_value_is_the_annual_value_split_in_four_by_largest_
     # 100.01 pounds = 10,001 pence -> 2,501 / 2,500 / 2,500 / 2,500 (the odd penny to Q1).
     contract = contract_from(years=(("2025-26", "100.01", "0.1"),))
     data = monthly([("A", "i1", "2025-05", 80, 100)])
-    values = [total(settle(contract, data, SettlementPeriod.parse(f"2025-26-Q{q}")), "contract_value") for q in (1, 2, 3, 4)]
+    values = [
+        total(settle(contract, data, SettlementPeriod.parse(f"2025-26-Q{q}")), "contract_value")
+        for q in (1, 2, 3, 4)
+    ]
     assert values == [2501, 2500, 2500, 2500]
     assert sum(values) == 10_001
     q1 = settle(contract, data, SettlementPeriod.parse("2025-26-Q1"))
@@ -285,7 +304,9 @@ def test_a_quarters_contract_value_is_the_annual_value_split_in_four_by_largest_
 
 
 def test_fixed_shares_split_collective_outcome_money_but_not_the_base_payment() -> None:
-    contract = contract_from(share_rule={"method": "fixed", "fixed": {"A": D("0.2"), "B": D("0.2"), "C": D("0.6")}})
+    contract = contract_from(
+        share_rule={"method": "fixed", "fixed": {"A": D("0.2"), "B": D("0.2"), "C": D("0.6")}}
+    )
     ledger = settle(contract, monthly([("A", "i1", "2025-05", 80, 100)]), YEAR)
     assert outcome_by_party(ledger, "i1") == {"A": 200_000, "B": 200_000, "C": 600_000}
     assert by_party(ledger, "base_payment") == BASE
@@ -336,7 +357,9 @@ def test_when_every_provider_is_capped_the_commissioner_keeps_what_nobody_may_ta
     # Caps 0.3 / 0.3 / 0.2 sum to 0.8: A's excess 0.2 pushes B to 0.42 and C to 0.28, both over
     # their caps; their excess 0.2 has nowhere to go and stays with the commissioner.
     # Score 1: A 300,000, B 300,000, C 200,000; the commissioner retains 200,000.
-    contract = contract_from(share_rule={"method": "base_share", "caps": {"A": D("0.3"), "B": D("0.3"), "C": D("0.2")}})
+    contract = contract_from(
+        share_rule={"method": "base_share", "caps": {"A": D("0.3"), "B": D("0.3"), "C": D("0.2")}}
+    )
     ledger = settle(contract, monthly([("A", "i1", "2025-05", 80, 100)]), YEAR)
     assert outcome_by_party(ledger, "i1") == {"A": 300_000, "B": 300_000, "C": 200_000}
     assert indicator_row(ledger, "i1")["amount_pence"] == 200_000
@@ -347,7 +370,9 @@ def test_when_every_provider_is_capped_the_commissioner_keeps_what_nobody_may_ta
 def test_a_capped_commissioner_part_is_retained_whatever_the_score() -> None:
     # Same caps, score 0.5: providers earn 150,000 / 150,000 / 100,000 and leave as much unearned;
     # the commissioner keeps its 200,000 part plus 400,000 unearned = 600,000.
-    contract = contract_from(share_rule={"method": "base_share", "caps": {"A": D("0.3"), "B": D("0.3"), "C": D("0.2")}})
+    contract = contract_from(
+        share_rule={"method": "base_share", "caps": {"A": D("0.3"), "B": D("0.3"), "C": D("0.2")}}
+    )
     ledger = settle(contract, monthly([("A", "i1", "2025-05", 65, 100)]), YEAR)
     assert outcome_by_party(ledger, "i1") == {"A": 150_000, "B": 150_000, "C": 100_000}
     assert by_party(ledger, "unearned") == {"A": 150_000, "B": 150_000, "C": 100_000}
@@ -356,7 +381,10 @@ def test_a_capped_commissioner_part_is_retained_whatever_the_score() -> None:
 
 # --- unearned money ---------------------------------------------------------------------------
 
-TWO_INDICATORS = [indicator("i1", weight="0.5"), indicator("i2", weight="0.5", attribution="individual", provider="C")]
+TWO_INDICATORS = [
+    indicator("i1", weight="0.5"),
+    indicator("i2", weight="0.5", attribution="individual", provider="C"),
+]
 # i1 (collective) scores 1 on 500,000: A 250,000, B 150,000, C 100,000; i2 (C alone) scores 0.
 HALF_ACHIEVED = [("A", "i1", "2025-05", 80, 100), ("C", "i2", "2025-05", 10, 100)]
 
@@ -373,8 +401,15 @@ def test_unearned_money_is_retained_by_the_commissioner_by_default() -> None:
 def test_redistributed_unearned_money_goes_to_providers_in_proportion_to_what_they_earned() -> None:
     # C's 500,000 unearned is shared 250,000 : 150,000 : 100,000 (what each earned) ->
     # 250,000 / 150,000 / 100,000. A: 4,500,000 + 250,000 + 250,000 = 5,000,000.
-    ledger = settle(contract_from(indicators=TWO_INDICATORS, unearned="redistributed"), monthly(HALF_ACHIEVED), YEAR)
-    assert by_party(ledger, "redistributed_unearned") == {"A": 250_000, "B": 150_000, "C": 100_000, COMMISSIONER: -500_000}
+    ledger = settle(
+        contract_from(indicators=TWO_INDICATORS, unearned="redistributed"), monthly(HALF_ACHIEVED), YEAR
+    )
+    assert by_party(ledger, "redistributed_unearned") == {
+        "A": 250_000,
+        "B": 150_000,
+        "C": 100_000,
+        COMMISSIONER: -500_000,
+    }
     assert by_party(ledger, "net_payable") == {"A": 5_000_000, "B": 3_000_000, "C": 2_000_000}
     assert total(ledger, "net_retained") == 0
     assert_conserved(ledger)
@@ -388,7 +423,12 @@ def test_redistribution_splits_by_largest_remainder_to_the_penny() -> None:
     contract = contract_from(indicators=[indicator(threshold="0.6", target="0.9")], unearned="redistributed")
     ledger = settle(contract, monthly([("A", "i1", "2025-05", 70, 100)]), YEAR)
     assert by_party(ledger, "outcome") == {"A": 166_667, "B": 100_000, "C": 66_667}
-    assert by_party(ledger, "redistributed_unearned") == {"A": 333_333, "B": 199_999, "C": 133_334, COMMISSIONER: -666_666}
+    assert by_party(ledger, "redistributed_unearned") == {
+        "A": 333_333,
+        "B": 199_999,
+        "C": 133_334,
+        COMMISSIONER: -666_666,
+    }
     assert_conserved(ledger)
 
 
@@ -401,7 +441,9 @@ def test_when_nobody_earns_anything_redistributed_unearned_money_is_retained() -
 
 
 def test_the_commissioners_net_retained_is_the_sum_of_its_retention_lines() -> None:
-    ledger = settle(contract_from(indicators=TWO_INDICATORS, unearned="redistributed"), monthly(HALF_ACHIEVED), YEAR)
+    ledger = settle(
+        contract_from(indicators=TWO_INDICATORS, unearned="redistributed"), monthly(HALF_ACHIEVED), YEAR
+    )
     retention = int(ledger.filter(pl.col("kind") == "retention").get_column("amount_pence").sum())
     assert total(ledger, "net_retained") == retention
     assert total(ledger, "contract_value") == 10_000_000

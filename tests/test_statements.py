@@ -15,7 +15,6 @@ from pathlib import Path
 
 import polars as pl
 import pytest
-
 from paths import ROOT
 from typer.testing import CliRunner
 
@@ -113,7 +112,15 @@ def _extract(tmp_path: Path) -> Path:
         rows.append(("confidence", "BETA", month, None, None, 72.0, 10))
     frame = pl.DataFrame(
         [
-            {"indicator_id": i, "provider_id": p, "period": m, "numerator": n, "denominator": d, "value_sum": s, "value_count": c}
+            {
+                "indicator_id": i,
+                "provider_id": p,
+                "period": m,
+                "numerator": n,
+                "denominator": d,
+                "value_sum": s,
+                "value_count": c,
+            }
             for i, p, m, n, d, s, c in rows
         ],
         schema=EXTRACT_SCHEMA,
@@ -135,7 +142,11 @@ def _render(contract: Contract, ledger: pl.DataFrame, provider_id: str) -> str:
 
 
 def _lines(ledger: pl.DataFrame, provider_id: str, line_type: str) -> list[dict[str, object]]:
-    return ledger.filter((pl.col("party_id") == provider_id) & (pl.col("line_type") == line_type)).sort("line_no").to_dicts()
+    return (
+        ledger.filter((pl.col("party_id") == provider_id) & (pl.col("line_type") == line_type))
+        .sort("line_no")
+        .to_dicts()
+    )
 
 
 def _pounds(ledger: pl.DataFrame, provider_id: str, line_type: str, column: str = "amount_pence") -> str:
@@ -143,7 +154,10 @@ def _pounds(ledger: pl.DataFrame, provider_id: str, line_type: str, column: str 
 
 
 def _summary_amount(page: str, label: str) -> str:
-    match = re.search(rf'<th scope="row">{re.escape(label)}<span class="explain">.*?</span></th><td class="num">([^<]*)</td>', page)
+    match = re.search(
+        rf'<th scope="row">{re.escape(label)}<span class="explain">.*?</span></th><td class="num">([^<]*)</td>',
+        page,
+    )
     assert match, f"no summary row {label!r}"
     return html.unescape(match.group(1))
 
@@ -154,7 +168,9 @@ def quarter(tmp_path: Path) -> tuple[Contract, pl.DataFrame]:
 
 
 @pytest.mark.parametrize("provider_id", ["ACME", "BETA"])
-def test_summary_amounts_are_the_ledger_amounts(quarter: tuple[Contract, pl.DataFrame], provider_id: str) -> None:
+def test_summary_amounts_are_the_ledger_amounts(
+    quarter: tuple[Contract, pl.DataFrame], provider_id: str
+) -> None:
     contract, ledger = quarter
     page = _render(contract, ledger, provider_id)
     assert _summary_amount(page, "Base payment") == _pounds(ledger, provider_id, "base_payment")
@@ -166,7 +182,9 @@ def test_summary_amounts_are_the_ledger_amounts(quarter: tuple[Contract, pl.Data
 
 
 @pytest.mark.parametrize("provider_id", ["ACME", "BETA"])
-def test_every_outcome_line_is_a_row_with_its_ledger_amounts(quarter: tuple[Contract, pl.DataFrame], provider_id: str) -> None:
+def test_every_outcome_line_is_a_row_with_its_ledger_amounts(
+    quarter: tuple[Contract, pl.DataFrame], provider_id: str
+) -> None:
     contract, ledger = quarter
     page = html.unescape(_render(contract, ledger, provider_id))
     body = page.split("<tbody>")[2].split("</tbody>")[0]
@@ -181,7 +199,9 @@ def test_every_outcome_line_is_a_row_with_its_ledger_amounts(quarter: tuple[Cont
         assert format_pounds(int(line["pool_pence"])) in row  # type: ignore[call-overload]
 
 
-def test_only_the_attributed_provider_sees_an_individual_indicator(quarter: tuple[Contract, pl.DataFrame]) -> None:
+def test_only_the_attributed_provider_sees_an_individual_indicator(
+    quarter: tuple[Contract, pl.DataFrame],
+) -> None:
     contract, ledger = quarter
     assert "Confidence to manage (survey score)" in _render(contract, ledger, "BETA")
     assert "Confidence to manage (survey score)" not in _render(contract, ledger, "ACME")
@@ -208,7 +228,9 @@ def test_whole_year_is_marked_final(tmp_path: Path) -> None:
     assert _summary_amount(page, "Net payable to you") == _pounds(ledger, "ACME", "net_payable")
 
 
-def test_small_numbers_note_and_flag_appear_for_an_unscorable_indicator(quarter: tuple[Contract, pl.DataFrame]) -> None:
+def test_small_numbers_note_and_flag_appear_for_an_unscorable_indicator(
+    quarter: tuple[Contract, pl.DataFrame],
+) -> None:
     contract, ledger = quarter
     admissions = [line for line in _lines(ledger, "ACME", "outcome") if line["indicator_id"] == "admissions"]
     assert admissions[0]["scorable"] is False and admissions[0]["note"]
@@ -228,7 +250,9 @@ def test_no_notes_are_invented_when_everything_scores(quarter: tuple[Contract, p
     assert "Not scorable" not in page
 
 
-def test_a_provider_without_outcome_lines_gets_a_statement_without_the_table(quarter: tuple[Contract, pl.DataFrame]) -> None:
+def test_a_provider_without_outcome_lines_gets_a_statement_without_the_table(
+    quarter: tuple[Contract, pl.DataFrame],
+) -> None:
     contract, ledger = quarter
     without = ledger.filter((pl.col("party_id") != "ACME") | (pl.col("line_type") != "outcome"))
     page = _render(contract, without, "ACME")
@@ -242,7 +266,9 @@ def test_redistributed_unearned_money_is_shown_when_the_contract_redistributes(t
     for provider_id in ("ACME", "BETA"):
         page = _render(contract, ledger, provider_id)
         assert _lines(ledger, provider_id, "redistributed_unearned")
-        assert _summary_amount(page, "Redistributed unearned money") == _pounds(ledger, provider_id, "redistributed_unearned")
+        assert _summary_amount(page, "Redistributed unearned money") == _pounds(
+            ledger, provider_id, "redistributed_unearned"
+        )
         assert _summary_amount(page, "Net payable to you") == _pounds(ledger, provider_id, "net_payable")
 
 
@@ -257,7 +283,9 @@ def test_hostile_text_is_escaped(quarter: tuple[Contract, pl.DataFrame]) -> None
         commissioners=(attack,),
     )
     hostile_ledger = ledger.with_columns(
-        note=pl.when(pl.col("indicator_id") == "admissions").then(pl.lit(f"note {attack}")).otherwise(pl.col("note"))
+        note=pl.when(pl.col("indicator_id") == "admissions")
+        .then(pl.lit(f"note {attack}"))
+        .otherwise(pl.col("note"))
     )
     page = render_statement(hostile_ledger, "ACME", context)
     assert "<script" not in page
@@ -282,7 +310,7 @@ def test_two_renders_are_byte_identical(tmp_path: Path) -> None:
 def test_statement_is_self_contained_accessible_and_printable(quarter: tuple[Contract, pl.DataFrame]) -> None:
     contract, ledger = quarter
     page = _render(contract, ledger, "BETA")
-    assert page.startswith("<!DOCTYPE html>\n<html lang=\"en\">")
+    assert page.startswith('<!DOCTYPE html>\n<html lang="en">')
     assert '<meta charset="utf-8">' in page
     assert '<meta name="viewport" content="width=device-width, initial-scale=1">' in page
     assert "@media print" in page and "overflow-x: auto" in page
@@ -319,7 +347,9 @@ def test_statement_context_comes_from_the_contract(quarter: tuple[Contract, pl.D
         statement_context(contract, "NOBODY", "abc")
 
 
-def test_unknown_provider_commissioner_and_wrong_contract_are_refused(quarter: tuple[Contract, pl.DataFrame]) -> None:
+def test_unknown_provider_commissioner_and_wrong_contract_are_refused(
+    quarter: tuple[Contract, pl.DataFrame],
+) -> None:
     contract, ledger = quarter
     context = statement_context(contract, "ACME", "abc")
     with pytest.raises(ValueError):
@@ -342,7 +372,9 @@ def test_statement_file_name_refuses_anything_but_an_identifier(bad: str) -> Non
 
 
 def test_levels_and_proportions_are_formatted_by_indicator_kind() -> None:
-    from obc_settle.render.formats import count as _count, level as _level, percent as _percent
+    from obc_settle.render.formats import count as _count
+    from obc_settle.render.formats import level as _level
+    from obc_settle.render.formats import percent as _percent
 
     assert _level(0.6099107, "proportion") == "61.0%"
     assert _level(2.5570318, "rate_per_1000") == "2.56 per 1,000"
@@ -360,14 +392,22 @@ def test_levels_and_proportions_are_formatted_by_indicator_kind() -> None:
 def _with_points(ledger: pl.DataFrame, provider_id: str, pence: int) -> pl.DataFrame:
     """The ledger with a line type this renderer has no words for, paid to one provider before its net payable."""
     net = ledger.filter((pl.col("party_id") == provider_id) & (pl.col("line_type") == "net_payable"))
-    points = net.with_columns(line_type=pl.lit("points"), kind=pl.lit("payment"), amount_pence=pl.lit(pence, dtype=pl.Int64),
-                              note=pl.lit("points for outcomes: 12 points at 10 pounds"))  # fmt: skip
+    points = net.with_columns(
+        line_type=pl.lit("points"),
+        kind=pl.lit("payment"),
+        amount_pence=pl.lit(pence, dtype=pl.Int64),
+        note=pl.lit("points for outcomes: 12 points at 10 pounds"),
+    )
     bumped = net.with_columns(line_no=pl.col("line_no") + 1, amount_pence=pl.col("amount_pence") + pence)
     rest = ledger.filter((pl.col("party_id") != provider_id) | (pl.col("line_type") != "net_payable"))
-    return pl.concat([rest, points, bumped]).sort(pl.col("party_id") == "commissioner", "party_id", "line_no", maintain_order=True)
+    return pl.concat([rest, points, bumped]).sort(
+        pl.col("party_id") == "commissioner", "party_id", "line_no", maintain_order=True
+    )
 
 
-def test_a_line_type_without_words_is_still_shown_and_enters_the_waterfall(quarter: tuple[Contract, pl.DataFrame]) -> None:
+def test_a_line_type_without_words_is_still_shown_and_enters_the_waterfall(
+    quarter: tuple[Contract, pl.DataFrame],
+) -> None:
     contract, ledger = quarter
     changed = _with_points(ledger, "ACME", 12_000)
     view = statement_view(changed, "ACME", statement_context(contract, "ACME", "run"))
@@ -376,7 +416,13 @@ def test_a_line_type_without_words_is_still_shown_and_enters_the_waterfall(quart
     assert points.explanation == "Points for outcomes: 12 points at 10 pounds."
     net = view.money_line("net_payable")
     assert net is not None and net.explanation == "The amount to be paid: base payment + earned + points."
-    assert [bar.label for bar in view.waterfall.bars] == ["Base payment + withheld", "Withheld", "Earned", "Points payments", "Net payable"]
+    assert [bar.label for bar in view.waterfall.bars] == [
+        "Base payment + withheld",
+        "Withheld",
+        "Earned",
+        "Points payments",
+        "Net payable",
+    ]
     page = render_statement(changed, "ACME", statement_context(contract, "ACME", "run"))
     assert _summary_amount(page, "Points payments") == format_pounds(12_000)
     assert _summary_amount(page, "Net payable to you") == _pounds(changed, "ACME", "net_payable")
@@ -396,7 +442,11 @@ def test_headline_and_waterfall_are_read_off_the_ledger(quarter: tuple[Contract,
 
 
 def test_waterfall_axis_starts_at_a_round_number_when_the_steps_are_small() -> None:
-    chart = waterfall(("Base payment + withheld", 1_932_975_00), [("Withheld", -78_100_00), ("Earned", 38_917_75)], ("Net payable", 1_893_792_75))
+    chart = waterfall(
+        ("Base payment + withheld", 1_932_975_00),
+        [("Withheld", -78_100_00), ("Earned", 38_917_75)],
+        ("Net payable", 1_893_792_75),
+    )
     assert chart.axis_broken and chart.axis_low == "£1,700,000.00"
     assert chart.bars[0].start == 0 and chart.bars[0].end == pytest.approx(1.0)
     assert 0.2 < chart.bars[1].end - chart.bars[1].start < 0.5
@@ -420,7 +470,16 @@ def test_achievement_rows_band_the_scale_by_direction_and_take_their_state_from_
     direction: str, achieved: float | None, score: Decimal | None, state: str, bands: list[str]
 ) -> None:
     threshold, target = (0.60, 0.68) if direction == "higher_is_better" else (290.0, 270.0)
-    row = achievement_row("HbA1c", "proportion" if threshold < 1 else "rate_per_1000", direction, achieved, threshold, target, score, True)
+    row = achievement_row(
+        "HbA1c",
+        "proportion" if threshold < 1 else "rate_per_1000",
+        direction,
+        achieved,
+        threshold,
+        target,
+        score,
+        True,
+    )
     assert row.state == state
     assert [band.kind for band in row.bands] == bands
     assert 0 < min(row.threshold_at, row.target_at) < max(row.threshold_at, row.target_at) < 1
@@ -444,20 +503,37 @@ def test_documents_are_named_by_provider_id_and_format() -> None:
         document_file_name("../x", "pdf")
 
 
-def test_a_payment_history_puts_due_now_first_and_memo_lines_are_not_added(quarter: tuple[Contract, pl.DataFrame]) -> None:
+def test_a_payment_history_puts_due_now_first_and_memo_lines_are_not_added(
+    quarter: tuple[Contract, pl.DataFrame],
+) -> None:
     contract, ledger = quarter
     net = ledger.filter((pl.col("party_id") == "ACME") & (pl.col("line_type") == "net_payable"))
-    paid = net.with_columns(line_no=pl.col("line_no") + 1, line_type=pl.lit("paid_on_account"), kind=pl.lit("memo"),
-                            amount_pence=pl.lit(100_000, dtype=pl.Int64), adjusts_period=pl.lit("2025-26-Q2"),
-                            note=pl.lit("paid for 2025-26-Q2: netted off by this settlement"))  # fmt: skip
-    due = net.with_columns(line_no=pl.col("line_no") + 2, line_type=pl.lit("due_now"), kind=pl.lit("memo"),
-                           amount_pence=pl.col("amount_pence") - 100_000, note=pl.lit(None, dtype=pl.String))  # fmt: skip
-    changed = pl.concat([ledger.with_columns(adjusts_period=pl.lit(None, dtype=pl.String)), paid, due], how="diagonal_relaxed")
+    paid = net.with_columns(
+        line_no=pl.col("line_no") + 1,
+        line_type=pl.lit("paid_on_account"),
+        kind=pl.lit("memo"),
+        amount_pence=pl.lit(100_000, dtype=pl.Int64),
+        adjusts_period=pl.lit("2025-26-Q2"),
+        note=pl.lit("paid for 2025-26-Q2: netted off by this settlement"),
+    )
+    due = net.with_columns(
+        line_no=pl.col("line_no") + 2,
+        line_type=pl.lit("due_now"),
+        kind=pl.lit("memo"),
+        amount_pence=pl.col("amount_pence") - 100_000,
+        note=pl.lit(None, dtype=pl.String),
+    )
+    changed = pl.concat(
+        [ledger.with_columns(adjusts_period=pl.lit(None, dtype=pl.String)), paid, due], how="diagonal_relaxed"
+    )
     view = statement_view(changed, "ACME", statement_context(contract, "ACME", "run"))
     assert [line.key for line in view.headline][:2] == ["due_now", "net_payable"]
     on_account = view.money_line("paid_on_account")
     assert on_account is not None and on_account.memo and on_account.label == "Paid on account (2025-26-Q2)"
-    assert on_account.explanation == "Paid for 2025-26-Q2: netted off by this settlement (not added to the total)."
+    assert (
+        on_account.explanation
+        == "Paid for 2025-26-Q2: netted off by this settlement (not added to the total)."
+    )
     due_now = view.money_line("due_now")
     assert due_now is not None and due_now.emphasis and due_now.explanation.startswith("What to pay now")
     assert [bar.label for bar in view.waterfall.bars][-1] == "Net payable"
@@ -467,10 +543,27 @@ def test_the_confidence_interval_is_shown_next_to_the_achieved_value(tmp_path: P
     out = tmp_path / "run"
     contract = ROOT / "contracts" / "mid-notts-alliance.yaml"
     data = ROOT / "sample_data" / "mid-notts-alliance"
-    result = CliRunner().invoke(app, ["run", str(contract), "--data", str(data), "--period", "2025-26-Q3", "--out", str(out), "--format", "html", "--quiet"])
+    result = CliRunner().invoke(
+        app,
+        [
+            "run",
+            str(contract),
+            "--data",
+            str(data),
+            "--period",
+            "2025-26-Q3",
+            "--out",
+            str(out),
+            "--format",
+            "html",
+            "--quiet",
+        ],
+    )
     assert result.exit_code == 0, result.stderr
     ledger = pl.read_parquet(out / "ledger.parquet")
-    with_interval = ledger.filter(pl.col("confidence_lower").is_not_null() & (pl.col("line_type") == "outcome"))
+    with_interval = ledger.filter(
+        pl.col("confidence_lower").is_not_null() & (pl.col("line_type") == "outcome")
+    )
     assert with_interval.height > 0
     provider = with_interval["party_id"][0]
     page = (out / "statements" / f"{provider}.html").read_text()

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import polars as pl
 import pytest
+from paths import ROOT
 from typer.testing import CliRunner
 
 from obc_settle.app.whatif import EstimateRequest, run_estimate
@@ -14,7 +15,6 @@ from obc_settle.cli import app
 from obc_settle.engine.whatif import project_year
 from obc_settle.extracts.schema import MONTHLY_SCHEMA
 from obc_settle.periods import ContractYear
-from paths import ROOT
 
 MID_NOTTS = (ROOT / "contracts" / "mid-notts-alliance.yaml", ROOT / "sample_data" / "mid-notts-alliance")
 DIABETES = (ROOT / "contracts" / "diabetes-alliance.yaml", ROOT / "sample_data" / "diabetes-alliance")
@@ -22,8 +22,19 @@ YEAR = ContractYear(2025).months()
 
 
 def _monthly(values: dict[str, tuple[int, int]]) -> pl.DataFrame:
-    rows = [{"provider_id": "P", "indicator_id": "i", "period": m, "numerator": n, "denominator": d, "value_sum": 0, "value_count": 0, "rows": 1}
-            for m, (n, d) in values.items()]
+    rows = [
+        {
+            "provider_id": "P",
+            "indicator_id": "i",
+            "period": m,
+            "numerator": n,
+            "denominator": d,
+            "value_sum": 0,
+            "value_count": 0,
+            "rows": 1,
+        }
+        for m, (n, d) in values.items()
+    ]
     return pl.DataFrame(rows).select([pl.col(k).cast(t) for k, t in MONTHLY_SCHEMA.items()])
 
 
@@ -46,26 +57,54 @@ def test_trend_projection_continues_a_straight_line_and_never_passes_the_denomin
 
 
 def test_seasonal_projection_scales_last_years_months() -> None:
-    last = {m.replace("2025", "2024", 1).replace("2026", "2025", 1): (n, 100) for m, n in zip(YEAR, [10] * 6 + [20] * 6, strict=True)}
+    last = {
+        m.replace("2025", "2024", 1).replace("2026", "2025", 1): (n, 100)
+        for m, n in zip(YEAR, [10] * 6 + [20] * 6, strict=True)
+    }
     monthly = _monthly({**last, "2025-04": (5, 50), "2025-05": (5, 50), "2025-06": (5, 50)})
     projected = project_year(monthly, YEAR, "2025-06", "seasonal", ContractYear(2024).months())
-    got = dict(zip(projected.get_column("period"), projected.get_column("numerator").cast(pl.Float64), strict=True))
+    got = dict(
+        zip(projected.get_column("period"), projected.get_column("numerator").cast(pl.Float64), strict=True)
+    )
     assert got["2025-07"] == 5.0 and got["2026-01"] == 10.0
 
 
-def test_an_estimate_through_the_last_month_equals_the_final_settlement_but_says_estimate(tmp_path: Path) -> None:
+def test_an_estimate_through_the_last_month_equals_the_final_settlement_but_says_estimate(
+    tmp_path: Path,
+) -> None:
     contract, data = DIABETES
     runner = CliRunner()
     final = tmp_path / "final"
-    runner.invoke(app, ["run", str(contract), "--data", str(data), "--period", "2025-26", "--out", str(final), "--format", "html", "--quiet", "--nothing-paid-on-account"])
+    runner.invoke(
+        app,
+        [
+            "run",
+            str(contract),
+            "--data",
+            str(data),
+            "--period",
+            "2025-26",
+            "--out",
+            str(final),
+            "--format",
+            "html",
+            "--quiet",
+            "--nothing-paid-on-account",
+        ],
+    )
     result = run_estimate(EstimateRequest(contract, data, "2025-26", tmp_path / "est", formats=("html",)))
-    real = pl.read_parquet(final / "ledger.parquet").filter(~pl.col("line_type").is_in(["paid_to_date", "due_now"]))  # nothing paid
+    real = pl.read_parquet(final / "ledger.parquet").filter(
+        ~pl.col("line_type").is_in(["paid_to_date", "due_now"])
+    )  # nothing paid
     assert result.ledger.drop("status").equals(real.drop("status"))
     assert set(result.ledger.get_column("status")) == {"estimate"}
     assert result.summary["status"] == "estimate"
     assert result.estimate["months_projected"] == [] and result.estimate["range"] is None
     statement = (tmp_path / "est" / "statements" / "WHIT.html").read_text()
-    assert '<p class="status status-estimate">Estimate</p>' in statement and "ESTIMATE, not a settlement" in statement
+    assert (
+        '<p class="status status-estimate">Estimate</p>' in statement
+        and "ESTIMATE, not a settlement" in statement
+    )
     assert "ESTIMATE" in (tmp_path / "est" / "report" / "commissioner.html").read_text()
     manifest = json.loads((tmp_path / "est" / "manifest.json").read_text())
     assert manifest["parameters"]["command"] == "estimate"
@@ -74,24 +113,40 @@ def test_an_estimate_through_the_last_month_equals_the_final_settlement_but_says
     assert refused.exit_code == 2 and "A002" in refused.output
 
 
-def test_an_estimate_from_half_a_year_has_a_range_around_it_from_the_confidence_intervals(tmp_path: Path) -> None:
+def test_an_estimate_from_half_a_year_has_a_range_around_it_from_the_confidence_intervals(
+    tmp_path: Path,
+) -> None:
     contract, data = MID_NOTTS
-    result = run_estimate(EstimateRequest(contract, data, "2025-26", tmp_path / "est", through="2025-09", formats=("html",)))
+    result = run_estimate(
+        EstimateRequest(contract, data, "2025-26", tmp_path / "est", through="2025-09", formats=("html",))
+    )
     estimate = result.estimate
     assert estimate["months_projected"][0] == "2025-10" and len(estimate["months_projected"]) == 6
-    assert [i["indicator_id"] for i in estimate["range"]["indicators"]] == ["supported_to_manage", "personalised_care_plan"]
+    assert [i["indicator_id"] for i in estimate["range"]["indicators"]] == [
+        "supported_to_manage",
+        "personalised_care_plan",
+    ]
     for provider in estimate["providers"]:
         assert provider["low_pence"] <= provider["net_payable_pence"] <= provider["high_pence"]
     paid = estimate["range"]["paid_to_providers_pence"]
     assert paid["low"] <= estimate["paid_to_providers_pence"] <= paid["high"]
-    again = run_estimate(EstimateRequest(contract, data, "2025-26", tmp_path / "again", through="2025-09", formats=("html",)))
-    assert (tmp_path / "est" / "estimate.json").read_bytes() == (tmp_path / "again" / "estimate.json").read_bytes()
+    again = run_estimate(
+        EstimateRequest(contract, data, "2025-26", tmp_path / "again", through="2025-09", formats=("html",))
+    )
+    assert (tmp_path / "est" / "estimate.json").read_bytes() == (
+        tmp_path / "again" / "estimate.json"
+    ).read_bytes()
     assert again.ledger.equals(result.ledger)
 
 
 @pytest.mark.parametrize(
     ("extra", "status"),
-    [(["--through", "2024-09"], 2), (["--trajectory", "hopeful"], 2), (["--period", "2025-26-Q2"], 2), (["--through", "2025-06", "--trajectory", "trend"], 0)],
+    [
+        (["--through", "2024-09"], 2),
+        (["--trajectory", "hopeful"], 2),
+        (["--period", "2025-26-Q2"], 2),
+        (["--through", "2025-06", "--trajectory", "trend"], 0),
+    ],
 )
 def test_estimate_exit_statuses(tmp_path: Path, extra: list[str], status: int) -> None:
     contract, data = DIABETES

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import polars as pl
 import pytest
+from paths import ROOT
 from typer.testing import CliRunner
 
 from obc_settle.app.simulate import design, run_scenario, sensitivity, settle_at_level
@@ -16,7 +17,6 @@ from obc_settle.engine import settle
 from obc_settle.engine.whatif import conform
 from obc_settle.errors import ExitCode, SettlementError
 from obc_settle.ledger import party_totals, settlement_totals
-from paths import ROOT
 
 CONTRACT = ROOT / "contracts" / "diabetes-alliance.yaml"
 DATA = ROOT / "sample_data" / "diabetes-alliance"
@@ -52,10 +52,30 @@ def test_an_unchanged_scenario_gives_exactly_the_real_settlement(inputs, tmp_pat
 def test_an_unchanged_scenario_matches_the_run_folder_ledger(inputs, tmp_path: Path) -> None:
     runner = CliRunner()
     out = tmp_path / "run"
-    done = runner.invoke(app, ["run", str(CONTRACT), "--data", str(DATA), "--period", "2025-26", "--out", str(out), "--format", "html", "--quiet", "--nothing-paid-on-account"])
+    done = runner.invoke(
+        app,
+        [
+            "run",
+            str(CONTRACT),
+            "--data",
+            str(DATA),
+            "--period",
+            "2025-26",
+            "--out",
+            str(out),
+            "--format",
+            "html",
+            "--quiet",
+            "--nothing-paid-on-account",
+        ],
+    )
     assert done.exit_code == 0, done.output
-    result, _ = run_scenario(inputs, _scenario(tmp_path, "scenario: same\nchanges:\n  - activity: {factor: 1.0}\n"))
-    nothing_paid = pl.col("line_type").is_in(["paid_to_date", "due_now"])  # the run's statement that nothing was paid
+    result, _ = run_scenario(
+        inputs, _scenario(tmp_path, "scenario: same\nchanges:\n  - activity: {factor: 1.0}\n")
+    )
+    nothing_paid = pl.col("line_type").is_in(
+        ["paid_to_date", "due_now"]
+    )  # the run's statement that nothing was paid
     assert result.changed.equals(pl.read_parquet(out / "ledger.parquet").filter(~nothing_paid))
 
 
@@ -63,10 +83,17 @@ def test_a_scenario_moving_one_indicator_changes_only_its_lines_and_the_totals(i
     result, _ = run_scenario(inputs, SCENARIOS / "hba1c-improves.yaml")
     assert result.lines, "the scenario must change something"
     for line in result.lines:
-        assert line["indicator_id"] == "hba1c_control" or (line["indicator_id"] is None and line["line_type"] in TOTAL_LINES), line
+        assert line["indicator_id"] == "hba1c_control" or (
+            line["indicator_id"] is None and line["line_type"] in TOTAL_LINES
+        ), line
     changed_indicators = {line["indicator_id"] for line in result.lines if line["indicator_id"]}
     assert changed_indicators == {"hba1c_control"}
-    achieved = result.changed.filter(pl.col("indicator_id") == "hba1c_control").get_column("achieved").unique().to_list()
+    achieved = (
+        result.changed.filter(pl.col("indicator_id") == "hba1c_control")
+        .get_column("achieved")
+        .unique()
+        .to_list()
+    )
     assert achieved == [pytest.approx(0.66, abs=1e-9)]
     totals = {row["total"]: row for row in result.totals}
     assert totals["contract value"]["difference_pence"] == 0
@@ -118,7 +145,10 @@ def test_settle_at_level_is_a_settlement_of_the_rewritten_numerators(inputs) -> 
     ledger = settle_at_level(inputs, "foot_ulcer_admissions", 2.4)
     rows = ledger.filter(pl.col("indicator_id") == "foot_ulcer_admissions")
     assert rows.get_column("achieved")[0] == pytest.approx(2.4, abs=1e-9)
-    assert rows.filter(pl.col("line_type") == "outcome").get_column("score").cast(pl.Float64).to_list() == [1.0] * rows.filter(pl.col("line_type") == "outcome").height
+    assert (
+        rows.filter(pl.col("line_type") == "outcome").get_column("score").cast(pl.Float64).to_list()
+        == [1.0] * rows.filter(pl.col("line_type") == "outcome").height
+    )
 
 
 def test_design_of_one_draft_twice_compares_equal_and_counts_hits() -> None:
@@ -140,7 +170,10 @@ def test_scenario_file_findings_are_located(inputs, tmp_path: Path) -> None:
     assert loaded is None
     got = {(f.code, f.location.line) for f in findings}
     assert ("S001", 4) in got and ("S001", 5) in got
-    loaded, findings = load_scenario(_scenario(tmp_path, "scenario: bad\nchanges:\n  - achievement: {indicator: hba1c, level: 0.7}\n"), inputs.terms)
+    loaded, findings = load_scenario(
+        _scenario(tmp_path, "scenario: bad\nchanges:\n  - achievement: {indicator: hba1c, level: 0.7}\n"),
+        inputs.terms,
+    )
     assert [(f.code, f.location.line, f.location.column) for f in findings] == [("S002", 3, 30)]
 
 
@@ -148,20 +181,68 @@ def test_simulate_commands_exit_statuses_and_outputs(tmp_path: Path) -> None:
     runner = CliRunner()
     base = ["--data", str(DATA), "--period", "2025-26"]
     out = tmp_path / "sens"
-    done = runner.invoke(app, ["simulate", "sensitivity", str(CONTRACT), *base, "--indicator", "hba1c_control", "--steps", "3", "--out", str(out)])
+    done = runner.invoke(
+        app,
+        [
+            "simulate",
+            "sensitivity",
+            str(CONTRACT),
+            *base,
+            "--indicator",
+            "hba1c_control",
+            "--steps",
+            "3",
+            "--out",
+            str(out),
+        ],
+    )
     assert done.exit_code == 0, done.output
-    assert {p.name for p in out.iterdir()} >= {"sensitivity.csv", "sensitivity.json", "sensitivity.html", "manifest.json", "inputs"}
+    assert {p.name for p in out.iterdir()} >= {
+        "sensitivity.csv",
+        "sensitivity.json",
+        "sensitivity.html",
+        "manifest.json",
+        "inputs",
+    }
     assert "<svg" in (out / "sensitivity.html").read_text()
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["parameters"]["command"] == "simulate-sensitivity"
     again = tmp_path / "sens2"
-    runner.invoke(app, ["simulate", "sensitivity", str(CONTRACT), *base, "--indicator", "hba1c_control", "--steps", "3", "--out", str(again)])
+    runner.invoke(
+        app,
+        [
+            "simulate",
+            "sensitivity",
+            str(CONTRACT),
+            *base,
+            "--indicator",
+            "hba1c_control",
+            "--steps",
+            "3",
+            "--out",
+            str(again),
+        ],
+    )
     for name in ("sensitivity.csv", "sensitivity.json", "sensitivity.html"):
         assert (out / name).read_bytes() == (again / name).read_bytes()
-    assert runner.invoke(app, ["simulate", "sensitivity", str(CONTRACT), *base, "--indicator", "nope"]).exit_code == 2
+    assert (
+        runner.invoke(app, ["simulate", "sensitivity", str(CONTRACT), *base, "--indicator", "nope"]).exit_code
+        == 2
+    )
     bad = _scenario(tmp_path, "scenario: bad\nchanges: []\n")
     failed = runner.invoke(app, ["simulate", "scenario", str(CONTRACT), *base, "--scenario", str(bad)])
     assert failed.exit_code == 1 and "S001" in failed.output
-    scen = runner.invoke(app, ["simulate", "scenario", str(CONTRACT), *base, "--scenario", str(SCENARIOS / "mixed-changes.yaml"), "--json"])
+    scen = runner.invoke(
+        app,
+        [
+            "simulate",
+            "scenario",
+            str(CONTRACT),
+            *base,
+            "--scenario",
+            str(SCENARIOS / "mixed-changes.yaml"),
+            "--json",
+        ],
+    )
     assert scen.exit_code == 0, scen.output
     assert json.loads(scen.stdout)["scenario"] == "dsn-education-and-islington-growth"

@@ -17,7 +17,7 @@ from obc_settle.render.statement_view import statement_context, statement_view
 from obc_settle.render.xlsx_commissioner import write_report_xlsx
 from obc_settle.render.xlsx_statement import write_statement_xlsx
 
-HOSTILE = ("=HYPERLINK(\"http://example.com\",\"click\")", "+1+1", "-2-2", "@SUM(A1:A9)")
+HOSTILE = ('=HYPERLINK("http://example.com","click")', "+1+1", "-2-2", "@SUM(A1:A9)")
 
 
 @pytest.fixture(scope="module")
@@ -102,17 +102,21 @@ def test_text_that_looks_like_a_formula_is_written_as_text(tmp_path: Path) -> No
         context,
         provider_name=HOSTILE[0],
         contract_name=HOSTILE[1],
-        indicator_names={key: HOSTILE[2] for key in context.indicator_names},
-        domain_names={key: HOSTILE[3] for key in context.domain_names},
+        indicator_names=dict.fromkeys(context.indicator_names, HOSTILE[2]),
+        domain_names=dict.fromkeys(context.domain_names, HOSTILE[3]),
     )
     noted = ledger.with_columns(note=pl.lit(HOSTILE[0]))
     path = tmp_path / "hostile.xlsx"
     write_statement_xlsx(statement_view(noted, provider.id, hostile), path)
     with zipfile.ZipFile(path) as archive:
-        sheets = [archive.read(name).decode() for name in archive.namelist() if name.startswith("xl/worksheets/")]
+        sheets = [
+            archive.read(name).decode() for name in archive.namelist() if name.startswith("xl/worksheets/")
+        ]
     assert sheets and not any("<f>" in sheet or "<f " in sheet for sheet in sheets)
     book = openpyxl.load_workbook(path)
-    seen = {cell.value for sheet in book for row in sheet.iter_rows() for cell in row if cell.data_type == "s"}
+    seen = {
+        cell.value for sheet in book for row in sheet.iter_rows() for cell in row if cell.data_type == "s"
+    }
     assert not any(cell.data_type == "f" for sheet in book for row in sheet.iter_rows() for cell in row)
     for text in HOSTILE:
         assert any(isinstance(value, str) and value.startswith(text) for value in seen), text
@@ -123,7 +127,9 @@ def test_two_workbooks_of_the_same_ledger_are_byte_identical_and_dated_by_the_pe
     provider = contract.providers[0]
     paths = [tmp_path / "one.xlsx", tmp_path / "two.xlsx"]
     for path in paths:
-        write_statement_xlsx(statement_view(ledger, provider.id, statement_context(contract, provider.id, RUN_ID)), path)
+        write_statement_xlsx(
+            statement_view(ledger, provider.id, statement_context(contract, provider.id, RUN_ID)), path
+        )
     assert paths[0].read_bytes() == paths[1].read_bytes()
     properties = openpyxl.load_workbook(paths[0]).properties
     assert properties.created is not None and properties.created.isoformat().startswith("2025-12-31")
@@ -138,12 +144,23 @@ def test_two_workbooks_of_the_same_ledger_are_byte_identical_and_dated_by_the_pe
 def test_the_commissioner_workbook_adds_up_to_the_ledger(documents: Path) -> None:
     contract, ledger = sample_settlement()
     book = openpyxl.load_workbook(documents / "report" / "commissioner.xlsx")
-    assert book.sheetnames == ["Summary", "Providers", "Indicators", "Ledger", *(p.id for p in contract.providers)]
+    assert book.sheetnames == [
+        "Summary",
+        "Providers",
+        "Indicators",
+        "Ledger",
+        *(p.id for p in contract.providers),
+    ]
     providers = table(book["Providers"])
     assert [row["Provider id"] for row in providers] == [p.id for p in contract.providers]
     for row in providers:
         provider_id = str(row["Provider id"])
-        for header, line_type in (("Base payment", "base_payment"), ("Withheld", "withheld"), ("Earned", "outcome"), ("Net payable", "net_payable")):
+        for header, line_type in (
+            ("Base payment", "base_payment"),
+            ("Withheld", "withheld"),
+            ("Earned", "outcome"),
+            ("Net payable", "net_payable"),
+        ):
             assert row[f"{header} (pence)"] == amount(ledger, provider_id, line_type)
             assert exact_pence(row[f"{header} (£)"]) == amount(ledger, provider_id, line_type)
     assert sum(float(row["Share of earned"]) for row in providers) == pytest.approx(1.0)  # type: ignore[arg-type]
@@ -152,7 +169,9 @@ def test_the_commissioner_workbook_adds_up_to_the_ledger(documents: Path) -> Non
     assert [row["Indicator id"] for row in indicators] == [line["indicator_id"] for line in retained]
     for row, line in zip(indicators, retained, strict=True):
         assert row["Retained (pence)"] == line["amount_pence"] and row["Pool (pence)"] == line["pool_pence"]
-        earned = ledger.filter((pl.col("line_type") == "outcome") & (pl.col("indicator_id") == line["indicator_id"]))
+        earned = ledger.filter(
+            (pl.col("line_type") == "outcome") & (pl.col("indicator_id") == line["indicator_id"])
+        )
         assert row["Earned by providers (pence)"] == int(earned["amount_pence"].sum())
         for provider in contract.providers:
             mine = earned.filter(pl.col("party_id") == provider.id)["amount_pence"].to_list()

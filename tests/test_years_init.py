@@ -6,12 +6,11 @@ import json
 from pathlib import Path
 
 import pytest
+from paths import ROOT
 from typer.testing import CliRunner
 
 from obc_settle.cli import app
 from obc_settle.contract import load_contract
-
-from paths import ROOT
 
 runner = CliRunner()
 SCHEMES = ["cquin", "hvbp", "mssp", "qof", "rate-card"]

@@ -32,14 +32,24 @@ def findings_of(body: dict[str, Any]) -> list[tuple[str, int | None, str]]:
 
 def capitated(rate: str = "300.00", withheld: str = "0.1") -> dict[str, Any]:
     body = contract_dict(providers=(("A", "0.6"), ("B", "0.4")))
-    body["contract_years"] = [{"year": "2025-26", "capitation": {"rate_per_head": D(rate), "population": "registered"}, "withheld_proportion": D(withheld)}]
+    body["contract_years"] = [
+        {
+            "year": "2025-26",
+            "capitation": {"rate_per_head": D(rate), "population": "registered"},
+            "withheld_proportion": D(withheld),
+        }
+    ]
     return body
 
 
 def population_rows(a: int = 1000, b: int = 2000, growth: int = 0) -> list[tuple[Any, ...]]:
     rows: list[tuple[Any, ...]] = []
     for index, month in enumerate(MONTHS):
-        rows += [("A", "registered", month, a + growth * index, 0), ("B", "registered", month, b + growth * index, 0), ("A", "i1", month, 65, 100)]
+        rows += [
+            ("A", "registered", month, a + growth * index, 0),
+            ("B", "registered", month, b + growth * index, 0),
+            ("A", "i1", month, 65, 100),
+        ]
     return rows
 
 
@@ -53,9 +63,20 @@ def test_capitation_pays_the_rate_per_head_per_year_times_person_years_of_the_pe
 def test_a_growing_population_raises_each_quarters_value_and_the_year_is_the_sum_of_its_months() -> None:
     contract = load(capitated("123.45"))
     data = monthly(population_rows(growth=7))
-    quarters = [int(lines(settle(contract, data, SettlementPeriod.parse(f"2025-26-Q{q}")), "contract_value")["amount_pence"].item()) for q in range(1, 5)]
+    quarters = [
+        int(
+            lines(settle(contract, data, SettlementPeriod.parse(f"2025-26-Q{q}")), "contract_value")[
+                "amount_pence"
+            ].item()
+        )
+        for q in range(1, 5)
+    ]
     assert quarters == sorted(quarters) and len(set(quarters)) == 4
-    year = int(lines(settle(contract, data, SettlementPeriod.parse("2025-26")), "contract_value")["amount_pence"].item())
+    year = int(
+        lines(settle(contract, data, SettlementPeriod.parse("2025-26")), "contract_value")[
+            "amount_pence"
+        ].item()
+    )
     person_months = sum(1000 + 2000 + 14 * index for index in range(12))
     exact = Decimal(12345) * person_months / 12
     assert year == int(exact.quantize(Decimal(1), rounding="ROUND_HALF_UP"))
@@ -75,14 +96,23 @@ def test_missing_population_months_are_refused_naming_the_file_and_months() -> N
     from obc_settle.app.reconciliation import quantity_findings
 
     rows = [row for row in population_rows() if not (row[1] == "registered" and row[2] == "2025-05")]
-    findings = quantity_findings(load(capitated()), SettlementPeriod.parse("2025-26-Q1"), monthly(rows), "data/")
+    findings = quantity_findings(
+        load(capitated()), SettlementPeriod.parse("2025-26-Q1"), monthly(rows), "data/"
+    )
     assert [(f.code, f.location.file) for f in findings] == [("D030", "data/")]
     assert "1 of the 3 months of 2025-26-Q1: 2025-05" in findings[0].message
 
 
 def varied_contract(**variation: Any) -> dict[str, Any]:
-    body = contract_dict(years=YEARS, providers=(("A", "0.5"), ("B", "0.5")), indicators=[indicator(threshold="0.6", target="0.7")])
-    body["variations"] = [{"version": "2", "effective": datetime.date(2026, 4, 1), "description": "C joins; a higher target"} | variation]
+    body = contract_dict(
+        years=YEARS,
+        providers=(("A", "0.5"), ("B", "0.5")),
+        indicators=[indicator(threshold="0.6", target="0.7")],
+    )
+    body["variations"] = [
+        {"version": "2", "effective": datetime.date(2026, 4, 1), "description": "C joins; a higher target"}
+        | variation
+    ]
     return body
 
 
@@ -92,7 +122,16 @@ NEW_TERMS = {
         {"id": "B", "name": "Provider B", "role": "member", "base_share": D("0.4")},
         {"id": "C", "name": "Provider C", "role": "member", "base_share": D("0.2")},
     ],
-    "outcome_framework": {"domains": [{"id": "d1", "name": "Domain d1", "weight": D("1"), "indicators": [indicator(threshold="0.6", target="0.8")]}]},
+    "outcome_framework": {
+        "domains": [
+            {
+                "id": "d1",
+                "name": "Domain d1",
+                "weight": D("1"),
+                "indicators": [indicator(threshold="0.6", target="0.8")],
+            }
+        ]
+    },
 }
 
 
@@ -104,13 +143,21 @@ def test_each_settlement_uses_the_terms_in_force_and_names_the_version() -> None
     assert set(before["contract_version"]) == {"1"} and set(after["contract_version"]) == {"2"}
     assert sorted(set(before["party_id"]) - {COMMISSIONER}) == ["A", "B"]
     assert sorted(set(after["party_id"]) - {COMMISSIONER}) == ["A", "B", "C"]
-    assert float(lines(before, "retained")["target"].item()) == 0.7 and float(lines(before, "retained")["score"].item()) == 1.0
-    assert float(lines(after, "retained")["target"].item()) == 0.8 and float(lines(after, "retained")["score"].item()) == 0.5
+    assert (
+        float(lines(before, "retained")["target"].item()) == 0.7
+        and float(lines(before, "retained")["score"].item()) == 1.0
+    )
+    assert (
+        float(lines(after, "retained")["target"].item()) == 0.8
+        and float(lines(after, "retained")["score"].item()) == 0.5
+    )
 
 
 def test_the_terms_in_force_carry_every_variation_up_to_the_year() -> None:
     body = varied_contract(**NEW_TERMS)
-    body["variations"].append({"version": "3", "effective": datetime.date(2027, 4, 1), "unearned": "redistributed"})
+    body["variations"].append(
+        {"version": "3", "effective": datetime.date(2027, 4, 1), "unearned": "redistributed"}
+    )
     contract = load(body)
     assert [contract.in_force(y).version for y in ("2025-26", "2026-27", "2027-28")] == ["1", "2", "3"]
     latest = contract.in_force("2027-28")
@@ -120,15 +167,28 @@ def test_the_terms_in_force_carry_every_variation_up_to_the_year() -> None:
 @pytest.mark.parametrize(
     ("effective", "message"),
     [
-        (datetime.date(2024, 4, 1), "variation dated 2024-04-01 is outside the term 2025-04-01 to 2028-03-31"),
+        (
+            datetime.date(2024, 4, 1),
+            "variation dated 2024-04-01 is outside the term 2025-04-01 to 2028-03-31",
+        ),
         (datetime.date(2028, 4, 1), "variation dated 2028-04-01 is outside the term"),
-        (datetime.date(2026, 10, 1), "a variation takes effect at the start of a contract year (1 April), not 2026-10-01"),
+        (
+            datetime.date(2026, 10, 1),
+            "a variation takes effect at the start of a contract year (1 April), not 2026-10-01",
+        ),
     ],
 )
-def test_a_variation_dated_outside_the_term_or_mid_year_is_refused_at_its_line(effective: datetime.date, message: str) -> None:
+def test_a_variation_dated_outside_the_term_or_mid_year_is_refused_at_its_line(
+    effective: datetime.date, message: str
+) -> None:
     body = varied_contract(effective=effective)
     found = findings_of(body)
-    line = dump(body).splitlines().index(next(l for l in dump(body).splitlines() if l.strip().startswith("effective:"))) + 1
+    line = (
+        dump(body)
+        .splitlines()
+        .index(next(line for line in dump(body).splitlines() if line.strip().startswith("effective:")))
+        + 1
+    )
     assert any(code == "C029" and at == line and message in text for code, at, text in found), found
 
 
@@ -137,7 +197,9 @@ def test_a_variation_is_checked_by_the_same_rules_as_the_contract() -> None:
     terms["providers"] = [dict(p) for p in NEW_TERMS["providers"]]
     terms["providers"][2]["base_share"] = D("0.3")
     found = findings_of(varied_contract(**terms))
-    assert [(code, text) for code, _, text in found] == [("C021", "in version '2' (from 2026-04-01): provider base shares sum to 1.1, not 1")]
+    assert [(code, text) for code, _, text in found] == [
+        ("C021", "in version '2' (from 2026-04-01): provider base shares sum to 1.1, not 1")
+    ]
 
 
 def test_extract_rows_of_a_provider_that_joins_later_are_known() -> None:
@@ -146,10 +208,19 @@ def test_extract_rows_of_a_provider_that_joins_later_are_known() -> None:
 
 
 def test_phasing_a_fee_based_year_pays_no_outcome_money_and_later_years_do() -> None:
-    body = contract_dict(years=(("2025-26", "100000.00", "0"), ("2026-27", "100000.00", "0.05"), ("2027-28", "100000.00", "0.1")))
+    body = contract_dict(
+        years=(
+            ("2025-26", "100000.00", "0"),
+            ("2026-27", "100000.00", "0.05"),
+            ("2027-28", "100000.00", "0.1"),
+        )
+    )
     contract = load(body)
     data = monthly([("A", "i1", m, 65, 100) for m in ["2025-10", "2026-10", "2027-10"]])
-    pools = [int(lines(settle(contract, data, SettlementPeriod.parse(y)), "outcome_pool")["amount_pence"].item()) for y in ("2025-26", "2026-27", "2027-28")]
+    pools = [
+        int(lines(settle(contract, data, SettlementPeriod.parse(y)), "outcome_pool")["amount_pence"].item())
+        for y in ("2025-26", "2026-27", "2027-28")
+    ]
     assert pools == [0, 500000, 1000000]
     fee_based = settle(contract, data, SettlementPeriod.parse("2025-26"))
     assert int(lines(fee_based, "outcome")["amount_pence"].sum()) == 0

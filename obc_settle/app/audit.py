@@ -30,7 +30,12 @@ from obc_settle.audit.diff import (
 from obc_settle.audit.evidence import row_counts_by_file
 from obc_settle.audit.explain import explain_provider
 from obc_settle.audit.people import people_counted as people_of
-from obc_settle.audit.verify import VerifyReport, check_archived_inputs, compare_outputs, environment_differences
+from obc_settle.audit.verify import (
+    VerifyReport,
+    check_archived_inputs,
+    compare_outputs,
+    environment_differences,
+)
 from obc_settle.contract import LoadedContract, load_contract
 from obc_settle.errors import Diagnostic, ExitCode, Location, SettlementError
 from obc_settle.extracts import read_extracts
@@ -45,7 +50,16 @@ def verify_run(run_dir: Path) -> VerifyReport:
     command = run.manifest.get("parameters", {}).get("command", "run")
     if command != "run":  # an estimate or a simulation: verify replays `run` only (docs/simulation.md)
         where = Location(str(run_dir / "manifest.json"))
-        raise SettlementError(ExitCode.USAGE, [Diagnostic("A002", f"a folder written by `{command}` cannot be replayed by verify, only `run` folders", where)])
+        raise SettlementError(
+            ExitCode.USAGE,
+            [
+                Diagnostic(
+                    "A002",
+                    f"a folder written by `{command}` cannot be replayed by verify, only `run` folders",
+                    where,
+                )
+            ],
+        )
     inputs = check_archived_inputs(run)
     environment = environment_differences(run)
     with tempfile.TemporaryDirectory(prefix="obc-settle-verify-") as scratch:
@@ -103,11 +117,17 @@ def people_of_indicator(run_dir: Path, provider_id: str, indicator_id: str | Non
         raise SettlementError(ExitCode.USAGE, [Diagnostic("A012", message, Location("--records"))])
     run = open_archive(run_dir)
     ledger, contract = _ledger(run), _archived_contract(run).contract
-    explained = explain_provider(ledger, contract, provider_id, indicator_id, None, run.run_id)  # checks P and I
+    explained = explain_provider(
+        ledger, contract, provider_id, indicator_id, None, run.run_id
+    )  # checks P and I
     line = ledger.filter(
-        (pl.col("party_id") == provider_id) & (pl.col("line_type") == "outcome") & (pl.col("indicator_id") == indicator_id)
+        (pl.col("party_id") == provider_id)
+        & (pl.col("line_type") == "outcome")
+        & (pl.col("indicator_id") == indicator_id)
     ).row(0, named=True)
-    indicator = next(i for _, i in contract.in_force(line["contract_year"]).indicators() if i.id == indicator_id)
+    indicator = next(
+        i for _, i in contract.in_force(line["contract_year"]).indicators() if i.id == indicator_id
+    )
     people = people_of(run.extract_files(), line, indicator, provider_id)
     if people is None:
         message = "--records needs a record-level extract; this run's extracts hold aggregated counts"
@@ -121,8 +141,16 @@ def diff_runs(old_dir: Path, new_dir: Path) -> DiffReport:
     old_ledger, new_ledger = _ledger(old), _ledger(new)
     old_contract, new_contract = _archived_contract(old), _archived_contract(new)
     terms = contract_term_changes(_yaml(old.contract_path), _yaml(new.contract_path))
-    old_monthly = read_extracts(old.extracts_path, old_contract.contract, restated=_restated(old))[0] if old.extracts_path else None
-    new_monthly = read_extracts(new.extracts_path, new_contract.contract, restated=_restated(new))[0] if new.extracts_path else None
+    old_monthly = (
+        read_extracts(old.extracts_path, old_contract.contract, restated=_restated(old))[0]
+        if old.extracts_path
+        else None
+    )
+    new_monthly = (
+        read_extracts(new.extracts_path, new_contract.contract, restated=_restated(new))[0]
+        if new.extracts_path
+        else None
+    )
     sums = None
     if old_monthly is not None and new_monthly is not None:
         sums = monthly_changes(old_monthly.monthly, new_monthly.monthly)
@@ -144,14 +172,18 @@ def _ledger(run: ArchivedRun) -> pl.DataFrame:
     try:
         return pl.read_parquet(path)
     except (pl.exceptions.PolarsError, OSError) as error:
-        raise SettlementError(ExitCode.USAGE, [Diagnostic("A001", f"the ledger cannot be read ({error})", Location(str(path)))]) from error
+        raise SettlementError(
+            ExitCode.USAGE, [Diagnostic("A001", f"the ledger cannot be read ({error})", Location(str(path)))]
+        ) from error
 
 
 def _archived_contract(run: ArchivedRun) -> LoadedContract:
     loaded, findings = load_contract(run.contract_path)
     if loaded is None:
         message = "the archived contract cannot be read; run `obc-settle verify` on the folder"
-        raise SettlementError(ExitCode.USAGE, [*findings, Diagnostic("A003", message, Location(str(run.contract_path)))])
+        raise SettlementError(
+            ExitCode.USAGE, [*findings, Diagnostic("A003", message, Location(str(run.contract_path)))]
+        )
     return loaded
 
 
@@ -161,5 +193,10 @@ def _yaml(path: Path) -> Any:
 
 def _describe(run: ArchivedRun, ledger: pl.DataFrame) -> dict[str, Any]:
     first = ledger.row(0, named=True)
-    return {"run_dir": str(run.folder), "run_id": run.run_id, "contract_id": first["contract_id"],
-            "contract_version": first["contract_version"], "settlement_period": first["settlement_period"]}  # fmt: skip
+    return {
+        "run_dir": str(run.folder),
+        "run_id": run.run_id,
+        "contract_id": first["contract_id"],
+        "contract_version": first["contract_version"],
+        "settlement_period": first["settlement_period"],
+    }

@@ -55,13 +55,19 @@ def check_settlement_data(request: RunRequest) -> CheckReport:
     checked = settle_checked(request, inputs, refuse_implausible=False)
     findings = sort_diagnostics(checked.warnings)
     return CheckReport(
-        inputs.in_force.contract.id, inputs.period.name, inputs.period.status, findings, inputs.cells, _indicator_states(checked.ledger)
+        inputs.in_force.contract.id,
+        inputs.period.name,
+        inputs.period.status,
+        findings,
+        inputs.cells,
+        _indicator_states(checked.ledger),
     )
 
 
 def _indicator_states(ledger: pl.DataFrame) -> list[dict[str, Any]]:
     measured = ledger.filter(
-        ((pl.col("party_id") == COMMISSIONER) & (pl.col("line_type") == LineType.RETAINED)) | (pl.col("line_type") == LineType.POINTS)
+        ((pl.col("party_id") == COMMISSIONER) & (pl.col("line_type") == LineType.RETAINED))
+        | (pl.col("line_type") == LineType.POINTS)
     )
     states = []
     for row in measured.iter_rows(named=True):

@@ -26,14 +26,24 @@ from obc_settle.periods import SettlementPeriod
 NOTHING_PAID_OPTION = "--nothing-paid-on-account"
 
 
-def on_account_findings(contract: Contract, period: SettlementPeriod, has_history: bool, nothing_paid: bool) -> list[Diagnostic]:
+def on_account_findings(
+    contract: Contract, period: SettlementPeriod, has_history: bool, nothing_paid: bool
+) -> list[Diagnostic]:
     """R005 when a year-end settlement would not know what was paid in-year; R002 for a
     contradiction (a payment history and `--nothing-paid-on-account` together)."""
     where = Location(NOTHING_PAID_OPTION if nothing_paid else "--period")
     if nothing_paid and has_history:
-        return [Diagnostic("R002", f"{NOTHING_PAID_OPTION} contradicts --paid/--payments: give one or the other", where)]
+        return [
+            Diagnostic(
+                "R002", f"{NOTHING_PAID_OPTION} contradicts --paid/--payments: give one or the other", where
+            )
+        ]
     if nothing_paid and not period.is_year:
-        return [Diagnostic("R002", f"{NOTHING_PAID_OPTION} is for a contract-year settlement, not a quarter", where)]
+        return [
+            Diagnostic(
+                "R002", f"{NOTHING_PAID_OPTION} is for a contract-year settlement, not a quarter", where
+            )
+        ]
     if not period.is_year or has_history or nothing_paid:
         return []
     paid = in_year_payments(contract, period)
@@ -54,7 +64,9 @@ class DataQuality:
     findings: list[Diagnostic]
 
 
-def missing_cell_findings(contract: Contract, monthly: pl.DataFrame, period: SettlementPeriod, data_path: str) -> DataQuality:
+def missing_cell_findings(
+    contract: Contract, monthly: pl.DataFrame, period: SettlementPeriod, data_path: str
+) -> DataQuality:
     """D023 per provider with missing cells: an error in a final settlement the contract does not
     let measure what arrived, a warning otherwise."""
     cells = cell_coverage(contract, monthly, period)
@@ -76,18 +88,28 @@ def missing_cell_findings(contract: Contract, monthly: pl.DataFrame, period: Set
             )
         else:
             message += ": measured on the rows that arrived"
-        findings.append(Diagnostic("D023", message, Location(data_path), Severity.ERROR if refuse else Severity.WARNING))
+        findings.append(
+            Diagnostic("D023", message, Location(data_path), Severity.ERROR if refuse else Severity.WARNING)
+        )
     return DataQuality(cells, findings)
 
 
 def plausibility_findings(
-    ledger: pl.DataFrame, contract: Contract, period: SettlementPeriod, accepted: tuple[str, ...], data_path: str
+    ledger: pl.DataFrame,
+    contract: Contract,
+    period: SettlementPeriod,
+    accepted: tuple[str, ...],
+    data_path: str,
 ) -> tuple[list[Implausible], list[Diagnostic]]:
     """D024 (always an error) and D025 (an error in a final settlement unless accepted)."""
     terms = contract.in_force(period.contract_year.name)
     known = {indicator.id for _, indicator in terms.indicators()}
     findings = [
-        Diagnostic("R002", f"--accept-implausible {name}: no such indicator in {period.contract_year}", Location("--accept-implausible"))
+        Diagnostic(
+            "R002",
+            f"--accept-implausible {name}: no such indicator in {period.contract_year}",
+            Location("--accept-implausible"),
+        )
         for name in accepted
         if name not in known
     ]
@@ -98,7 +120,9 @@ def plausibility_findings(
         if item.code == "D024":
             findings.append(Diagnostic("D024", message, Location(data_path)))
         elif item.accepted:
-            findings.append(Diagnostic("D025", f"{message} ({item.accepted})", Location(data_path), Severity.WARNING))
+            findings.append(
+                Diagnostic("D025", f"{message} ({item.accepted})", Location(data_path), Severity.WARNING)
+            )
         elif period.is_year:
             message += (
                 f"; a final settlement is refused: correct the extract, or accept the value with --accept-implausible "
@@ -106,5 +130,9 @@ def plausibility_findings(
             )
             findings.append(Diagnostic("D025", message, Location(data_path)))
         else:
-            findings.append(Diagnostic("D025", message + " (shown on the statements)", Location(data_path), Severity.WARNING))
+            findings.append(
+                Diagnostic(
+                    "D025", message + " (shown on the statements)", Location(data_path), Severity.WARNING
+                )
+            )
     return items, findings

@@ -24,7 +24,9 @@ class ImportAhead:
         self._thread.start()
 
     def _import(self) -> None:
-        with contextlib.suppress(Exception):  # an import error is raised by `module()`, in the caller's thread
+        with contextlib.suppress(
+            Exception
+        ):  # an import error is raised by `module()`, in the caller's thread
             importlib.import_module(self.name)
 
     def module(self) -> ModuleType:

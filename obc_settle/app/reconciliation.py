@@ -25,8 +25,8 @@ import polars as pl
 
 from obc_settle.audit.archive import ArchivedInput
 from obc_settle.contract.models import Contract
-from obc_settle.engine.reconcile import HISTORY_SCHEMA, payments_of_run
 from obc_settle.engine.rate_card import CLAIMS_SCHEMA
+from obc_settle.engine.reconcile import HISTORY_SCHEMA, payments_of_run
 from obc_settle.errors import Diagnostic, Location, Severity
 from obc_settle.extracts import Extracts
 from obc_settle.extracts.schema import MONTHLY_SCHEMA
@@ -34,7 +34,15 @@ from obc_settle.ledger.schema import COMMISSIONER, LineType
 from obc_settle.periods import SettlementPeriod
 
 LEDGER_FILE = "ledger.parquet"
-RUN_COLUMNS = ("contract_id", "contract_version", "contract_year", "settlement_period", "party_id", "line_type", "amount_pence")
+RUN_COLUMNS = (
+    "contract_id",
+    "contract_version",
+    "contract_year",
+    "settlement_period",
+    "party_id",
+    "line_type",
+    "amount_pence",
+)
 PAYMENT_COLUMNS = ("provider_id", "settlement_period", "amount_pence")
 CLAIM_COLUMNS = tuple(CLAIMS_SCHEMA)
 
@@ -55,7 +63,9 @@ def _error(code: str, message: str, where: str) -> Diagnostic:
     return Diagnostic(code, message, Location(where))
 
 
-def read_history(paid: tuple[Path, ...], payments: Path | None, contract: Contract, period: SettlementPeriod) -> History:
+def read_history(
+    paid: tuple[Path, ...], payments: Path | None, contract: Contract, period: SettlementPeriod
+) -> History:
     history = History()
     if not paid and payments is None:
         return history
@@ -80,7 +90,9 @@ def _period_allowed(name: str, period: SettlementPeriod) -> str | None:
     return None
 
 
-def _read_runs(folders: tuple[Path, ...], contract: Contract, period: SettlementPeriod, history: History) -> pl.DataFrame | None:
+def _read_runs(
+    folders: tuple[Path, ...], contract: Contract, period: SettlementPeriod, history: History
+) -> pl.DataFrame | None:
     rows: list[dict[str, object]] = []
     seen: dict[str, str] = {}
     counted: dict[str, tuple[pl.DataFrame, str]] = {}
@@ -90,15 +102,31 @@ def _read_runs(folders: tuple[Path, ...], contract: Contract, period: Settlement
         try:
             ledger = pl.read_parquet(path)
         except (OSError, pl.exceptions.PolarsError) as error:
-            history.findings.append(_error("P001", f"not a run folder: cannot read {LEDGER_FILE} ({str(error).splitlines()[0]})", where))
+            history.findings.append(
+                _error(
+                    "P001",
+                    f"not a run folder: cannot read {LEDGER_FILE} ({str(error).splitlines()[0]})",
+                    where,
+                )
+            )
             continue
         missing = [name for name in RUN_COLUMNS if name not in ledger.columns]
         if missing or ledger.height == 0:
-            history.findings.append(_error("P001", f"{LEDGER_FILE} is not a settlement ledger (missing {', '.join(missing) or 'rows'})", where))
+            history.findings.append(
+                _error(
+                    "P001",
+                    f"{LEDGER_FILE} is not a settlement ledger (missing {', '.join(missing) or 'rows'})",
+                    where,
+                )
+            )
             continue
         first = ledger.row(0, named=True)
         if first["contract_id"] != contract.id:
-            history.findings.append(_error("P002", f"the run settles contract {first['contract_id']!r}, not {contract.id!r}", where))
+            history.findings.append(
+                _error(
+                    "P002", f"the run settles contract {first['contract_id']!r}, not {contract.id!r}", where
+                )
+            )
             continue
         name = str(first["settlement_period"])
         problem = _period_allowed(name, period)
@@ -106,7 +134,9 @@ def _read_runs(folders: tuple[Path, ...], contract: Contract, period: Settlement
             history.findings.append(_error("P003", f"the run cannot be netted off: {problem}", where))
             continue
         if name in seen:
-            history.findings.append(_error("P004", f"two runs settle {name}: {seen[name]} and {where}", where))
+            history.findings.append(
+                _error("P004", f"two runs settle {name}: {seen[name]} and {where}", where)
+            )
             continue
         seen[name] = where
         version = contract.in_force(period.contract_year.name).version
@@ -114,19 +144,39 @@ def _read_runs(folders: tuple[Path, ...], contract: Contract, period: Settlement
             message = f"the run was settled under contract version {first['contract_version']!r}; version {version!r} is in force for {period.contract_year}"
             history.findings.append(Diagnostic("P010", message, Location(where), Severity.WARNING))
         providers = {p.id for p in contract.in_force(period.contract_year.name).providers}
-        unknown = sorted(set(ledger.filter(pl.col("party_id") != COMMISSIONER).get_column("party_id").to_list()) - providers)
+        unknown = sorted(
+            set(ledger.filter(pl.col("party_id") != COMMISSIONER).get_column("party_id").to_list())
+            - providers
+        )
         if unknown:
-            history.findings.append(_error("P002", f"the run pays providers the contract does not have in {period.contract_year}: {', '.join(unknown)}", where))
+            history.findings.append(
+                _error(
+                    "P002",
+                    f"the run pays providers the contract does not have in {period.contract_year}: {', '.join(unknown)}",
+                    where,
+                )
+            )
             continue
-        rows += payments_of_run(ledger, f"run of {name}")  # no path in the ledger: a replay elsewhere gives the same bytes
+        rows += payments_of_run(
+            ledger, f"run of {name}"
+        )  # no path in the ledger: a replay elsewhere gives the same bytes
         counted[name] = (ledger, where)
-        history.inputs.append(ArchivedInput("paid_run", path, f"inputs/paid/{name}/{LEDGER_FILE}", _sha256(path), path.stat().st_size))
+        history.inputs.append(
+            ArchivedInput(
+                "paid_run", path, f"inputs/paid/{name}/{LEDGER_FILE}", _sha256(path), path.stat().st_size
+            )
+        )
     frame = pl.DataFrame(rows, schema=HISTORY_SCHEMA)
     history.findings += _check_runs_complete(frame, counted, seen, period)
     return frame
 
 
-def _check_runs_complete(frame: pl.DataFrame, counted: dict[str, tuple[pl.DataFrame, str]], seen: dict[str, str], period: SettlementPeriod) -> list[Diagnostic]:
+def _check_runs_complete(
+    frame: pl.DataFrame,
+    counted: dict[str, tuple[pl.DataFrame, str]],
+    seen: dict[str, str],
+    period: SettlementPeriod,
+) -> list[Diagnostic]:
     """Every earlier quarter has its run, and each run's own paid-to-date agrees with the runs given."""
     findings = []
     last = 4 if period.quarter is None else period.quarter - 1
@@ -138,14 +188,34 @@ def _check_runs_complete(frame: pl.DataFrame, counted: dict[str, tuple[pl.DataFr
             message = f"no run given for {name}: if it was settled and paid, give its run, or its payments are not netted off"
             findings.append(Diagnostic("P006", message, Location("--paid"), Severity.WARNING))
         else:
-            findings.append(_error("P006", f"no run given for {name}: give every earlier run of {period.contract_year} (or a payments extract)", "--paid"))
+            findings.append(
+                _error(
+                    "P006",
+                    f"no run given for {name}: give every earlier run of {period.contract_year} (or a payments extract)",
+                    "--paid",
+                )
+            )
     runs = frame.with_columns(run=pl.col("source").str.strip_prefix("run of "))
     for name, (ledger, where) in counted.items():
         before = _before(name, seen)
-        for party_id, amount in ledger.filter(pl.col("line_type") == LineType.PAID_TO_DATE).select("party_id", "amount_pence").iter_rows():
-            given = int(runs.filter((pl.col("party_id") == party_id) & pl.col("run").is_in(before)).get_column("amount_pence").sum())
+        for party_id, amount in (
+            ledger.filter(pl.col("line_type") == LineType.PAID_TO_DATE)
+            .select("party_id", "amount_pence")
+            .iter_rows()
+        ):
+            given = int(
+                runs.filter((pl.col("party_id") == party_id) & pl.col("run").is_in(before))
+                .get_column("amount_pence")
+                .sum()
+            )
             if int(amount) != given:
-                findings.append(_error("P005", f"the run counted {amount} pence paid to {party_id} before it; the earlier runs given add up to {given} pence", where))
+                findings.append(
+                    _error(
+                        "P005",
+                        f"the run counted {amount} pence paid to {party_id} before it; the earlier runs given add up to {given} pence",
+                        where,
+                    )
+                )
     return findings
 
 
@@ -154,49 +224,74 @@ def _before(name: str, seen: dict[str, str]) -> list[str]:
     period = SettlementPeriod.parse(name)
     if period.quarter is None:
         return [other for other in seen if other != name]
-    return [other for other in seen if (q := SettlementPeriod.parse(other).quarter) is not None and q < period.quarter]
+    return [
+        other
+        for other in seen
+        if (q := SettlementPeriod.parse(other).quarter) is not None and q < period.quarter
+    ]
 
 
-def _read_payments(path: Path, contract: Contract, period: SettlementPeriod, history: History) -> pl.DataFrame | None:
+def _read_payments(
+    path: Path, contract: Contract, period: SettlementPeriod, history: History
+) -> pl.DataFrame | None:
     where = str(path)
     try:
         frame = pl.read_parquet(path)
     except (OSError, pl.exceptions.PolarsError) as error:
-        history.findings.append(_error("P001", f"not a readable Parquet file ({str(error).splitlines()[0]})", where))
+        history.findings.append(
+            _error("P001", f"not a readable Parquet file ({str(error).splitlines()[0]})", where)
+        )
         return None
     if "settlement_period" not in frame.columns and "period" in frame.columns:
         frame = frame.rename({"period": "settlement_period"})
     missing = [name for name in PAYMENT_COLUMNS if name not in frame.columns]
     if missing:
-        history.findings.append(_error("P007", f"required column {', '.join(repr(m) for m in missing)} is missing", where))
+        history.findings.append(
+            _error("P007", f"required column {', '.join(repr(m) for m in missing)} is missing", where)
+        )
         return None
     problems = []
     for name in ("provider_id", "settlement_period"):
         if frame.schema[name] != pl.String:
             problems.append(f"column {name}: must be text, is {frame.schema[name]}")
     if not frame.schema["amount_pence"].is_integer():
-        problems.append(f"column amount_pence: must be a whole number of pence (an integer type), is {frame.schema['amount_pence']}")
+        problems.append(
+            f"column amount_pence: must be a whole number of pence (an integer type), is {frame.schema['amount_pence']}"
+        )
     if problems:
         history.findings += [_error("P007", problem, where) for problem in problems]
         return None
     extra = sorted(set(frame.columns) - {*PAYMENT_COLUMNS, "line"})
     if extra:
-        history.findings.append(Diagnostic("P009", f"columns not in the payments schema are ignored: {', '.join(extra)}", Location(where), Severity.WARNING))
+        history.findings.append(
+            Diagnostic(
+                "P009",
+                f"columns not in the payments schema are ignored: {', '.join(extra)}",
+                Location(where),
+                Severity.WARNING,
+            )
+        )
     indexed = frame.with_row_index("row", offset=1)
     providers = {p.id for p in contract.in_force(period.contract_year.name).providers}
     for row in indexed.iter_rows(named=True):
         at = f"row {row['row']}"
         if row["provider_id"] is None or row["settlement_period"] is None or row["amount_pence"] is None:
-            history.findings.append(_error("P007", f"{at}: provider_id, settlement_period and amount_pence must be filled", where))
+            history.findings.append(
+                _error("P007", f"{at}: provider_id, settlement_period and amount_pence must be filled", where)
+            )
             continue
         if row["provider_id"] not in providers:
-            history.findings.append(_error("P007", f"{at}, column provider_id: unknown provider {row['provider_id']!r}", where))
+            history.findings.append(
+                _error("P007", f"{at}, column provider_id: unknown provider {row['provider_id']!r}", where)
+            )
         problem = _period_allowed(str(row["settlement_period"]), period)
         if problem:
             history.findings.append(_error("P003", f"{at}, column settlement_period: {problem}", where))
     if any(f.code in {"P003", "P007"} and f.location.file == where for f in history.findings):
         return None
-    history.inputs.append(ArchivedInput("payments", path, f"inputs/payments/{path.name}", _sha256(path), path.stat().st_size))
+    history.inputs.append(
+        ArchivedInput("payments", path, f"inputs/payments/{path.name}", _sha256(path), path.stat().st_size)
+    )
     return (
         indexed.group_by("provider_id", "settlement_period", maintain_order=True)
         .agg(pl.col("amount_pence").sum().cast(pl.Int64), pl.col("row").min())
@@ -212,59 +307,126 @@ def _read_payments(path: Path, contract: Contract, period: SettlementPeriod, his
 def _compare(runs: pl.DataFrame, extract: pl.DataFrame, where: str) -> list[Diagnostic]:
     """Every provider and period where the payments extract and the runs disagree."""
     by_runs = runs.group_by("party_id", "period").agg(pl.col("amount_pence").sum().alias("runs"))
-    by_extract = extract.group_by("party_id", "period").agg(pl.col("amount_pence").sum().alias("paid"), pl.col("source").first())
+    by_extract = extract.group_by("party_id", "period").agg(
+        pl.col("amount_pence").sum().alias("paid"), pl.col("source").first()
+    )
     joined = by_runs.join(by_extract, on=["party_id", "period"], how="full", coalesce=True).with_columns(
         pl.col("runs").fill_null(0), pl.col("paid").fill_null(0)
     )
     findings = []
-    for row in joined.filter(pl.col("runs") != pl.col("paid")).sort("period", "party_id").iter_rows(named=True):
+    for row in (
+        joined.filter(pl.col("runs") != pl.col("paid")).sort("period", "party_id").iter_rows(named=True)
+    ):
         place = row["source"].removeprefix("payments extract ") if row["source"] else "no rows"
-        findings.append(_error("P008", f"{place}: {row['party_id']} {row['period']}: the extract says {row['paid']} pence was paid, the runs {row['runs']} pence", where))
+        findings.append(
+            _error(
+                "P008",
+                f"{place}: {row['party_id']} {row['period']}: the extract says {row['paid']} pence was paid, the runs {row['runs']} pence",
+                where,
+            )
+        )
     return findings
 
 
-def read_claims(path: Path | None, contract: Contract) -> tuple[pl.DataFrame | None, list[ArchivedInput], list[Diagnostic]]:
+def read_claims(
+    path: Path | None, contract: Contract
+) -> tuple[pl.DataFrame | None, list[ArchivedInput], list[Diagnostic]]:
     """Rate-card claims: one row per outcome claimed (participant_id, outcome_id, provider_id, period)."""
     if contract.rate_card is None and not any(v.rate_card for v in contract.variations):
         if path is not None:
-            return None, [], [_error("R002", "--claims is only used by a contract with a rate card", str(path))]
+            return (
+                None,
+                [],
+                [_error("R002", "--claims is only used by a contract with a rate card", str(path))],
+            )
         return None, [], []
     if path is None:
-        return pl.DataFrame(schema=CLAIMS_SCHEMA), [], [Diagnostic("D033", "the contract has a rate card but no --claims extract was given: no outcome is paid", Location("--claims"), Severity.WARNING)]
+        return (
+            pl.DataFrame(schema=CLAIMS_SCHEMA),
+            [],
+            [
+                Diagnostic(
+                    "D033",
+                    "the contract has a rate card but no --claims extract was given: no outcome is paid",
+                    Location("--claims"),
+                    Severity.WARNING,
+                )
+            ],
+        )
     where = str(path)
     try:
         frame = pl.read_parquet(path)
     except (OSError, pl.exceptions.PolarsError) as error:
-        return None, [], [_error("D033", f"not a readable Parquet file ({str(error).splitlines()[0]})", where)]
+        return (
+            None,
+            [],
+            [_error("D033", f"not a readable Parquet file ({str(error).splitlines()[0]})", where)],
+        )
     missing = [name for name in CLAIM_COLUMNS if name not in frame.columns]
     if missing:
-        return None, [], [_error("D033", f"required column {', '.join(repr(m) for m in missing)} is missing", where)]
+        return (
+            None,
+            [],
+            [_error("D033", f"required column {', '.join(repr(m) for m in missing)} is missing", where)],
+        )
     if frame.schema["period"] == pl.Date:
         frame = frame.with_columns(pl.col("period").dt.strftime("%Y-%m"))
     wrong = [name for name in CLAIM_COLUMNS if frame.schema[name] != pl.String]
     if wrong:
-        return None, [], [_error("D033", f"column {name}: must be text, is {frame.schema[name]}", where) for name in wrong]
+        return (
+            None,
+            [],
+            [
+                _error("D033", f"column {name}: must be text, is {frame.schema[name]}", where)
+                for name in wrong
+            ],
+        )
     outcomes = {o.id for terms in contract.versions() if terms.rate_card for o in terms.rate_card.outcomes}
     providers = contract.all_provider_ids()
     first, last = f"{contract.term.start:%Y-%m}", f"{contract.term.end:%Y-%m}"
     findings = []
     checks = [
         ("participant_id", pl.col("participant_id").is_null(), "empty"),
-        ("outcome_id", pl.col("outcome_id").is_in(sorted(outcomes)).not_(), "an outcome not on the rate card"),
-        ("provider_id", pl.col("provider_id").is_in(sorted(providers)).not_(), "a provider the contract does not know"),
-        ("period", pl.col("period").str.contains(r"^\d{4}-(0[1-9]|1[0-2])$").not_() | (pl.col("period") < first) | (pl.col("period") > last),
-         f"not a month of the term ({first} to {last})"),
-    ]  # fmt: skip
+        (
+            "outcome_id",
+            pl.col("outcome_id").is_in(sorted(outcomes)).not_(),
+            "an outcome not on the rate card",
+        ),
+        (
+            "provider_id",
+            pl.col("provider_id").is_in(sorted(providers)).not_(),
+            "a provider the contract does not know",
+        ),
+        (
+            "period",
+            pl.col("period").str.contains(r"^\d{4}-(0[1-9]|1[0-2])$").not_()
+            | (pl.col("period") < first)
+            | (pl.col("period") > last),
+            f"not a month of the term ({first} to {last})",
+        ),
+    ]
     indexed = frame.with_row_index("row", offset=1)
     for column, condition, what in checks:
         hits = indexed.filter(condition.fill_null(True))
         if hits.height:
-            values = ", ".join(repr(v) for v in hits.get_column(column).unique(maintain_order=True).head(3).to_list())
-            findings.append(_error("D034", f"column {column}: {hits.height} rows with {what} ({values}), e.g. row {hits.item(0, 'row')}", where))
+            values = ", ".join(
+                repr(v) for v in hits.get_column(column).unique(maintain_order=True).head(3).to_list()
+            )
+            findings.append(
+                _error(
+                    "D034",
+                    f"column {column}: {hits.height} rows with {what} ({values}), e.g. row {hits.item(0, 'row')}",
+                    where,
+                )
+            )
     if findings:
         return None, [], findings
     claims = frame.select([pl.col(name).cast(pl.String) for name in CLAIM_COLUMNS])
-    return claims, [ArchivedInput("claims", path, f"inputs/claims/{path.name}", _sha256(path), path.stat().st_size)], []
+    return (
+        claims,
+        [ArchivedInput("claims", path, f"inputs/claims/{path.name}", _sha256(path), path.stat().st_size)],
+        [],
+    )
 
 
 @dataclass
@@ -279,8 +441,13 @@ class YearInputs:
 
 
 def year_inputs(
-    paid: tuple[Path, ...], payments: Path | None, claims_path: Path | None, contract: Contract, period: SettlementPeriod,
-    monthly: pl.DataFrame, data_path: str,
+    paid: tuple[Path, ...],
+    payments: Path | None,
+    claims_path: Path | None,
+    contract: Contract,
+    period: SettlementPeriod,
+    monthly: pl.DataFrame,
+    data_path: str,
 ) -> YearInputs:
     """Read and check the payment history, the claims and the quantities the engine needs."""
     history = read_history(paid, payments, contract, period)
@@ -296,7 +463,9 @@ def year_inputs(
     return YearInputs(history.payments, claims, history.inputs + claim_inputs, parameters, findings)
 
 
-def _months_present(monthly: pl.DataFrame, quantity: str, months: list[str], provider_id: str | None = None) -> set[str]:
+def _months_present(
+    monthly: pl.DataFrame, quantity: str, months: list[str], provider_id: str | None = None
+) -> set[str]:
     rows = monthly.filter((pl.col("indicator_id") == quantity) & pl.col("period").is_in(months))
     if provider_id is not None:
         rows = rows.filter(pl.col("provider_id") == provider_id)
@@ -307,7 +476,9 @@ def _missing_text(months: list[str]) -> str:
     return ", ".join(months[:6]) + ("…" if len(months) > 6 else "")
 
 
-def quantity_findings(contract: Contract, period: SettlementPeriod, monthly: pl.DataFrame, data_path: str) -> list[Diagnostic]:
+def quantity_findings(
+    contract: Contract, period: SettlementPeriod, monthly: pl.DataFrame, data_path: str
+) -> list[Diagnostic]:
     """Populations, spend and list sizes the settlement needs, month by month (D030 to D032)."""
     from obc_settle.engine.risk_share import applies
     from obc_settle.engine.terms import settlement_span
@@ -334,8 +505,13 @@ def quantity_findings(contract: Contract, period: SettlementPeriod, monthly: pl.
     if points is not None and span.is_year:
         snapshot = months[-1]
         for provider in terms.providers:
-            quantities = [points.list_size] + sorted({i.prevalence.disease_register for _, i in terms.indicators() if i.prevalence})
-            absent = [q for q in quantities if snapshot not in _months_present(monthly, q, [snapshot], provider.id)]
+            quantities = [
+                points.list_size,
+                *sorted({i.prevalence.disease_register for _, i in terms.indicators() if i.prevalence}),
+            ]
+            absent = [
+                q for q in quantities if snapshot not in _months_present(monthly, q, [snapshot], provider.id)
+            ]
             if absent:
                 message = f"provider {provider.id}: no {', '.join(absent)} rows for {snapshot}, the month list sizes and registers are read from"
                 findings.append(_error("D032", message, data_path))

@@ -11,12 +11,20 @@ from typing import Any
 
 import polars as pl
 
-from obc_settle.audit.archive import ArchiveError, ArchivedInput, contract_input, copy_into, extract_inputs, installed_lock, output_role
+from obc_settle.app.data_quality import missing_cell_findings, on_account_findings, plausibility_findings
+from obc_settle.app.import_ahead import ImportAhead
+from obc_settle.app.reconciliation import YearInputs, no_extracts, year_inputs
+from obc_settle.audit.archive import (
+    ArchivedInput,
+    ArchiveError,
+    contract_input,
+    copy_into,
+    extract_inputs,
+    installed_lock,
+    output_role,
+)
 from obc_settle.audit.manifest import FileRecord, build_manifest, manifest_json, record, run_identity
 from obc_settle.contract import LoadedContract, load_contract
-from obc_settle.app.data_quality import missing_cell_findings
-from obc_settle.app.data_quality import on_account_findings, plausibility_findings
-from obc_settle.app.reconciliation import YearInputs, no_extracts, year_inputs
 from obc_settle.engine import settle_with_history
 from obc_settle.engine.coverage import CELL_SCHEMA, coverage_summary
 from obc_settle.engine.data_notes import with_data_notes
@@ -25,13 +33,11 @@ from obc_settle.errors import Diagnostic, ExitCode, Location, SettlementError, S
 from obc_settle.extracts import Extracts, coverage_findings, read_extracts
 from obc_settle.ledger.invariants import require_invariants
 from obc_settle.periods import SettlementPeriod
-from obc_settle.render.folder import OutputFolderError, check_target, write_folder_atomically
-from obc_settle.app.import_ahead import ImportAhead
 from obc_settle.render.document_formats import FORMATS, Progress
-from obc_settle.render.workers import RenderWorkers
+from obc_settle.render.folder import OutputFolderError, check_target, write_folder_atomically
 from obc_settle.render.summary import settlement_summary, summary_document, summary_json
 from obc_settle.render.tables import write_ledger_csv, write_ledger_parquet
-
+from obc_settle.render.workers import RenderWorkers
 
 DOCUMENTS = "obc_settle.render.documents"
 """The document renderers: imported only when a run gets as far as writing (obc_settle.app.import_ahead)."""
@@ -113,7 +119,9 @@ class Checked:
     warnings: list[Diagnostic]
 
 
-def check_inputs(request: RunRequest, refuse_missing_cells: bool = True, check_payment_options: bool = True) -> CheckedInputs:
+def check_inputs(
+    request: RunRequest, refuse_missing_cells: bool = True, check_payment_options: bool = True
+) -> CheckedInputs:
     """Load and check every input, or raise `SettlementError` with every finding. Shared by `run`
     and `check` (with `settle_checked`), so both report the same findings for the same inputs;
     `check` passes `refuse_missing_cells=False` to go on and show the coverage table and the
@@ -124,7 +132,11 @@ def check_inputs(request: RunRequest, refuse_missing_cells: bool = True, check_p
         raise SettlementError(ExitCode.INVALID_CONTRACT, findings)
     period = parse_period(request.period, loaded)
     has_history = bool(request.paid) or request.payments is not None
-    usage = on_account_findings(loaded.contract, period, has_history, request.nothing_paid_on_account) if check_payment_options else []
+    usage = (
+        on_account_findings(loaded.contract, period, has_history, request.nothing_paid_on_account)
+        if check_payment_options
+        else []
+    )
     if has_errors(usage):
         raise SettlementError(ExitCode.USAGE, usage)
     _progress(request, "Reading extracts", 0, 1)
@@ -132,25 +144,48 @@ def check_inputs(request: RunRequest, refuse_missing_cells: bool = True, check_p
         extracts, data_findings = no_extracts(loaded.contract)
     else:
         extracts, data_findings = read_extracts(
-            request.data_path, loaded.contract, check_duplicates=request.check_duplicates, restated=request.restated
+            request.data_path,
+            loaded.contract,
+            check_duplicates=request.check_duplicates,
+            restated=request.restated,
         )
     _progress(request, "Reading extracts", 1, 1)
     warnings = [f for f in findings + data_findings if f.severity is Severity.WARNING]
-    in_force = replace(loaded, contract=loaded.contract.in_force(period.contract_year.name))  # the terms of the period's version
+    in_force = replace(
+        loaded, contract=loaded.contract.in_force(period.contract_year.name)
+    )  # the terms of the period's version
     cells = None
     if extracts is not None:
         indicator_ids = [indicator.id for _, indicator in in_force.contract.indicators()]
-        no_rows = coverage_findings(extracts, period.months(), indicator_ids, str(request.data_path)) if indicator_ids else []
+        no_rows = (
+            coverage_findings(extracts, period.months(), indicator_ids, str(request.data_path))
+            if indicator_ids
+            else []
+        )
         data_findings += no_rows
-        if indicator_ids and not no_rows:  # with no rows for the period at all, every cell is missing: D014 says it
+        if (
+            indicator_ids and not no_rows
+        ):  # with no rows for the period at all, every cell is missing: D014 says it
             quality = missing_cell_findings(loaded.contract, extracts.monthly, period, str(request.data_path))
             cells = quality.cells
-            data_findings += [f for f in quality.findings if refuse_missing_cells or f.severity is Severity.WARNING]
-            warnings += [f for f in quality.findings if f.severity is Severity.WARNING or not refuse_missing_cells]
+            data_findings += [
+                f for f in quality.findings if refuse_missing_cells or f.severity is Severity.WARNING
+            ]
+            warnings += [
+                f for f in quality.findings if f.severity is Severity.WARNING or not refuse_missing_cells
+            ]
     if extracts is None or has_errors(data_findings):
         usage = any(f.code == "R002" for f in data_findings)
         raise SettlementError(ExitCode.USAGE if usage else ExitCode.INVALID_DATA, data_findings)
-    year = year_inputs(request.paid, request.payments, request.claims, loaded.contract, period, extracts.monthly, str(request.data_path))
+    year = year_inputs(
+        request.paid,
+        request.payments,
+        request.claims,
+        loaded.contract,
+        period,
+        extracts.monthly,
+        str(request.data_path),
+    )
     warnings += [f for f in year.findings if f.severity is Severity.WARNING]
     if has_errors(year.findings):
         raise SettlementError(ExitCode.INVALID_DATA, year.findings)
@@ -164,13 +199,20 @@ def settle_checked(request: RunRequest, inputs: CheckedInputs, refuse_implausibl
     what was missing or implausible; raise `SettlementError` if a finding blocks (unless
     `refuse_implausible` is False: `check` reports them with the rest)."""
     loaded, period, year = inputs.loaded, inputs.period, inputs.year
-    history = year.history if year.history is not None or not request.nothing_paid_on_account else empty_history()
+    history = (
+        year.history if year.history is not None or not request.nothing_paid_on_account else empty_history()
+    )
     ledger = settle_with_history(loaded.contract, inputs.extracts.monthly, period, history, year.claims)
     require_invariants(ledger, loaded.contract)  # nothing is written from a ledger that breaks one (exit 70)
-    implausible, plausibility = plausibility_findings(ledger, loaded.contract, period, request.accept_implausible, str(request.data_path))
+    implausible, plausibility = plausibility_findings(
+        ledger, loaded.contract, period, request.accept_implausible, str(request.data_path)
+    )
     if refuse_implausible and has_errors(plausibility):
         usage = any(f.code == "R002" for f in plausibility)
-        raise SettlementError(ExitCode.USAGE if usage else ExitCode.INVALID_DATA, [f for f in plausibility if f.severity is Severity.ERROR])
+        raise SettlementError(
+            ExitCode.USAGE if usage else ExitCode.INVALID_DATA,
+            [f for f in plausibility if f.severity is Severity.ERROR],
+        )
     ledger = with_data_notes(ledger, inputs.cells, implausible)
     return Checked(inputs, ledger, inputs.warnings + plausibility)
 
@@ -179,13 +221,21 @@ def run_settlement(request: RunRequest) -> RunResult:
     try:
         check_target(request.out_dir, request.force)
     except OutputFolderError as error:
-        raise SettlementError(ExitCode.OUTPUT_ERROR, [Diagnostic(error.code, str(error), Location(str(request.out_dir)))]) from error
+        raise SettlementError(
+            ExitCode.OUTPUT_ERROR, [Diagnostic(error.code, str(error), Location(str(request.out_dir)))]
+        ) from error
     renderers = ImportAhead(DOCUMENTS)  # imported while the extracts are read
     checked_inputs = check_inputs(request)
     loaded, in_force, period, extracts, year = (
-        checked_inputs.loaded, checked_inputs.in_force, checked_inputs.period, checked_inputs.extracts, checked_inputs.year
+        checked_inputs.loaded,
+        checked_inputs.in_force,
+        checked_inputs.period,
+        checked_inputs.extracts,
+        checked_inputs.year,
     )
-    with renderers.module().document_workers(loaded.contract, request.formats) as workers:  # started once the extracts are read: see documents.py
+    with renderers.module().document_workers(
+        loaded.contract, request.formats
+    ) as workers:  # started once the extracts are read: see documents.py
         checked = settle_checked(request, checked_inputs)
         ledger, warnings = checked.ledger, checked.warnings
         summary = settlement_summary(in_force.contract, ledger)
@@ -194,28 +244,52 @@ def run_settlement(request: RunRequest) -> RunResult:
         archived = _archived_inputs(loaded, request.data_path, extracts) + year.archived
         lock = installed_lock()
         inputs = [item.record() for item in archived]
-        parameters = {"command": "run", "contract": str(request.contract_path), "data": str(request.data_path), "period": period.name}
+        parameters = {
+            "command": "run",
+            "contract": str(request.contract_path),
+            "data": str(request.data_path),
+            "period": period.name,
+        }
         if request.data_path is None:
             del parameters["data"]
         parameters |= year.parameters  # earlier runs, payments and claims, only when given
         if request.restated:  # by their place below --data, only when given, so other runs keep their run id
             parameters["restated"] = sorted(f.relative or f.path.name for f in extracts.files if f.restated)
         if request.nothing_paid_on_account:
-            parameters["nothing_paid_on_account"] = True  # recorded only when given, so other runs keep their run id
+            parameters["nothing_paid_on_account"] = (
+                True  # recorded only when given, so other runs keep their run id
+            )
         if request.accept_implausible:
             parameters["accept_implausible"] = sorted(request.accept_implausible)
         if tuple(request.formats) != FORMATS:
-            parameters["formats"] = list(request.formats)  # recorded only when not all, so default runs keep their run id
+            parameters["formats"] = list(
+                request.formats
+            )  # recorded only when not all, so default runs keep their run id
         run_id = run_identity(parameters, inputs)
 
         def fill(folder: Path) -> None:
-            copy_into(folder, archived + ([lock] if lock else []))  # the folder is self-contained: see docs/audit.md
-            _write_outputs(folder, in_force, ledger, summary, run_id, parameters, inputs, lock.record() if lock else None, request, workers)
+            copy_into(
+                folder, archived + ([lock] if lock else [])
+            )  # the folder is self-contained: see docs/audit.md
+            _write_outputs(
+                folder,
+                in_force,
+                ledger,
+                summary,
+                run_id,
+                parameters,
+                inputs,
+                lock.record() if lock else None,
+                request,
+                workers,
+            )
 
         try:
             write_folder_atomically(request.out_dir, fill, request.force)
         except (OutputFolderError, ArchiveError) as error:
-            raise SettlementError(ExitCode.OUTPUT_ERROR, [Diagnostic(error.code, str(error), Location(str(request.out_dir)))]) from error
+            raise SettlementError(
+                ExitCode.OUTPUT_ERROR, [Diagnostic(error.code, str(error), Location(str(request.out_dir)))]
+            ) from error
         return RunResult(summary, ledger, run_id, request.out_dir, warnings)
 
 
@@ -235,9 +309,15 @@ def _progress(request: RunRequest, stage: str, done: int, total: int) -> None:
         request.on_progress(stage, done, total)
 
 
-def _archived_inputs(loaded: LoadedContract, data_path: Path | None, extracts: Extracts) -> list[ArchivedInput]:
+def _archived_inputs(
+    loaded: LoadedContract, data_path: Path | None, extracts: Extracts
+) -> list[ArchivedInput]:
     """The inputs, each with the bytes the run read and the place of its copy in the folder."""
-    extracts_read = extract_inputs((f.path, f.relative, f.sha256) for f in extracts.files) if data_path is not None else []
+    extracts_read = (
+        extract_inputs((f.path, f.relative, f.sha256) for f in extracts.files)
+        if data_path is not None
+        else []
+    )
     return [contract_input(loaded.path, loaded.sha256), *extracts_read]
 
 
@@ -259,7 +339,15 @@ def _write_outputs(
     from obc_settle.render.documents import write_documents  # the renderers: see DOCUMENTS
 
     formats = request.formats if request is not None else FORMATS
-    write_documents(folder, loaded.contract, ledger, run_id, formats, request.on_progress if request is not None else None, workers)
+    write_documents(
+        folder,
+        loaded.contract,
+        ledger,
+        run_id,
+        formats,
+        request.on_progress if request is not None else None,
+        workers,
+    )
     outputs = [
         record(output_role(path.relative_to(folder).as_posix()), path, path.relative_to(folder).as_posix())
         for path in sorted(folder.rglob("*"))

@@ -18,7 +18,14 @@ import polars as pl
 
 from obc_settle.app.settlement import parse_period
 from obc_settle.app.whatif import Inputs, checked_settle, load_inputs, usage
-from obc_settle.audit.archive import ArchiveError, ArchivedInput, copy_into, extract_inputs, installed_lock, output_role
+from obc_settle.audit.archive import (
+    ArchivedInput,
+    ArchiveError,
+    copy_into,
+    extract_inputs,
+    installed_lock,
+    output_role,
+)
 from obc_settle.audit.diff import ledger_changes, totals_changes
 from obc_settle.audit.manifest import build_manifest, manifest_json, record, run_identity
 from obc_settle.contract import load_contract
@@ -31,7 +38,13 @@ from obc_settle.periods import SettlementPeriod
 from obc_settle.render.folder import OutputFolderError, check_target, write_folder_atomically
 from obc_settle.render.tables import write_ledger_csv
 
-POINT = {"proportion": 0.01, "observed_expected": 0.01, "change_from_baseline": 0.01, "mean": 0.1, "rate_per_1000": 0.1}
+POINT = {
+    "proportion": 0.01,
+    "observed_expected": 0.01,
+    "change_from_baseline": 0.01,
+    "mean": 0.1,
+    "rate_per_1000": 0.1,
+}
 """One 'point' of improvement per indicator kind: a percentage point, a tenth of a score or rate."""
 
 
@@ -50,11 +63,21 @@ def settle_at_level(inputs: Inputs, indicator_id: str, level: float) -> pl.DataF
     """The settlement with one indicator's achievement set to `level` (all providers' rows)."""
     indicator = {i.id: i for _, i in inputs.terms.indicators()}[indicator_id]
     baseline = None if indicator.baseline is None else float(indicator.baseline)
-    changed = set_level(inputs.extracts.monthly, indicator.id, indicator.kind, indicator.measure or indicator.kind, level, baseline, rate_denominator=indicator.rate_denominator)
+    changed = set_level(
+        inputs.extracts.monthly,
+        indicator.id,
+        indicator.kind,
+        indicator.measure or indicator.kind,
+        level,
+        baseline,
+        rate_denominator=indicator.rate_denominator,
+    )
     return checked_settle(inputs.loaded.contract, changed, inputs.period)
 
 
-def sensitivity(inputs: Inputs, indicator_ids: list[str] | None = None, steps: int = 11, provider_id: str | None = None) -> dict[str, Any]:
+def sensitivity(
+    inputs: Inputs, indicator_ids: list[str] | None = None, steps: int = 11, provider_id: str | None = None
+) -> dict[str, Any]:
     """Per indicator: the payment curve across its range (threshold, target and the current level
     among the points) and the money of the next point of improvement, ranked. The payment followed
     (`payable_pence`) is what all providers are paid, or one provider's net payable."""
@@ -65,7 +88,9 @@ def sensitivity(inputs: Inputs, indicator_ids: list[str] | None = None, steps: i
 
     def payable(settlement: Any) -> dict[str, Any]:
         paid = payments(settlement)
-        followed = paid["paid_to_providers_pence"] if provider_id is None else paid["providers"].get(provider_id, 0)
+        followed = (
+            paid["paid_to_providers_pence"] if provider_id is None else paid["providers"].get(provider_id, 0)
+        )
         return {**paid, "payable_pence": followed}
 
     achieved = _achieved(baseline)
@@ -87,23 +112,49 @@ def sensitivity(inputs: Inputs, indicator_ids: list[str] | None = None, steps: i
         per_point = None
         if current is not None:
             now = payable(settle_at_level(inputs, indicator.id, current))["payable_pence"]
-            then = payable(settle_at_level(inputs, indicator.id, round(current + better * step, 10)))["payable_pence"]
+            then = payable(settle_at_level(inputs, indicator.id, round(current + better * step, 10)))[
+                "payable_pence"
+            ]
             per_point = then - now
-        curves.append({
-            "indicator_id": indicator.id, "name": indicator.name, "kind": indicator.kind, "direction": indicator.direction,
-            "threshold": threshold, "target": target, "current": current, "point": step,
-            "next_point_pence": per_point, "points": rows,
-        })  # fmt: skip
-    ranking = sorted((c for c in curves if c["next_point_pence"] is not None), key=lambda c: (-c["next_point_pence"], c["indicator_id"]))
+        curves.append(
+            {
+                "indicator_id": indicator.id,
+                "name": indicator.name,
+                "kind": indicator.kind,
+                "direction": indicator.direction,
+                "threshold": threshold,
+                "target": target,
+                "current": current,
+                "point": step,
+                "next_point_pence": per_point,
+                "points": rows,
+            }
+        )
+    ranking = sorted(
+        (c for c in curves if c["next_point_pence"] is not None),
+        key=lambda c: (-c["next_point_pence"], c["indicator_id"]),
+    )
     return {
-        "contract_id": inputs.terms.id, "settlement_period": inputs.period.name, "provider_id": provider_id,
+        "contract_id": inputs.terms.id,
+        "settlement_period": inputs.period.name,
+        "provider_id": provider_id,
         "followed": "paid to all providers" if provider_id is None else f"net payable to {provider_id}",
-        "baseline": payable(baseline), "indicators": curves,
-        "ranking": [{"indicator_id": c["indicator_id"], "next_point_pence": c["next_point_pence"], "point": c["point"]} for c in ranking],
-    }  # fmt: skip
+        "baseline": payable(baseline),
+        "indicators": curves,
+        "ranking": [
+            {
+                "indicator_id": c["indicator_id"],
+                "next_point_pence": c["next_point_pence"],
+                "point": c["point"],
+            }
+            for c in ranking
+        ],
+    }
 
 
-def curve_levels(kind: str, threshold: float, target: float, current: float | None, steps: int) -> list[float]:
+def curve_levels(
+    kind: str, threshold: float, target: float, current: float | None, steps: int
+) -> list[float]:
     """`steps` evenly spaced levels from a quarter of the threshold-target span beyond the lower of
     them (and the current level) to as far beyond the higher, plus threshold, target and current."""
     marks = [threshold, target] + ([current] if current is not None else [])
@@ -120,7 +171,9 @@ def curve_levels(kind: str, threshold: float, target: float, current: float | No
 
 def _achieved(ledger: pl.DataFrame) -> dict[str, float]:
     rows = ledger.filter(pl.col("indicator_id").is_not_null() & pl.col("achieved").is_not_null())
-    return {r["indicator_id"]: float(r["achieved"]) for r in rows.unique("indicator_id", keep="first").to_dicts()}
+    return {
+        r["indicator_id"]: float(r["achieved"]) for r in rows.unique("indicator_id", keep="first").to_dicts()
+    }
 
 
 # --- scenarios ---------------------------------------------------------------------------------
@@ -143,16 +196,34 @@ def run_scenario(inputs: Inputs, scenario_path: Path) -> tuple[ScenarioResult, A
     if loaded is None:
         raise SettlementError(ExitCode.INVALID_CONTRACT, findings)
     baseline = checked_settle(inputs.loaded.contract, inputs.extracts.monthly, inputs.period)
-    changed = checked_settle(inputs.loaded.contract, apply_scenario(inputs.terms, inputs.extracts.monthly, loaded.scenario), inputs.period)
-    result = ScenarioResult(loaded.scenario.scenario, baseline, changed, ledger_changes(baseline, changed), totals_changes(baseline, changed))
-    archived = ArchivedInput("scenario", scenario_path, f"inputs/scenario/{scenario_path.name}", loaded.sha256, scenario_path.stat().st_size)
+    changed = checked_settle(
+        inputs.loaded.contract,
+        apply_scenario(inputs.terms, inputs.extracts.monthly, loaded.scenario),
+        inputs.period,
+    )
+    result = ScenarioResult(
+        loaded.scenario.scenario,
+        baseline,
+        changed,
+        ledger_changes(baseline, changed),
+        totals_changes(baseline, changed),
+    )
+    archived = ArchivedInput(
+        "scenario",
+        scenario_path,
+        f"inputs/scenario/{scenario_path.name}",
+        loaded.sha256,
+        scenario_path.stat().st_size,
+    )
     return result, archived
 
 
 # --- contract design ---------------------------------------------------------------------------
 
 
-def design(draft_paths: list[Path], data_path: Path, years: list[str]) -> tuple[dict[str, Any], list[ArchivedInput]]:
+def design(
+    draft_paths: list[Path], data_path: Path, years: list[str]
+) -> tuple[dict[str, Any], list[ArchivedInput]]:
     """Each draft settled on each past year: per year and provider what it pays and the share of
     the withheld money earned; per indicator how often it met its threshold and its target; with
     two drafts, the difference per year and provider."""
@@ -170,7 +241,15 @@ def design(draft_paths: list[Path], data_path: Path, years: list[str]) -> tuple[
             inputs = load_period(loaded, name)
             settled.append((name, checked_settle(loaded.contract, extracts.monthly, inputs)))
         drafts.append(_draft_report(str(path), loaded.contract.id, loaded.contract.version, settled))
-        archived.append(ArchivedInput("contract", path, f"inputs/contracts/{len(archived) + 1}/{path.name}", loaded.sha256, path.stat().st_size))
+        archived.append(
+            ArchivedInput(
+                "contract",
+                path,
+                f"inputs/contracts/{len(archived) + 1}/{path.name}",
+                loaded.sha256,
+                path.stat().st_size,
+            )
+        )
         if len(drafts) == 1:
             archived += extract_inputs((f.path, f.relative, f.sha256) for f in extracts.files)
     report: dict[str, Any] = {"drafts": drafts}
@@ -188,41 +267,81 @@ def load_period(loaded: Any, name: str) -> SettlementPeriod:
 
 def _years_with_data(contract: Any, monthly: pl.DataFrame) -> list[str]:
     periods = set(monthly.get_column("period").to_list())
-    return [t.year for t in contract.contract_years if any(m in periods for m in SettlementPeriod.parse(t.year).months())]
+    return [
+        t.year
+        for t in contract.contract_years
+        if any(m in periods for m in SettlementPeriod.parse(t.year).months())
+    ]
 
 
-def _draft_report(path: str, contract_id: str, version: str, settled: list[tuple[str, pl.DataFrame]]) -> dict[str, Any]:
+def _draft_report(
+    path: str, contract_id: str, version: str, settled: list[tuple[str, pl.DataFrame]]
+) -> dict[str, Any]:
     years, hits = [], {}
     for name, ledger in settled:
         providers = []
         for t in party_totals(ledger):
             share = None if not t.withheld_pence else round(t.earned_pence / t.withheld_pence, 6)
-            providers.append({"provider_id": t.provider_id, "net_payable_pence": t.net_payable_pence, "withheld_pence": t.withheld_pence,
-                              "earned_pence": t.earned_pence, "share_of_withheld_earned": share})  # fmt: skip
+            providers.append(
+                {
+                    "provider_id": t.provider_id,
+                    "net_payable_pence": t.net_payable_pence,
+                    "withheld_pence": t.withheld_pence,
+                    "earned_pence": t.earned_pence,
+                    "share_of_withheld_earned": share,
+                }
+            )
         totals = settlement_totals(ledger)
-        years.append({"year": name, "contract_value_pence": totals.contract_value_pence, "outcome_pool_pence": totals.outcome_pool_pence,
-                      "paid_to_providers_pence": totals.paid_to_providers_pence, "retained_pence": totals.retained_pence,
-                      "providers": providers})  # fmt: skip
-        measured = ledger.filter(pl.col("indicator_id").is_not_null() & pl.col("threshold").is_not_null()).unique("indicator_id", keep="first", maintain_order=True)
+        years.append(
+            {
+                "year": name,
+                "contract_value_pence": totals.contract_value_pence,
+                "outcome_pool_pence": totals.outcome_pool_pence,
+                "paid_to_providers_pence": totals.paid_to_providers_pence,
+                "retained_pence": totals.retained_pence,
+                "providers": providers,
+            }
+        )
+        measured = ledger.filter(
+            pl.col("indicator_id").is_not_null() & pl.col("threshold").is_not_null()
+        ).unique("indicator_id", keep="first", maintain_order=True)
         for row in measured.to_dicts():
-            item = hits.setdefault(row["indicator_id"], {"indicator_id": row["indicator_id"], "years": 0, "met_threshold": 0, "met_target": 0})
+            item = hits.setdefault(
+                row["indicator_id"],
+                {"indicator_id": row["indicator_id"], "years": 0, "met_threshold": 0, "met_target": 0},
+            )
             item["years"] += 1
             sign = 1.0 if row["direction"] == "higher_is_better" else -1.0
             if row["achieved"] is not None:
                 item["met_threshold"] += int(sign * (row["achieved"] - row["threshold"]) >= 0)
                 item["met_target"] += int(sign * (row["achieved"] - row["target"]) >= 0)
-    return {"contract": path, "contract_id": contract_id, "version": version, "years": years, "indicators": list(hits.values())}
+    return {
+        "contract": path,
+        "contract_id": contract_id,
+        "version": version,
+        "years": years,
+        "indicators": list(hits.values()),
+    }
 
 
 def _compare(first: dict[str, Any], second: dict[str, Any]) -> list[dict[str, Any]]:
     rows = []
-    later = {(y["year"], p["provider_id"]): p["net_payable_pence"] for y in second["years"] for p in y["providers"]}
+    later = {
+        (y["year"], p["provider_id"]): p["net_payable_pence"] for y in second["years"] for p in y["providers"]
+    }
     for year in first["years"]:
         for provider in year["providers"]:
             key = (year["year"], provider["provider_id"])
             old, new = provider["net_payable_pence"], later.get(key)
-            rows.append({"year": key[0], "provider_id": key[1], "first_pence": old, "second_pence": new,
-                         "difference_pence": None if new is None else new - old})  # fmt: skip
+            rows.append(
+                {
+                    "year": key[0],
+                    "provider_id": key[1],
+                    "first_pence": old,
+                    "second_pence": new,
+                    "difference_pence": None if new is None else new - old,
+                }
+            )
     return rows
 
 
@@ -230,7 +349,11 @@ def _compare(first: dict[str, Any], second: dict[str, Any]) -> list[dict[str, An
 
 
 def write_simulation(
-    out_dir: Path, force: bool, parameters: dict[str, Any], archived: list[ArchivedInput], files: dict[str, bytes | pl.DataFrame]
+    out_dir: Path,
+    force: bool,
+    parameters: dict[str, Any],
+    archived: list[ArchivedInput],
+    files: dict[str, bytes | pl.DataFrame],
 ) -> str:
     """Write `files` (name -> bytes, or a ledger written as CSV), the archive of the inputs and a manifest, all at once; the run id."""
     lock = installed_lock()
@@ -245,16 +368,34 @@ def write_simulation(
                 write_ledger_csv(data, folder / name)
             else:
                 (folder / name).write_bytes(data)
-        outputs = [record(output_role(p.relative_to(folder).as_posix()), p, p.relative_to(folder).as_posix())
-                   for p in sorted(folder.rglob("*")) if p.is_file()]  # fmt: skip
-        (folder / "manifest.json").write_text(manifest_json(build_manifest(run_id, parameters, inputs, outputs, lock.record() if lock else None)), encoding="utf-8")
+        outputs = [
+            record(output_role(p.relative_to(folder).as_posix()), p, p.relative_to(folder).as_posix())
+            for p in sorted(folder.rglob("*"))
+            if p.is_file()
+        ]
+        (folder / "manifest.json").write_text(
+            manifest_json(
+                build_manifest(run_id, parameters, inputs, outputs, lock.record() if lock else None)
+            ),
+            encoding="utf-8",
+        )
 
     try:
         check_target(out_dir, force)
         write_folder_atomically(out_dir, fill, force)
     except (OutputFolderError, ArchiveError) as error:
-        raise SettlementError(ExitCode.OUTPUT_ERROR, [Diagnostic(error.code, str(error), Location(str(out_dir)))]) from error
+        raise SettlementError(
+            ExitCode.OUTPUT_ERROR, [Diagnostic(error.code, str(error), Location(str(out_dir)))]
+        ) from error
     return run_id
 
 
-__all__ = ["ScenarioResult", "design", "load_inputs", "run_scenario", "sensitivity", "settle_at_level", "write_simulation"]
+__all__ = [
+    "ScenarioResult",
+    "design",
+    "load_inputs",
+    "run_scenario",
+    "sensitivity",
+    "settle_at_level",
+    "write_simulation",
+]

@@ -45,10 +45,16 @@ def create_from_template(name: str, out: Path, force: bool = False) -> Path:
     templates = {t.name: t for t in list_templates()}
     if name not in templates:
         known = ", ".join(sorted(templates)) or "none found"
-        raise SettlementError(ExitCode.USAGE, [Diagnostic("R003", f"no template {name!r} (templates: {known})", Location("--template"))])
+        raise SettlementError(
+            ExitCode.USAGE,
+            [Diagnostic("R003", f"no template {name!r} (templates: {known})", Location("--template"))],
+        )
     target = out / f"{name}.yaml" if out.is_dir() else out
     if target.exists() and not force:
-        raise SettlementError(ExitCode.OUTPUT_ERROR, [Diagnostic("O001", "the file exists; use --force to replace it", Location(str(target)))])
+        raise SettlementError(
+            ExitCode.OUTPUT_ERROR,
+            [Diagnostic("O001", "the file exists; use --force to replace it", Location(str(target)))],
+        )
     loaded, findings = load_contract(templates[name].path)
     if loaded is None:
         raise SettlementError(ExitCode.INTERNAL_ERROR, findings)
@@ -56,5 +62,12 @@ def create_from_template(name: str, out: Path, force: bool = False) -> Path:
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(templates[name].path.read_bytes())
     except OSError as error:
-        raise SettlementError(ExitCode.OUTPUT_ERROR, [Diagnostic("O002", f"cannot write the contract ({error.strerror or error})", Location(str(target)))]) from error
+        raise SettlementError(
+            ExitCode.OUTPUT_ERROR,
+            [
+                Diagnostic(
+                    "O002", f"cannot write the contract ({error.strerror or error})", Location(str(target))
+                )
+            ],
+        ) from error
     return target

@@ -20,7 +20,7 @@ from typing import Any
 import polars as pl
 
 from obc_settle.app.settlement import _archived_inputs, _write_outputs, parse_period
-from obc_settle.audit.archive import ArchiveError, ArchivedInput, copy_into, installed_lock
+from obc_settle.audit.archive import ArchivedInput, ArchiveError, copy_into, installed_lock
 from obc_settle.audit.manifest import run_identity
 from obc_settle.contract import LoadedContract, load_contract
 from obc_settle.engine import settle
@@ -99,22 +99,39 @@ def run_estimate(request: EstimateRequest) -> EstimateResult:
     try:
         check_target(request.out_dir, request.force)
     except OutputFolderError as error:
-        raise SettlementError(ExitCode.OUTPUT_ERROR, [Diagnostic(error.code, str(error), Location(str(request.out_dir)))]) from error
+        raise SettlementError(
+            ExitCode.OUTPUT_ERROR, [Diagnostic(error.code, str(error), Location(str(request.out_dir)))]
+        ) from error
     if request.trajectory not in TRAJECTORIES:
-        raise usage(f"unknown trajectory {request.trajectory!r}; use one of {', '.join(TRAJECTORIES)}", "--trajectory")
+        raise usage(
+            f"unknown trajectory {request.trajectory!r}; use one of {', '.join(TRAJECTORIES)}", "--trajectory"
+        )
     inputs = load_inputs(request.contract_path, request.data_path, request.year)
     period = inputs.period
     if not period.is_year:
-        raise usage(f"an estimate is of a whole contract year's settlement: give --period {period.contract_year}", "--period")
+        raise usage(
+            f"an estimate is of a whole contract year's settlement: give --period {period.contract_year}",
+            "--period",
+        )
     year_months = period.months()
     through = request.through or last_month_with_data(inputs.extracts.monthly, year_months)
     if through is None or through not in year_months:
-        what = "no extract rows in the year" if through is None else f"{through} is not a month of {period.contract_year}"
+        what = (
+            "no extract rows in the year"
+            if through is None
+            else f"{through} is not a month of {period.contract_year}"
+        )
         raise usage(f"--through: {what} (months {year_months[0]} to {year_months[-1]})", "--through")
     estimate, ledger = estimate_ledgers(inputs, through, request.trajectory)
     summary = settlement_summary(inputs.terms, ledger)
-    parameters = {"command": "estimate", "contract": str(request.contract_path), "data": str(request.data_path),
-                  "period": period.name, "through": through, "trajectory": request.trajectory}  # fmt: skip
+    parameters = {
+        "command": "estimate",
+        "contract": str(request.contract_path),
+        "data": str(request.data_path),
+        "period": period.name,
+        "through": through,
+        "trajectory": request.trajectory,
+    }
     if tuple(request.formats) != FORMATS:
         parameters["formats"] = list(request.formats)
     archived = inputs.archived()
@@ -127,12 +144,24 @@ def run_estimate(request: EstimateRequest) -> EstimateResult:
     def fill(folder: Path) -> None:
         copy_into(folder, archived + ([lock] if lock else []))
         (folder / "estimate.json").write_text(json.dumps(estimate, indent=2) + "\n", encoding="utf-8")
-        _write_outputs(folder, in_force, ledger, summary, run_id, parameters, records, lock.record() if lock else None, _Formats(request.formats))
+        _write_outputs(
+            folder,
+            in_force,
+            ledger,
+            summary,
+            run_id,
+            parameters,
+            records,
+            lock.record() if lock else None,
+            _Formats(request.formats),
+        )
 
     try:
         write_folder_atomically(request.out_dir, fill, request.force)
     except (OutputFolderError, ArchiveError) as error:
-        raise SettlementError(ExitCode.OUTPUT_ERROR, [Diagnostic(error.code, str(error), Location(str(request.out_dir)))]) from error
+        raise SettlementError(
+            ExitCode.OUTPUT_ERROR, [Diagnostic(error.code, str(error), Location(str(request.out_dir)))]
+        ) from error
     return EstimateResult(summary, ledger, estimate, run_id, request.out_dir, inputs.warnings)
 
 
@@ -153,7 +182,9 @@ def estimate_ledgers(inputs: Inputs, through: str, trajectory: str) -> tuple[dic
     projected = project_year(monthly, period.months(), through, trajectory, last_year, proportions)
     central = mark_estimate(checked_settle(contract, projected, period))
     known = monthly.filter(pl.col("period") <= through)
-    year_to_date = checked_settle(contract, known, period)  # measured on the months so far only: the intervals
+    year_to_date = checked_settle(
+        contract, known, period
+    )  # measured on the months so far only: the intervals
     intervals = _intervals(terms, year_to_date)
     document: dict[str, Any] = {
         "status": ESTIMATE,
@@ -162,7 +193,10 @@ def estimate_ledgers(inputs: Inputs, through: str, trajectory: str) -> tuple[dic
         "trajectory": trajectory,
         "months_projected": [m for m in period.months() if m > through],
         "paid_to_providers_pence": settlement_totals(central).paid_to_providers_pence,
-        "providers": [{"provider_id": t.provider_id, "net_payable_pence": t.net_payable_pence} for t in party_totals(central)],
+        "providers": [
+            {"provider_id": t.provider_id, "net_payable_pence": t.net_payable_pence}
+            for t in party_totals(central)
+        ],
         "range": None,
     }
     if intervals:
@@ -171,8 +205,10 @@ def estimate_ledgers(inputs: Inputs, through: str, trajectory: str) -> tuple[dic
         lows, highs = ({t.provider_id: t.net_payable_pence for t in party_totals(x)} for x in (low, high))
         document["range"] = {
             "indicators": intervals,
-            "paid_to_providers_pence": {"low": settlement_totals(low).paid_to_providers_pence,
-                                        "high": settlement_totals(high).paid_to_providers_pence},  # fmt: skip
+            "paid_to_providers_pence": {
+                "low": settlement_totals(low).paid_to_providers_pence,
+                "high": settlement_totals(high).paid_to_providers_pence,
+            },
             "providers": [{"provider_id": p, "low_pence": lows[p], "high_pence": highs[p]} for p in lows],
         }
         for row in document["providers"]:
@@ -211,5 +247,13 @@ def _at_bounds(terms: Any, monthly: pl.DataFrame, intervals: list[dict[str, Any]
         higher = item["direction"] == "higher_is_better"
         level = item["confidence_upper"] if (side == "better") == higher else item["confidence_lower"]
         baseline = None if indicator.baseline is None else float(indicator.baseline)
-        monthly = set_level(monthly, indicator.id, indicator.kind, indicator.measure or indicator.kind, level, baseline, rate_denominator=indicator.rate_denominator)
+        monthly = set_level(
+            monthly,
+            indicator.id,
+            indicator.kind,
+            indicator.measure or indicator.kind,
+            level,
+            baseline,
+            rate_denominator=indicator.rate_denominator,
+        )
     return monthly

@@ -78,7 +78,11 @@ def extract_inputs(files: Iterable[tuple[Path, str, str]]) -> list[ArchivedInput
     part of that path, so a replay from the archive gets every key value the folders supplied."""
     items = []
     for path, relative, sha256 in files:
-        items.append(ArchivedInput("extract", path, f"{EXTRACTS_FOLDER}/{relative or path.name}", sha256, path.stat().st_size))
+        items.append(
+            ArchivedInput(
+                "extract", path, f"{EXTRACTS_FOLDER}/{relative or path.name}", sha256, path.stat().st_size
+            )
+        )
     return items
 
 
@@ -103,7 +107,9 @@ def copy_into(folder: Path, items: Iterable[ArchivedInput]) -> None:
                 digest.update(block)
                 copy.write(block)
         if digest.hexdigest() != item.sha256:
-            raise ArchiveError("O004", f"{item.source}: the file changed while the run was reading it; run again")
+            raise ArchiveError(
+                "O004", f"{item.source}: the file changed while the run was reading it; run again"
+            )
 
 
 def output_role(path: str) -> str:
@@ -155,7 +161,9 @@ class ArchivedRun:
 
 
 def _file_record(item: dict[str, Any]) -> FileRecord:
-    return FileRecord(str(item["role"]), str(item["path"]), str(item["sha256"]), int(item["bytes"]), item.get("source"))
+    return FileRecord(
+        str(item["role"]), str(item["path"]), str(item["sha256"]), int(item["bytes"]), item.get("source")
+    )
 
 
 def open_archive(folder: Path) -> ArchivedRun:
@@ -173,8 +181,14 @@ def open_archive(folder: Path) -> ArchivedRun:
         raise _refusal("A001", "the manifest is not a JSON object", where)
     version = manifest.get("schema_version")
     if version != MANIFEST_SCHEMA_VERSION:
-        hint = " (written before run folders archived their inputs: settle it again to archive it)" if version == 1 else ""
-        raise _refusal("A002", f"manifest schema version {version!r} cannot be replayed by this version{hint}", where)
+        hint = (
+            " (written before run folders archived their inputs: settle it again to archive it)"
+            if version == 1
+            else ""
+        )
+        raise _refusal(
+            "A002", f"manifest schema version {version!r} cannot be replayed by this version{hint}", where
+        )
     run = ArchivedRun(folder, manifest)
     try:
         records = run.inputs + ([run.lock] if run.lock else [])
@@ -182,7 +196,11 @@ def open_archive(folder: Path) -> ArchivedRun:
     except (KeyError, TypeError, ValueError, AttributeError) as error:
         raise _refusal("A001", f"the manifest lacks a field or has a wrong one ({error})", where) from error
     problems = [_unsafe(item.path) for item in records]
-    problems += [f"input role {item.role!r} is not known to this version" for item in run.inputs if item.role not in REPLAYABLE_ROLES]
+    problems += [
+        f"input role {item.role!r} is not known to this version"
+        for item in run.inputs
+        if item.role not in REPLAYABLE_ROLES
+    ]
     if len(run.role("contract")) != 1:
         problems.append("the manifest must name exactly one contract input")
     problems = [problem for problem in problems if problem]
@@ -201,4 +219,3 @@ def _unsafe(path: str) -> str:
 
 def _refusal(code: str, message: str, where: Location) -> SettlementError:
     return SettlementError(ExitCode.USAGE, [Diagnostic(code, message, where)])
-

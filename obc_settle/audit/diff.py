@@ -25,9 +25,22 @@ from obc_settle.ledger.views import party_totals, settlement_totals
 
 KEY = ("party_id", "line_type", "indicator_id", "adjusts_period")
 DERIVATION = (
-    "extract_rows", "numerator", "denominator", "achieved", "baseline", "threshold", "target", "scoring_method",
-    "scorable", "score", "weight", "pool_pence", "share", "available_pence", "note",
-)  # fmt: skip
+    "extract_rows",
+    "numerator",
+    "denominator",
+    "achieved",
+    "baseline",
+    "threshold",
+    "target",
+    "scoring_method",
+    "scorable",
+    "score",
+    "weight",
+    "pool_pence",
+    "share",
+    "available_pence",
+    "note",
+)
 MEASURES = ("numerator", "denominator", "value_sum", "value_count", "rows")
 
 
@@ -45,7 +58,10 @@ class DiffReport:
 
     @property
     def amounts_differ(self) -> bool:
-        return any(line["difference_pence"] != 0 or None in (line["old_pence"], line["new_pence"]) for line in self.lines)
+        return any(
+            line["difference_pence"] != 0 or None in (line["old_pence"], line["new_pence"])
+            for line in self.lines
+        )
 
     @property
     def inputs_differ(self) -> bool:
@@ -98,11 +114,18 @@ def ledger_changes(old: pl.DataFrame, new: pl.DataFrame) -> list[dict[str, Any]]
         }
         if old_pence == new_pence and not changed and was is not None and now is not None:
             continue
-        changes.append({
-            "party_id": key[0], "line_type": key[1], "indicator_id": key[2], "adjusts_period": key[3],
-            "old_pence": old_pence, "new_pence": new_pence, "difference_pence": (new_pence or 0) - (old_pence or 0),
-            "changed": changed,
-        })  # fmt: skip
+        changes.append(
+            {
+                "party_id": key[0],
+                "line_type": key[1],
+                "indicator_id": key[2],
+                "adjusts_period": key[3],
+                "old_pence": old_pence,
+                "new_pence": new_pence,
+                "difference_pence": (new_pence or 0) - (old_pence or 0),
+                "changed": changed,
+            }
+        )
     return changes
 
 
@@ -127,7 +150,9 @@ def totals_changes(old: pl.DataFrame, new: pl.DataFrame) -> list[dict[str, Any]]
         rows.append(_total(f"{provider} net payable", before.get(provider), after.get(provider)))
     first, second = settlement_totals(old), settlement_totals(new)
     for name in ("contract_value_pence", "outcome_pool_pence", "paid_to_providers_pence", "retained_pence"):
-        rows.append(_total(name.removesuffix("_pence").replace("_", " "), getattr(first, name), getattr(second, name)))
+        rows.append(
+            _total(name.removesuffix("_pence").replace("_", " "), getattr(first, name), getattr(second, name))
+        )
     return rows
 
 
@@ -137,6 +162,7 @@ def _total(label: str, old: int | None, new: int | None) -> dict[str, Any]:
 
 def input_changes(old: list[FileRecord], new: list[FileRecord]) -> list[dict[str, Any]]:
     """Inputs whose bytes differ: the contract by role (it may be renamed), extracts by path."""
+
     def keyed(records: list[FileRecord]) -> dict[tuple[str, str], FileRecord]:
         return {(r.role, "" if r.role == "contract" else r.path): r for r in records}
 
@@ -147,18 +173,27 @@ def input_changes(old: list[FileRecord], new: list[FileRecord]) -> list[dict[str
         if was is not None and now is not None and was.sha256 == now.sha256:
             continue
         status = "added" if was is None else "removed" if now is None else "changed"
-        changes.append({
-            "role": key[0], "status": status,
-            "old_path": was.path if was else None, "new_path": now.path if now else None,
-            "old_sha256": was.sha256 if was else None, "new_sha256": now.sha256 if now else None,
-        })  # fmt: skip
+        changes.append(
+            {
+                "role": key[0],
+                "status": status,
+                "old_path": was.path if was else None,
+                "new_path": now.path if now else None,
+                "old_sha256": was.sha256 if was else None,
+                "new_sha256": now.sha256 if now else None,
+            }
+        )
     return changes
 
 
 def parameter_changes(old: dict[str, Any], new: dict[str, Any]) -> list[dict[str, Any]]:
     """Settlement parameters that differ (the period, the formats); not where inputs were found."""
     names = sorted((old.keys() | new.keys()) - set(LOCATION_PARAMETERS))
-    return [{"parameter": name, "old": old.get(name), "new": new.get(name)} for name in names if old.get(name) != new.get(name)]
+    return [
+        {"parameter": name, "old": old.get(name), "new": new.get(name)}
+        for name in names
+        if old.get(name) != new.get(name)
+    ]
 
 
 def contract_term_changes(old: Any, new: Any) -> list[dict[str, Any]]:
@@ -205,5 +240,12 @@ def run_mismatches(old: pl.DataFrame, new: pl.DataFrame, where: Location) -> lis
     for column, what in (("contract_id", "contract"), ("settlement_period", "settlement period")):
         first, second = old[column][0], new[column][0]
         if first != second:
-            found.append(Diagnostic("A011", f"the runs settle a different {what}: {first} and {second}", where, Severity.WARNING))
+            found.append(
+                Diagnostic(
+                    "A011",
+                    f"the runs settle a different {what}: {first} and {second}",
+                    where,
+                    Severity.WARNING,
+                )
+            )
     return found

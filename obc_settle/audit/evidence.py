@@ -24,8 +24,16 @@ def row_counts_by_file(files: list[tuple[str, Path]]) -> pl.DataFrame | None:
             period = pl.col("period")
             if scan.collect_schema()["period"] == pl.Date:
                 period = period.dt.strftime("%Y-%m")
-            keys = [pl.col("provider_id").cast(pl.String), pl.col("indicator_id").cast(pl.String), period.cast(pl.String).alias("period")]
-            counted = scan.select(keys).group_by("provider_id", "indicator_id", "period").agg(pl.len().cast(pl.Int64).alias("rows"))
+            keys = [
+                pl.col("provider_id").cast(pl.String),
+                pl.col("indicator_id").cast(pl.String),
+                period.cast(pl.String).alias("period"),
+            ]
+            counted = (
+                scan.select(keys)
+                .group_by("provider_id", "indicator_id", "period")
+                .agg(pl.len().cast(pl.Int64).alias("rows"))
+            )
             frames.append(counted.with_columns(pl.lit(shown).alias("file")).collect())
         except (pl.exceptions.PolarsError, OSError, KeyError):
             return None

@@ -43,7 +43,9 @@ def explain_provider(
     counts: pl.DataFrame | None,
     run_id: str,
 ) -> dict[str, Any]:
-    providers = [p for p in ledger.get_column("party_id").unique(maintain_order=True).to_list() if p != COMMISSIONER]
+    providers = [
+        p for p in ledger.get_column("party_id").unique(maintain_order=True).to_list() if p != COMMISSIONER
+    ]
     if provider_id not in providers:
         message = f"no provider {provider_id!r} in this run (providers: {', '.join(providers)}){did_you_mean(provider_id, providers)}"
         raise SettlementError(ExitCode.USAGE, [Diagnostic("A009", message, Location("--provider"))])
@@ -71,8 +73,17 @@ def explain_provider(
         "period_value": _period_value(commissioner),
         "base_payment": _base_payment(_line(lines, LineType.BASE_PAYMENT)),
         "indicator_filter": indicator_id,
-        "indicators": [_indicator(line, indicators, contract, counts, _amount(commissioner, LineType.OUTCOME_POOL), first["contract_year"])
-                       for line in shown],  # fmt: skip
+        "indicators": [
+            _indicator(
+                line,
+                indicators,
+                contract,
+                counts,
+                _amount(commissioner, LineType.OUTCOME_POOL),
+                first["contract_year"],
+            )
+            for line in shown
+        ],
         "totals": _totals(ledger, lines),
     }
 
@@ -145,7 +156,12 @@ def _base_payment(line: dict[str, Any] | None) -> dict[str, Any] | None:
 
 
 def _indicator(
-    line: dict[str, Any], indicators: dict[str, Any], contract: Contract, counts: pl.DataFrame | None, outcome_pool: int, year: str
+    line: dict[str, Any],
+    indicators: dict[str, Any],
+    contract: Contract,
+    counts: pl.DataFrame | None,
+    outcome_pool: int,
+    year: str,
 ) -> dict[str, Any]:
     domain, indicator = indicators[line["indicator_id"]]
     available, score = line["available_pence"], exact_figure(line, "score")
@@ -198,10 +214,17 @@ def _indicator(
 
 
 def _achieved_formula(line: dict[str, Any], indicator: Indicator) -> str:
-    n, d, achieved = plain(line["numerator"]), plain(line["denominator"]), shown(exact_figure(line, "achieved"), " (exact)")
+    n, d, achieved = (
+        plain(line["numerator"]),
+        plain(line["denominator"]),
+        shown(exact_figure(line, "achieved"), " (exact)"),
+    )
     if achieved is None:
         return f"N = {n}, D = {d}: no achieved value" + (" (D is 0)" if not line["denominator"] else "")
-    numbers = {"rate_per_1000": f"{n} × 1000 / {d}", "change_from_baseline": f"{n} / {d} − {plain(line['baseline'])}"}
+    numbers = {
+        "rate_per_1000": f"{n} × 1000 / {d}",
+        "change_from_baseline": f"{n} / {d} − {plain(line['baseline'])}",
+    }
     formula = f"{_ACHIEVED[line['indicator_kind']]} = {numbers.get(line['indicator_kind'], f'{n} / {d}')} = {achieved}"
     if indicator.kind == "rate_per_1000" and indicator.rate_denominator == "people_each_month":
         formula += "; D = person-years = Σ monthly registers / 12"
@@ -212,17 +235,26 @@ def _scoring(line: dict[str, Any], indicator: Indicator, year: str) -> dict[str,
     method = line["scoring_method"]
     sign = -1 if line["direction"] == "lower_is_better" else 1
     terms = indicator.levels_for(year)
-    exact_levels = {"a": exact_figure(line, "achieved"), "T": Fraction(terms.threshold), "G": Fraction(terms.target),
-                    "B": None if indicator.baseline is None else Fraction(indicator.baseline)}  # fmt: skip
+    exact_levels = {
+        "a": exact_figure(line, "achieved"),
+        "T": Fraction(terms.threshold),
+        "G": Fraction(terms.target),
+        "B": None if indicator.baseline is None else Fraction(indicator.baseline),
+    }
     levels = {k: fraction_text(v) for k, v in exact_levels.items()}
     signed = {k: (sign * v if v is not None else None) for k, v in exact_levels.items()}
     bands = [(sign * Fraction(b.level), Fraction(b.score)) for b in (indicator.scoring.bands or [])]
     result: dict[str, Any] = {"method": method, "direction": line["direction"], **levels}
     if bands:
-        result["bands"] = [{"level": plain(b.level), "score": plain(b.score)} for b in indicator.scoring.bands or []]
+        result["bands"] = [
+            {"level": plain(b.level), "score": plain(b.score)} for b in indicator.scoring.bands or []
+        ]
     steps = []
     if sign < 0:
-        steps.append("lower is better: a, T, G, B and band levels are negated: " + ", ".join(f"{k} = {fraction_text(v)}" for k, v in signed.items() if v is not None))
+        steps.append(
+            "lower is better: a, T, G, B and band levels are negated: "
+            + ", ".join(f"{k} = {fraction_text(v)}" for k, v in signed.items() if v is not None)
+        )
     if not line["scorable"]:
         steps.append(f"not scorable: {line['note']}" if line["note"] else "not scorable")
         result["steps"] = steps
@@ -230,25 +262,41 @@ def _scoring(line: dict[str, Any], indicator: Indicator, year: str) -> dict[str,
     a, t, g, b = signed["a"], signed["T"], signed["G"], signed["B"]
     assert a is not None and t is not None and g is not None
     if method in ("linear", "best_of"):
-        steps.append(f"linear = clip((a − T) / (G − T), 0, 1) = clip(({_s(a)} − {_s(t)}) / ({_s(g)} − {_s(t)}), 0, 1) = {shown(_clip(a, t, g))}")
+        steps.append(
+            f"linear = clip((a − T) / (G − T), 0, 1) = clip(({_s(a)} − {_s(t)}) / ({_s(g)} − {_s(t)}), 0, 1) = {shown(_clip(a, t, g))}"
+        )
     if method in ("improvement", "best_of") and b is not None:
         if b >= g:
-            steps.append(f"improvement: the baseline {fraction_text(b)} already meets the target {fraction_text(g)}: all-or-nothing, {1 if a >= g else 0}")
+            steps.append(
+                f"improvement: the baseline {fraction_text(b)} already meets the target {fraction_text(g)}: all-or-nothing, {1 if a >= g else 0}"
+            )
         else:
-            steps.append(f"improvement = clip((a − B) / (G − B), 0, 1) = clip(({_s(a)} − {_s(b)}) / ({_s(g)} − {_s(b)}), 0, 1) = {shown(_clip(a, b, g))}")
+            steps.append(
+                f"improvement = clip((a − B) / (G − B), 0, 1) = clip(({_s(a)} − {_s(b)}) / ({_s(g)} − {_s(b)}), 0, 1) = {shown(_clip(a, b, g))}"
+            )
     if method == "best_of":
         steps.append("best of = the larger of linear and improvement")
     if method == "all_or_nothing":
-        steps.append(f"all or nothing: a {'≥' if a >= g else '<'} G ({fraction_text(a)} against {fraction_text(g)}): {1 if a >= g else 0}")
+        steps.append(
+            f"all or nothing: a {'≥' if a >= g else '<'} G ({fraction_text(a)} against {fraction_text(g)}): {1 if a >= g else 0}"
+        )
     if method == "banded":
-        reached = [f"{fraction_text(level)} (score {fraction_text(score)})" for level, score in bands if a >= level]
-        steps.append(f"banded: a = {fraction_text(a)} reaches {', '.join(reached) if reached else 'no band'}: the largest score of those reached, or 0")
+        reached = [
+            f"{fraction_text(level)} (score {fraction_text(score)})" for level, score in bands if a >= level
+        ]
+        steps.append(
+            f"banded: a = {fraction_text(a)} reaches {', '.join(reached) if reached else 'no band'}: the largest score of those reached, or 0"
+        )
     result["steps"] = steps
     return result
 
 
 def _clip(a: Fraction, low: Fraction, high: Fraction) -> Fraction:
-    return min(max((a - low) / (high - low), Fraction(0)), Fraction(1)) if high != low else Fraction(1 if a >= high else 0)
+    return (
+        min(max((a - low) / (high - low), Fraction(0)), Fraction(1))
+        if high != low
+        else Fraction(1 if a >= high else 0)
+    )
 
 
 def _s(value: Fraction | None) -> str | None:
@@ -261,7 +309,11 @@ def _share_rule(line: dict[str, Any], contract: Contract) -> str:
     if line["attribution"] == "individual":
         return "individual indicator: the whole pool is the provider's (share 1)"
     rule = contract.share_rule
-    text = {"base_share": "pro rata to base share", "fixed": "fixed shares", "by_quantity": f"by quantity of {rule.quantity} in the period"}[rule.method]
+    text = {
+        "base_share": "pro rata to base share",
+        "fixed": "fixed shares",
+        "by_quantity": f"by quantity of {rule.quantity} in the period",
+    }[rule.method]
     if rule.caps:
         text += "; caps " + ", ".join(f"{p} {plain(c)}" for p, c in rule.caps.items()) + " (water filling)"
     return text
@@ -288,7 +340,9 @@ def _totals(ledger: pl.DataFrame, lines: list[dict[str, Any]]) -> dict[str, Any]
         "earned_pence": earned,
         "unearned_pence": _amount(lines, LineType.UNEARNED),
         "unearned_formula": f"withheld − earned = {withheld} − {earned} = {withheld - earned}",
-        "redistributed_pence": None if redistributed_line is None else _amount(lines, LineType.REDISTRIBUTED_UNEARNED),
+        "redistributed_pence": None
+        if redistributed_line is None
+        else _amount(lines, LineType.REDISTRIBUTED_UNEARNED),
         "parts_pence": parts,
         "net_payable_pence": net,
         "net_payable_formula": f"{names} = {' + '.join(str(v) for v in parts.values())} = {sum(parts.values())}",
@@ -307,6 +361,8 @@ def _totals(ledger: pl.DataFrame, lines: list[dict[str, Any]]) -> dict[str, Any]
     if due_line is not None:
         restated, paid = _amount(lines, "restatement"), _amount(lines, "paid_on_account")
         totals["due_now_pence"] = due_line["amount_pence"]
-        totals["due_now_formula"] = f"net payable + restated − paid on account = {net} + {restated} − {paid} = {net + restated - paid}"
+        totals["due_now_formula"] = (
+            f"net payable + restated − paid on account = {net} + {restated} − {paid} = {net + restated - paid}"
+        )
         totals["adds_up"] = totals["adds_up"] and net + restated - paid == due_line["amount_pence"]
     return totals

@@ -33,7 +33,12 @@ def explanation_lines(document: dict[str, Any]) -> list[str]:
     ]
     base = document["base_payment"]
     if base is not None:
-        lines += ["", "2. Base payment", f"   base pool × base share = {base['formula']}", f"   base payment: {_money(base['amount_pence'])}"]
+        lines += [
+            "",
+            "2. Base payment",
+            f"   base pool × base share = {base['formula']}",
+            f"   base payment: {_money(base['amount_pence'])}",
+        ]
     for number, item in enumerate(document["indicators"], start=3):
         lines += ["", *_indicator_lines(number, item)]
     totals = document["totals"]
@@ -46,13 +51,25 @@ def explanation_lines(document: dict[str, Any]) -> list[str]:
         f"   unearned: {_money(totals['unearned_pence'])} = {totals['unearned_formula']}",
     ]
     if totals["redistributed_pence"] is not None:
-        lines.append(f"   redistributed: {_money(totals['redistributed_pence'])} = {totals['redistributed_formula']}")
-    lines.append(f"   net payable = {totals['net_payable_formula']} pence = {format_pounds(totals['net_payable_pence'])}")
+        lines.append(
+            f"   redistributed: {_money(totals['redistributed_pence'])} = {totals['redistributed_formula']}"
+        )
+    lines.append(
+        f"   net payable = {totals['net_payable_formula']} pence = {format_pounds(totals['net_payable_pence'])}"
+    )
     if "due_now_formula" in totals:
-        lines.append(f"   due now = {totals['due_now_formula']} pence = {format_pounds(totals['due_now_pence'])}")
-    lines.append("   the parts add up to the net payable on the statement" if totals["adds_up"] else "   THE PARTS DO NOT ADD UP: report this")
+        lines.append(
+            f"   due now = {totals['due_now_formula']} pence = {format_pounds(totals['due_now_pence'])}"
+        )
+    lines.append(
+        "   the parts add up to the net payable on the statement"
+        if totals["adds_up"]
+        else "   THE PARTS DO NOT ADD UP: report this"
+    )
     if document["indicator_filter"] is not None:
-        lines.append(f"   (only {document['indicator_filter']} is shown above; the totals cover all the provider's lines)")
+        lines.append(
+            f"   (only {document['indicator_filter']} is shown above; the totals cover all the provider's lines)"
+        )
     return lines
 
 
@@ -61,7 +78,9 @@ def _indicator_lines(number: int, item: dict[str, Any]) -> list[str]:
     first, last = item["months"]
     lines = [
         f"{number}. {item['indicator_id']}: {item['name']} ({item['domain']['name']}; {item['kind']}, {item['attribution']}, window {item['window']})",
-        f"   rows counted: {rows['counted']} extract rows, months {first} to {last}" if first else f"   rows counted: {rows['counted']}",
+        f"   rows counted: {rows['counted']} extract rows, months {first} to {last}"
+        if first
+        else f"   rows counted: {rows['counted']}",
     ]
     for entry in rows["files"] or []:
         lines.append(f"     {entry['file']}: {entry['rows']} rows")
@@ -72,18 +91,25 @@ def _indicator_lines(number: int, item: dict[str, Any]) -> list[str]:
     ]
     scoring = item["scoring"]
     levels = ", ".join(f"{k} = {scoring[k]}" for k in ("T", "G", "B") if scoring.get(k) is not None)
-    lines.append(f"   scoring: {scoring['method']}, {scoring['direction'].replace('_', ' ')}; threshold/target/baseline {levels}")
+    lines.append(
+        f"   scoring: {scoring['method']}, {scoring['direction'].replace('_', ' ')}; threshold/target/baseline {levels}"
+    )
     for band in scoring.get("bands", []):
         lines.append(f"     band: level {band['level']} scores {band['score']}")
     lines += [f"   {step}" for step in scoring["steps"]]
     lines += [
-        f"   score: {item['score_shown']}; money is computed from the exact score, never a rounded one" if item["score"] is not None
+        f"   score: {item['score_shown']}; money is computed from the exact score, never a rounded one"
+        if item["score"] is not None
         else "   score: none (its weight is given to the other indicators)",
         f"   weight: domain {item['domain']['weight']} × indicator {item['indicator_weight']}; effective weight {item['effective_weight']}",
         f"   indicator pool = outcome pool × effective weight = {item['pool_formula']} (largest remainder among the indicators): {_money(item['pool_pence'])}",
         f"   share: {item['share']} ({item['share_rule']})",
         f"   available = pool × share = {item['pool_pence']} × {item['share']} = {item['available_exact']} → {item['available_pence']}"
-        + (" (largest remainder among the parties)" if item["attribution"] == "collective" else " (the whole pool)"),
+        + (
+            " (largest remainder among the parties)"
+            if item["attribution"] == "collective"
+            else " (the whole pool)"
+        ),
         f"   earned = {item['earned_formula']} pence (rounded to the penny, halves up): {_money(item['earned_pence'])}",
         f"   unearned = {item['available_pence']} − {item['earned_pence']} = {item['unearned_pence']}",
     ]
@@ -112,7 +138,9 @@ def people_summary(people: dict[str, Any]) -> str:
     )
     others = people["other_providers_counts"]
     if others:
-        text += "; other providers, counts only: " + ", ".join(f"{p} {c['numerator']}/{c['denominator']}" for p, c in others.items())
+        text += "; other providers, counts only: " + ", ".join(
+            f"{p} {c['numerator']}/{c['denominator']}" for p, c in others.items()
+        )
     if people["aggregated_files"]:
         text += f"; {len(people['aggregated_files'])} aggregated extract file(s) hold counts without people"
     elif not people["matches_ledger"]:

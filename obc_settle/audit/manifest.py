@@ -73,7 +73,9 @@ def run_identity(parameters: dict[str, Any], inputs: list[FileRecord]) -> str:
     ignored = LOCATION_PARAMETERS + PRESENTATION_PARAMETERS
     settled = {key: value for key, value in parameters.items() if key not in ignored}
     contents = sorted([item.role, item.sha256] for item in inputs)
-    payload = json.dumps({"obc_settle": __version__, "parameters": settled, "inputs": contents}, sort_keys=True)
+    payload = json.dumps(
+        {"obc_settle": __version__, "parameters": settled, "inputs": contents}, sort_keys=True
+    )
     return hashlib.sha256(payload.encode()).hexdigest()[:16]
 
 

@@ -29,7 +29,9 @@ from obc_settle.extracts.records import is_record_level
 LISTS = ("numerator", "denominator", "excluded")
 
 
-def people_counted(files: list[tuple[str, Path]], line: dict[str, Any], indicator: Indicator, provider_id: str) -> dict[str, Any] | None:
+def people_counted(
+    files: list[tuple[str, Path]], line: dict[str, Any], indicator: Indicator, provider_id: str
+) -> dict[str, Any] | None:
     """The provider's people in each list for one ledger line, or None without record-level files."""
     frames, aggregated = [], []
     for shown, path in files:
@@ -44,11 +46,16 @@ def people_counted(files: list[tuple[str, Path]], line: dict[str, Any], indicato
     rows = pl.concat(frames)
     if indicator.attribution == "individual":
         rows = rows.filter(pl.col("provider_id") == indicator.provider)
-    mean = line["indicator_kind"] == "mean" or (line["indicator_kind"] == "change_from_baseline" and indicator.measure == "mean")
+    mean = line["indicator_kind"] == "mean" or (
+        line["indicator_kind"] == "change_from_baseline" and indicator.measure == "mean"
+    )
     conditions = _conditions(mean)
     own = rows.filter(pl.col("provider_id") == provider_id)
     columns = ["patient_id", "period", "file"] + (["value"] if mean else [])
-    lists = {name: own.filter(condition).select(columns).sort("patient_id", "period", "file").to_dicts() for name, condition in conditions.items()}
+    lists = {
+        name: own.filter(condition).select(columns).sort("patient_id", "period", "file").to_dicts()
+        for name, condition in conditions.items()
+    }
     everyone = {name: rows.filter(condition).height for name, condition in conditions.items()}
     others = rows.filter(pl.col("provider_id") != provider_id)
     return {
@@ -60,7 +67,9 @@ def people_counted(files: list[tuple[str, Path]], line: dict[str, Any], indicato
         "counts": {name: len(people) for name, people in lists.items()},
         "all_providers_counts": everyone,
         "other_providers_counts": {
-            str(p): {name: others.filter((pl.col("provider_id") == p) & c).height for name, c in conditions.items()}
+            str(p): {
+                name: others.filter((pl.col("provider_id") == p) & c).height for name, c in conditions.items()
+            }
             for p in sorted(others.get_column("provider_id").unique().to_list())
         },
         "aggregated_files": aggregated,
@@ -77,11 +86,20 @@ def _window(scan: pl.LazyFrame, schema: pl.Schema, shown: str, line: dict[str, A
     first, last = line["window_first_month"], line["window_last_month"]
     return (
         scan.select(
-            pl.col("patient_id").cast(pl.String), pl.col("provider_id").cast(pl.String), pl.col("indicator_id").cast(pl.String),
-            period.cast(pl.String).alias("period"), pl.col("in_denominator"), pl.col("in_numerator"),
-            excluded.alias("excluded"), value.alias("value"), pl.lit(shown).alias("file"),
-        )  # fmt: skip
-        .filter((pl.col("indicator_id") == line["indicator_id"]) & pl.col("period").is_between(pl.lit(first), pl.lit(last)))
+            pl.col("patient_id").cast(pl.String),
+            pl.col("provider_id").cast(pl.String),
+            pl.col("indicator_id").cast(pl.String),
+            period.cast(pl.String).alias("period"),
+            pl.col("in_denominator"),
+            pl.col("in_numerator"),
+            excluded.alias("excluded"),
+            value.alias("value"),
+            pl.lit(shown).alias("file"),
+        )
+        .filter(
+            (pl.col("indicator_id") == line["indicator_id"])
+            & pl.col("period").is_between(pl.lit(first), pl.lit(last))
+        )
         .collect()
     )
 

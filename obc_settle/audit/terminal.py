@@ -29,21 +29,37 @@ def _check_line(check: FileCheck) -> Text:
 
 def verify_view(report: VerifyReport) -> list[RenderableType]:
     run = report.run
-    lines: list[RenderableType] = [Text(f"run {run.run_id}, settlement period {run.period}, in {run.folder}"), Text("archived inputs")]
+    lines: list[RenderableType] = [
+        Text(f"run {run.run_id}, settlement period {run.period}, in {run.folder}"),
+        Text("archived inputs"),
+    ]
     lines += [_check_line(check) for check in report.inputs]
     if report.failure:
-        lines.append(Text("the settlement could not be recomputed from the archived inputs:", style="red bold"))
+        lines.append(
+            Text("the settlement could not be recomputed from the archived inputs:", style="red bold")
+        )
         lines += [Text(f"  {d.render()}") for d in report.failure]
     else:
         lines.append(Text("outputs recomputed from the archived inputs"))
         lines += [_check_line(check) for check in report.outputs]
     if report.ok:
-        lines.append(Text(f"verified: every output matches, byte for byte ({len(report.outputs)} files)", style="green bold"))
+        lines.append(
+            Text(
+                f"verified: every output matches, byte for byte ({len(report.outputs)} files)",
+                style="green bold",
+            )
+        )
     else:
         bad_inputs = sum(1 for c in report.inputs if not c.ok)
         bad_outputs = sum(1 for c in report.outputs if not c.ok)
-        parts = [f"{bad_inputs} archived input{'s' if bad_inputs != 1 else ''} not intact"] if bad_inputs else []
-        parts += [f"{bad_outputs} output{'s' if bad_outputs != 1 else ''} differ{'s' if bad_outputs == 1 else ''}"] if bad_outputs else []
+        parts = (
+            [f"{bad_inputs} archived input{'s' if bad_inputs != 1 else ''} not intact"] if bad_inputs else []
+        )
+        parts += (
+            [f"{bad_outputs} output{'s' if bad_outputs != 1 else ''} differ{'s' if bad_outputs == 1 else ''}"]
+            if bad_outputs
+            else []
+        )
         parts += ["the settlement could not be recomputed"] if report.failure else []
         lines.append(Text(f"NOT verified: {'; '.join(parts)}", style="red bold"))
     return lines
@@ -60,18 +76,29 @@ def _difference(pence: int) -> str:
 def diff_view(report: DiffReport) -> list[RenderableType]:
     old, new = report.old, report.new
     out: list[RenderableType] = [
-        Text(f"old: {old['run_dir']} (run {old['run_id']}, {old['contract_id']} version {old['contract_version']}, {old['settlement_period']})"),
-        Text(f"new: {new['run_dir']} (run {new['run_id']}, {new['contract_id']} version {new['contract_version']}, {new['settlement_period']})"),
+        Text(
+            f"old: {old['run_dir']} (run {old['run_id']}, {old['contract_id']} version {old['contract_version']}, {old['settlement_period']})"
+        ),
+        Text(
+            f"new: {new['run_dir']} (run {new['run_id']}, {new['contract_id']} version {new['contract_version']}, {new['settlement_period']})"
+        ),
     ]
     if not report.differs:
-        out.append(Text("no differences: the same inputs and the same amounts on every line", style="green bold"))
+        out.append(
+            Text("no differences: the same inputs and the same amounts on every line", style="green bold")
+        )
         return out
     if report.inputs:
         table = Table(title="inputs that differ", title_justify="left")
         for heading in ("role", "change", "old", "new"):
             table.add_column(heading)
         for item in report.inputs:
-            table.add_row(item["role"], item["status"], _file(item["old_path"], item["old_sha256"]), _file(item["new_path"], item["new_sha256"]))
+            table.add_row(
+                item["role"],
+                item["status"],
+                _file(item["old_path"], item["old_sha256"]),
+                _file(item["new_path"], item["new_sha256"]),
+            )
         out.append(table)
     if report.parameters:
         table = Table(title="parameters that differ", title_justify="left")
@@ -94,7 +121,12 @@ def diff_view(report: DiffReport) -> list[RenderableType]:
     for heading, justify in (("total", "left"), ("old", "right"), ("new", "right"), ("difference", "right")):
         table.add_column(heading, justify=justify)  # type: ignore[arg-type]
     for total in report.totals:
-        table.add_row(total["total"], _pounds(total["old_pence"]), _pounds(total["new_pence"]), _difference(total["difference_pence"]))
+        table.add_row(
+            total["total"],
+            _pounds(total["old_pence"]),
+            _pounds(total["new_pence"]),
+            _difference(total["difference_pence"]),
+        )
     out.append(table)
     verdict = "amounts differ" if report.amounts_differ else "no amount differs; the inputs or derivations do"
     out.append(Text(verdict, style="bold"))
@@ -116,7 +148,13 @@ def _sums_table(sums: list[dict[str, Any]]) -> Table:
     for heading in ("provider", "indicator", "month", "old", "new"):
         table.add_column(heading)
     for row in sums:
-        table.add_row(row["provider_id"], row["indicator_id"], row["period"], _measures(row["old"]), _measures(row["new"]))
+        table.add_row(
+            row["provider_id"],
+            row["indicator_id"],
+            row["period"],
+            _measures(row["old"]),
+            _measures(row["new"]),
+        )
     return table
 
 
@@ -128,13 +166,29 @@ def _measures(side: dict[str, Any] | None) -> str:
 
 def _lines_table(report: DiffReport) -> Table:
     table = Table(title="ledger lines that differ", title_justify="left")
-    for heading, justify in (("party", "left"), ("line", "left"), ("indicator", "left"), ("old", "right"), ("new", "right"),
-                             ("difference", "right"), ("what changed", "left")):  # fmt: skip
+    for heading, justify in (
+        ("party", "left"),
+        ("line", "left"),
+        ("indicator", "left"),
+        ("old", "right"),
+        ("new", "right"),
+        ("difference", "right"),
+        ("what changed", "left"),
+    ):
         table.add_column(heading, justify=justify)  # type: ignore[arg-type]
     for line in report.lines:
-        changed = "; ".join(f"{k} {_value(a)} → {_value(b)}" for k, (a, b) in line["changed"].items() if k != "note")
+        changed = "; ".join(
+            f"{k} {_value(a)} → {_value(b)}" for k, (a, b) in line["changed"].items() if k != "note"
+        )
         if line["old_pence"] is None or line["new_pence"] is None:
             changed = "only in the new run" if line["old_pence"] is None else "only in the old run"
-        table.add_row(line["party_id"], line["line_type"], line["indicator_id"] or "", _pounds(line["old_pence"]),
-                      _pounds(line["new_pence"]), _difference(line["difference_pence"]), changed)  # fmt: skip
+        table.add_row(
+            line["party_id"],
+            line["line_type"],
+            line["indicator_id"] or "",
+            _pounds(line["old_pence"]),
+            _pounds(line["new_pence"]),
+            _difference(line["difference_pence"]),
+            changed,
+        )
     return table

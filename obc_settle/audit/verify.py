@@ -61,19 +61,35 @@ class VerifyReport:
 
     @property
     def ok(self) -> bool:
-        return not self.failure and all(c.ok for c in self.inputs) and bool(self.outputs) and all(c.ok for c in self.outputs)
+        return (
+            not self.failure
+            and all(c.ok for c in self.inputs)
+            and bool(self.outputs)
+            and all(c.ok for c in self.outputs)
+        )
 
     def findings(self) -> list[Diagnostic]:
         """Every problem as a finding with where it is, for standard error."""
         folder = self.run.folder
         found = [
-            Diagnostic(_INPUT_CODES[c.status], f"archived input {c.status}{': ' + c.detail if c.detail else ''}", Location(str(folder / c.path)))
+            Diagnostic(
+                _INPUT_CODES[c.status],
+                f"archived input {c.status}{': ' + c.detail if c.detail else ''}",
+                Location(str(folder / c.path)),
+            )
             for c in self.inputs
             if not c.ok
         ]
-        found += [Diagnostic("A007", f"recomputing from the archive failed: {d.render()}", Location(str(folder))) for d in self.failure]
         found += [
-            Diagnostic("A006", f"output {c.status}{': ' + c.detail if c.detail else ''}", Location(str(folder / c.path)))
+            Diagnostic("A007", f"recomputing from the archive failed: {d.render()}", Location(str(folder)))
+            for d in self.failure
+        ]
+        found += [
+            Diagnostic(
+                "A006",
+                f"output {c.status}{': ' + c.detail if c.detail else ''}",
+                Location(str(folder / c.path)),
+            )
             for c in self.outputs
             if not c.ok
         ]
@@ -99,8 +115,16 @@ def check_archived_inputs(run: ArchivedRun) -> list[FileCheck]:
     checks = [_check_input(run.folder, item) for item in records]
     recorded = {item.path for item in records}
     archive = run.folder / ARCHIVE_FOLDER
-    present = sorted(p.relative_to(run.folder).as_posix() for p in archive.rglob("*") if p.is_file()) if archive.is_dir() else []
-    checks += [FileCheck(path, "unrecorded", "not in the manifest; a re-run would read it") for path in present if path not in recorded]
+    present = (
+        sorted(p.relative_to(run.folder).as_posix() for p in archive.rglob("*") if p.is_file())
+        if archive.is_dir()
+        else []
+    )
+    checks += [
+        FileCheck(path, "unrecorded", "not in the manifest; a re-run would read it")
+        for path in present
+        if path not in recorded
+    ]
     return checks
 
 
@@ -118,10 +142,16 @@ def environment_differences(run: ArchivedRun) -> list[Diagnostic]:
     """Versions that differ from the ones that wrote the run: reported, never a reason to stop."""
     manifest = run.manifest
     where = Location(str(run.folder / MANIFEST))
-    pairs = [("obc-settle", manifest.get("obc_settle_version"), __version__), ("Python", manifest.get("python_version"), platform.python_version())]
+    pairs = [
+        ("obc-settle", manifest.get("obc_settle_version"), __version__),
+        ("Python", manifest.get("python_version"), platform.python_version()),
+    ]
     recorded_dependencies = manifest.get("dependencies") or {}
     installed = dependency_versions()
-    pairs += [(name, recorded_dependencies.get(name), installed.get(name)) for name in sorted(set(recorded_dependencies) | set(installed))]
+    pairs += [
+        (name, recorded_dependencies.get(name), installed.get(name))
+        for name in sorted(set(recorded_dependencies) | set(installed))
+    ]
     found = [
         Diagnostic("A008", f"{name} {recorded} wrote this run; {now} is installed", where, Severity.WARNING)
         for name, recorded, now in pairs
@@ -129,8 +159,14 @@ def environment_differences(run: ArchivedRun) -> list[Diagnostic]:
     ]
     lock, current = run.lock, installed_lock()
     if lock is not None and (current is None or current.sha256 != lock.sha256):
-        now = "this installation has no requirements.lock" if current is None else "the installed requirements.lock differs"
-        found.append(Diagnostic("A008", f"the run archived its dependency lock; {now}", where, Severity.WARNING))
+        now = (
+            "this installation has no requirements.lock"
+            if current is None
+            else "the installed requirements.lock differs"
+        )
+        found.append(
+            Diagnostic("A008", f"the run archived its dependency lock; {now}", where, Severity.WARNING)
+        )
     return found
 
 
@@ -141,9 +177,13 @@ def compare_outputs(run: ArchivedRun, rerun_folder: Path) -> list[FileCheck]:
     checks = []
     for path in sorted(archived | recomputed):
         if path not in archived:
-            checks.append(FileCheck(path, "missing", "the recomputation writes it; the archived run has no such file"))
+            checks.append(
+                FileCheck(path, "missing", "the recomputation writes it; the archived run has no such file")
+            )
         elif path not in recomputed:
-            checks.append(FileCheck(path, "unexpected", "the archived run has it; the recomputation does not write it"))
+            checks.append(
+                FileCheck(path, "unexpected", "the archived run has it; the recomputation does not write it")
+            )
         else:
             checks.append(_compare_file(path, run.folder / path, rerun_folder / path, recorded.get(path)))
     checks.append(_compare_manifests(run.manifest, _read_json(rerun_folder / MANIFEST)))
@@ -186,9 +226,18 @@ def replayable_view(manifest: dict[str, Any]) -> dict[str, Any]:
     """The parts of a manifest that a re-run elsewhere must reproduce exactly."""
     parameters = {k: v for k, v in (manifest.get("parameters") or {}).items() if k not in LOCATION_PARAMETERS}
     inputs = [{k: v for k, v in item.items() if k != "source"} for item in manifest.get("inputs", [])]
-    outputs = [item for item in manifest.get("outputs", []) if not str(item.get("path", "")).startswith(f"{ARCHIVE_FOLDER}/")]
-    return {"schema_version": manifest.get("schema_version"), "run_id": manifest.get("run_id"),
-            "parameters": parameters, "inputs": inputs, "outputs": outputs}  # fmt: skip
+    outputs = [
+        item
+        for item in manifest.get("outputs", [])
+        if not str(item.get("path", "")).startswith(f"{ARCHIVE_FOLDER}/")
+    ]
+    return {
+        "schema_version": manifest.get("schema_version"),
+        "run_id": manifest.get("run_id"),
+        "parameters": parameters,
+        "inputs": inputs,
+        "outputs": outputs,
+    }
 
 
 def _compare_manifests(archived: dict[str, Any], recomputed: dict[str, Any]) -> FileCheck:
@@ -196,4 +245,8 @@ def _compare_manifests(archived: dict[str, Any], recomputed: dict[str, Any]) -> 
     differing = [key for key in first if first[key] != second[key]]
     if differing:
         return FileCheck(MANIFEST, "differs", "in " + ", ".join(differing))
-    return FileCheck(MANIFEST, "matches", "run id, parameters, inputs and outputs; paths as typed and versions are not compared")
+    return FileCheck(
+        MANIFEST,
+        "matches",
+        "run id, parameters, inputs and outputs; paths as typed and versions are not compared",
+    )

@@ -12,11 +12,13 @@ from __future__ import annotations
 import os
 import sys
 
-from obc_settle.cli import settlement  # noqa: F401  (registers validate, run, schema)
-from obc_settle.cli import audit  # noqa: F401  (registers verify, explain, diff)
-from obc_settle.cli import years  # noqa: F401  (registers init)
-from obc_settle.cli import whatif  # noqa: F401  (registers estimate, simulate)
-from obc_settle.cli import check  # noqa: F401  (registers check)
+from obc_settle.cli import (
+    audit,  # noqa: F401  (registers verify, explain, diff)
+    check,  # noqa: F401  (registers check)
+    settlement,  # noqa: F401  (registers validate, run, schema)
+    whatif,  # noqa: F401  (registers estimate, simulate)
+    years,  # noqa: F401  (registers init)
+)
 from obc_settle.cli.base import app
 from obc_settle.errors import ExitCode
 
@@ -35,8 +37,10 @@ def main() -> None:
     except KeyboardInterrupt:
         sys.stderr.write("interrupted\n")
         sys.exit(130)
-    except Exception as error:  # noqa: BLE001 - the last line of defence
+    except Exception as error:
         if os.environ.get("OBC_SETTLE_DEBUG"):
             raise
-        sys.stderr.write(f"internal error: {type(error).__name__}: {error}\n(set OBC_SETTLE_DEBUG=1 for a traceback)\n")
+        sys.stderr.write(
+            f"internal error: {type(error).__name__}: {error}\n(set OBC_SETTLE_DEBUG=1 for a traceback)\n"
+        )
         sys.exit(ExitCode.INTERNAL_ERROR)

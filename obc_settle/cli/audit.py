@@ -53,8 +53,16 @@ def verify(run_dir: RunDir, as_json: AsJson = False) -> None:
 def explain(
     run_dir: RunDir,
     provider: Annotated[str, typer.Option("--provider", help="The provider whose statement to explain.")],
-    indicator: Annotated[str | None, typer.Option("--indicator", help="Explain only this indicator's line.")] = None,
-    records: Annotated[bool, typer.Option("--records", help="List the provider's people in the numerator, the denominator and excluded, as CSV (needs --indicator and a record-level extract).")] = False,
+    indicator: Annotated[
+        str | None, typer.Option("--indicator", help="Explain only this indicator's line.")
+    ] = None,
+    records: Annotated[
+        bool,
+        typer.Option(
+            "--records",
+            help="List the provider's people in the numerator, the denominator and excluded, as CSV (needs --indicator and a record-level extract).",
+        ),
+    ] = False,
     as_json: AsJson = False,
 ) -> None:
     """Show how every amount on a provider's statement was derived, step by step, from the ledger.
@@ -71,7 +79,11 @@ def explain(
 
     out, err = consoles()
     try:
-        document = people_of_indicator(run_dir, provider, indicator) if records else explain_run(run_dir, provider, indicator)
+        document = (
+            people_of_indicator(run_dir, provider, indicator)
+            if records
+            else explain_run(run_dir, provider, indicator)
+        )
     except SettlementError as error:
         report_failure(err, error.diagnostics, "nothing to explain")
         raise typer.Exit(error.exit_code) from None

@@ -24,7 +24,9 @@ EXIT_STATUSES: dict[ExitCode, str] = {
     ExitCode.INTERNAL_ERROR: "internal error (a bug: an unexpected failure, or a ledger invariant that does not hold, I001)",
 }
 # "\b" keeps click from re-wrapping a paragraph: one status, one example per line.
-EXIT_CODES_HELP = "\b\nExit status:\n" + "\n".join(f"  {int(code):<3} {text}" for code, text in EXIT_STATUSES.items())
+EXIT_CODES_HELP = "\b\nExit status:\n" + "\n".join(
+    f"  {int(code):<3} {text}" for code, text in EXIT_STATUSES.items()
+)
 EXAMPLES_HELP = (
     "\b\nExamples:\n"
     "  obc-settle validate contracts/diabetes-alliance.yaml\n"
@@ -62,11 +64,11 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def main_options(
-    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit.")] = False,
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit.")
+    ] = False,
 ) -> None:
     """Settle outcome-based health and care contracts."""
-
-
 
 
 def report_failure(err: Console, diagnostics: list[Diagnostic], what: str = "nothing was written") -> None:

@@ -18,19 +18,39 @@ from obc_settle.render.terminal import print_findings
 @app.command()
 def check(
     contract: Annotated[Path, typer.Argument(help="The contract YAML file.")],
-    data: Annotated[Path, typer.Option("--data", help="The extract file, folder or glob to check (as for run).")],
-    period: Annotated[str, typer.Option("--period", help="Settlement period: a quarter (2025-26-Q3) or a contract year (2025-26).")],
-    as_json: Annotated[bool, typer.Option("--json", help="Print the findings, the coverage and the indicators as JSON (for CI).")] = False,
+    data: Annotated[
+        Path, typer.Option("--data", help="The extract file, folder or glob to check (as for run).")
+    ],
+    period: Annotated[
+        str,
+        typer.Option(
+            "--period", help="Settlement period: a quarter (2025-26-Q3) or a contract year (2025-26)."
+        ),
+    ],
+    as_json: Annotated[
+        bool,
+        typer.Option("--json", help="Print the findings, the coverage and the indicators as JSON (for CI)."),
+    ] = False,
     accept_implausible: Annotated[
         list[str] | None,
-        typer.Option("--accept-implausible", help="An indicator whose implausible achieved value (D025) is accepted, as for run."),
+        typer.Option(
+            "--accept-implausible",
+            help="An indicator whose implausible achieved value (D025) is accepted, as for run.",
+        ),
     ] = None,
     check_duplicates: Annotated[
-        bool, typer.Option("--check-duplicates", help="Also look for record-level rows that repeat a patient, indicator and month (D017).")
+        bool,
+        typer.Option(
+            "--check-duplicates",
+            help="Also look for record-level rows that repeat a patient, indicator and month (D017).",
+        ),
     ] = False,
     restated: Annotated[
         list[Path] | None,
-        typer.Option("--restated", help="A corrected file among the --data files whose cells replace the others' (as for run)."),
+        typer.Option(
+            "--restated",
+            help="A corrected file among the --data files whose cells replace the others' (as for run).",
+        ),
     ] = None,
 ) -> None:
     """Check the extracts of a settlement: every data check, and which provider x indicator x month
@@ -50,13 +70,25 @@ def check(
     from obc_settle.app.check import check_settlement_data
 
     out, err = consoles()
-    request = RunRequest(contract, data, period, Path("."), accept_implausible=tuple(accept_implausible or ()),
-                         check_duplicates=check_duplicates, restated=tuple(restated or ()))  # fmt: skip
+    request = RunRequest(
+        contract,
+        data,
+        period,
+        Path("."),
+        accept_implausible=tuple(accept_implausible or ()),
+        check_duplicates=check_duplicates,
+        restated=tuple(restated or ()),
+    )
     try:
         report = check_settlement_data(request)
     except SettlementError as error:
         if as_json:
-            print(json.dumps({"errors": len(error.diagnostics), "findings": [f.as_json() for f in error.diagnostics]}, indent=2))
+            print(
+                json.dumps(
+                    {"errors": len(error.diagnostics), "findings": [f.as_json() for f in error.diagnostics]},
+                    indent=2,
+                )
+            )
         else:
             report_failure(err, error.diagnostics, "the data cannot be settled as they are")
         raise typer.Exit(error.exit_code) from None
@@ -66,7 +98,11 @@ def check(
         out.print(_coverage_table(report), soft_wrap=False)
         print_findings(err, report.findings)
         errors = sum(1 for f in report.findings if f.severity == "error")
-        verdict = "clean: ready to run" if report.clean else f"{errors} problem{'s' if errors != 1 else ''}: the run would refuse these data"
+        verdict = (
+            "clean: ready to run"
+            if report.clean
+            else f"{errors} problem{'s' if errors != 1 else ''}: the run would refuse these data"
+        )
         out.print(f"{report.contract_id} {report.period} ({report.status}): {verdict}", markup=False)
     raise typer.Exit(ExitCode.OK if report.clean else ExitCode.INVALID_DATA)
 
@@ -81,7 +117,9 @@ def _coverage_table(report: object) -> Table:
     months = sorted(set(cells.get_column("period").to_list()))
     states = {(s["indicator_id"], s["provider_id"]): s["state"] for s in report.indicators}
     span = f"{months[0]} to {months[-1]}" if months else "no cells expected"
-    table = Table(title=f"Coverage: {report.contract_id} {report.period} ({span}): rows received", title_justify="left")
+    table = Table(
+        title=f"Coverage: {report.contract_id} {report.period} ({span}): rows received", title_justify="left"
+    )
     table.add_column("provider", no_wrap=True)
     table.add_column("indicator", no_wrap=True)
     headings = [calendar.month_abbr[int(month[5:7])] for month in months]
@@ -92,7 +130,10 @@ def _coverage_table(report: object) -> Table:
     table.add_column("indicator state", no_wrap=True)
     by_key: dict[tuple[str, str], dict[str, tuple[int, str]]] = {}
     for row in cells.iter_rows(named=True):
-        by_key.setdefault((row["provider_id"], row["indicator_id"]), {})[row["period"]] = (row["rows"], row["status"])
+        by_key.setdefault((row["provider_id"], row["indicator_id"]), {})[row["period"]] = (
+            row["rows"],
+            row["status"],
+        )
     for (provider_id, indicator_id), by_month in by_key.items():
         shown = []
         for month in months:

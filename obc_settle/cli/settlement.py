@@ -37,17 +37,24 @@ def validate(
     for path in contracts:
         loaded, findings = validate_contract(path)
         all_findings += findings
-        report.append({"file": str(path), "valid": loaded is not None, "findings": [f.as_json() for f in findings]})
+        report.append(
+            {"file": str(path), "valid": loaded is not None, "findings": [f.as_json() for f in findings]}
+        )
         if not as_json:
             print_findings(err, findings)
             if loaded is not None:
-                out.print(f"{path}: valid ({loaded.contract.id}, version {loaded.contract.version})", markup=False)
+                out.print(
+                    f"{path}: valid ({loaded.contract.id}, version {loaded.contract.version})", markup=False
+                )
     errors = sum(1 for f in all_findings if f.severity == "error")
     if as_json:
         print(json.dumps({"files": report, "errors": errors}, indent=2))
     elif errors:
         files = sum(1 for r in report if not r["valid"])
-        err.print(f"{errors} problem{'s' if errors != 1 else ''} in {files} file{'s' if files != 1 else ''}", markup=False)
+        err.print(
+            f"{errors} problem{'s' if errors != 1 else ''} in {files} file{'s' if files != 1 else ''}",
+            markup=False,
+        )
     raise typer.Exit(ExitCode.INVALID_CONTRACT if has_errors(all_findings) else ExitCode.OK)
 
 
@@ -67,11 +74,21 @@ def _complete_format(incomplete: str) -> list[str]:
 @app.command()
 def run(
     contract: Annotated[Path, typer.Argument(help="The contract YAML file.")],
-    period: Annotated[str, typer.Option("--period", help="Settlement period: a quarter (2025-26-Q3) or a contract year (2025-26).")],
-    out: Annotated[Path, typer.Option("--out", help="Output folder (created; must not exist unless --force).")],
+    period: Annotated[
+        str,
+        typer.Option(
+            "--period", help="Settlement period: a quarter (2025-26-Q3) or a contract year (2025-26)."
+        ),
+    ],
+    out: Annotated[
+        Path, typer.Option("--out", help="Output folder (created; must not exist unless --force).")
+    ],
     data: Annotated[
         Path | None,
-        typer.Option("--data", help="An extract Parquet file or a folder of them (required unless the contract measures nothing, e.g. a rate card)."),
+        typer.Option(
+            "--data",
+            help="An extract Parquet file or a folder of them (required unless the contract measures nothing, e.g. a rate card).",
+        ),
     ] = None,
     force: Annotated[bool, typer.Option("--force", help="Replace an existing output folder.")] = False,
     formats: Annotated[
@@ -82,8 +99,12 @@ def run(
             autocompletion=_complete_format,
         ),
     ] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print summary.json to standard output instead of a table.")] = False,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing on success (no table, no progress bar).")] = False,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print summary.json to standard output instead of a table.")
+    ] = False,
+    quiet: Annotated[
+        bool, typer.Option("--quiet", "-q", help="Print nothing on success (no table, no progress bar).")
+    ] = False,
     check_duplicates: Annotated[
         bool,
         typer.Option(
@@ -93,14 +114,23 @@ def run(
     ] = False,
     paid: Annotated[
         list[Path] | None,
-        typer.Option("--paid", help="An earlier run folder of the same contract year, whose payments are netted off (repeat for each run)."),
+        typer.Option(
+            "--paid",
+            help="An earlier run folder of the same contract year, whose payments are netted off (repeat for each run).",
+        ),
     ] = None,
     payments: Annotated[
         Path | None,
-        typer.Option("--payments", help="A payments-made extract (provider_id, settlement_period, amount_pence) to net off."),
+        typer.Option(
+            "--payments",
+            help="A payments-made extract (provider_id, settlement_period, amount_pence) to net off.",
+        ),
     ] = None,
     claims: Annotated[
-        Path | None, typer.Option("--claims", help="Rate-card outcome claims (participant_id, outcome_id, provider_id, period).")
+        Path | None,
+        typer.Option(
+            "--claims", help="Rate-card outcome claims (participant_id, outcome_id, provider_id, period)."
+        ),
     ] = None,
     restated: Annotated[
         list[Path] | None,
@@ -150,11 +180,22 @@ def run(
     out_console, err = consoles()
     try:
         with ProgressBar(err, enabled=not quiet) as progress:
-            request = RunRequest(contract, data, period, out, force, formats=chosen, on_progress=progress,
-                                 paid=tuple(paid or ()), payments=payments, claims=claims,
-                                 check_duplicates=check_duplicates, nothing_paid_on_account=nothing_paid_on_account,
-                                 accept_implausible=tuple(accept_implausible or ()),
-                                 restated=tuple(restated or ()))  # fmt: skip
+            request = RunRequest(
+                contract,
+                data,
+                period,
+                out,
+                force,
+                formats=chosen,
+                on_progress=progress,
+                paid=tuple(paid or ()),
+                payments=payments,
+                claims=claims,
+                check_duplicates=check_duplicates,
+                nothing_paid_on_account=nothing_paid_on_account,
+                accept_implausible=tuple(accept_implausible or ()),
+                restated=tuple(restated or ()),
+            )
             result = run_settlement(request)
     except SettlementError as error:
         report_failure(err, error.diagnostics)
@@ -186,5 +227,3 @@ def schema() -> None:
     document["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     document["title"] = "obc-settle contract"
     print(json.dumps(document, indent=2, sort_keys=True))
-
-

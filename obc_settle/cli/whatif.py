@@ -32,7 +32,9 @@ app.add_typer(simulate_app, name="simulate")
 
 Contract = Annotated[Path, typer.Argument(help="The contract YAML file.")]
 Data = Annotated[Path, typer.Option("--data", help="Extract Parquet file, folder or glob.")]
-Out = Annotated[Path | None, typer.Option("--out", help="Write the results, inputs and a manifest to this folder.")]
+Out = Annotated[
+    Path | None, typer.Option("--out", help="Write the results, inputs and a manifest to this folder.")
+]
 Force = Annotated[bool, typer.Option("--force", help="Replace an existing output folder.")]
 AsJson = Annotated[bool, typer.Option("--json", help="Print the results as JSON.")]
 
@@ -53,10 +55,24 @@ def estimate(
     data: Data,
     period: Annotated[str, typer.Option("--period", help="The contract year to estimate (2025-26).")],
     out: Annotated[Path, typer.Option("--out", help="Output folder (a run folder marked ESTIMATE).")],
-    through: Annotated[str | None, typer.Option("--through", help="Last month of the year to date, YYYY-MM (default: the last month with data).")] = None,
-    trajectory: Annotated[str, typer.Option("--trajectory", help="held (the year to date holds), seasonal (last year's pattern), trend (linear).")] = "held",
+    through: Annotated[
+        str | None,
+        typer.Option(
+            "--through", help="Last month of the year to date, YYYY-MM (default: the last month with data)."
+        ),
+    ] = None,
+    trajectory: Annotated[
+        str,
+        typer.Option(
+            "--trajectory",
+            help="held (the year to date holds), seasonal (last year's pattern), trend (linear).",
+        ),
+    ] = "held",
     force: Force = False,
-    formats: Annotated[list[str] | None, typer.Option("--format", help="Statement formats: html, pdf, xlsx.", autocompletion=_complete_format)] = None,
+    formats: Annotated[
+        list[str] | None,
+        typer.Option("--format", help="Statement formats: html, pdf, xlsx.", autocompletion=_complete_format),
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print estimate.json to standard output.")] = False,
 ) -> None:
     """The year-end settlement if the year to date held (or followed a trajectory), marked ESTIMATE.
@@ -76,7 +92,9 @@ def estimate(
 
     out_console, err = consoles()
     try:
-        result = run_estimate(EstimateRequest(contract, data, period, out, through, trajectory, force, _formats(formats)))
+        result = run_estimate(
+            EstimateRequest(contract, data, period, out, through, trajectory, force, _formats(formats))
+        )
     except SettlementError as error:
         raise _fail(error) from None
     print_findings(err, result.warnings)
@@ -86,7 +104,11 @@ def estimate(
     out_console.print(settlement_table(result.summary))
     if result.estimate["range"] is not None:
         out_console.print(estimate_range_table(result.estimate))
-    out_console.print(f"ESTIMATE written to {result.out_dir} (run {result.run_id}); not a settlement", markup=False, soft_wrap=True)
+    out_console.print(
+        f"ESTIMATE written to {result.out_dir} (run {result.run_id}); not a settlement",
+        markup=False,
+        soft_wrap=True,
+    )
 
 
 @simulate_app.command("sensitivity")
@@ -94,9 +116,24 @@ def simulate_sensitivity(
     contract: Contract,
     data: Data,
     period: Annotated[str, typer.Option("--period", help="The settlement period (2025-26 or 2025-26-Q3).")],
-    indicator: Annotated[list[str] | None, typer.Option("--indicator", help="Only this indicator (repeatable; default: all).")] = None,
-    steps: Annotated[int, typer.Option("--steps", min=2, max=101, help="Evenly spaced levels per curve (threshold, target and current added).")] = 11,
-    provider: Annotated[str | None, typer.Option("--provider", help="Follow this provider's net payable (default: what all providers are paid).")] = None,
+    indicator: Annotated[
+        list[str] | None, typer.Option("--indicator", help="Only this indicator (repeatable; default: all).")
+    ] = None,
+    steps: Annotated[
+        int,
+        typer.Option(
+            "--steps",
+            min=2,
+            max=101,
+            help="Evenly spaced levels per curve (threshold, target and current added).",
+        ),
+    ] = 11,
+    provider: Annotated[
+        str | None,
+        typer.Option(
+            "--provider", help="Follow this provider's net payable (default: what all providers are paid)."
+        ),
+    ] = None,
     out: Out = None,
     force: Force = False,
     as_json: AsJson = False,
@@ -120,10 +157,20 @@ def simulate_sensitivity(
         inputs = load_inputs(contract, data, period)
         result = sensitivity(inputs, indicator, steps, provider)
         if out is not None:
-            parameters = {"command": "simulate-sensitivity", "contract": str(contract), "data": str(data), "period": inputs.period.name,
-                          "indicators": indicator or [], "steps": steps, "provider": provider}  # fmt: skip
-            files = {"sensitivity.json": _json(result), "sensitivity.csv": sensitivity_csv(result).encode(),
-                     "sensitivity.html": sensitivity_html(result).encode()}  # fmt: skip
+            parameters = {
+                "command": "simulate-sensitivity",
+                "contract": str(contract),
+                "data": str(data),
+                "period": inputs.period.name,
+                "indicators": indicator or [],
+                "steps": steps,
+                "provider": provider,
+            }
+            files = {
+                "sensitivity.json": _json(result),
+                "sensitivity.csv": sensitivity_csv(result).encode(),
+                "sensitivity.html": sensitivity_html(result).encode(),
+            }
             write_simulation(out, force, parameters, inputs.archived(), files)
     except SettlementError as error:
         raise _fail(error) from None
@@ -138,7 +185,9 @@ def simulate_scenario(
     contract: Contract,
     data: Data,
     period: Annotated[str, typer.Option("--period", help="The settlement period.")],
-    scenario: Annotated[Path, typer.Option("--scenario", help="The scenario YAML file (changes to the extracts).")],
+    scenario: Annotated[
+        Path, typer.Option("--scenario", help="The scenario YAML file (changes to the extracts).")
+    ],
     out: Out = None,
     force: Force = False,
     as_json: AsJson = False,
@@ -162,10 +211,18 @@ def simulate_scenario(
         inputs = load_inputs(contract, data, period)
         result, archived = run_scenario(inputs, scenario)
         if out is not None:
-            parameters = {"command": "simulate-scenario", "contract": str(contract), "data": str(data), "period": inputs.period.name,
-                          "scenario": str(scenario)}  # fmt: skip
-            files = {"diff.json": _json(result.as_json()), "baseline/ledger.csv": result.baseline,
-                     "scenario/ledger.csv": result.changed}  # fmt: skip
+            parameters = {
+                "command": "simulate-scenario",
+                "contract": str(contract),
+                "data": str(data),
+                "period": inputs.period.name,
+                "scenario": str(scenario),
+            }
+            files = {
+                "diff.json": _json(result.as_json()),
+                "baseline/ledger.csv": result.baseline,
+                "scenario/ledger.csv": result.changed,
+            }
             write_simulation(out, force, parameters, [*inputs.archived(), archived], files)
     except SettlementError as error:
         raise _fail(error) from None
@@ -179,7 +236,12 @@ def simulate_scenario(
 def simulate_design(
     drafts: Annotated[list[Path], typer.Argument(help="One draft contract, or two to compare.")],
     data: Data,
-    years: Annotated[list[str] | None, typer.Option("--year", help="A past contract year to settle (repeatable; default: every year with data).")] = None,
+    years: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--year", help="A past contract year to settle (repeatable; default: every year with data)."
+        ),
+    ] = None,
     out: Out = None,
     force: Force = False,
     as_json: AsJson = False,
@@ -202,7 +264,12 @@ def simulate_design(
     try:
         report, archived = design(drafts, data, years or [])
         if out is not None:
-            parameters = {"command": "simulate-design", "contracts": [str(d) for d in drafts], "data": str(data), "years": years or []}
+            parameters = {
+                "command": "simulate-design",
+                "contracts": [str(d) for d in drafts],
+                "data": str(data),
+                "years": years or [],
+            }
             write_simulation(out, force, parameters, archived, {"design.json": _json(report)})
     except SettlementError as error:
         raise _fail(error) from None

@@ -146,14 +146,23 @@ def _check_terms(document: object, findings: _Findings) -> None:
     from obc_settle.contract import checks_years
 
     contract: Any = _Node(Contract, document)
-    for check in (_check_ids, _check_shares, _check_weights, _check_years, _check_share_rule, *checks_years.CHECKS):
+    for check in (
+        _check_ids,
+        _check_shares,
+        _check_weights,
+        _check_years,
+        _check_share_rule,
+        *checks_years.CHECKS,
+    ):
         with _rule():
             check(contract, findings)
     with _rule():
         for d, domain in enumerate(contract.outcome_framework.domains):
             with _rule():
                 for i, indicator in enumerate(domain.indicators):
-                    _check_indicator(contract, indicator, ("outcome_framework", "domains", d, "indicators", i), findings)
+                    _check_indicator(
+                        contract, indicator, ("outcome_framework", "domains", d, "indicators", i), findings
+                    )
 
 
 class _VariedSourceMap:
@@ -226,12 +235,20 @@ def _check_ids(contract: Any, findings: _Findings) -> None:
     providers = _indexed(contract.providers, "id")
     for index, provider_id in providers:
         if provider_id.lower() == COMMISSIONER:
-            findings.add(("providers", index, "id"), "C025", f"provider id {provider_id!r} is reserved for the commissioner's lines")
+            findings.add(
+                ("providers", index, "id"),
+                "C025",
+                f"provider id {provider_id!r} is reserved for the commissioner's lines",
+            )
     for index, provider_id in _repeats(providers):
         findings.add(("providers", index, "id"), "C025", f"provider id {provider_id!r} is used twice")
     with _rule():
         for index, domain_id in _repeats(_indexed(contract.outcome_framework.domains, "id")):
-            findings.add(("outcome_framework", "domains", index, "id"), "C025", f"domain id {domain_id!r} is used twice")
+            findings.add(
+                ("outcome_framework", "domains", index, "id"),
+                "C025",
+                f"domain id {domain_id!r} is used twice",
+            )
     with _rule():
         paths = []
         for path, indicator in _indicators(contract):
@@ -257,19 +274,29 @@ def _check_weights(contract: Any, findings: _Findings) -> None:
     for d, domain in enumerate(domains):
         with _rule():
             if domain.weight is None:
-                findings.add(("outcome_framework", "domains", d), "C011", f"required key 'weight' is missing in outcome_framework.domains.{d}")
+                findings.add(
+                    ("outcome_framework", "domains", d),
+                    "C011",
+                    f"required key 'weight' is missing in outcome_framework.domains.{d}",
+                )
                 missing = True
         with _rule():
             for i, indicator in enumerate(domain.indicators):
                 with _rule():
                     if indicator.weight is None:
                         where = f"outcome_framework.domains.{d}.indicators.{i}"
-                        findings.add(("outcome_framework", "domains", d, "indicators", i), "C011", f"required key 'weight' is missing in {where}")
+                        findings.add(
+                            ("outcome_framework", "domains", d, "indicators", i),
+                            "C011",
+                            f"required key 'weight' is missing in {where}",
+                        )
     with _rule():
         if not missing:
             total = sum((d.weight for d in domains), Decimal(0))
             if total != ONE:
-                findings.add(("outcome_framework", "domains"), "C020", f"domain weights sum to {total}, not 1")
+                findings.add(
+                    ("outcome_framework", "domains"), "C020", f"domain weights sum to {total}, not 1"
+                )
     for index, domain in enumerate(domains):
         with _rule():
             if any(i.weight is None for i in domain.indicators):
@@ -288,17 +315,25 @@ def _check_years(contract: Any, findings: _Findings) -> None:
     term = contract.term
     with _rule():
         if term.start.month != 4 or term.start.day != 1:
-            findings.add(("term", "start"), "C028", f"the term must start on 1 April (a contract year), not {term.start}")
+            findings.add(
+                ("term", "start"),
+                "C028",
+                f"the term must start on 1 April (a contract year), not {term.start}",
+            )
     with _rule():
         if term.end.month != 3 or term.end.day != 31:
-            findings.add(("term", "end"), "C028", f"the term must end on 31 March (a contract year), not {term.end}")
+            findings.add(
+                ("term", "end"), "C028", f"the term must end on 31 March (a contract year), not {term.end}"
+            )
     start, end = term.start, term.end
     if end <= start:
         findings.add(("term", "end"), "C028", f"the term ends ({end}) before it starts ({start})")
         return
     expected = [
         ContractYear(year).name
-        for year in range(ContractYear.containing(start).start_year, ContractYear.containing(end).start_year + 1)
+        for year in range(
+            ContractYear.containing(start).start_year, ContractYear.containing(end).start_year + 1
+        )
     ]
     listed = contract.contract_years
     years = _indexed(listed, "year")
@@ -307,17 +342,29 @@ def _check_years(contract: Any, findings: _Findings) -> None:
         if year in seen:
             findings.add(("contract_years", index, "year"), "C023", f"contract year {year} is listed twice")
         elif year not in expected:
-            findings.add(("contract_years", index, "year"), "C023", f"contract year {year} is outside the term {start} to {end}")
+            findings.add(
+                ("contract_years", index, "year"),
+                "C023",
+                f"contract year {year} is outside the term {start} to {end}",
+            )
         seen.add(year)
     missing = [year for year in expected if year not in seen]
     if missing and len(years) == len(listed):
-        findings.add(("contract_years",), "C023", f"contract years missing from the term: {', '.join(missing)}")
+        findings.add(
+            ("contract_years",), "C023", f"contract years missing from the term: {', '.join(missing)}"
+        )
 
 
-def _check_levels(indicator: Any, threshold: Decimal, target: Decimal, path: Path_, findings: _Findings) -> None:
+def _check_levels(
+    indicator: Any, threshold: Decimal, target: Decimal, path: Path_, findings: _Findings
+) -> None:
     exact = indicator.scoring.method == "all_or_nothing"
     higher = indicator.direction == "higher_is_better"
-    wrong = (threshold > target if exact else threshold >= target) if higher else (threshold < target if exact else threshold <= target)
+    wrong = (
+        (threshold > target if exact else threshold >= target)
+        if higher
+        else (threshold < target if exact else threshold <= target)
+    )
     if wrong:
         relation = "below" if higher else "above"
         findings.add(
@@ -337,9 +384,20 @@ def _check_indicator(contract: Any, indicator: Any, path: Path_, findings: _Find
         complete = len(years) == len(listed)
         for year, levels in indicator.by_year.items():
             if complete and year not in years:
-                findings.add((*path, "by_year", year), "C024", f"contract year {year} is not one of the contract's years", key=True)
+                findings.add(
+                    (*path, "by_year", year),
+                    "C024",
+                    f"contract year {year} is not one of the contract's years",
+                    key=True,
+                )
             with _rule():
-                _check_levels(indicator, levels.threshold, levels.target, (*path, "by_year", year, "threshold"), findings)
+                _check_levels(
+                    indicator,
+                    levels.threshold,
+                    levels.target,
+                    (*path, "by_year", year, "threshold"),
+                    findings,
+                )
     with _rule():
         _check_attribution(contract, indicator, path, findings)
     with _rule():
@@ -358,11 +416,21 @@ def _check_attribution(contract: Any, indicator: Any, path: Path_, findings: _Fi
     if indicator.attribution == "individual":
         provider_ids = _provider_ids(contract)
         if provider is None:
-            findings.add(path, "C024", f"indicator {indicator.id!r} is individual: name the provider that earns it")
+            findings.add(
+                path, "C024", f"indicator {indicator.id!r} is individual: name the provider that earns it"
+            )
         elif provider not in provider_ids:
-            findings.add((*path, "provider"), "C024", f"unknown provider {provider!r}{did_you_mean(provider, provider_ids)}")
+            findings.add(
+                (*path, "provider"),
+                "C024",
+                f"unknown provider {provider!r}{did_you_mean(provider, provider_ids)}",
+            )
     elif provider is not None:
-        findings.add((*path, "provider"), "C024", "a collective indicator is earned by the whole group: remove 'provider' or set attribution: individual")
+        findings.add(
+            (*path, "provider"),
+            "C024",
+            "a collective indicator is earned by the whole group: remove 'provider' or set attribution: individual",
+        )
 
 
 def _check_scoring(indicator: Any, path: Path_, findings: _Findings) -> None:
@@ -371,15 +439,23 @@ def _check_scoring(indicator: Any, path: Path_, findings: _Findings) -> None:
         with _rule():
             _check_bands(indicator, (*path, "scoring", "bands"), findings)
     elif indicator.scoring.bands is not None:
-        findings.add((*path, "scoring", "bands"), "C027", f"bands are only used by banded scoring, not {method}")
+        findings.add(
+            (*path, "scoring", "bands"), "C027", f"bands are only used by banded scoring, not {method}"
+        )
     with _rule():
         if method in {"improvement", "best_of"} and indicator.baseline is None:
-            findings.add((*path, "scoring", "method"), "C027", f"{method} scoring needs the indicator's baseline")
+            findings.add(
+                (*path, "scoring", "method"), "C027", f"{method} scoring needs the indicator's baseline"
+            )
     with _rule():
         value_range = indicator.value_range
         if value_range is not None:
             if value_range.min >= value_range.max:
-                findings.add((*path, "value_range", "min"), "C027", f"value_range min {value_range.min} must be below max {value_range.max}")
+                findings.add(
+                    (*path, "value_range", "min"),
+                    "C027",
+                    f"value_range min {value_range.min} must be below max {value_range.max}",
+                )
             measure = indicator.measure if indicator.kind == "change_from_baseline" else indicator.kind
             if measure != "mean":
                 findings.add((*path, "value_range"), "C027", "value_range is only used by mean indicators")
@@ -390,9 +466,15 @@ def _check_scoring(indicator: Any, path: Path_, findings: _Findings) -> None:
                 findings.add(path, "C027", "a change_from_baseline indicator needs a baseline")
         with _rule():
             if indicator.measure is None:
-                findings.add(path, "C027", "a change_from_baseline indicator needs measure: proportion or mean")
+                findings.add(
+                    path, "C027", "a change_from_baseline indicator needs measure: proportion or mean"
+                )
         if method in {"improvement", "best_of"}:
-            findings.add((*path, "scoring", "method"), "C027", "improvement scoring does not apply to a change_from_baseline indicator")
+            findings.add(
+                (*path, "scoring", "method"),
+                "C027",
+                "improvement scoring does not apply to a change_from_baseline indicator",
+            )
     elif indicator.measure is not None:
         findings.add((*path, "measure"), "C027", "measure is only used by change_from_baseline indicators")
 
@@ -401,10 +483,16 @@ def _check_units(indicator: Any, path: Path_, findings: _Findings) -> None:
     """A rate says what its denominator counts: the usual mistake is a 12-fold one."""
     kind, rate_denominator = indicator.kind, indicator.rate_denominator
     if kind == "rate_per_1000" and rate_denominator is None:
-        findings.add(path, "C011", "a rate_per_1000 indicator needs rate_denominator: people_each_month (each month's "
-                     "denominator is the people registered that month) or person_years (it is person-years, population / 12)")  # fmt: skip
+        findings.add(
+            path,
+            "C011",
+            "a rate_per_1000 indicator needs rate_denominator: people_each_month (each month's "
+            "denominator is the people registered that month) or person_years (it is person-years, population / 12)",
+        )
     elif kind != "rate_per_1000" and rate_denominator is not None:
-        findings.add((*path, "rate_denominator"), "C027", "rate_denominator is only used by rate_per_1000 indicators")
+        findings.add(
+            (*path, "rate_denominator"), "C027", "rate_denominator is only used by rate_per_1000 indicators"
+        )
 
 
 def _check_data(contract: Any, indicator: Any, path: Path_, findings: _Findings) -> None:
@@ -414,25 +502,46 @@ def _check_data(contract: Any, indicator: Any, path: Path_, findings: _Findings)
         provider_ids = _provider_ids(contract)
         for index, provider in enumerate(data.reported_by or []):
             if provider not in provider_ids:
-                findings.add((*at, "reported_by", index), "C024", f"unknown provider {provider!r}{did_you_mean(provider, provider_ids)}")
+                findings.add(
+                    (*at, "reported_by", index),
+                    "C024",
+                    f"unknown provider {provider!r}{did_you_mean(provider, provider_ids)}",
+                )
         if data.reported_by is not None and not data.reported_by:
-            findings.add((*at, "reported_by"), "C027", "reported_by lists no provider: leave it out for every provider")
+            findings.add(
+                (*at, "reported_by"), "C027", "reported_by lists no provider: leave it out for every provider"
+            )
     with _rule():
         months = data.collected_in
         if months is not None and (not months or len(set(months)) != len(months)):
-            findings.add((*at, "collected_in"), "C027", "collected_in lists each calendar month (1-12) once, at least one")
+            findings.add(
+                (*at, "collected_in"),
+                "C027",
+                "collected_in lists each calendar month (1-12) once, at least one",
+            )
     with _rule():
         plausible = data.plausible_range
         if plausible is not None and plausible.min >= plausible.max:
-            findings.add((*at, "plausible_range", "min"), "C027", f"plausible_range min {plausible.min} must be below max {plausible.max}")
+            findings.add(
+                (*at, "plausible_range", "min"),
+                "C027",
+                f"plausible_range min {plausible.min} must be below max {plausible.max}",
+            )
     with _rule():
         if data.plausible_ratio_to_baseline <= 1:
-            findings.add((*at, "plausible_ratio_to_baseline"), "C027", "plausible_ratio_to_baseline must be above 1")
+            findings.add(
+                (*at, "plausible_ratio_to_baseline"), "C027", "plausible_ratio_to_baseline must be above 1"
+            )
     with _rule():
         years = set(_usable(contract.contract_years, "year"))
         for period in data.accept_implausible:
             if period[:7] not in years:
-                findings.add((*at, "accept_implausible", period), "C024", f"{period} is not a period of the contract's years", key=True)
+                findings.add(
+                    (*at, "accept_implausible", period),
+                    "C024",
+                    f"{period} is not a period of the contract's years",
+                    key=True,
+                )
 
 
 def _check_bands(indicator: Any, path: Path_, findings: _Findings) -> None:
@@ -468,12 +577,19 @@ def _check_a_share_rule(contract: Any, rule: Any, at: Path_, findings: _Findings
             else:
                 for provider_id in fixed:
                     if provider_id not in provider_ids:
-                        findings.add((*at, "fixed", provider_id), "C024", f"unknown provider {provider_id!r}{did_you_mean(provider_id, provider_ids)}", key=True)
+                        findings.add(
+                            (*at, "fixed", provider_id),
+                            "C024",
+                            f"unknown provider {provider_id!r}{did_you_mean(provider_id, provider_ids)}",
+                            key=True,
+                        )
                 total = sum(fixed.values(), Decimal(0))
                 if total != ONE:
                     findings.add((*at, "fixed"), "C026", f"fixed shares sum to {total}, not 1")
         elif fixed is not None:
-            findings.add((*at, "fixed"), "C027", f"'fixed' shares are only used by method fixed, not {method}")
+            findings.add(
+                (*at, "fixed"), "C027", f"'fixed' shares are only used by method fixed, not {method}"
+            )
     with _rule():
         quantity = rule.quantity
         if method == "by_quantity":
@@ -481,13 +597,27 @@ def _check_a_share_rule(contract: Any, rule: Any, at: Path_, findings: _Findings
             with _rule():
                 indicator_ids = {node.id for _, node in _indicators(contract) if _usable([node], "id")}
             if quantity is None:
-                findings.add((*at, "method"), "C027", "share_rule method by_quantity needs 'quantity' (an extract indicator_id)")
+                findings.add(
+                    (*at, "method"),
+                    "C027",
+                    "share_rule method by_quantity needs 'quantity' (an extract indicator_id)",
+                )
             elif quantity in indicator_ids:
-                findings.add((*at, "quantity"), "C027", f"quantity {quantity!r} is an outcome indicator; name a separate quantity")
+                findings.add(
+                    (*at, "quantity"),
+                    "C027",
+                    f"quantity {quantity!r} is an outcome indicator; name a separate quantity",
+                )
         elif quantity is not None:
-            findings.add((*at, "quantity"), "C027", f"'quantity' is only used by method by_quantity, not {method}")
+            findings.add(
+                (*at, "quantity"), "C027", f"'quantity' is only used by method by_quantity, not {method}"
+            )
     with _rule():
         for provider_id in rule.caps:
             if provider_id not in provider_ids:
-                findings.add((*at, "caps", provider_id), "C024", f"unknown provider {provider_id!r}{did_you_mean(provider_id, provider_ids)}", key=True)
-
+                findings.add(
+                    (*at, "caps", provider_id),
+                    "C024",
+                    f"unknown provider {provider_id!r}{did_you_mean(provider_id, provider_ids)}",
+                    key=True,
+                )

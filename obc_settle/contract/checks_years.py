@@ -11,7 +11,16 @@ import contextlib
 from decimal import Decimal
 from typing import Any
 
-from obc_settle.contract.checks import _Findings, _indexed, _indicators, _provider_ids, _repeats, _rule, _Unusable, _usable
+from obc_settle.contract.checks import (
+    _Findings,
+    _indexed,
+    _indicators,
+    _provider_ids,
+    _repeats,
+    _rule,
+    _Unusable,
+    _usable,
+)
 from obc_settle.errors import did_you_mean
 
 ONE = Decimal(1)
@@ -28,22 +37,33 @@ def check_variations(contract: Any, findings: _Findings) -> None:
         base_version = contract.version
         versions = [(-1, base_version), *_indexed(variations, "version")]
         for index, version in _repeats(versions):
-            findings.add(("variations", index, "version"), "C025", f"contract version {version!r} is used twice")
+            findings.add(
+                ("variations", index, "version"), "C025", f"contract version {version!r} is used twice"
+            )
     previous = None
     for index, variation in enumerate(variations):
         with _rule():
             effective = variation.effective
             if effective.month != 4 or effective.day != 1:
-                findings.add(("variations", index, "effective"), "C029",
-                             f"a variation takes effect at the start of a contract year (1 April), not {effective}")  # fmt: skip
+                findings.add(
+                    ("variations", index, "effective"),
+                    "C029",
+                    f"a variation takes effect at the start of a contract year (1 April), not {effective}",
+                )
             with _rule():
                 start, end = contract.term.start, contract.term.end
                 if effective <= start or effective > end:
-                    findings.add(("variations", index, "effective"), "C029",
-                                 f"variation dated {effective} is outside the term {start} to {end} (after its first day)")  # fmt: skip
+                    findings.add(
+                        ("variations", index, "effective"),
+                        "C029",
+                        f"variation dated {effective} is outside the term {start} to {end} (after its first day)",
+                    )
             if previous is not None and effective <= previous:
-                findings.add(("variations", index, "effective"), "C029",
-                             f"variations are listed in date order: {effective} is not after {previous}")  # fmt: skip
+                findings.add(
+                    ("variations", index, "effective"),
+                    "C029",
+                    f"variations are listed in date order: {effective} is not after {previous}",
+                )
             previous = effective
 
 
@@ -53,37 +73,65 @@ def _check_year_values(contract: Any, findings: _Findings) -> None:
         with _rule():
             value, capitation = terms.contract_value, terms.capitation
             if value is None and capitation is None:
-                findings.add(("contract_years", index), "C011",
-                             f"required key 'contract_value' (or 'capitation') is missing in contract_years.{index}")  # fmt: skip
+                findings.add(
+                    ("contract_years", index),
+                    "C011",
+                    f"required key 'contract_value' (or 'capitation') is missing in contract_years.{index}",
+                )
             elif value is not None and capitation is not None:
-                findings.add(("contract_years", index, "capitation"), "C027",
-                             "give either contract_value or capitation for a contract year, not both")  # fmt: skip
+                findings.add(
+                    ("contract_years", index, "capitation"),
+                    "C027",
+                    "give either contract_value or capitation for a contract year, not both",
+                )
         with _rule():
-            if terms.aspiration_basis is not None and (contract.points is None or contract.points.aspiration is None):
-                findings.add(("contract_years", index, "aspiration_basis"), "C027",
-                             "aspiration_basis is only used by a points contract with aspiration payments")  # fmt: skip
+            if terms.aspiration_basis is not None and (
+                contract.points is None or contract.points.aspiration is None
+            ):
+                findings.add(
+                    ("contract_years", index, "aspiration_basis"),
+                    "C027",
+                    "aspiration_basis is only used by a points contract with aspiration payments",
+                )
 
 
 def _check_pool(contract: Any, findings: _Findings) -> None:
     """Withheld money needs indicators to earn it; a points contract withholds nothing."""
-    withheld = [(index, proportion) for index, proportion in _indexed(contract.contract_years, "withheld_proportion") if proportion > 0]
+    withheld = [
+        (index, proportion)
+        for index, proportion in _indexed(contract.contract_years, "withheld_proportion")
+        if proportion > 0
+    ]
     with _rule():
         if not contract.outcome_framework.domains and withheld:
             index = withheld[0][0]
-            findings.add(("contract_years", index, "withheld_proportion"), "C027",
-                         "money is withheld but the contract has no outcome indicators to earn it")  # fmt: skip
+            findings.add(
+                ("contract_years", index, "withheld_proportion"),
+                "C027",
+                "money is withheld but the contract has no outcome indicators to earn it",
+            )
     with _rule():
         if contract.points is not None and withheld:
             index = withheld[0][0]
-            findings.add(("contract_years", index, "withheld_proportion"), "C027",
-                         "a points contract pays by points: withheld_proportion must be 0")  # fmt: skip
+            findings.add(
+                ("contract_years", index, "withheld_proportion"),
+                "C027",
+                "a points contract pays by points: withheld_proportion must be 0",
+            )
     with _rule():
         slope = contract.outcome_framework.exchange_slope
         if slope <= 0:
-            findings.add(("outcome_framework", "exchange_slope"), "C027", f"exchange_slope must be above 0, not {slope}")
+            findings.add(
+                ("outcome_framework", "exchange_slope"),
+                "C027",
+                f"exchange_slope must be above 0, not {slope}",
+            )
         elif slope != ONE and contract.unearned == "redistributed":
-            findings.add(("outcome_framework", "exchange_slope"), "C027",
-                         "with an exchange_slope other than 1, unearned money cannot be redistributed")  # fmt: skip
+            findings.add(
+                ("outcome_framework", "exchange_slope"),
+                "C027",
+                "with an exchange_slope other than 1, unearned money cannot be redistributed",
+            )
 
 
 def _check_quantities(contract: Any, findings: _Findings) -> None:
@@ -95,7 +143,9 @@ def _check_quantities(contract: Any, findings: _Findings) -> None:
     for index, terms in enumerate(contract.contract_years):
         with contextlib.suppress(_Unusable):
             if terms.capitation is not None:
-                places.append((("contract_years", index, "capitation", "population"), terms.capitation.population))
+                places.append(
+                    (("contract_years", index, "capitation", "population"), terms.capitation.population)
+                )
     with _rule():
         risk = contract.risk_share
         if risk is not None:
@@ -121,7 +171,11 @@ def _check_points(contract: Any, findings: _Findings) -> None:
     for path, indicator in _indicators(contract):
         with _rule():
             if indicator.points is None:
-                findings.add(path, "C027", f"indicator {indicator.id!r}: a points contract needs 'points' (the maximum) on every indicator")
+                findings.add(
+                    path,
+                    "C027",
+                    f"indicator {indicator.id!r}: a points contract needs 'points' (the maximum) on every indicator",
+                )
 
 
 def _check_risk_share(contract: Any, findings: _Findings) -> None:
@@ -133,13 +187,23 @@ def _check_risk_share(contract: Any, findings: _Findings) -> None:
             findings.add(("risk_share",), "C027", "risk_share needs gains, losses or both")
     with _rule():
         budget = risk.budget
-        needs = {"amount": ["amount"], "capitation": ["rate_per_head", "population"], "contract_value": []}[budget.basis]
+        needs = {"amount": ["amount"], "capitation": ["rate_per_head", "population"], "contract_value": []}[
+            budget.basis
+        ]
         for key in needs:
             if getattr(budget, key) is None:
-                findings.add(("risk_share", "budget"), "C011", f"required key {key!r} is missing in risk_share.budget (basis {budget.basis})")
+                findings.add(
+                    ("risk_share", "budget"),
+                    "C011",
+                    f"required key {key!r} is missing in risk_share.budget (basis {budget.basis})",
+                )
         for key in ("amount", "rate_per_head", "population"):
             if key not in needs and getattr(budget, key) is not None:
-                findings.add(("risk_share", "budget", key), "C027", f"{key!r} is not used by budget basis {budget.basis}")
+                findings.add(
+                    ("risk_share", "budget", key),
+                    "C027",
+                    f"{key!r} is not used by budget basis {budget.basis}",
+                )
     for side in ("gains", "losses"):
         with _rule():
             node = getattr(risk, side)
@@ -150,7 +214,11 @@ def _check_risk_share(contract: Any, findings: _Findings) -> None:
             years = _years(contract)
             for index, year in enumerate(risk.years):
                 if year not in years:
-                    findings.add(("risk_share", "years", index), "C024", f"contract year {year} is not one of the contract's years")
+                    findings.add(
+                        ("risk_share", "years", index),
+                        "C024",
+                        f"contract year {year} is not one of the contract's years",
+                    )
     with _rule():
         if risk.share_rule is not None:
             from obc_settle.contract.checks import _check_a_share_rule
@@ -166,25 +234,41 @@ def _check_side(side: Any, at: tuple[Any, ...], findings: _Findings) -> None:
             with _rule():
                 up_to = band.up_to
                 if up_to is None and index != len(bands) - 1:
-                    findings.add((*at, "bands", index, "up_to"), "C027", "only the last band may have no upper end")
+                    findings.add(
+                        (*at, "bands", index, "up_to"), "C027", "only the last band may have no upper end"
+                    )
                 elif up_to is not None and up_to <= previous:
-                    findings.add((*at, "bands", index, "up_to"), "C027", f"bands are listed by rising up_to: {up_to} is not above {previous}")
+                    findings.add(
+                        (*at, "bands", index, "up_to"),
+                        "C027",
+                        f"bands are listed by rising up_to: {up_to} is not above {previous}",
+                    )
                 if up_to is not None:
                     previous = up_to
     with _rule():
         quality = side.quality
         if quality is not None and quality.method == "gate" and quality.minimum_score is None:
-            findings.add((*at, "quality"), "C011", "required key 'minimum_score' is missing for quality method gate")
+            findings.add(
+                (*at, "quality"), "C011", "required key 'minimum_score' is missing for quality method gate"
+            )
         elif quality is not None and quality.method != "gate" and quality.minimum_score is not None:
-            findings.add((*at, "quality", "minimum_score"), "C027", "minimum_score is only used by quality method gate")
+            findings.add(
+                (*at, "quality", "minimum_score"), "C027", "minimum_score is only used by quality method gate"
+            )
     with _rule():
         quality = side.quality
         if quality is not None and quality.method != "complement":
             for key in ("minimum_share", "maximum_share"):
                 if getattr(quality, key) is not None:
-                    findings.add((*at, "quality", key), "C027", f"{key} is only used by quality method complement")
+                    findings.add(
+                        (*at, "quality", key), "C027", f"{key} is only used by quality method complement"
+                    )
         if quality is not None and quality.method == "complement" and at[-1] != "losses":
-            findings.add((*at, "quality", "method"), "C027", "quality method complement is for losses (a shared loss rate)")
+            findings.add(
+                (*at, "quality", "method"),
+                "C027",
+                "quality method complement is for losses (a shared loss rate)",
+            )
 
 
 def _check_rate_card(contract: Any, findings: _Findings) -> None:
@@ -192,7 +276,9 @@ def _check_rate_card(contract: Any, findings: _Findings) -> None:
     if card is None:
         return
     for index, outcome_id in _repeats(_indexed(card.outcomes, "id")):
-        findings.add(("rate_card", "outcomes", index, "id"), "C025", f"outcome id {outcome_id!r} is used twice")
+        findings.add(
+            ("rate_card", "outcomes", index, "id"), "C025", f"outcome id {outcome_id!r} is used twice"
+        )
 
 
 def _check_subcontracts(contract: Any, findings: _Findings) -> None:
@@ -207,22 +293,38 @@ def _check_subcontracts(contract: Any, findings: _Findings) -> None:
             for key in ("prime", "subcontractor"):
                 provider = getattr(item, key)
                 if provider not in provider_ids:
-                    findings.add(("subcontracts", index, key), "C024", f"unknown provider {provider!r}{did_you_mean(provider, provider_ids)}")
+                    findings.add(
+                        ("subcontracts", index, key),
+                        "C024",
+                        f"unknown provider {provider!r}{did_you_mean(provider, provider_ids)}",
+                    )
             if item.prime == item.subcontractor:
-                findings.add(("subcontracts", index, "subcontractor"), "C027", "a provider cannot subcontract to itself")
+                findings.add(
+                    ("subcontracts", index, "subcontractor"),
+                    "C027",
+                    "a provider cannot subcontract to itself",
+                )
         with _rule():
             for position, indicator_id in enumerate(item.indicators or []):
                 if indicator_ids and indicator_id not in indicator_ids:
-                    findings.add(("subcontracts", index, "indicators", position), "C024",
-                                 f"unknown indicator {indicator_id!r}{did_you_mean(indicator_id, indicator_ids)}")  # fmt: skip
+                    findings.add(
+                        ("subcontracts", index, "indicators", position),
+                        "C024",
+                        f"unknown indicator {indicator_id!r}{did_you_mean(indicator_id, indicator_ids)}",
+                    )
         with _rule():
             for indicator_id in item.indicators or [None]:
                 key = (item.prime, indicator_id)
                 passed[key] = passed.get(key, Decimal(0)) + item.share
-                total = passed[key] + (passed.get((item.prime, None), Decimal(0)) if indicator_id is not None else Decimal(0))
+                total = passed[key] + (
+                    passed.get((item.prime, None), Decimal(0)) if indicator_id is not None else Decimal(0)
+                )
                 if total > ONE:
-                    findings.add(("subcontracts", index, "share"), "C027",
-                                 f"{item.prime} passes on {total} of its outcome money{'' if indicator_id is None else f' on {indicator_id}'}, more than all of it")  # fmt: skip
+                    findings.add(
+                        ("subcontracts", index, "share"),
+                        "C027",
+                        f"{item.prime} passes on {total} of its outcome money{'' if indicator_id is None else f' on {indicator_id}'}, more than all of it",
+                    )
 
 
 def check_indicator(contract: Any, indicator: Any, path: tuple[Any, ...], findings: _Findings) -> None:
@@ -232,36 +334,78 @@ def check_indicator(contract: Any, indicator: Any, path: tuple[Any, ...], findin
         if confidence is not None:
             measure = indicator.measure if indicator.kind == "change_from_baseline" else indicator.kind
             if confidence.interval == "wilson" and measure != "proportion":
-                findings.add((*path, "confidence", "interval"), "C027", "a Wilson interval is for proportions; use normal for a mean")
+                findings.add(
+                    (*path, "confidence", "interval"),
+                    "C027",
+                    "a Wilson interval is for proportions; use normal for a mean",
+                )
             if confidence.interval == "normal":
                 if measure != "mean":
-                    findings.add((*path, "confidence", "interval"), "C027", "a normal interval is for means; use wilson for a proportion")
+                    findings.add(
+                        (*path, "confidence", "interval"),
+                        "C027",
+                        "a normal interval is for means; use wilson for a proportion",
+                    )
                 if confidence.standard_deviation is None:
-                    findings.add((*path, "confidence"), "C011", "required key 'standard_deviation' is missing for a normal interval")
+                    findings.add(
+                        (*path, "confidence"),
+                        "C011",
+                        "required key 'standard_deviation' is missing for a normal interval",
+                    )
                 elif confidence.standard_deviation <= 0:
-                    findings.add((*path, "confidence", "standard_deviation"), "C027", "standard_deviation must be above 0")
+                    findings.add(
+                        (*path, "confidence", "standard_deviation"),
+                        "C027",
+                        "standard_deviation must be above 0",
+                    )
             elif confidence.standard_deviation is not None:
-                findings.add((*path, "confidence", "standard_deviation"), "C027", "standard_deviation is only used by a normal interval")
+                findings.add(
+                    (*path, "confidence", "standard_deviation"),
+                    "C027",
+                    "standard_deviation is only used by a normal interval",
+                )
             if not Decimal(0) < confidence.level < ONE:
-                findings.add((*path, "confidence", "level"), "C027", f"confidence level must be between 0 and 1, not {confidence.level}")
+                findings.add(
+                    (*path, "confidence", "level"),
+                    "C027",
+                    f"confidence level must be between 0 and 1, not {confidence.level}",
+                )
     with _rule():
         has_points = contract.points is not None
         if not has_points:
             for key in ("points", "prevalence"):
                 with _rule():
                     if getattr(indicator, key) is not None:
-                        findings.add((*path, key), "C027", f"{key} is only used by a points contract (give the contract a 'points' section)")
+                        findings.add(
+                            (*path, key),
+                            "C027",
+                            f"{key} is only used by a points contract (give the contract a 'points' section)",
+                        )
         else:
             with _rule():
                 if indicator.points is not None and indicator.points <= 0:
                     findings.add((*path, "points"), "C027", "points must be above 0")
             with _rule():
                 if indicator.prevalence is not None and indicator.prevalence.national <= 0:
-                    findings.add((*path, "prevalence", "national"), "C027", "national prevalence must be above 0")
+                    findings.add(
+                        (*path, "prevalence", "national"), "C027", "national prevalence must be above 0"
+                    )
     with _rule():
         scoring = indicator.scoring
         if scoring.point_decimals is not None and scoring.method != "hvbp":
-            findings.add((*path, "scoring", "point_decimals"), "C027", f"point_decimals is only used by hvbp scoring, not {scoring.method}")
+            findings.add(
+                (*path, "scoring", "point_decimals"),
+                "C027",
+                f"point_decimals is only used by hvbp scoring, not {scoring.method}",
+            )
 
 
-CHECKS = (_check_year_values, _check_pool, _check_quantities, _check_points, _check_risk_share, _check_rate_card, _check_subcontracts)
+CHECKS = (
+    _check_year_values,
+    _check_pool,
+    _check_quantities,
+    _check_points,
+    _check_risk_share,
+    _check_rate_card,
+    _check_subcontracts,
+)

@@ -28,7 +28,9 @@ class LoadedContract:
     sha256: str
 
 
-def load_contract(path: Path, display_name: str | None = None) -> tuple[LoadedContract | None, list[Diagnostic]]:
+def load_contract(
+    path: Path, display_name: str | None = None
+) -> tuple[LoadedContract | None, list[Diagnostic]]:
     document, findings = read_yaml(path, display_name)
     if document is None:
         return None, sort_diagnostics(findings)
@@ -81,7 +83,9 @@ def _from_pydantic(item: Any, source_map: SourceMap) -> Diagnostic:
     if kind == "extra_forbidden":
         key = str(path[-1])
         allowed = _fields_at(path[:-1])
-        return Diagnostic("C010", f"unknown key {key!r}{did_you_mean(key, allowed)}", source_map.locate(path, key=True))
+        return Diagnostic(
+            "C010", f"unknown key {key!r}{did_you_mean(key, allowed)}", source_map.locate(path, key=True)
+        )
     if kind == "missing":
         parent = path[:-1]
         where = f" in {'.'.join(str(p) for p in parent)}" if parent else ""

@@ -34,7 +34,9 @@ Identifier = Annotated[
     str,
     Strict(),
     StringConstraints(pattern=IDENTIFIER_PATTERN),
-    Field(description="Letters, digits, '_', '.', '-'; starts with a letter or digit; at most 64 characters."),
+    Field(
+        description="Letters, digits, '_', '.', '-'; starts with a letter or digit; at most 64 characters."
+    ),
 ]
 Text = Annotated[str, Strict(), StringConstraints(min_length=1, max_length=500)]
 
@@ -127,10 +129,12 @@ class Capitation(Model):
 class ContractYearTerms(Model):
     year: ContractYearName = Field(description="Contract year, 1 April to 31 March, named like 2025-26.")
     contract_value: Pounds | None = Field(
-        default=None, description="Contract value for the year in pounds, before outcome adjustment (or give capitation)."
+        default=None,
+        description="Contract value for the year in pounds, before outcome adjustment (or give capitation).",
     )
     capitation: Capitation | None = Field(
-        default=None, description="Contract value as a rate per head per year times the registered population."
+        default=None,
+        description="Contract value as a rate per head per year times the registered population.",
     )
     withheld_proportion: Proportion = Field(
         description="Share of the contract value withheld and earned only through outcomes (0 in a fee-based year)."
@@ -150,7 +154,8 @@ class Scoring(Model):
     method: Literal["linear", "banded", "all_or_nothing", "improvement", "best_of", "hvbp"] = "linear"
     bands: list[Band] | None = Field(default=None, description="Required for banded scoring.")
     point_decimals: Count | None = Field(
-        default=None, description="hvbp scoring: decimal places of achievement and improvement points (default 0, whole points)."
+        default=None,
+        description="hvbp scoring: decimal places of achievement and improvement points (default 0, whole points).",
     )
 
 
@@ -158,14 +163,19 @@ class Confidence(Model):
     interval: Literal["wilson", "normal"] = Field(
         description="wilson: Wilson score interval of a proportion; normal: normal interval of a mean."
     )
-    level: Proportion = Field(default=Decimal("0.95"), description="Confidence level of the interval, e.g. 0.95.")
+    level: Proportion = Field(
+        default=Decimal("0.95"), description="Confidence level of the interval, e.g. 0.95."
+    )
     standard_deviation: Number | None = Field(
-        default=None, description="normal interval: the standard deviation of one value (of the survey scale)."
+        default=None,
+        description="normal interval: the standard deviation of one value (of the survey scale).",
     )
 
 
 class Prevalence(Model):
-    disease_register: Identifier = Field(description="The extract indicator_id whose numerator is the disease register.")
+    disease_register: Identifier = Field(
+        description="The extract indicator_id whose numerator is the disease register."
+    )
     national: Number = Field(description="National average prevalence, as a proportion (0.021 for 2.1%).")
 
 
@@ -240,7 +250,9 @@ class Indicator(Model):
         "person-years of that month (population / 12); people_each_month: the people registered that month (the "
         "register size), turned into person-years by dividing by 12.",
     )
-    data: IndicatorData = Field(default_factory=IndicatorData, description="What extracts must hold for the indicator.")
+    data: IndicatorData = Field(
+        default_factory=IndicatorData, description="What extracts must hold for the indicator."
+    )
     value_range: ValueRange | None = Field(
         default=None,
         description="For mean indicators: the range values lie in; extract rows whose mean falls outside it are "
@@ -254,17 +266,23 @@ class Indicator(Model):
     )
     scoring: Scoring = Field(default_factory=Scoring)
     weight: Proportion | None = Field(
-        default=None, description="Share of its domain's money (a domain's indicators sum to 1). Not used by points."
+        default=None,
+        description="Share of its domain's money (a domain's indicators sum to 1). Not used by points.",
     )
     minimum_denominator: Count = 1
     small_numbers: Literal["score_zero", "score_met", "reassign_weight"] = "reassign_weight"
     attribution: Literal["collective", "individual"] = "collective"
-    provider: Identifier | None = Field(default=None, description="The provider that earns an individual indicator.")
+    provider: Identifier | None = Field(
+        default=None, description="The provider that earns an individual indicator."
+    )
     window: Literal["period", "year_to_date", "rolling_12_months"] = "period"
     confidence: Confidence | None = Field(
-        default=None, description="Count a level as met when it lies within the confidence interval of the achieved value."
+        default=None,
+        description="Count a level as met when it lies within the confidence interval of the achieved value.",
     )
-    points: Number | None = Field(default=None, description="Points contracts: the indicator's maximum points.")
+    points: Number | None = Field(
+        default=None, description="Points contracts: the indicator's maximum points."
+    )
     prevalence: Prevalence | None = Field(
         default=None, description="Points contracts: adjust the point value for disease prevalence (APDF)."
     )
@@ -283,7 +301,9 @@ class Domain(Model):
 
 
 class OutcomeFramework(Model):
-    domains: list[Domain] = Field(default_factory=list, description="The outcome domains (none: no outcome pool).")
+    domains: list[Domain] = Field(
+        default_factory=list, description="The outcome domains (none: no outcome pool)."
+    )
     exchange_slope: Number = Field(
         default=Decimal(1),
         description="Earned = available x score x this slope (a linear exchange function); above 1, providers can earn more than was withheld.",
@@ -292,9 +312,12 @@ class OutcomeFramework(Model):
 
 class ShareRule(Model):
     method: Literal["base_share", "fixed", "by_quantity"] = "base_share"
-    fixed: dict[Identifier, Proportion] | None = Field(default=None, description="For method fixed: provider -> share.")
+    fixed: dict[Identifier, Proportion] | None = Field(
+        default=None, description="For method fixed: provider -> share."
+    )
     quantity: Identifier | None = Field(
-        default=None, description="For method by_quantity: the extract indicator_id whose numerator is the quantity."
+        default=None,
+        description="For method by_quantity: the extract indicator_id whose numerator is the quantity.",
     )
     caps: dict[Identifier, Proportion] = Field(
         default_factory=dict, description="Most of each collective amount that a provider may receive."
@@ -303,7 +326,8 @@ class ShareRule(Model):
 
 class PaymentTerms(Model):
     base_instalments: Literal["quarterly", "monthly"] = Field(
-        default="quarterly", description="How a quarter's base payment is paid: in one instalment or in three monthly ones."
+        default="quarterly",
+        description="How a quarter's base payment is paid: in one instalment or in three monthly ones.",
     )
     outcome_on_account: Literal["each_quarter", "year_to_date", "in_full", "year_end"] = Field(
         default="each_quarter",
@@ -312,7 +336,9 @@ class PaymentTerms(Model):
 
 
 class PointsRounding(Model):
-    points: Count | None = Field(default=2, description="Decimal places of each indicator's points (null: unrounded).")
+    points: Count | None = Field(
+        default=2, description="Decimal places of each indicator's points (null: unrounded)."
+    )
     cpi: Count | None = Field(default=None, description="Decimal places of the contractor population index.")
     apdf: Count | None = Field(default=None, description="Decimal places of the prevalence factor.")
     point_value: Count | None = Field(
@@ -321,13 +347,19 @@ class PointsRounding(Model):
 
 
 class Aspiration(Model):
-    proportion: Proportion = Field(description="Share of the year's aspiration_basis paid on account, in monthly twelfths.")
-    uprating: Number = Field(default=Decimal(1), description="An uprating index the aspiration is multiplied by (1.0 in 2006/07).")
+    proportion: Proportion = Field(
+        description="Share of the year's aspiration_basis paid on account, in monthly twelfths."
+    )
+    uprating: Number = Field(
+        default=Decimal(1), description="An uprating index the aspiration is multiplied by (1.0 in 2006/07)."
+    )
 
 
 class Points(Model):
     point_value: Pounds = Field(description="Pounds per point, before adjustment.")
-    list_size: Identifier = Field(description="The extract indicator_id whose numerator is the provider's list size.")
+    list_size: Identifier = Field(
+        description="The extract indicator_id whose numerator is the provider's list size."
+    )
     national_list_size: Number = Field(description="National average list size: CPI = list size / this.")
     rounding: PointsRounding = Field(default_factory=PointsRounding)
     aspiration: Aspiration | None = None
@@ -335,16 +367,24 @@ class Points(Model):
 
 class RiskBudget(Model):
     basis: Literal["contract_value", "amount", "capitation"] = "contract_value"
-    amount: Pounds | None = Field(default=None, description="basis amount: the budget for the year in pounds.")
-    rate_per_head: Pounds | None = Field(default=None, description="basis capitation: pounds per head per year.")
-    population: Identifier | None = Field(default=None, description="basis capitation: the population's extract indicator_id.")
+    amount: Pounds | None = Field(
+        default=None, description="basis amount: the budget for the year in pounds."
+    )
+    rate_per_head: Pounds | None = Field(
+        default=None, description="basis capitation: pounds per head per year."
+    )
+    population: Identifier | None = Field(
+        default=None, description="basis capitation: the population's extract indicator_id."
+    )
 
 
 class RiskBand(Model):
     up_to: Proportion | None = Field(
         default=None, description="Upper end of the band as a proportion of the budget (none: no upper end)."
     )
-    provider_share: Proportion = Field(description="Providers' share of the savings (or overspend) inside the band.")
+    provider_share: Proportion = Field(
+        description="Providers' share of the savings (or overspend) inside the band."
+    )
 
 
 class RiskQuality(Model):
@@ -355,26 +395,41 @@ class RiskQuality(Model):
         )
     )
     minimum_score: Proportion | None = None
-    minimum_share: Proportion | None = Field(default=None, description="complement: the lowest share of losses.")
-    maximum_share: Proportion | None = Field(default=None, description="complement: the highest share of losses.")
+    minimum_share: Proportion | None = Field(
+        default=None, description="complement: the lowest share of losses."
+    )
+    maximum_share: Proportion | None = Field(
+        default=None, description="complement: the highest share of losses."
+    )
 
 
 class RiskSide(Model):
     minimum_rate: Proportion = Field(
-        default=Decimal(0), description="Nothing is shared below this proportion of the budget; at or above it, from the first pound."
+        default=Decimal(0),
+        description="Nothing is shared below this proportion of the budget; at or above it, from the first pound.",
     )
     bands: list[RiskBand] = Field(min_length=1)
-    cap: Proportion | None = Field(default=None, description="Most the providers' part may be, as a proportion of the budget.")
+    cap: Proportion | None = Field(
+        default=None, description="Most the providers' part may be, as a proportion of the budget."
+    )
     quality: RiskQuality | None = None
 
 
 class RiskShare(Model):
-    spend: Identifier = Field(description="The extract indicator_id whose numerator is the actual spend of each month, in pounds.")
+    spend: Identifier = Field(
+        description="The extract indicator_id whose numerator is the actual spend of each month, in pounds."
+    )
     budget: RiskBudget = Field(default_factory=RiskBudget)
     gains: RiskSide | None = Field(default=None, description="How savings (spend below budget) are shared.")
-    losses: RiskSide | None = Field(default=None, description="How overspends (spend above budget) are shared.")
-    share_rule: ShareRule | None = Field(default=None, description="Each provider's part (default: the contract's share rule).")
-    years: list[ContractYearName] | None = Field(default=None, description="The contract years it applies to (default: all).")
+    losses: RiskSide | None = Field(
+        default=None, description="How overspends (spend above budget) are shared."
+    )
+    share_rule: ShareRule | None = Field(
+        default=None, description="Each provider's part (default: the contract's share rule)."
+    )
+    years: list[ContractYearName] | None = Field(
+        default=None, description="The contract years it applies to (default: all)."
+    )
 
 
 class RateOutcome(Model):
@@ -392,8 +447,12 @@ class RateCard(Model):
 class Subcontract(Model):
     prime: Identifier
     subcontractor: Identifier
-    share: Proportion = Field(description="Share of the prime's outcome money on the indicators passed to the subcontractor.")
-    indicators: list[Identifier] | None = Field(default=None, description="The indicators (default: all the prime earns on).")
+    share: Proportion = Field(
+        description="Share of the prime's outcome money on the indicators passed to the subcontractor."
+    )
+    indicators: list[Identifier] | None = Field(
+        default=None, description="The indicators (default: all the prime earns on)."
+    )
 
 
 class Variation(Model):
@@ -412,9 +471,16 @@ class Variation(Model):
 
 
 VARIED_SECTIONS = (
-    "providers", "outcome_framework", "share_rule", "unearned", "payment_terms",
-    "risk_share", "points", "rate_card", "subcontracts",
-)  # fmt: skip
+    "providers",
+    "outcome_framework",
+    "share_rule",
+    "unearned",
+    "payment_terms",
+    "risk_share",
+    "points",
+    "rate_card",
+    "subcontracts",
+)
 """The top-level sections a variation may replace."""
 
 
@@ -433,7 +499,8 @@ class Contract(Model):
     outcome_framework: OutcomeFramework = Field(default_factory=OutcomeFramework)
     share_rule: ShareRule = Field(default_factory=ShareRule)
     unearned: Literal["retained", "redistributed"] = Field(
-        default="retained", description="Unearned outcome money: kept by the commissioner, or shared among achievers."
+        default="retained",
+        description="Unearned outcome money: kept by the commissioner, or shared among achievers.",
     )
     payment_terms: PaymentTerms = Field(default_factory=PaymentTerms)
     missing_cells: Literal["refuse", "measure_what_arrived"] = Field(
@@ -449,7 +516,11 @@ class Contract(Model):
     variations: list[Variation] = Field(default_factory=list)
 
     def indicators(self) -> list[tuple[Domain, Indicator]]:
-        return [(domain, indicator) for domain in self.outcome_framework.domains for indicator in domain.indicators]
+        return [
+            (domain, indicator)
+            for domain in self.outcome_framework.domains
+            for indicator in domain.indicators
+        ]
 
     def year_terms(self, contract_year: str) -> ContractYearTerms | None:
         return next((terms for terms in self.contract_years if terms.year == contract_year), None)
@@ -477,7 +548,10 @@ class Contract(Model):
     def versions(self) -> list[Contract]:
         """The terms of every version, the original first."""
         base = self.model_copy(update={"variations": []})
-        years = [ContractYear.containing(v.effective).name for v in sorted(self.variations, key=lambda v: v.effective)]
+        years = [
+            ContractYear.containing(v.effective).name
+            for v in sorted(self.variations, key=lambda v: v.effective)
+        ]
         return [base, *(self.in_force(year) for year in years)]
 
     def extract_ids(self) -> set[str]:
@@ -500,7 +574,11 @@ class Contract(Model):
                 ids.add(self.risk_share.share_rule.quantity)
         if self.points is not None:
             ids.add(self.points.list_size)
-            ids |= {indicator.prevalence.disease_register for _, indicator in self.indicators() if indicator.prevalence}
+            ids |= {
+                indicator.prevalence.disease_register
+                for _, indicator in self.indicators()
+                if indicator.prevalence
+            }
         return ids
 
     def all_provider_ids(self) -> set[str]:
@@ -522,5 +600,6 @@ class Contract(Model):
             indicator.id
             for terms in self.versions()
             for _, indicator in terms.indicators()
-            if indicator.kind == "proportion" or (indicator.kind == "change_from_baseline" and indicator.measure == "proportion")
+            if indicator.kind == "proportion"
+            or (indicator.kind == "change_from_baseline" and indicator.measure == "proportion")
         }

@@ -61,7 +61,9 @@ def _structure(item: Any, source_map: SourceMap) -> Diagnostic:
         return Diagnostic("S001", f"unknown key {path[-1]!r}", source_map.locate(path, key=True))
     if item["type"] == "missing":
         return Diagnostic("S001", f"required key {path[-1]!r} is missing", source_map.locate(path[:-1]))
-    return Diagnostic("S001", f"{name}: {str(item['msg']).removeprefix('Value error, ')}", source_map.locate(path))
+    return Diagnostic(
+        "S001", f"{name}: {str(item['msg']).removeprefix('Value error, ')}", source_map.locate(path)
+    )
 
 
 def _references(scenario: Scenario, contract: Contract, source_map: SourceMap) -> list[Diagnostic]:
@@ -71,7 +73,11 @@ def _references(scenario: Scenario, contract: Contract, source_map: SourceMap) -
 
     def check(value: str | None, known: list[str], what: str, path: tuple[Any, ...]) -> None:
         if value is not None and value not in known:
-            found.append(Diagnostic("S002", f"unknown {what} {value!r}{did_you_mean(value, known)}", source_map.locate(path)))
+            found.append(
+                Diagnostic(
+                    "S002", f"unknown {what} {value!r}{did_you_mean(value, known)}", source_map.locate(path)
+                )
+            )
 
     for index, change in enumerate(scenario.changes):
         where: tuple[Any, ...] = ("changes", index)
@@ -85,7 +91,13 @@ def _references(scenario: Scenario, contract: Contract, source_map: SourceMap) -
         if change.spend is not None:
             check(change.spend.provider, providers, "provider", (*where, "spend", "provider"))
             if not _has_risk_share(contract):
-                found.append(Diagnostic("S002", "a spend change needs a contract with a risk/gain share", source_map.locate((*where, "spend"))))
+                found.append(
+                    Diagnostic(
+                        "S002",
+                        "a spend change needs a contract with a risk/gain share",
+                        source_map.locate((*where, "spend")),
+                    )
+                )
     return found
 
 

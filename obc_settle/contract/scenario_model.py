@@ -14,14 +14,20 @@ from obc_settle.contract.models import Identifier, Model, Text
 
 class AchievementChange(Model):
     indicator: Identifier
-    level: Decimal = Field(description="The achieved value to set, in the indicator's own units (0.66 for 66%).")
+    level: Decimal = Field(
+        description="The achieved value to set, in the indicator's own units (0.66 for 66%)."
+    )
     provider: Identifier | None = Field(default=None, description="Only this provider's rows (default: all).")
 
 
 class ActivityChange(Model):
-    factor: Decimal = Field(ge=0, description="Multiply the rows' numerators and denominators (and value sums and counts).")
+    factor: Decimal = Field(
+        ge=0, description="Multiply the rows' numerators and denominators (and value sums and counts)."
+    )
     provider: Identifier | None = None
-    indicators: list[Identifier] | None = Field(default=None, description="Only these indicators' rows (default: all).")
+    indicators: list[Identifier] | None = Field(
+        default=None, description="Only these indicators' rows (default: all)."
+    )
 
 
 class SpendChange(Model):

@@ -83,7 +83,9 @@ class _Builder:
         self.source_map.values[path] = _position(node)
         if node.tag not in _STANDARD_TAGS:
             tag = node.tag.replace("tag:yaml.org,2002:", "!!")
-            self.fail(node, "C004", f"tag {tag!r} is not allowed in a contract (contracts hold plain values only)")
+            self.fail(
+                node, "C004", f"tag {tag!r} is not allowed in a contract (contracts hold plain values only)"
+            )
             return None
         if isinstance(node, yaml.MappingNode):
             return self._mapping(node, path)
@@ -158,7 +160,11 @@ def _check_events(text: str, file: str) -> list[Diagnostic]:
             line, column = event.start_mark.line + 1, event.start_mark.column + 1
             kind = "alias" if isinstance(event, yaml.AliasEvent) else "anchor"
             findings.append(
-                Diagnostic("C004", f"YAML {kind} '{anchor}' is not allowed in a contract", Location(file, line, column))
+                Diagnostic(
+                    "C004",
+                    f"YAML {kind} '{anchor}' is not allowed in a contract",
+                    Location(file, line, column),
+                )
             )
     return findings
 
@@ -170,7 +176,11 @@ def read_yaml(path: Path, display_name: str | None = None) -> tuple[YamlDocument
         size = path.stat().st_size
         if size > MAX_CONTRACT_BYTES:
             return None, [
-                Diagnostic("C006", f"file is {size:,} bytes; contracts are limited to {MAX_CONTRACT_BYTES:,}", Location(file))
+                Diagnostic(
+                    "C006",
+                    f"file is {size:,} bytes; contracts are limited to {MAX_CONTRACT_BYTES:,}",
+                    Location(file),
+                )
             ]
         raw = path.read_bytes()
     except OSError as error:
@@ -197,13 +207,21 @@ def read_yaml(path: Path, display_name: str | None = None) -> tuple[YamlDocument
         line = text.count("\n", 0, error.position) + 1
         column = error.position - (text.rfind("\n", 0, error.position) + 1) + 1
         character = f"U+{error.character:04X}" if isinstance(error.character, int) else repr(error.character)
-        return None, [Diagnostic("C002", f"character {character} is not allowed in YAML text", Location(file, line, column))]
+        return None, [
+            Diagnostic(
+                "C002", f"character {character} is not allowed in YAML text", Location(file, line, column)
+            )
+        ]
     except yaml.YAMLError as error:
         return None, [Diagnostic("C002", " ".join(str(error).split()), Location(file))]
     if node is None:
         return None, [Diagnostic("C005", "the file is empty", Location(file, 1, 1))]
     if not isinstance(node, yaml.MappingNode):
-        return None, [Diagnostic("C005", "a contract must be a mapping of keys to values", Location(file, *_position(node)))]
+        return None, [
+            Diagnostic(
+                "C005", "a contract must be a mapping of keys to values", Location(file, *_position(node))
+            )
+        ]
     builder = _Builder(file)
     value = builder.build(node, ())
     return YamlDocument(value, builder.source_map), builder.diagnostics

@@ -63,15 +63,25 @@ def measure_achievement(monthly: pl.DataFrame, terms: pl.DataFrame, windows: pl.
         pl.Series("rate_note", [m["rate_note"] for m in exact], dtype=pl.String),
     )
     lower, upper = _interval(pl.col("numerator") / pl.col("raw_denominator"))
-    shift = pl.when(pl.col("indicator_kind") == "change_from_baseline").then(pl.col("baseline")).otherwise(0.0)
+    shift = (
+        pl.when(pl.col("indicator_kind") == "change_from_baseline").then(pl.col("baseline")).otherwise(0.0)
+    )
     has_value = pl.col("achieved").is_not_null()
     measured = measured.with_columns(
         confidence_lower=pl.when(has_value).then((lower - shift).round(SHOWN_DECIMALS)).otherwise(None),
         confidence_upper=pl.when(has_value).then((upper - shift).round(SHOWN_DECIMALS)).otherwise(None),
     )
-    note = pl.concat_str([_data_note(), pl.col("rate_note"), pl.col("window_note")], separator="; ", ignore_nulls=True)
+    note = pl.concat_str(
+        [_data_note(), pl.col("rate_note"), pl.col("window_note")], separator="; ", ignore_nulls=True
+    )
     return measured.with_columns(note=pl.when(note == "").then(None).otherwise(note)).drop(
-        "numerator_exact", "denominator_exact", "value_sum_exact", "value_count", "window_note", "raw_denominator", "rate_note"
+        "numerator_exact",
+        "denominator_exact",
+        "value_sum_exact",
+        "value_count",
+        "window_note",
+        "raw_denominator",
+        "rate_note",
     )
 
 
@@ -90,9 +100,7 @@ def _measure(row: dict[str, Any]) -> dict[str, Any]:
     rate_note = None
     if kind == "rate_per_1000" and row["rate_denominator"] == "people_each_month":
         denominator = raw / 12
-        rate_note = (
-            f"person-years = sum of monthly registers / 12 = {fraction_text(raw)} / 12 = {float(denominator):,.2f}"
-        )
+        rate_note = f"person-years = sum of monthly registers / 12 = {fraction_text(raw)} / 12 = {float(denominator):,.2f}"
     achieved = None
     if row["measured"] and denominator > 0:
         ratio = numerator / denominator
@@ -139,7 +147,9 @@ def _interval(ratio: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
 
 
 def _data_note() -> pl.Expr:
-    denominator_name = pl.when(pl.col("measure") == "mean").then(pl.lit("value count")).otherwise(pl.lit("denominator"))
+    denominator_name = (
+        pl.when(pl.col("measure") == "mean").then(pl.lit("value count")).otherwise(pl.lit("denominator"))
+    )
     policy_text = (
         pl.when(pl.col("small_numbers_policy") == "score_zero")
         .then(pl.lit("scored as zero"))

@@ -25,7 +25,13 @@ from obc_settle.contract.models import Contract, Indicator
 from obc_settle.engine.terms import settlement_span, window_months
 from obc_settle.periods import SettlementPeriod, month_of
 
-CELL_SCHEMA = {"provider_id": pl.String, "indicator_id": pl.String, "period": pl.String, "rows": pl.Int64, "status": pl.String}
+CELL_SCHEMA = {
+    "provider_id": pl.String,
+    "indicator_id": pl.String,
+    "period": pl.String,
+    "rows": pl.Int64,
+    "status": pl.String,
+}
 PRESENT, MISSING = "present", "missing"
 
 
@@ -62,16 +68,24 @@ def expected_cells(contract: Contract, period: SettlementPeriod) -> pl.DataFrame
         if collected(indicator, month)
         for provider_id in reporting_providers(terms, indicator)
     ]
-    return pl.DataFrame(rows, schema={"provider_id": pl.String, "indicator_id": pl.String, "period": pl.String}, orient="row")
+    return pl.DataFrame(
+        rows, schema={"provider_id": pl.String, "indicator_id": pl.String, "period": pl.String}, orient="row"
+    )
 
 
 def cell_coverage(contract: Contract, monthly: pl.DataFrame, period: SettlementPeriod) -> pl.DataFrame:
     """Every expected cell with its extract rows and status (`present` or `missing`), sorted."""
     expected = expected_cells(contract, period)
     rows = monthly.group_by("provider_id", "indicator_id", "period").agg(pl.col("rows").sum())
-    joined = expected.join(rows, on=["provider_id", "indicator_id", "period"], how="left").with_columns(pl.col("rows").fill_null(0))
+    joined = expected.join(rows, on=["provider_id", "indicator_id", "period"], how="left").with_columns(
+        pl.col("rows").fill_null(0)
+    )
     status = pl.when(pl.col("rows") > 0).then(pl.lit(PRESENT)).otherwise(pl.lit(MISSING))
-    return joined.with_columns(status=status).sort("provider_id", "indicator_id", "period").select(list(CELL_SCHEMA))
+    return (
+        joined.with_columns(status=status)
+        .sort("provider_id", "indicator_id", "period")
+        .select(list(CELL_SCHEMA))
+    )
 
 
 @dataclass(frozen=True)
@@ -98,7 +112,9 @@ def coverage_by_provider(cells: pl.DataFrame) -> list[ProviderCoverage]:
     result = []
     for (provider_id,), group in cells.group_by("provider_id", maintain_order=True):
         missing = group.filter(pl.col("status") == MISSING).select("indicator_id", "period").rows()
-        result.append(ProviderCoverage(str(provider_id), group.height, tuple((str(i), str(m)) for i, m in missing)))
+        result.append(
+            ProviderCoverage(str(provider_id), group.height, tuple((str(i), str(m)) for i, m in missing))
+        )
     return result
 
 
@@ -112,7 +128,9 @@ def coverage_summary(cells: pl.DataFrame) -> dict[str, object]:
             {
                 "provider_id": p.provider_id,
                 "expected_cells": p.expected,
-                "missing": [{"indicator_id": indicator_id, "month": month} for indicator_id, month in p.missing],
+                "missing": [
+                    {"indicator_id": indicator_id, "month": month} for indicator_id, month in p.missing
+                ],
             }
             for p in providers
         ],

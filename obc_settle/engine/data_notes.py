@@ -14,7 +14,9 @@ from obc_settle.engine.coverage import missing_note
 from obc_settle.engine.plausibility import Implausible, implausible_note
 
 
-def with_data_notes(ledger: pl.DataFrame, cells: pl.DataFrame, implausible: list[Implausible]) -> pl.DataFrame:
+def with_data_notes(
+    ledger: pl.DataFrame, cells: pl.DataFrame, implausible: list[Implausible]
+) -> pl.DataFrame:
     """The ledger with notes on missing cells and implausible values; amounts untouched."""
     notes: dict[tuple[str, str | None], list[str]] = {}
     for indicator_id in sorted(set(cells.get_column("indicator_id").to_list())):
@@ -26,11 +28,17 @@ def with_data_notes(ledger: pl.DataFrame, cells: pl.DataFrame, implausible: list
     if not notes:
         return ledger
     rows = [(indicator_id, party_id, "; ".join(texts)) for (indicator_id, party_id), texts in notes.items()]
-    extra = pl.DataFrame(rows, schema={"indicator_id": pl.String, "__party": pl.String, "__note": pl.String}, orient="row")
+    extra = pl.DataFrame(
+        rows, schema={"indicator_id": pl.String, "__party": pl.String, "__note": pl.String}, orient="row"
+    )
     for_all = extra.filter(pl.col("__party").is_null()).drop("__party")
-    for_party = extra.filter(pl.col("__party").is_not_null()).rename({"__party": "party_id", "__note": "__party_note"})
+    for_party = extra.filter(pl.col("__party").is_not_null()).rename(
+        {"__party": "party_id", "__note": "__party_note"}
+    )
     annotated = ledger.join(for_all, on="indicator_id", how="left", maintain_order="left").join(
         for_party, on=["indicator_id", "party_id"], how="left", maintain_order="left"
     )
-    note = pl.concat_str([pl.col("note"), pl.col("__note"), pl.col("__party_note")], separator="; ", ignore_nulls=True)
+    note = pl.concat_str(
+        [pl.col("note"), pl.col("__note"), pl.col("__party_note")], separator="; ", ignore_nulls=True
+    )
     return annotated.with_columns(note=pl.when(note == "").then(None).otherwise(note)).select(ledger.columns)

@@ -15,16 +15,50 @@ from obc_settle.ledger.schema import LEDGER_SCHEMA, LineKind, LineType
 
 # Derivation columns an outcome line carries from its indicator.
 DERIVATION = [
-    "domain_id", "indicator_id", "indicator_kind", "attribution", "window", "window_first_month",
-    "window_last_month", "extract_rows", "numerator", "denominator", "achieved", "achieved_exact", "direction",
-    "baseline", "threshold", "target", "scoring_method", "minimum_denominator", "scorable", "small_numbers_policy",
-    "score", "score_exact", "weight", "weight_exact", "pool_pence", "share", "share_exact", "available_pence", "note",
-    "confidence_lower", "confidence_upper",
-]  # fmt: skip
+    "domain_id",
+    "indicator_id",
+    "indicator_kind",
+    "attribution",
+    "window",
+    "window_first_month",
+    "window_last_month",
+    "extract_rows",
+    "numerator",
+    "denominator",
+    "achieved",
+    "achieved_exact",
+    "direction",
+    "baseline",
+    "threshold",
+    "target",
+    "scoring_method",
+    "minimum_denominator",
+    "scorable",
+    "small_numbers_policy",
+    "score",
+    "score_exact",
+    "weight",
+    "weight_exact",
+    "pool_pence",
+    "share",
+    "share_exact",
+    "available_pence",
+    "note",
+    "confidence_lower",
+    "confidence_upper",
+]
 
 
-def line(party_id: str, role: str, line_type: LineType, kind: LineKind, amount: int, **derivation: object) -> dict[str, object]:
-    return {"party_id": party_id, "party_role": role, "line_type": str(line_type), "kind": str(kind), "amount_pence": amount} | derivation
+def line(
+    party_id: str, role: str, line_type: LineType, kind: LineKind, amount: int, **derivation: object
+) -> dict[str, object]:
+    return {
+        "party_id": party_id,
+        "party_role": role,
+        "line_type": str(line_type),
+        "kind": str(kind),
+        "amount_pence": amount,
+    } | derivation
 
 
 def conform(frame: pl.DataFrame) -> pl.DataFrame:

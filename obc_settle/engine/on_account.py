@@ -23,9 +23,13 @@ def in_year_payments(contract: Contract, period: SettlementPeriod) -> list[str]:
     has_value = year.capitation is not None or (year.contract_value or 0) > 0
     if has_value and year.withheld_proportion < 1:
         paid.append(f"base payments ({terms.payment_terms.base_instalments} instalments)")
-    pays_pool = terms.points is None and bool(terms.indicators()) and year.withheld_proportion > 0 and has_value
+    pays_pool = (
+        terms.points is None and bool(terms.indicators()) and year.withheld_proportion > 0 and has_value
+    )
     if pays_pool and terms.payment_terms.outcome_on_account != "year_end":
-        paid.append(f"outcome money on account (outcome_on_account: {terms.payment_terms.outcome_on_account})")
+        paid.append(
+            f"outcome money on account (outcome_on_account: {terms.payment_terms.outcome_on_account})"
+        )
     if terms.points is not None and terms.points.aspiration is not None and year.aspiration_basis:
         paid.append("aspiration payments in monthly twelfths")
     if terms.rate_card is not None:

@@ -46,7 +46,9 @@ class Outcomes:
 
 
 def party_order(contract: Contract) -> dict[str, int]:
-    return {p.id: index for index, p in enumerate(contract.providers)} | {COMMISSIONER: len(contract.providers)}
+    return {p.id: index for index, p in enumerate(contract.providers)} | {
+        COMMISSIONER: len(contract.providers)
+    }
 
 
 def score_framework(contract: Contract, monthly: pl.DataFrame, span: Span) -> pl.DataFrame:
@@ -74,7 +76,9 @@ def settle_outcomes(contract: Contract, monthly: pl.DataFrame, span: Span, money
             .otherwise(pl.col("note"))
         )
     held = span.on_account == "year_end"
-    redistributed = {} if held else _redistribution(contract, parts.filter(pl.col("party_id") != COMMISSIONER))
+    redistributed = (
+        {} if held else _redistribution(contract, parts.filter(pl.col("party_id") != COMMISSIONER))
+    )
     return Outcomes(pooled, parts, redistributed, quality_score(pooled))
 
 
@@ -104,12 +108,23 @@ def _redistribution(contract: Contract, provider_parts: pl.DataFrame) -> dict[st
     return dict(zip(ids, largest_remainder(unearned_total, weights), strict=True))
 
 
-def provider_outcome_lines(contract: Contract, outcomes: Outcomes, span: Span, provider_id: str, role: str) -> tuple[list[dict[str, object]], pl.DataFrame, list[dict[str, object]]]:
+def provider_outcome_lines(
+    contract: Contract, outcomes: Outcomes, span: Span, provider_id: str, role: str
+) -> tuple[list[dict[str, object]], pl.DataFrame, list[dict[str, object]]]:
     """(withheld line, outcome lines, unearned and redistributed lines) of one provider."""
     mine = outcomes.provider_parts.filter(pl.col("party_id") == provider_id)
     withheld = int(mine.get_column("available_pence").sum())
     earned = int(mine.get_column("earned_pence").sum())
-    head = [line(provider_id, role, LineType.WITHHELD, LineKind.MEMO, withheld, note="your part of the outcome pool: earned plus unearned")]
+    head = [
+        line(
+            provider_id,
+            role,
+            LineType.WITHHELD,
+            LineKind.MEMO,
+            withheld,
+            note="your part of the outcome pool: earned plus unearned",
+        )
+    ]
     if span.on_account == "year_end":
         tail = [line(provider_id, role, LineType.UNEARNED, LineKind.MEMO, withheld, note=HELD_NOTE)]
         return head, mine.head(0).select([pl.col(name) for name in DERIVATION]), tail
@@ -131,20 +146,28 @@ def provider_outcome_lines(contract: Contract, outcomes: Outcomes, span: Span, p
             note = "no unearned money to share this period"
         else:
             note = "earned no outcome money this period, so takes no share of unearned money"
-        tail.append(line(provider_id, role, LineType.REDISTRIBUTED_UNEARNED, LineKind.PAYMENT, extra, note=note))
+        tail.append(
+            line(provider_id, role, LineType.REDISTRIBUTED_UNEARNED, LineKind.PAYMENT, extra, note=note)
+        )
     return head, outcome, tail
 
 
-def commissioner_outcome_lines(contract: Contract, outcomes: Outcomes, span: Span, money: PeriodMoney) -> tuple[pl.DataFrame | None, list[dict[str, object]]]:
+def commissioner_outcome_lines(
+    contract: Contract, outcomes: Outcomes, span: Span, money: PeriodMoney
+) -> tuple[pl.DataFrame | None, list[dict[str, object]]]:
     """(retained lines, tail lines) of the commissioner for the outcome pool."""
     role = COMMISSIONER
     if span.on_account == "year_end":
-        held = line(COMMISSIONER, role, LineType.HELD, LineKind.RETENTION, money.outcome_pool_pence, note=HELD_NOTE)
+        held = line(
+            COMMISSIONER, role, LineType.HELD, LineKind.RETENTION, money.outcome_pool_pence, note=HELD_NOTE
+        )
         return None, [held]
     parts, pooled = outcomes.parts, outcomes.pooled
     retained = (
         parts.with_columns(
-            kept=pl.when(pl.col("party_id") == COMMISSIONER).then(pl.col("available_pence")).otherwise(pl.col("unearned_pence"))
+            kept=pl.when(pl.col("party_id") == COMMISSIONER)
+            .then(pl.col("available_pence"))
+            .otherwise(pl.col("unearned_pence"))
         )
         .group_by("indicator_id", maintain_order=True)
         .agg(pl.col("kept").sum(), pl.col("indicator_order").first())
@@ -161,8 +184,16 @@ def commissioner_outcome_lines(contract: Contract, outcomes: Outcomes, span: Spa
     tail = []
     unscored = money.outcome_pool_pence - int(pooled.get_column("pool_pence").sum())
     if unscored:
-        tail.append(line(COMMISSIONER, role, LineType.RETAINED_UNSCORED, LineKind.RETENTION, unscored,
-                         note="no indicator could be scored: the outcome pool is retained"))  # fmt: skip
+        tail.append(
+            line(
+                COMMISSIONER,
+                role,
+                LineType.RETAINED_UNSCORED,
+                LineKind.RETENTION,
+                unscored,
+                note="no indicator could be scored: the outcome pool is retained",
+            )
+        )
     given = sum(outcomes.redistributed.values())
     if contract.unearned == "redistributed":
         unearned_total = int(outcomes.provider_parts.get_column("unearned_pence").sum())
@@ -172,5 +203,7 @@ def commissioner_outcome_lines(contract: Contract, outcomes: Outcomes, span: Spa
             note = "no unearned money to share this period"
         else:
             note = "no provider earned outcome money: unearned money is retained"
-        tail.append(line(COMMISSIONER, role, LineType.REDISTRIBUTED_UNEARNED, LineKind.RETENTION, -given, note=note))
+        tail.append(
+            line(COMMISSIONER, role, LineType.REDISTRIBUTED_UNEARNED, LineKind.RETENTION, -given, note=note)
+        )
     return retained_frame, tail

@@ -49,10 +49,15 @@ def _plain(value: float) -> str:
 
 
 def implausible_values(
-    ledger: pl.DataFrame, contract: Contract, period: SettlementPeriod, accepted_on_command_line: tuple[str, ...] = ()
+    ledger: pl.DataFrame,
+    contract: Contract,
+    period: SettlementPeriod,
+    accepted_on_command_line: tuple[str, ...] = (),
 ) -> list[Implausible]:
     """Each achieved value of the ledger that breaks a plausibility rule, in indicator order."""
-    indicators = {indicator.id: (order, indicator) for order, (_, indicator) in enumerate(contract.indicators())}
+    indicators = {
+        indicator.id: (order, indicator) for order, (_, indicator) in enumerate(contract.indicators())
+    }
     measured = ledger.filter(
         pl.col("line_type").is_in([str(LineType.RETAINED), str(LineType.POINTS)])
         & pl.col("achieved").is_not_null()
@@ -63,25 +68,42 @@ def implausible_values(
     for row in measured.iter_rows(named=True):
         order, indicator = indicators[row["indicator_id"]]
         party = row["party_id"] if row["line_type"] == LineType.POINTS else None
-        achieved = Fraction(row["achieved_exact"]) if row.get("achieved_exact") else Fraction(repr(row["achieved"]))
+        achieved = (
+            Fraction(row["achieved_exact"]) if row.get("achieved_exact") else Fraction(repr(row["achieved"]))
+        )
         data = indicator.data
         problem: tuple[str, str] | None = None
-        if data.plausible_range is not None and not Fraction(data.plausible_range.min) <= achieved <= Fraction(data.plausible_range.max):
-            problem = ("D024", f"achieved {_plain(float(achieved))} is outside the plausible range {data.plausible_range.min} to "
-                               f"{data.plausible_range.max}: are the extract's units right?")  # fmt: skip
-        elif indicator.baseline is not None and indicator.baseline > 0 and indicator.kind != "change_from_baseline" and achieved >= 0:
+        if data.plausible_range is not None and not Fraction(
+            data.plausible_range.min
+        ) <= achieved <= Fraction(data.plausible_range.max):
+            problem = (
+                "D024",
+                f"achieved {_plain(float(achieved))} is outside the plausible range {data.plausible_range.min} to "
+                f"{data.plausible_range.max}: are the extract's units right?",
+            )
+        elif (
+            indicator.baseline is not None
+            and indicator.baseline > 0
+            and indicator.kind != "change_from_baseline"
+            and achieved >= 0
+        ):
             ratio, baseline = Fraction(data.plausible_ratio_to_baseline), Fraction(indicator.baseline)
             if achieved * ratio < baseline or achieved > baseline * ratio:
                 relation = "below" if achieved < baseline else "above"
-                problem = ("D025", f"achieved {_plain(float(achieved))} is more than {data.plausible_ratio_to_baseline} times "
-                                   f"{relation} the baseline {indicator.baseline} "
-                                   "(plausible_ratio_to_baseline): are the extract's units right?")  # fmt: skip
+                problem = (
+                    "D025",
+                    f"achieved {_plain(float(achieved))} is more than {data.plausible_ratio_to_baseline} times "
+                    f"{relation} the baseline {indicator.baseline} "
+                    "(plausible_ratio_to_baseline): are the extract's units right?",
+                )
         if problem is None:
             continue
         accepted = None
         if problem[0] == "D025":
             if period.name in data.accept_implausible:
-                accepted = f"accepted for {period.name} in the contract: {data.accept_implausible[period.name]}"
+                accepted = (
+                    f"accepted for {period.name} in the contract: {data.accept_implausible[period.name]}"
+                )
             elif indicator.id in accepted_on_command_line:
                 accepted = "accepted on the command line (--accept-implausible)"
         key = (order, party or "")

@@ -42,11 +42,17 @@ def _decimal_text(value: Fraction, places: int = 6) -> str:
 
 
 def _snapshot(monthly: pl.DataFrame, quantity: str, provider_id: str, month: str) -> Fraction:
-    rows = monthly.filter((pl.col("indicator_id") == quantity) & (pl.col("provider_id") == provider_id) & (pl.col("period") == month))
+    rows = monthly.filter(
+        (pl.col("indicator_id") == quantity)
+        & (pl.col("provider_id") == provider_id)
+        & (pl.col("period") == month)
+    )
     return Fraction(Decimal(rows.get_column("numerator").sum())) if rows.height else Fraction(0)
 
 
-def point_value(points: Points, list_size: Fraction, register: Fraction | None, national_prevalence: Decimal | None) -> tuple[Fraction, Fraction, Fraction | None]:
+def point_value(
+    points: Points, list_size: Fraction, register: Fraction | None, national_prevalence: Decimal | None
+) -> tuple[Fraction, Fraction, Fraction | None]:
     """(adjusted point value in pounds, CPI, APDF) with the contract's roundings."""
     rounding = points.rounding
     cpi = round_to(list_size / Fraction(points.national_list_size), rounding.cpi)
@@ -75,8 +81,12 @@ def points_lines(contract: Contract, monthly: pl.DataFrame, span: Span) -> Lines
             score = fraction_of(row["score_exact"]) or Fraction(0)
             earned_points = round_to(score * maximum, points.rounding.points)
             prevalence = indicator.prevalence
-            register = _snapshot(monthly, prevalence.disease_register, provider.id, snapshot) if prevalence else None
-            value, cpi, apdf = point_value(points, list_size, register, prevalence.national if prevalence else None)
+            register = (
+                _snapshot(monthly, prevalence.disease_register, provider.id, snapshot) if prevalence else None
+            )
+            value, cpi, apdf = point_value(
+                points, list_size, register, prevalence.national if prevalence else None
+            )
             amount = round_half_up(earned_points * value * 100)
             most = round_half_up(maximum * value * 100)
             factors = f"CPI {_decimal_text(cpi)}" + ("" if apdf is None else f" x APDF {_decimal_text(apdf)}")
@@ -89,22 +99,61 @@ def points_lines(contract: Contract, monthly: pl.DataFrame, span: Span) -> Lines
             )
             derivation = {k: row[k] for k in _POINT_DERIVATION}
             derivation["note"] = "; ".join(filter(None, [row["note"], note]))
-            lines.add(provider.id, line(provider.id, provider.role, LineType.POINTS, LineKind.PAYMENT, amount,
-                                        available_pence=most, share=Decimal(1), share_exact="1", **derivation))  # fmt: skip
+            lines.add(
+                provider.id,
+                line(
+                    provider.id,
+                    provider.role,
+                    LineType.POINTS,
+                    LineKind.PAYMENT,
+                    amount,
+                    available_pence=most,
+                    share=Decimal(1),
+                    share_exact="1",
+                    **derivation,
+                ),
+            )
             total += amount
     lines.commissioner.append(
-        line(COMMISSIONER, COMMISSIONER, LineType.POINTS, LineKind.RETENTION, -total,
-             note="points payments, paid by the commissioner beyond the contract value")
-    )  # fmt: skip
+        line(
+            COMMISSIONER,
+            COMMISSIONER,
+            LineType.POINTS,
+            LineKind.RETENTION,
+            -total,
+            note="points payments, paid by the commissioner beyond the contract value",
+        )
+    )
     return lines
 
 
 _POINT_DERIVATION = [
-    "domain_id", "indicator_id", "indicator_kind", "attribution", "window", "window_first_month", "window_last_month",
-    "extract_rows", "numerator", "denominator", "achieved", "achieved_exact", "direction", "baseline", "threshold", "target",
-    "scoring_method", "minimum_denominator", "scorable", "small_numbers_policy", "score", "score_exact", "note",
-    "confidence_lower", "confidence_upper",
-]  # fmt: skip
+    "domain_id",
+    "indicator_id",
+    "indicator_kind",
+    "attribution",
+    "window",
+    "window_first_month",
+    "window_last_month",
+    "extract_rows",
+    "numerator",
+    "denominator",
+    "achieved",
+    "achieved_exact",
+    "direction",
+    "baseline",
+    "threshold",
+    "target",
+    "scoring_method",
+    "minimum_denominator",
+    "scorable",
+    "small_numbers_policy",
+    "score",
+    "score_exact",
+    "note",
+    "confidence_lower",
+    "confidence_upper",
+]
 
 
 def _scored_for(contract: Contract, monthly: pl.DataFrame, span: Span, provider_id: str) -> pl.DataFrame:
@@ -134,10 +183,27 @@ def aspiration_lines(contract: Contract, span: Span) -> Lines:
             f"aspiration payment on account for {span.months[0]} to {span.months[-1]}: {points.aspiration.proportion} of "
             f"{basis} pence = {annual} pence a year, paid in monthly twelfths; netted off at year end"
         )
-        lines.add(provider.id, line(provider.id, provider.role, LineType.ASPIRATION, LineKind.PAYMENT, part,
-                                    share=provider.base_share, share_exact=fraction_text(Fraction(provider.base_share)), note=note))  # fmt: skip
+        lines.add(
+            provider.id,
+            line(
+                provider.id,
+                provider.role,
+                LineType.ASPIRATION,
+                LineKind.PAYMENT,
+                part,
+                share=provider.base_share,
+                share_exact=fraction_text(Fraction(provider.base_share)),
+                note=note,
+            ),
+        )
     lines.commissioner.append(
-        line(COMMISSIONER, COMMISSIONER, LineType.ASPIRATION, LineKind.RETENTION, -amount,
-             note="aspiration payments on account, paid by the commissioner beyond the contract value")
-    )  # fmt: skip
+        line(
+            COMMISSIONER,
+            COMMISSIONER,
+            LineType.ASPIRATION,
+            LineKind.RETENTION,
+            -amount,
+            note="aspiration payments on account, paid by the commissioner beyond the contract value",
+        )
+    )
     return lines

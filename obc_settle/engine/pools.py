@@ -19,7 +19,14 @@ from fractions import Fraction
 
 import polars as pl
 
-from obc_settle.engine.exact import WEIGHT_PLACES, as_decimal, fraction_of, fraction_text, split_exact, times_rounded
+from obc_settle.engine.exact import (
+    WEIGHT_PLACES,
+    as_decimal,
+    fraction_of,
+    fraction_text,
+    split_exact,
+    times_rounded,
+)
 
 RATIO_DTYPE = pl.Decimal(38, WEIGHT_PLACES)
 
@@ -33,7 +40,9 @@ def effective_weights(scored: pl.DataFrame) -> list[Fraction]:
     for (domain_id, weight, indicator_weight, _), is_active in zip(rows, active, strict=True):
         if is_active:
             domain_weight[domain_id] = Fraction(weight)
-            indicator_total[domain_id] = indicator_total.get(domain_id, Fraction(0)) + Fraction(indicator_weight)
+            indicator_total[domain_id] = indicator_total.get(domain_id, Fraction(0)) + Fraction(
+                indicator_weight
+            )
     domain_total = sum(domain_weight.values(), Fraction(0))
     weights = []
     for (domain_id, weight, indicator_weight, _), is_active in zip(rows, active, strict=True):
@@ -58,7 +67,10 @@ def indicator_pools(scored: pl.DataFrame, outcome_pool_pence: int) -> pl.DataFra
 
 
 def party_parts(
-    pooled: pl.DataFrame, shares: dict[str, Fraction], party_order: dict[str, int], slope: Fraction = Fraction(1)
+    pooled: pl.DataFrame,
+    shares: dict[str, Fraction],
+    party_order: dict[str, int],
+    slope: Fraction = Fraction(1),
 ) -> pl.DataFrame:
     """One row per indicator and party with `share`, `available_pence`, `earned_pence`, `unearned_pence`."""
     parties = sorted(shares, key=lambda party: party_order[party])
@@ -72,15 +84,28 @@ def party_parts(
         score = fraction_of(row["score_exact"])
         for party_id, share, available in holders:
             earned = 0 if score is None else times_rounded(available, score, slope)
-            rows.append({
-                "indicator_id": row["indicator_id"], "party_id": party_id, "party_order": party_order.get(party_id),
-                "share_exact": fraction_text(share), "share": as_decimal(share, WEIGHT_PLACES),
-                "available_pence": available, "earned_pence": earned, "unearned_pence": available - earned,
-            })  # fmt: skip
+            rows.append(
+                {
+                    "indicator_id": row["indicator_id"],
+                    "party_id": party_id,
+                    "party_order": party_order.get(party_id),
+                    "share_exact": fraction_text(share),
+                    "share": as_decimal(share, WEIGHT_PLACES),
+                    "available_pence": available,
+                    "earned_pence": earned,
+                    "unearned_pence": available - earned,
+                }
+            )
     schema = {
-        "indicator_id": pl.String, "party_id": pl.String, "party_order": pl.Int64, "share_exact": pl.String,
-        "share": RATIO_DTYPE, "available_pence": pl.Int64, "earned_pence": pl.Int64, "unearned_pence": pl.Int64,
-    }  # fmt: skip
+        "indicator_id": pl.String,
+        "party_id": pl.String,
+        "party_order": pl.Int64,
+        "share_exact": pl.String,
+        "share": RATIO_DTYPE,
+        "available_pence": pl.Int64,
+        "earned_pence": pl.Int64,
+        "unearned_pence": pl.Int64,
+    }
     frame = pl.DataFrame(rows, schema=schema)
     parts = pooled.join(frame, on="indicator_id", how="inner")
     return parts.sort("indicator_order", "party_order")

@@ -24,7 +24,12 @@ from obc_settle.engine.terms import Span
 from obc_settle.ledger.schema import COMMISSIONER, LineKind, LineType
 from obc_settle.money import pounds_to_pence
 
-CLAIMS_SCHEMA = {"participant_id": pl.String, "outcome_id": pl.String, "provider_id": pl.String, "period": pl.String}
+CLAIMS_SCHEMA = {
+    "participant_id": pl.String,
+    "outcome_id": pl.String,
+    "provider_id": pl.String,
+    "period": pl.String,
+}
 
 
 def paid_claims(contract: Contract, claims: pl.DataFrame, last_month: str) -> pl.DataFrame:
@@ -37,14 +42,18 @@ def paid_claims(contract: Contract, claims: pl.DataFrame, last_month: str) -> pl
     overall = None if card.cap_total is None else pounds_to_pence(card.cap_total)
     rows = (
         claims.filter(pl.col("period") <= last_month)
-        .with_columns(outcome_order=pl.col("outcome_id").replace_strict(order, default=len(order), return_dtype=pl.Int64))
+        .with_columns(
+            outcome_order=pl.col("outcome_id").replace_strict(
+                order, default=len(order), return_dtype=pl.Int64
+            )
+        )
         .sort("period", "participant_id", "outcome_order", "provider_id")
     )
     seen: set[tuple[str, str]] = set()
     by_person: dict[str, int] = defaultdict(int)
     total = 0
     paid, reasons = [], []
-    for participant, outcome, period in rows.select("participant_id", "outcome_id", "period").iter_rows():
+    for participant, outcome, _period in rows.select("participant_id", "outcome_id", "period").iter_rows():
         price = prices.get(outcome, 0)
         amount, reason = price, None
         if (participant, outcome) in seen:
@@ -59,7 +68,9 @@ def paid_claims(contract: Contract, claims: pl.DataFrame, last_month: str) -> pl
         total += amount
         paid.append(amount)
         reasons.append(reason)
-    return rows.with_columns(paid_pence=pl.Series(paid, dtype=pl.Int64), reason=pl.Series(reasons, dtype=pl.String))
+    return rows.with_columns(
+        paid_pence=pl.Series(paid, dtype=pl.Int64), reason=pl.Series(reasons, dtype=pl.String)
+    )
 
 
 def rate_card_lines(contract: Contract, claims: pl.DataFrame | None, span: Span) -> Lines:
@@ -80,13 +91,36 @@ def rate_card_lines(contract: Contract, claims: pl.DataFrame | None, span: Span)
             price = pounds_to_pence(outcome.price)
             amount = int(rows.get_column("paid_pence").sum())
             reasons = rows.get_column("reason").drop_nulls().value_counts(sort=True).sort("reason")
-            detail = "".join(f"; {count} limited by the {reason}" if reason != "already paid for this participant" else f"; {count} already paid"
-                             for reason, count in reasons.iter_rows())  # fmt: skip
+            detail = "".join(
+                f"; {count} limited by the {reason}"
+                if reason != "already paid for this participant"
+                else f"; {count} already paid"
+                for reason, count in reasons.iter_rows()
+            )
             note = f"{rows.height} claims of {outcome.id} at {price} pence{detail}"
-            lines.add(provider.id, line(provider.id, roles[provider.id], LineType.RATE_CARD, LineKind.PAYMENT, amount,
-                                        indicator_id=outcome.id, numerator=float(rows.height),
-                                        available_pence=price * rows.height, note=note))  # fmt: skip
+            lines.add(
+                provider.id,
+                line(
+                    provider.id,
+                    roles[provider.id],
+                    LineType.RATE_CARD,
+                    LineKind.PAYMENT,
+                    amount,
+                    indicator_id=outcome.id,
+                    numerator=float(rows.height),
+                    available_pence=price * rows.height,
+                    note=note,
+                ),
+            )
             total += amount
-    lines.commissioner.append(line(COMMISSIONER, COMMISSIONER, LineType.RATE_CARD, LineKind.RETENTION, -total,
-                                   note="rate-card outcome payments, paid by the commissioner beyond the contract value"))  # fmt: skip
+    lines.commissioner.append(
+        line(
+            COMMISSIONER,
+            COMMISSIONER,
+            LineType.RATE_CARD,
+            LineKind.RETENTION,
+            -total,
+            note="rate-card outcome payments, paid by the commissioner beyond the contract value",
+        )
+    )
     return lines

@@ -65,13 +65,26 @@ def payments_of_run(ledger: pl.DataFrame, source: str) -> list[dict[str, object]
     no payment history, its `net_payable`) is for its own period."""
     name = str(ledger.get_column("settlement_period")[0])
     providers = ledger.filter(pl.col("party_id") != COMMISSIONER)
-    has_due = "adjusts_period" in ledger.columns and providers.filter(pl.col("line_type") == LineType.DUE_NOW).height > 0
+    has_due = (
+        "adjusts_period" in ledger.columns
+        and providers.filter(pl.col("line_type") == LineType.DUE_NOW).height > 0
+    )
     rows: list[dict[str, object]] = []
     for (party_id,), lines in providers.group_by("party_id", maintain_order=True):
-        total = int(lines.filter(pl.col("line_type") == (LineType.DUE_NOW if has_due else LineType.NET_PAYABLE)).get_column("amount_pence").sum())
+        total = int(
+            lines.filter(pl.col("line_type") == (LineType.DUE_NOW if has_due else LineType.NET_PAYABLE))
+            .get_column("amount_pence")
+            .sum()
+        )
         if has_due:
-            for adjusts, amount in lines.filter(pl.col("line_type") == LineType.RESTATEMENT).select("adjusts_period", "amount_pence").iter_rows():
-                rows.append({"party_id": party_id, "period": adjusts, "amount_pence": int(amount), "source": source})
+            for adjusts, amount in (
+                lines.filter(pl.col("line_type") == LineType.RESTATEMENT)
+                .select("adjusts_period", "amount_pence")
+                .iter_rows()
+            ):
+                rows.append(
+                    {"party_id": party_id, "period": adjusts, "amount_pence": int(amount), "source": source}
+                )
                 total -= int(amount)
         rows.append({"party_id": party_id, "period": name, "amount_pence": total, "source": source})
     return rows
@@ -88,7 +101,9 @@ def net_payable_by_provider(ledger: pl.DataFrame) -> dict[str, int]:
     return {party: int(amount) for party, amount in rows.select("party_id", "amount_pence").iter_rows()}
 
 
-def reconcile(ledger: pl.DataFrame, span: Span, history: pl.DataFrame, restated: dict[str, pl.DataFrame]) -> pl.DataFrame:
+def reconcile(
+    ledger: pl.DataFrame, span: Span, history: pl.DataFrame, restated: dict[str, pl.DataFrame]
+) -> pl.DataFrame:
     """The ledger with restatement, paid-on-account, paid-to-date and due-now lines.
 
     `restated` holds, for each uncovered history period, its settlement again on the current data.
@@ -97,7 +112,12 @@ def reconcile(ledger: pl.DataFrame, span: Span, history: pl.DataFrame, restated:
     missing = [period for period in uncovered if period not in restated]
     if missing:
         raise ValueError(f"no restated settlement for {', '.join(missing)}")
-    paid = {(party, period): int(amount) for party, period, amount in history.group_by("party_id", "period").agg(pl.col("amount_pence").sum()).iter_rows()}
+    paid = {
+        (party, period): int(amount)
+        for party, period, amount in history.group_by("party_id", "period")
+        .agg(pl.col("amount_pence").sum())
+        .iter_rows()
+    }
     sources = {
         period: ", ".join(sorted(set(group.get_column("source").to_list())))
         for (period,), group in history.group_by("period", maintain_order=True)
@@ -118,22 +138,44 @@ def reconcile(ledger: pl.DataFrame, span: Span, history: pl.DataFrame, restated:
         for period in uncovered:
             due, was_paid = due_again[period].get(party_id, 0), paid.get((party_id, period), 0)
             if due != was_paid:
-                extra.append(line(party_id, role, LineType.RESTATEMENT, LineKind.PAYMENT, due - was_paid, adjusts_period=period,
-                                  note=f"{period} settled again on the current data: now {due} pence, paid {was_paid} pence ({sources[period]})"))  # fmt: skip
+                extra.append(
+                    line(
+                        party_id,
+                        role,
+                        LineType.RESTATEMENT,
+                        LineKind.PAYMENT,
+                        due - was_paid,
+                        adjusts_period=period,
+                        note=f"{period} settled again on the current data: now {due} pence, paid {was_paid} pence ({sources[period]})",
+                    )
+                )
                 restated_total += due - was_paid
                 commissioner_restated[period] = commissioner_restated.get(period, 0) + due - was_paid
         on_account = 0
-        for period in sorted({p for (party, p) in paid if party == party_id and p not in uncovered}, key=_period_key):
+        for period in sorted(
+            {p for (party, p) in paid if party == party_id and p not in uncovered}, key=_period_key
+        ):
             amount = paid[(party_id, period)]
             on_account += amount
-            extra.append(line(party_id, role, LineType.PAID_ON_ACCOUNT, LineKind.MEMO, amount, adjusts_period=period,
-                              note=f"paid for {period} ({sources[period]}): netted off by this settlement"))  # fmt: skip
+            extra.append(
+                line(
+                    party_id,
+                    role,
+                    LineType.PAID_ON_ACCOUNT,
+                    LineKind.MEMO,
+                    amount,
+                    adjusts_period=period,
+                    note=f"paid for {period} ({sources[period]}): netted off by this settlement",
+                )
+            )
         to_date = sum(amount for (party, _), amount in paid.items() if party == party_id)
         due_now = net + restated_total - on_account
         paid_note = f"paid for {span.period.contract_year.name} before this settlement"
         if history.height == 0:
-            paid_note = (f"nothing was paid for {span.period.contract_year.name} before this settlement, as stated with "
-                         "--nothing-paid-on-account")  # fmt: skip
+            paid_note = (
+                f"nothing was paid for {span.period.contract_year.name} before this settlement, as stated with "
+                "--nothing-paid-on-account"
+            )
         extra.append(line(party_id, role, LineType.PAID_TO_DATE, LineKind.MEMO, to_date, note=paid_note))
         note = "net payable + restatements - paid on account"
         if due_now < 0:
@@ -158,11 +200,18 @@ _HEADER = ("contract_id", "contract_version", "contract_year", "settlement_perio
 def _commissioner(lines: pl.DataFrame, restated: dict[str, int], header: dict[str, object]) -> pl.DataFrame:
     body = lines.filter(pl.col("line_type") != LineType.NET_RETAINED)
     extra = [
-        line(COMMISSIONER, COMMISSIONER, LineType.RESTATEMENT, LineKind.RETENTION, -amount, adjusts_period=period,
-             note=f"{period} settled again on the current data: the providers' restatements")
+        line(
+            COMMISSIONER,
+            COMMISSIONER,
+            LineType.RESTATEMENT,
+            LineKind.RETENTION,
+            -amount,
+            adjusts_period=period,
+            note=f"{period} settled again on the current data: the providers' restatements",
+        )
         for period, amount in sorted(restated.items(), key=lambda item: _period_key(item[0]))
         if amount
-    ]  # fmt: skip
+    ]
     frame = _append(body, extra, header)
     kept = int(frame.filter(pl.col("kind") == LineKind.RETENTION).get_column("amount_pence").sum())
     net = frame_of([line(COMMISSIONER, COMMISSIONER, LineType.NET_RETAINED, LineKind.MEMO, kept)])
@@ -170,12 +219,19 @@ def _commissioner(lines: pl.DataFrame, restated: dict[str, int], header: dict[st
 
 
 def settle_with_history(
-    contract: Contract, monthly: pl.DataFrame, period: SettlementPeriod, history: pl.DataFrame | None = None, claims: pl.DataFrame | None = None
+    contract: Contract,
+    monthly: pl.DataFrame,
+    period: SettlementPeriod,
+    history: pl.DataFrame | None = None,
+    claims: pl.DataFrame | None = None,
 ) -> pl.DataFrame:
     """`settle`, then netted against the payment history of the contract year when one is given."""
     ledger = settle(contract, monthly, period, claims)
     if history is None:
         return ledger
     span = settlement_span(terms_in_force(contract, period), period)
-    restated = {name: settle(contract, monthly, SettlementPeriod.parse(name), claims) for name in uncovered_periods(span, history)}
+    restated = {
+        name: settle(contract, monthly, SettlementPeriod.parse(name), claims)
+        for name in uncovered_periods(span, history)
+    }
     return reconcile(ledger, span, history, restated)

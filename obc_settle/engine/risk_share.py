@@ -29,7 +29,14 @@ from fractions import Fraction
 import polars as pl
 
 from obc_settle.contract.models import Contract, RiskSide, ShareRule
-from obc_settle.engine.exact import SCORE_PLACES, WEIGHT_PLACES, as_decimal, fraction_text, split_exact, terminates
+from obc_settle.engine.exact import (
+    SCORE_PLACES,
+    WEIGHT_PLACES,
+    as_decimal,
+    fraction_text,
+    split_exact,
+    terminates,
+)
 from obc_settle.engine.lines import Lines, line
 from obc_settle.engine.shares import collective_shares, period_quantities
 from obc_settle.engine.terms import PeriodMoney, Span, capitated_value, population_by_month
@@ -48,7 +55,9 @@ def spend_pence(monthly: pl.DataFrame, spend: str, months: tuple[str, ...] | lis
     return round_half_up(pounds * 100)
 
 
-def budget_pence(contract: Contract, monthly: pl.DataFrame, span: Span, money: PeriodMoney) -> tuple[int, str]:
+def budget_pence(
+    contract: Contract, monthly: pl.DataFrame, span: Span, money: PeriodMoney
+) -> tuple[int, str]:
     risk = contract.risk_share
     assert risk is not None
     budget = risk.budget
@@ -57,16 +66,23 @@ def budget_pence(contract: Contract, monthly: pl.DataFrame, span: Span, money: P
     if budget.basis == "capitation" and budget.rate_per_head is not None and budget.population is not None:
         population = population_by_month(monthly, budget.population, span.months)
         value, person_months = capitated_value(budget.rate_per_head, population, span.months)
-        return value, f"{budget.rate_per_head} pounds per head per year x {float(person_months):,.2f} person-months / 12"
+        return (
+            value,
+            f"{budget.rate_per_head} pounds per head per year x {float(person_months):,.2f} person-months / 12",
+        )
     return money.contract_value_pence, "the contract value of the year"
 
 
-def providers_part(side: RiskSide, budget: int, difference: int, quality_score: Fraction | None) -> tuple[Fraction, list[str]]:
+def providers_part(
+    side: RiskSide, budget: int, difference: int, quality_score: Fraction | None
+) -> tuple[Fraction, list[str]]:
     """The providers' exact part of a saving or overspend, and the steps, as notes."""
     steps = []
     rate = Fraction(difference, budget)
     if rate < Fraction(side.minimum_rate):
-        steps.append(f"rate {float(rate):.4%} is below the minimum rate {float(side.minimum_rate):.4%}: nothing is shared")
+        steps.append(
+            f"rate {float(rate):.4%} is below the minimum rate {float(side.minimum_rate):.4%}: nothing is shared"
+        )
         return Fraction(0), steps
     part = Fraction(0)
     lower = Fraction(0)
@@ -74,14 +90,22 @@ def providers_part(side: RiskSide, budget: int, difference: int, quality_score: 
     complement = side.quality is not None and side.quality.method == "complement"
     for band in side.bands:
         upper = None if band.up_to is None else Fraction(band.up_to) * budget
-        inside = max(Fraction(0), (Fraction(difference) if upper is None else min(Fraction(difference), upper)) - lower)
+        inside = max(
+            Fraction(0), (Fraction(difference) if upper is None else min(Fraction(difference), upper)) - lower
+        )
         share = Fraction(band.provider_share)
         if complement and side.quality is not None:
             share = _held(1 - share * quality, side.quality.minimum_share, side.quality.maximum_share)
         part += share * inside
         if inside:
-            shown = f"{float(share):.6g}" + (f" (1 - {band.provider_share} x quality {shown_score(quality)}, held to its limits)" if complement else "")
-            steps.append(f"{shown} of {float(inside) / 100:,.2f} pounds in the band up to {band.up_to if band.up_to is not None else 'the end'}")
+            shown = f"{float(share):.6g}" + (
+                f" (1 - {band.provider_share} x quality {shown_score(quality)}, held to its limits)"
+                if complement
+                else ""
+            )
+            steps.append(
+                f"{shown} of {float(inside) / 100:,.2f} pounds in the band up to {band.up_to if band.up_to is not None else 'the end'}"
+            )
         if upper is None or difference <= upper:
             break
         lower = upper
@@ -91,7 +115,9 @@ def providers_part(side: RiskSide, budget: int, difference: int, quality_score: 
             steps.append(f"scaled by the quality score {shown_score(quality)}")
         elif side.quality.minimum_score is not None and quality < Fraction(side.quality.minimum_score):
             part = Fraction(0)
-            steps.append(f"quality score {shown_score(quality)} is below the minimum {side.quality.minimum_score}: nothing is shared")
+            steps.append(
+                f"quality score {shown_score(quality)} is below the minimum {side.quality.minimum_score}: nothing is shared"
+            )
     if side.cap is not None and part > Fraction(side.cap) * budget:
         part = Fraction(side.cap) * budget
         steps.append(f"capped at {side.cap} of the budget")
@@ -106,7 +132,9 @@ def _held(value: Fraction, lowest: Decimal | None, highest: Decimal | None) -> F
     return value
 
 
-def risk_share_lines(contract: Contract, monthly: pl.DataFrame, span: Span, money: PeriodMoney, quality: Fraction | None) -> Lines:
+def risk_share_lines(
+    contract: Contract, monthly: pl.DataFrame, span: Span, money: PeriodMoney, quality: Fraction | None
+) -> Lines:
     risk = contract.risk_share
     lines = Lines()
     if risk is None or not applies(contract, span.period.contract_year.name):
@@ -118,11 +146,21 @@ def risk_share_lines(contract: Contract, monthly: pl.DataFrame, span: Span, mone
     what = "saving" if saving > 0 else "overspend"
     head = f"budget {budget} pence ({budget_note}), actual spend {spend} pence: "
     if side is None or budget <= 0:
-        total, steps = 0, [("no difference" if saving == 0 else f"{what} not shared (the contract shares no {what}s)") if budget > 0 else "no budget"]
+        total, steps = (
+            0,
+            [
+                ("no difference" if saving == 0 else f"{what} not shared (the contract shares no {what}s)")
+                if budget > 0
+                else "no budget"
+            ],
+        )
     else:
         part, steps = providers_part(side, budget, abs(saving), quality)
         total = round_half_up(part)
-        steps = [f"{what} {abs(saving)} pence ({float(Fraction(abs(saving), budget)):.4%} of the budget)", *steps]
+        steps = [
+            f"{what} {abs(saving)} pence ({float(Fraction(abs(saving), budget)):.4%} of the budget)",
+            *steps,
+        ]
     signed = total if saving >= 0 else -total
     rule = risk.share_rule or contract.share_rule
     shares = _shares(contract, rule, monthly, span)
@@ -137,14 +175,37 @@ def risk_share_lines(contract: Contract, monthly: pl.DataFrame, span: Span, mone
         provider = by_id[party_id]
         value = amount if signed >= 0 else -amount
         given += value
-        lines.add(party_id, line(party_id, provider.role, LineType.RISK_SHARE, LineKind.PAYMENT, value,
-                                 share=as_decimal(shares[party_id], WEIGHT_PLACES), share_exact=fraction_text(shares[party_id]),
-                                 pool_pence=signed, score=as_decimal(quality, SCORE_PLACES), score_exact=fraction_text(quality),
-                                 note=note))  # fmt: skip
-    lines.commissioner.append(line(COMMISSIONER, COMMISSIONER, LineType.RISK_SHARE, LineKind.RETENTION, -given, pool_pence=signed,
-                                   score=as_decimal(quality, SCORE_PLACES), score_exact=fraction_text(quality),
-                                   note="the providers' part of the saving is paid by the commissioner" if signed >= 0
-                                   else "the providers' part of the overspend is recovered by the commissioner"))  # fmt: skip
+        lines.add(
+            party_id,
+            line(
+                party_id,
+                provider.role,
+                LineType.RISK_SHARE,
+                LineKind.PAYMENT,
+                value,
+                share=as_decimal(shares[party_id], WEIGHT_PLACES),
+                share_exact=fraction_text(shares[party_id]),
+                pool_pence=signed,
+                score=as_decimal(quality, SCORE_PLACES),
+                score_exact=fraction_text(quality),
+                note=note,
+            ),
+        )
+    lines.commissioner.append(
+        line(
+            COMMISSIONER,
+            COMMISSIONER,
+            LineType.RISK_SHARE,
+            LineKind.RETENTION,
+            -given,
+            pool_pence=signed,
+            score=as_decimal(quality, SCORE_PLACES),
+            score_exact=fraction_text(quality),
+            note="the providers' part of the saving is paid by the commissioner"
+            if signed >= 0
+            else "the providers' part of the overspend is recovered by the commissioner",
+        )
+    )
     return lines
 
 

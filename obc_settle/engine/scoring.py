@@ -87,7 +87,12 @@ def _score(row: dict[str, Any], bands: list[tuple[Fraction, Fraction]]) -> tuple
     baseline_exact = fraction_of(row["baseline_exact"])
     baseline = None if baseline_exact is None else sign * baseline_exact
     signed_bands = [(sign * level, band_score) for level, band_score in bands]
-    credited = _credited(row, sign, achieved, [("threshold", threshold), ("target", target), *(("band level", level) for level, _ in signed_bands)])
+    credited = _credited(
+        row,
+        sign,
+        achieved,
+        [("threshold", threshold), ("target", target), *(("band level", level) for level, _ in signed_bands)],
+    )
     if credited is not None:
         name, level = credited
         text = (
@@ -99,7 +104,9 @@ def _score(row: dict[str, Any], bands: list[tuple[Fraction, Fraction]]) -> tuple
     return _by_method(row, achieved, threshold, target, baseline, signed_bands), note
 
 
-def _credited(row: dict[str, Any], sign: int, achieved: Fraction, levels: list[tuple[str, Fraction]]) -> tuple[str, Fraction] | None:
+def _credited(
+    row: dict[str, Any], sign: int, achieved: Fraction, levels: list[tuple[str, Fraction]]
+) -> tuple[str, Fraction] | None:
     """The best level (signed) better than the achieved value but within its confidence interval."""
     lower, upper = row["confidence_lower"], row["confidence_upper"]
     if lower is None or upper is None:
@@ -113,7 +120,12 @@ def _credited(row: dict[str, Any], sign: int, achieved: Fraction, levels: list[t
 
 
 def _by_method(
-    row: dict[str, Any], a: Fraction, t: Fraction, g: Fraction, b: Fraction | None, bands: list[tuple[Fraction, Fraction]]
+    row: dict[str, Any],
+    a: Fraction,
+    t: Fraction,
+    g: Fraction,
+    b: Fraction | None,
+    bands: list[tuple[Fraction, Fraction]],
 ) -> Fraction:
     method = row["scoring_method"]
     if method == "banded":
@@ -144,11 +156,15 @@ def _hvbp_points(a: Fraction, at: Fraction, bm: Fraction, b: Fraction | None, de
     elif a < at:
         achievement = Fraction(0)
     else:
-        achievement = clip(round_to(9 * (a - at) / (bm - at) + Fraction(1, 2), decimals), Fraction(1), Fraction(9))
+        achievement = clip(
+            round_to(9 * (a - at) / (bm - at) + Fraction(1, 2), decimals), Fraction(1), Fraction(9)
+        )
     if b is None or a <= b or b >= bm:
         improvement = Fraction(0)
     elif a >= bm:
         improvement = Fraction(9)
     else:
-        improvement = clip(round_to(10 * (a - b) / (bm - b) - Fraction(1, 2), decimals), Fraction(0), Fraction(9))
+        improvement = clip(
+            round_to(10 * (a - b) / (bm - b) - Fraction(1, 2), decimals), Fraction(0), Fraction(9)
+        )
     return max(achievement, improvement)

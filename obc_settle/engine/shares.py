@@ -30,10 +30,14 @@ def collective_shares(
     elif rule.method == "by_quantity":
         total = sum(quantities.get(p.id, Decimal(0)) for p in contract.providers)
         if total > 0:
-            raw = {p.id: Fraction(quantities.get(p.id, Decimal(0))) / Fraction(total) for p in contract.providers}
+            raw = {
+                p.id: Fraction(quantities.get(p.id, Decimal(0))) / Fraction(total) for p in contract.providers
+            }
         else:
             raw = {p.id: Fraction(p.base_share) for p in contract.providers}
-            note = f"no {rule.quantity} quantity in the period: collective money shared pro rata to base share"
+            note = (
+                f"no {rule.quantity} quantity in the period: collective money shared pro rata to base share"
+            )
     else:
         raw = {p.id: Fraction(p.base_share) for p in contract.providers}
     capped = apply_caps(raw, {k: Fraction(v) for k, v in rule.caps.items()})
@@ -44,7 +48,9 @@ def apply_caps(shares: dict[str, Fraction], caps: dict[str, Fraction]) -> dict[s
     result = dict(shares)
     fixed: set[str] = set()
     while True:
-        over = [pid for pid, share in result.items() if pid in caps and pid not in fixed and share > caps[pid]]
+        over = [
+            pid for pid, share in result.items() if pid in caps and pid not in fixed and share > caps[pid]
+        ]
         if not over:
             break
         excess = Fraction(0)

@@ -26,7 +26,11 @@ def subcontract_lines(contract: Contract, provider_parts: pl.DataFrame) -> Lines
     for prime in dict.fromkeys(item.prime for item in contract.subcontracts):
         earned = provider_parts.filter(pl.col("party_id") == prime).sort("indicator_order")
         for indicator_id, amount in earned.select("indicator_id", "earned_pence").iter_rows():
-            terms = [item for item in contract.subcontracts if item.prime == prime and (item.indicators is None or indicator_id in item.indicators)]
+            terms = [
+                item
+                for item in contract.subcontracts
+                if item.prime == prime and (item.indicators is None or indicator_id in item.indicators)
+            ]
             if not terms or amount <= 0:
                 continue
             kept = Decimal(1) - sum((item.share for item in terms), Decimal(0))
@@ -34,9 +38,35 @@ def subcontract_lines(contract: Contract, provider_parts: pl.DataFrame) -> Lines
             for item, part in zip(terms, parts, strict=False):
                 passed[(prime, item.subcontractor)] = passed.get((prime, item.subcontractor), 0) + part
     for (prime, subcontractor), amount in passed.items():
-        share = next(item.share for item in contract.subcontracts if item.prime == prime and item.subcontractor == subcontractor)
-        lines.add(subcontractor, line(subcontractor, roles[subcontractor], LineType.SUBCONTRACT, LineKind.PAYMENT, amount,
-                                      share=share, share_exact=fraction_text(Fraction(share)), note=f"outcome money passed on by {prime} under the subcontract ({share} of its earned money on the indicators named)"))  # fmt: skip
-        lines.add(prime, line(prime, roles[prime], LineType.SUBCONTRACT, LineKind.PAYMENT, -amount,
-                              share=share, share_exact=fraction_text(Fraction(share)), note=f"outcome money passed on to {subcontractor} under its subcontract"))  # fmt: skip
+        share = next(
+            item.share
+            for item in contract.subcontracts
+            if item.prime == prime and item.subcontractor == subcontractor
+        )
+        lines.add(
+            subcontractor,
+            line(
+                subcontractor,
+                roles[subcontractor],
+                LineType.SUBCONTRACT,
+                LineKind.PAYMENT,
+                amount,
+                share=share,
+                share_exact=fraction_text(Fraction(share)),
+                note=f"outcome money passed on by {prime} under the subcontract ({share} of its earned money on the indicators named)",
+            ),
+        )
+        lines.add(
+            prime,
+            line(
+                prime,
+                roles[prime],
+                LineType.SUBCONTRACT,
+                LineKind.PAYMENT,
+                -amount,
+                share=share,
+                share_exact=fraction_text(Fraction(share)),
+                note=f"outcome money passed on to {subcontractor} under its subcontract",
+            ),
+        )
     return lines

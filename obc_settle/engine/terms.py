@@ -23,8 +23,20 @@ from obc_settle.contract.models import Contract, ContractYearTerms, Indicator
 from obc_settle.money import apply_proportion, largest_remainder, pounds_to_pence, round_half_up
 from obc_settle.periods import SettlementPeriod, month_of
 
-MONTH_NAMES = ("January", "February", "March", "April", "May", "June",
-               "July", "August", "September", "October", "November", "December")  # fmt: skip
+MONTH_NAMES = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
 
 
 @dataclass(frozen=True)
@@ -64,7 +76,9 @@ class PeriodMoney:
     value_note: str
 
 
-def population_by_month(monthly: pl.DataFrame, population: str, months: tuple[str, ...] | list[str]) -> dict[str, Decimal]:
+def population_by_month(
+    monthly: pl.DataFrame, population: str, months: tuple[str, ...] | list[str]
+) -> dict[str, Decimal]:
     """The registered population of each month: the numerators of the population rows, all providers."""
     rows = (
         monthly.filter((pl.col("indicator_id") == population) & pl.col("period").is_in(list(months)))
@@ -74,7 +88,9 @@ def population_by_month(monthly: pl.DataFrame, population: str, months: tuple[st
     return {row["period"]: Decimal(row["numerator"]) for row in rows.iter_rows(named=True)}
 
 
-def capitated_value(rate_pounds: Decimal, population: dict[str, Decimal], months: tuple[str, ...] | list[str]) -> tuple[int, Fraction]:
+def capitated_value(
+    rate_pounds: Decimal, population: dict[str, Decimal], months: tuple[str, ...] | list[str]
+) -> tuple[int, Fraction]:
     """rate per head per year x person-years (the sum of the months' populations / 12), rounded once."""
     person_months = sum((Fraction(population.get(month, Decimal(0))) for month in months), Fraction(0))
     exact = Fraction(pounds_to_pence(rate_pounds)) * person_months / 12
@@ -204,7 +220,9 @@ def indicator_terms(contract: Contract, span: Span) -> pl.DataFrame:
                 "window_note": window_note,
                 "confidence_interval": None if confidence is None else confidence.interval,
                 "confidence_z": None if confidence is None else z_value(confidence.level),
-                "confidence_sd": None if confidence is None or confidence.standard_deviation is None else float(confidence.standard_deviation),
+                "confidence_sd": None
+                if confidence is None or confidence.standard_deviation is None
+                else float(confidence.standard_deviation),
             }
         )
     return pl.DataFrame(rows, schema=TERMS_SCHEMA)
@@ -267,4 +285,6 @@ def scoring_bands(contract: Contract) -> pl.DataFrame:
         for _, indicator in contract.indicators()
         for band in (indicator.scoring.bands or [])
     ]
-    return pl.DataFrame(rows, schema={"indicator_id": pl.String, "level": pl.String, "band_score": pl.String}, orient="row")
+    return pl.DataFrame(
+        rows, schema={"indicator_id": pl.String, "level": pl.String, "band_score": pl.String}, orient="row"
+    )

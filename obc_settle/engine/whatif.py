@@ -49,9 +49,13 @@ def last_month_with_data(monthly: pl.DataFrame, months: Sequence[str]) -> str | 
 
 
 def project_year(
-    monthly: pl.DataFrame, year_months: Sequence[str], through: str, trajectory: str,
-    last_year_months: Sequence[str] = (), proportions: Sequence[str] = (),
-) -> pl.DataFrame:  # fmt: skip
+    monthly: pl.DataFrame,
+    year_months: Sequence[str],
+    through: str,
+    trajectory: str,
+    last_year_months: Sequence[str] = (),
+    proportions: Sequence[str] = (),
+) -> pl.DataFrame:
     """The monthly sums with the months of `year_months` after `through` replaced by a projection.
 
     Rows of months after `through` are dropped first (they are not known at `through`); rows
@@ -75,7 +79,9 @@ def project_year(
 
 
 def _months_frame(months: Sequence[str]) -> pl.DataFrame:
-    return pl.DataFrame({"period": list(months), "t": list(range(len(months)))}, schema={"period": pl.String, "t": pl.Int64})
+    return pl.DataFrame(
+        {"period": list(months), "t": list(range(len(months)))}, schema={"period": pl.String, "t": pl.Int64}
+    )
 
 
 def _as_float(name: str) -> pl.Expr:
@@ -84,14 +90,20 @@ def _as_float(name: str) -> pl.Expr:
 
 def _held(so_far: pl.DataFrame, known_count: int, future: Sequence[str]) -> pl.DataFrame:
     """Each pair's monthly average of the known months (months without rows count as zero)."""
-    averages = so_far.group_by("provider_id", "indicator_id").agg([(_as_float(m).sum() / known_count).alias(m) for m in MEASURES])
+    averages = so_far.group_by("provider_id", "indicator_id").agg(
+        [(_as_float(m).sum() / known_count).alias(m) for m in MEASURES]
+    )
     return _finish(averages.join(_months_frame(future).select("period"), how="cross"))
 
 
 def _seasonal(
-    monthly: pl.DataFrame, so_far: pl.DataFrame, held: pl.DataFrame,
-    year_months: Sequence[str], last_year_months: Sequence[str], known_count: int,
-) -> pl.DataFrame:  # fmt: skip
+    monthly: pl.DataFrame,
+    so_far: pl.DataFrame,
+    held: pl.DataFrame,
+    year_months: Sequence[str],
+    last_year_months: Sequence[str],
+    known_count: int,
+) -> pl.DataFrame:
     """Last year's month x (this year so far / last year's same months); held where last year is empty."""
     if len(last_year_months) != len(year_months):
         return held
@@ -100,15 +112,30 @@ def _seasonal(
     base_months = [same[m] for m in year_months[:known_count]]
     pair = ["provider_id", "indicator_id"]
     now_sums = so_far.group_by(pair).agg([_as_float(m).sum().alias(f"{m}_now") for m in MEASURES])
-    then_sums = last.filter(pl.col("period").is_in(base_months)).group_by(pair).agg([_as_float(m).sum().alias(f"{m}_then") for m in MEASURES])
+    then_sums = (
+        last.filter(pl.col("period").is_in(base_months))
+        .group_by(pair)
+        .agg([_as_float(m).sum().alias(f"{m}_then") for m in MEASURES])
+    )
     mapping = pl.DataFrame({"period": list(year_months), "last_period": [same[m] for m in year_months]})
     targets = held.select(*pair, "period").join(mapping, on="period", how="left")
     shaped = (
-        targets.join(last.select(*pair, pl.col("period").alias("last_period"), *[_as_float(m).alias(f"{m}_last") for m in MEASURES]),
-                     on=[*pair, "last_period"], how="left")  # fmt: skip
+        targets.join(
+            last.select(
+                *pair,
+                pl.col("period").alias("last_period"),
+                *[_as_float(m).alias(f"{m}_last") for m in MEASURES],
+            ),
+            on=[*pair, "last_period"],
+            how="left",
+        )
         .join(now_sums, on=pair, how="left")
         .join(then_sums, on=pair, how="left")
-        .join(held.select(*pair, "period", *[pl.col(m).alias(f"{m}_held") for m in MEASURES]), on=[*pair, "period"], how="left")
+        .join(
+            held.select(*pair, "period", *[pl.col(m).alias(f"{m}_held") for m in MEASURES]),
+            on=[*pair, "period"],
+            how="left",
+        )
     )
     columns = []
     for m in MEASURES:
@@ -118,25 +145,43 @@ def _seasonal(
     return _finish(shaped.select(*pair, "period", *columns))
 
 
-def _trend(so_far: pl.DataFrame, known: Sequence[str], future: Sequence[str], proportions: Sequence[str]) -> pl.DataFrame:
+def _trend(
+    so_far: pl.DataFrame, known: Sequence[str], future: Sequence[str], proportions: Sequence[str]
+) -> pl.DataFrame:
     """A least-squares line per pair and measure through the known months (missing months are 0)."""
     pair = ["provider_id", "indicator_id"]
     grid = so_far.select(pair).unique().join(_months_frame(known), how="cross")
-    filled = grid.join(so_far.select(*pair, "period", *[_as_float(m).alias(m) for m in MEASURES]), on=[*pair, "period"], how="left")
+    filled = grid.join(
+        so_far.select(*pair, "period", *[_as_float(m).alias(m) for m in MEASURES]),
+        on=[*pair, "period"],
+        how="left",
+    )
     filled = filled.with_columns([pl.col(m).fill_null(0.0) for m in MEASURES], t=pl.col("t").cast(pl.Float64))
     n = float(len(known))
     t_mean = (n - 1) / 2
     t_var = sum((i - t_mean) ** 2 for i in range(len(known)))
     fits = filled.group_by(pair).agg(
         [pl.col(m).mean().alias(f"{m}_mean") for m in MEASURES]
-        + [(((pl.col("t") - t_mean) * pl.col(m)).sum() / t_var if t_var else pl.lit(0.0)).alias(f"{m}_slope") for m in MEASURES]
+        + [
+            (((pl.col("t") - t_mean) * pl.col(m)).sum() / t_var if t_var else pl.lit(0.0)).alias(f"{m}_slope")
+            for m in MEASURES
+        ]
     )
     months = _months_frame([*known, *future]).filter(pl.col("period").is_in(list(future)))
     projected = fits.join(months, how="cross").with_columns(
-        [(pl.col(f"{m}_mean") + pl.col(f"{m}_slope") * (pl.col("t").cast(pl.Float64) - t_mean)).clip(lower_bound=0.0).alias(m) for m in MEASURES]
+        [
+            (pl.col(f"{m}_mean") + pl.col(f"{m}_slope") * (pl.col("t").cast(pl.Float64) - t_mean))
+            .clip(lower_bound=0.0)
+            .alias(m)
+            for m in MEASURES
+        ]
     )
     capped = pl.col("indicator_id").is_in(list(proportions))
-    projected = projected.with_columns(numerator=pl.when(capped).then(pl.min_horizontal("numerator", "denominator")).otherwise(pl.col("numerator")))
+    projected = projected.with_columns(
+        numerator=pl.when(capped)
+        .then(pl.min_horizontal("numerator", "denominator"))
+        .otherwise(pl.col("numerator"))
+    )
     return _finish(projected.select(*pair, "period", *MEASURES))
 
 
@@ -144,11 +189,16 @@ def _finish(frame: pl.DataFrame) -> pl.DataFrame:
     """Floats to exact decimals (six places), counts to whole numbers, no extract rows."""
     return frame.with_columns(
         [pl.col(m).cast(pl.Float64).round(6).cast(SUM_DTYPE) for m in DECIMAL_MEASURES]
-        + [pl.col("value_count").cast(pl.Float64).round(0).cast(pl.Int64), pl.lit(0, dtype=pl.Int64).alias("rows")]
+        + [
+            pl.col("value_count").cast(pl.Float64).round(0).cast(pl.Int64),
+            pl.lit(0, dtype=pl.Int64).alias("rows"),
+        ]
     )
 
 
-def measure_of_level(kind: str, measure: str, level: float, baseline: float | None, rate_denominator: str | None = None) -> float:
+def measure_of_level(
+    kind: str, measure: str, level: float, baseline: float | None, rate_denominator: str | None = None
+) -> float:
     """The ratio (numerator / denominator, or value sum / value count) an achieved level needs.
 
     A rate per 1,000 divides by person-years: the extract denominator itself (`person_years`), or
@@ -161,9 +211,15 @@ def measure_of_level(kind: str, measure: str, level: float, baseline: float | No
 
 
 def set_level(
-    monthly: pl.DataFrame, indicator_id: str, kind: str, measure: str, level: float,
-    baseline: float | None = None, provider_id: str | None = None, rate_denominator: str | None = None,
-) -> pl.DataFrame:  # fmt: skip
+    monthly: pl.DataFrame,
+    indicator_id: str,
+    kind: str,
+    measure: str,
+    level: float,
+    baseline: float | None = None,
+    provider_id: str | None = None,
+    rate_denominator: str | None = None,
+) -> pl.DataFrame:
     """Rewrite the indicator's rows (one provider's, or all) to measure `level` in every month.
 
     The denominator (value count, for a mean) is unchanged; the numerator (value sum) becomes
@@ -178,13 +234,18 @@ def set_level(
     else:
         column, base = "numerator", _as_float("denominator")
     rewritten = (base * ratio).round(6).cast(SUM_DTYPE)
-    return conform(monthly.with_columns(pl.when(chosen).then(rewritten).otherwise(pl.col(column)).alias(column)))
+    return conform(
+        monthly.with_columns(pl.when(chosen).then(rewritten).otherwise(pl.col(column)).alias(column))
+    )
 
 
 def scale_rows(
-    monthly: pl.DataFrame, factor: Decimal, indicator_ids: Sequence[str] | None = None,
-    provider_id: str | None = None, measures: Sequence[str] = MEASURES,
-) -> pl.DataFrame:  # fmt: skip
+    monthly: pl.DataFrame,
+    factor: Decimal,
+    indicator_ids: Sequence[str] | None = None,
+    provider_id: str | None = None,
+    measures: Sequence[str] = MEASURES,
+) -> pl.DataFrame:
     """Multiply the chosen rows' measures by `factor` (rounded to six places; counts to whole numbers)."""
     chosen = pl.lit(True)
     if indicator_ids is not None:
@@ -194,7 +255,11 @@ def scale_rows(
     scale = float(factor)
     updates = []
     for m in measures:
-        scaled = (_as_float(m) * scale).round(0 if m == "value_count" else 6).cast(pl.Int64 if m == "value_count" else SUM_DTYPE)
+        scaled = (
+            (_as_float(m) * scale)
+            .round(0 if m == "value_count" else 6)
+            .cast(pl.Int64 if m == "value_count" else SUM_DTYPE)
+        )
         updates.append(pl.when(chosen).then(scaled).otherwise(pl.col(m)).alias(m))
     return conform(monthly.with_columns(updates))
 
@@ -208,10 +273,26 @@ def apply_scenario(contract: Contract, monthly: pl.DataFrame, scenario: Scenario
         if change.achievement is not None:
             item = indicators[change.achievement.indicator]
             baseline = None if item.baseline is None else float(item.baseline)
-            changed = set_level(changed, item.id, item.kind, item.measure or item.kind, float(change.achievement.level),
-                                baseline, change.achievement.provider, item.rate_denominator)  # fmt: skip
+            changed = set_level(
+                changed,
+                item.id,
+                item.kind,
+                item.measure or item.kind,
+                float(change.achievement.level),
+                baseline,
+                change.achievement.provider,
+                item.rate_denominator,
+            )
         elif change.activity is not None:
-            changed = scale_rows(changed, change.activity.factor, change.activity.indicators, change.activity.provider)
+            changed = scale_rows(
+                changed, change.activity.factor, change.activity.indicators, change.activity.provider
+            )
         elif change.spend is not None and contract.risk_share is not None:
-            changed = scale_rows(changed, change.spend.factor, [contract.risk_share.spend], change.spend.provider, ("numerator",))
+            changed = scale_rows(
+                changed,
+                change.spend.factor,
+                [contract.risk_share.spend],
+                change.spend.provider,
+                ("numerator",),
+            )
     return changed

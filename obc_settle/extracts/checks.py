@@ -13,9 +13,17 @@ import polars as pl
 
 from obc_settle.contract.models import Contract
 from obc_settle.errors import Diagnostic, Location, Severity
-from obc_settle.extracts.schema import COUNT_COLUMNS, KEY_COLUMNS, MEASURE_COLUMNS, VALUE_COLUMNS, is_number, is_period, is_text
 from obc_settle.extracts.completeness import measure_needs
 from obc_settle.extracts.grouping import known_keys
+from obc_settle.extracts.schema import (
+    COUNT_COLUMNS,
+    KEY_COLUMNS,
+    MEASURE_COLUMNS,
+    VALUE_COLUMNS,
+    is_number,
+    is_period,
+    is_text,
+)
 
 KNOWN_COLUMNS = set(KEY_COLUMNS) | set(MEASURE_COLUMNS)
 
@@ -30,7 +38,11 @@ def schema_findings(schema: pl.Schema, file: str) -> list[Diagnostic]:
         if name in schema and not is_text(schema[name]):
             findings.append(Diagnostic("D003", f"column {name}: must be text, is {schema[name]}", where))
     if "period" in schema and not is_period(schema["period"]):
-        findings.append(Diagnostic("D003", f"column period: must be text 'YYYY-MM' or a date, is {schema['period']}", where))
+        findings.append(
+            Diagnostic(
+                "D003", f"column period: must be text 'YYYY-MM' or a date, is {schema['period']}", where
+            )
+        )
     has_counts = all(name in schema for name in COUNT_COLUMNS)
     has_values = all(name in schema for name in VALUE_COLUMNS)
     if not has_counts and not has_values:
@@ -45,12 +57,25 @@ def schema_findings(schema: pl.Schema, file: str) -> list[Diagnostic]:
     for name in MEASURE_COLUMNS:
         if name in schema and not is_number(schema[name]):
             findings.append(Diagnostic("D003", f"column {name}: must be numeric, is {schema[name]}", where))
-    if "value_count" in schema and is_number(schema["value_count"]) and not schema["value_count"].is_integer():
-        findings.append(Diagnostic("D003", f"column value_count: must be a whole number type, is {schema['value_count']}", where))
+    if (
+        "value_count" in schema
+        and is_number(schema["value_count"])
+        and not schema["value_count"].is_integer()
+    ):
+        findings.append(
+            Diagnostic(
+                "D003", f"column value_count: must be a whole number type, is {schema['value_count']}", where
+            )
+        )
     unknown = sorted(set(schema) - KNOWN_COLUMNS)
     if unknown:
         findings.append(
-            Diagnostic("D013", f"columns not in the extract schema are ignored: {', '.join(unknown)}", where, Severity.WARNING)
+            Diagnostic(
+                "D013",
+                f"columns not in the extract schema are ignored: {', '.join(unknown)}",
+                where,
+                Severity.WARNING,
+            )
         )
     return findings
 
@@ -95,8 +120,15 @@ def content_checks(
         rows = "1 row" if count == 1 else f"{count:,} rows"
         values = ""
         if check.show_values:
-            values = " (" + ", ".join(repr(v) for v in result[f"{check.name}__values"]) + ("…" if result[f"{check.name}__distinct"] > 3 else "") + ")"
-        message = f"column {check.column}: {rows} {check.describe}{values}, e.g. row {result[f'{check.name}__row']}"
+            values = (
+                " ("
+                + ", ".join(repr(v) for v in result[f"{check.name}__values"])
+                + ("…" if result[f"{check.name}__distinct"] > 3 else "")
+                + ")"
+            )
+        message = (
+            f"column {check.column}: {rows} {check.describe}{values}, e.g. row {result[f'{check.name}__row']}"
+        )
         findings.append(Diagnostic(check.code, message, Location(file)))
     return findings, int(result["__rows"])
 
@@ -117,39 +149,89 @@ def row_checks(schema: pl.Schema, contract: Contract) -> list[RowCheck]:
         for name in KEY_COLUMNS
     ]
     checks += [
-        RowCheck("unknown_provider", "D007", "provider_id", "with a provider the contract does not know",
-                 pl.col("provider_id").cast(pl.String).is_in(provider_ids).not_(), show_values=True),
-        RowCheck("unknown_indicator", "D008", "indicator_id", "with an indicator the contract does not know",
-                 pl.col("indicator_id").cast(pl.String).is_in(indicator_ids).not_(), show_values=True),
-        RowCheck("bad_period", "D010", "period", "not of the form YYYY-MM",
-                 period.str.contains(r"^\d{4}-(0[1-9]|1[0-2])$").not_(), show_values=True),
-        RowCheck("outside_term", "D009", "period", f"outside the contract term {first_month} to {last_month}",
-                 period.str.contains(r"^\d{4}-(0[1-9]|1[0-2])$") & ((period < first_month) | (period > last_month)),
-                 show_values=True),
+        RowCheck(
+            "unknown_provider",
+            "D007",
+            "provider_id",
+            "with a provider the contract does not know",
+            pl.col("provider_id").cast(pl.String).is_in(provider_ids).not_(),
+            show_values=True,
+        ),
+        RowCheck(
+            "unknown_indicator",
+            "D008",
+            "indicator_id",
+            "with an indicator the contract does not know",
+            pl.col("indicator_id").cast(pl.String).is_in(indicator_ids).not_(),
+            show_values=True,
+        ),
+        RowCheck(
+            "bad_period",
+            "D010",
+            "period",
+            "not of the form YYYY-MM",
+            period.str.contains(r"^\d{4}-(0[1-9]|1[0-2])$").not_(),
+            show_values=True,
+        ),
+        RowCheck(
+            "outside_term",
+            "D009",
+            "period",
+            f"outside the contract term {first_month} to {last_month}",
+            period.str.contains(r"^\d{4}-(0[1-9]|1[0-2])$")
+            & ((period < first_month) | (period > last_month)),
+            show_values=True,
+        ),
     ]
     for name in ("numerator", "denominator", "value_count"):
         if name in schema:
             checks.append(RowCheck(f"negative_{name}", "D005", name, "negative", pl.col(name) < 0))
     for name in MEASURE_COLUMNS:
         if name in schema and schema[name].is_float():
-            checks.append(RowCheck(f"nonfinite_{name}", "D003", name, "NaN or infinite", pl.col(name).is_finite().not_()))
+            checks.append(
+                RowCheck(
+                    f"nonfinite_{name}", "D003", name, "NaN or infinite", pl.col(name).is_finite().not_()
+                )
+            )
     if all(name in schema for name in COUNT_COLUMNS):
-        numerator = pl.col("numerator").fill_nan(None) if schema["numerator"].is_float() else pl.col("numerator")
+        numerator = (
+            pl.col("numerator").fill_nan(None) if schema["numerator"].is_float() else pl.col("numerator")
+        )
         checks.append(
-            RowCheck("numerator_above", "D006", "numerator", "above the denominator for a proportion indicator",
-                     pl.col("indicator_id").cast(pl.String).is_in(proportion_ids) & (pl.col("denominator").fill_null(0) >= 0) & (numerator > pl.col("denominator").fill_null(0)))
+            RowCheck(
+                "numerator_above",
+                "D006",
+                "numerator",
+                "above the denominator for a proportion indicator",
+                pl.col("indicator_id").cast(pl.String).is_in(proportion_ids)
+                & (pl.col("denominator").fill_null(0) >= 0)
+                & (numerator > pl.col("denominator").fill_null(0)),
+            )
         )
     checks += null_measure_checks(schema, contract)
     if all(name in schema for name in VALUE_COLUMNS):
         checks.append(
-            RowCheck("values_without_count", "D012", "value_sum", "non-zero while value_count is zero",
-                     (pl.col("value_count").fill_null(0) == 0) & (pl.col("value_sum").fill_null(0) != 0))
+            RowCheck(
+                "values_without_count",
+                "D012",
+                "value_sum",
+                "non-zero while value_count is zero",
+                (pl.col("value_count").fill_null(0) == 0) & (pl.col("value_sum").fill_null(0) != 0),
+            )
         )
         mean = pl.col("value_sum").cast(pl.Float64) / pl.col("value_count").cast(pl.Float64)
         out_of_range = outside_value_range(mean, contract)
         if out_of_range is not None:
-            checks.append(RowCheck("mean_out_of_range", "D018", "value_sum", OUT_OF_RANGE,
-                                   (pl.col("value_count").fill_null(0) > 0) & out_of_range, show_values=False))
+            checks.append(
+                RowCheck(
+                    "mean_out_of_range",
+                    "D018",
+                    "value_sum",
+                    OUT_OF_RANGE,
+                    (pl.col("value_count").fill_null(0) > 0) & out_of_range,
+                    show_values=False,
+                )
+            )
     return checks
 
 
@@ -164,8 +246,17 @@ def null_measure_checks(schema: pl.Schema, contract: Contract) -> list[RowCheck]
         condition = pl.col("indicator_id").cast(pl.String).is_in(sorted(ids)) & pl.col(name).is_null()
         if name == "value_sum" and "value_count" in schema:
             condition = condition & (pl.col("value_count").fill_null(0) != 0)
-        checks.append(RowCheck(f"null_needed_{name}", "D021", name, "null on indicators that need it", condition,
-                               show_values=True, values_of="indicator_id"))  # fmt: skip
+        checks.append(
+            RowCheck(
+                f"null_needed_{name}",
+                "D021",
+                name,
+                "null on indicators that need it",
+                condition,
+                show_values=True,
+                values_of="indicator_id",
+            )
+        )
     return checks
 
 
@@ -178,6 +269,10 @@ def outside_value_range(value: pl.Expr, contract: Contract) -> pl.Expr | None:
     if not ranges:
         return None
     indicator = pl.col("indicator_id").cast(pl.String)
-    lowest = indicator.replace_strict({k: float(v[0]) for k, v in ranges.items()}, default=None, return_dtype=pl.Float64)
-    highest = indicator.replace_strict({k: float(v[1]) for k, v in ranges.items()}, default=None, return_dtype=pl.Float64)
+    lowest = indicator.replace_strict(
+        {k: float(v[0]) for k, v in ranges.items()}, default=None, return_dtype=pl.Float64
+    )
+    highest = indicator.replace_strict(
+        {k: float(v[1]) for k, v in ranges.items()}, default=None, return_dtype=pl.Float64
+    )
     return lowest.is_not_null() & ((value < lowest) | (value > highest))

@@ -33,9 +33,7 @@ from obc_settle.errors import Diagnostic, Location, Severity
 from obc_settle.extracts.schema import COUNT_COLUMNS, KEY_COLUMNS, VALUE_COLUMNS
 
 SHOWN_IDS = 5
-BESIDE_THE_ORIGINAL = (
-    "a corrected file beside the original? Settle with the corrected file instead of the original, or name it with --restated"
-)
+BESIDE_THE_ORIGINAL = "a corrected file beside the original? Settle with the corrected file instead of the original, or name it with --restated"
 """At most this many indicator ids are listed in a D020 message."""
 
 
@@ -69,7 +67,9 @@ def missing_column_findings(
             continue
         needing = sorted(present & ids)
         if needing:
-            shown = ", ".join(needing[:SHOWN_IDS]) + (f" (and {len(needing) - SHOWN_IDS} more)" if len(needing) > SHOWN_IDS else "")
+            shown = ", ".join(needing[:SHOWN_IDS]) + (
+                f" (and {len(needing) - SHOWN_IDS} more)" if len(needing) > SHOWN_IDS else ""
+            )
             message = f"column {name} is missing, but the file has rows of indicators that need it: {shown}"
             findings.append(Diagnostic("D020", message, Location(file)))
     return findings
@@ -96,7 +96,10 @@ def overlap_findings(files: list[FileCells]) -> list[Diagnostic]:
     if len(files) < 2:
         return []
     tagged = pl.concat(
-        [item.cells.with_columns(pl.lit(number, dtype=pl.Int64).alias("__file")) for number, item in enumerate(files)],
+        [
+            item.cells.with_columns(pl.lit(number, dtype=pl.Int64).alias("__file"))
+            for number, item in enumerate(files)
+        ],
         how="vertical",
     )
     shared = tagged.filter(pl.len().over(KEY_COLUMNS) > 1)
@@ -109,7 +112,10 @@ def overlap_findings(files: list[FileCells]) -> list[Diagnostic]:
     shared = shared.join(flags, on="__file")
     pairs = (
         shared.join(shared, on=list(KEY_COLUMNS), suffix="__earlier")
-        .filter((pl.col("__file") > pl.col("__file__earlier")) & (pl.col("__restated") == pl.col("__restated__earlier")))
+        .filter(
+            (pl.col("__file") > pl.col("__file__earlier"))
+            & (pl.col("__restated") == pl.col("__restated__earlier"))
+        )
         .sort("__file", "__file__earlier", *KEY_COLUMNS)
         .group_by("__file", "__file__earlier", maintain_order=True)
         .agg(pl.len().alias("__cells"), *[pl.col(name).first() for name in KEY_COLUMNS])
@@ -124,7 +130,9 @@ def overlap_findings(files: list[FileCells]) -> list[Diagnostic]:
         else:
             hint = BESIDE_THE_ORIGINAL
         cell = f"provider {row['provider_id']}, indicator {row['indicator_id']}, month {row['period']}"
-        findings.append(Diagnostic("D022", f"{cell} is also in {earlier.file}{others}: {hint}", Location(later.file)))
+        findings.append(
+            Diagnostic("D022", f"{cell} is also in {earlier.file}{others}: {hint}", Location(later.file))
+        )
     return findings
 
 
@@ -134,11 +142,17 @@ def idle_restatements(files: list[FileCells]) -> list[Diagnostic]:
     originals = [item.cells for item in files if not item.restated]
     others = pl.concat(originals, how="vertical").unique() if originals else None
     return [
-        Diagnostic("D022", "named with --restated, but replaces no provider x indicator x month of the other files: "
-                   "is it the corrected file of these data?", Location(item.file), Severity.WARNING)
+        Diagnostic(
+            "D022",
+            "named with --restated, but replaces no provider x indicator x month of the other files: "
+            "is it the corrected file of these data?",
+            Location(item.file),
+            Severity.WARNING,
+        )
         for item in files
-        if item.restated and (others is None or item.cells.join(others, on=list(KEY_COLUMNS), how="semi").is_empty())
-    ]  # fmt: skip
+        if item.restated
+        and (others is None or item.cells.join(others, on=list(KEY_COLUMNS), how="semi").is_empty())
+    ]
 
 
 def restated_cells(frames: list[pl.DataFrame]) -> pl.DataFrame | None:

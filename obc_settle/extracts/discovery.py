@@ -65,7 +65,13 @@ def discover(data_path: Path) -> tuple[list[SourceFile], list[Diagnostic]]:
         root = data_root(data_path)
         pattern = "/".join(data_path.parts[len(_until_wildcard(data_path.parts)) :])
         if not root.is_dir():
-            return [], [Diagnostic("D001", "no such folder (the part of the pattern before its first wildcard)", Location(shown))]
+            return [], [
+                Diagnostic(
+                    "D001",
+                    "no such folder (the part of the pattern before its first wildcard)",
+                    Location(shown),
+                )
+            ]
         paths = sorted(path for path in root.glob(pattern) if path.is_file())
         if not paths:
             return [], [Diagnostic("D011", "no files match the pattern", Location(shown))]

@@ -42,10 +42,14 @@ def duplicate_findings(files: list[RecordScan]) -> list[Diagnostic]:
     if not files:
         return []
     patient_as_text = len({str(item.schema["patient_id"]) for item in files}) > 1
-    keyed = [item.scan.select(_key(item.schema, patient_as_text, item.replaced is not None)) for item in files]
+    keyed = [
+        item.scan.select(_key(item.schema, patient_as_text, item.replaced is not None)) for item in files
+    ]
     hashes = [
-        _kept(frame, item.replaced).select(pl.struct("patient_id", "indicator_id", "period").hash().alias("__hash"))
-        for frame, item in zip(keyed, files)
+        _kept(frame, item.replaced).select(
+            pl.struct("patient_id", "indicator_id", "period").hash().alias("__hash")
+        )
+        for frame, item in zip(keyed, files, strict=True)
     ]
     # Sorted, equal hashes are neighbours: 8 bytes a row to sort, where a hash table of every key
     # would take four times as much memory and time.
@@ -72,7 +76,11 @@ def duplicate_findings(files: list[RecordScan]) -> list[Diagnostic]:
     ).collect(engine="streaming")
     ordered = candidates.sort("__file", "__row")
     repeats = ordered.filter(pl.struct("patient_id", "indicator_id", "period").is_first_distinct().not_())
-    per_file = repeats.group_by("__file").agg(pl.len().alias("n"), pl.col("__row").min().alias("first")).sort("__file")
+    per_file = (
+        repeats.group_by("__file")
+        .agg(pl.len().alias("n"), pl.col("__row").min().alias("first"))
+        .sort("__file")
+    )
     findings = []
     for number, count, first in per_file.iter_rows():
         rows = "1 row repeats" if count == 1 else f"{count:,} rows repeat"
@@ -84,7 +92,11 @@ def duplicate_findings(files: list[RecordScan]) -> list[Diagnostic]:
 def _key(schema: pl.Schema, patient_as_text: bool, with_provider: bool = False) -> list[pl.Expr]:
     """patient_id, indicator_id and the month, with one type each across files (and provider_id,
     to leave out the cells a restated file replaces)."""
-    period = pl.col("period").dt.strftime("%Y-%m") if schema["period"] == pl.Date else pl.col("period").cast(pl.String)
+    period = (
+        pl.col("period").dt.strftime("%Y-%m")
+        if schema["period"] == pl.Date
+        else pl.col("period").cast(pl.String)
+    )
     patient = pl.col("patient_id").cast(pl.String) if patient_as_text else pl.col("patient_id")
     key = [patient.alias("patient_id"), pl.col("indicator_id").cast(pl.String), period.alias("period")]
     return [*key, pl.col("provider_id").cast(pl.String)] if with_provider else key

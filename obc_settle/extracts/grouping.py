@@ -86,7 +86,9 @@ class HashedGrouping:
         providers): hashing them all for every file would cost more than grouping by text saves."""
         if math.prod(len(self.known.values(name)) for name in columns) > MAX_KNOWN_KEYS:
             return False
-        frames = [pl.LazyFrame({name: list(self.known.values(name))}, schema={name: pl.String}) for name in columns]
+        frames = [
+            pl.LazyFrame({name: list(self.known.values(name))}, schema={name: pl.String}) for name in columns
+        ]
         product = functools.reduce(lambda left, right: left.join(right, how="cross"), frames)
         hashes = product.select(self.key(columns)).collect().to_series()
         return hashes.n_unique() == hashes.len()

@@ -24,9 +24,9 @@ from obc_settle.extracts.checks import content_checks, row_checks, schema_findin
 from obc_settle.extracts.completeness import (
     FileCells,
     file_cells,
+    idle_restatements,
     missing_column_findings,
     overlap_findings,
-    idle_restatements,
     restated_cells,
     without_cells,
 )
@@ -42,7 +42,13 @@ from obc_settle.extracts.records import (
     record_schema_findings,
 )
 from obc_settle.extracts.schema import KEY_COLUMNS
-from obc_settle.extracts.single_pass import FileSums, aggregated_measures, file_sums, merge_excluded, merge_monthly
+from obc_settle.extracts.single_pass import (
+    FileSums,
+    aggregated_measures,
+    file_sums,
+    merge_excluded,
+    merge_monthly,
+)
 
 
 @dataclass(frozen=True)
@@ -103,19 +109,33 @@ def read_extracts(
         if result is not None:
             cells.append(file_cells(name, result.monthly, is_restated))
         if result is not None and not has_errors(file_findings):
-            files.append(ExtractFile(source.path, name, sha256, result.rows, source.relative, record_scan is not None, is_restated))
+            files.append(
+                ExtractFile(
+                    source.path,
+                    name,
+                    sha256,
+                    result.rows,
+                    source.relative,
+                    record_scan is not None,
+                    is_restated,
+                )
+            )
             sums.append(result)
             if record_scan is not None:
                 record_scans.append((record_scan, is_restated))
     findings += overlap_findings(cells) + idle_restatements(cells)
-    replaced = restated_cells([item.monthly for item, file in zip(sums, files) if file.restated])
+    replaced = restated_cells([item.monthly for item, file in zip(sums, files, strict=True) if file.restated])
     if check_duplicates and not has_errors(findings):
-        findings += duplicate_findings([scan if chosen_file else replace(scan, replaced=replaced) for scan, chosen_file in record_scans])
+        findings += duplicate_findings(
+            [scan if chosen_file else replace(scan, replaced=replaced) for scan, chosen_file in record_scans]
+        )
     if has_errors(findings):
         return None, findings
-    kept = [(item, None if file.restated else replaced) for item, file in zip(sums, files)]
+    kept = [(item, None if file.restated else replaced) for item, file in zip(sums, files, strict=True)]
     monthly = merge_monthly([without_cells(item.monthly, gone) for item, gone in kept])
-    excluded = merge_excluded([without_cells(item.excluded, gone) for item, gone in kept if item.excluded is not None])
+    excluded = merge_excluded(
+        [without_cells(item.excluded, gone) for item, gone in kept if item.excluded is not None]
+    )
     return Extracts(tuple(files), monthly, excluded), findings
 
 
@@ -128,7 +148,9 @@ def _restated(sources: list[SourceFile], restated: tuple[Path, ...]) -> tuple[se
         if path.resolve() in found:
             chosen.add(path.resolve())
             continue
-        message = f"{path} is not one of the extract files found by --data: a restated file must be among them"
+        message = (
+            f"{path} is not one of the extract files found by --data: a restated file must be among them"
+        )
         findings.append(Diagnostic("R002", message, Location("--restated")))
     return chosen, findings
 
@@ -138,13 +160,23 @@ def _read_file(
 ) -> tuple[list[Diagnostic], FileSums | None, RecordScan | None]:
     """One file's findings and, when it could be read, its sums (and its scan, if record-level)."""
     if source.path.stat().st_size == 0:
-        return [Diagnostic("D001", "the file is empty (0 bytes): not a Parquet file", Location(name))], None, None
+        return (
+            [Diagnostic("D001", "the file is empty (0 bytes): not a Parquet file", Location(name))],
+            None,
+            None,
+        )
     try:
         scan = pl.scan_parquet(source.path)
         schema = scan.collect_schema()
     except (pl.exceptions.PolarsError, OSError) as error:
-        return [Diagnostic("D001", f"not a readable Parquet file ({_first_line(error)})", Location(name))], None, None
-    supplied = {key: value for key, value in source.partitions.items() if key in KEY_COLUMNS and key not in schema}
+        return (
+            [Diagnostic("D001", f"not a readable Parquet file ({_first_line(error)})", Location(name))],
+            None,
+            None,
+        )
+    supplied = {
+        key: value for key, value in source.partitions.items() if key in KEY_COLUMNS and key not in schema
+    }
     if supplied:
         scan = scan.with_columns(pl.lit(value, dtype=pl.String).alias(key) for key, value in supplied.items())
         schema = scan.collect_schema()
@@ -155,7 +187,11 @@ def _read_file(
     checks = record_checks(schema, contract) if record_level else row_checks(schema, contract)
     measures = record_measures(schema) if record_level else aggregated_measures(schema)
     by_statistics = [check for check in checks if check.name in NULL_CHECKS] if record_level else []
-    single_pass = [check for check in checks if check.name not in ENFORCED_BY_SUMS | NULL_CHECKS] if record_level else checks
+    single_pass = (
+        [check for check in checks if check.name not in ENFORCED_BY_SUMS | NULL_CHECKS]
+        if record_level
+        else checks
+    )
     try:
         grouping = HashedGrouping(known_keys(contract), sha256)
         result = file_sums(scan, single_pass, measures, supplied, by_statistics, grouping)
@@ -172,7 +208,9 @@ def _read_file(
             row_findings, failure = [], error
         findings += row_findings
         if failure is not None and not row_findings:
-            findings.append(Diagnostic("D001", f"cannot read the rows ({_first_line(failure)})", Location(name)))
+            findings.append(
+                Diagnostic("D001", f"cannot read the rows ({_first_line(failure)})", Location(name))
+            )
     elif not record_level:
         findings += repeated_rows(scan, schema, name)
     return findings, result, RecordScan(scan, schema, name) if record_level else None
@@ -188,7 +226,13 @@ def repeated_rows(scan: pl.LazyFrame, schema: pl.Schema, file: str) -> list[Diag
     is looked for only when there is one.
     """
     columns = list(schema)
-    repeats = scan.group_by(columns).agg(pl.len().alias("__times")).select((pl.col("__times") - 1).sum()).collect().item()
+    repeats = (
+        scan.group_by(columns)
+        .agg(pl.len().alias("__times"))
+        .select((pl.col("__times") - 1).sum())
+        .collect()
+        .item()
+    )
     if not repeats:
         return []
     first = (
@@ -222,9 +266,13 @@ def aggregate_monthly(frames: list[pl.DataFrame]) -> pl.DataFrame:
     return merge_monthly(frames)
 
 
-def coverage_findings(extracts: Extracts, months: list[str], indicator_ids: list[str], data_path: str) -> list[Diagnostic]:
+def coverage_findings(
+    extracts: Extracts, months: list[str], indicator_ids: list[str], data_path: str
+) -> list[Diagnostic]:
     """Settling a period for which the extracts hold no indicator rows at all is a mistake."""
-    rows = extracts.monthly.filter(pl.col("period").is_in(months) & pl.col("indicator_id").is_in(indicator_ids))
+    rows = extracts.monthly.filter(
+        pl.col("period").is_in(months) & pl.col("indicator_id").is_in(indicator_ids)
+    )
     if rows.height:
         return []
     message = f"no indicator rows for the settlement period ({months[0]} to {months[-1]}): is this the right extract?"

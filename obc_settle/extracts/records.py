@@ -58,7 +58,12 @@ RECORD_EXTRACT_SCHEMA = {
     "value": pl.Float64,
 }
 
-EXCLUSIONS_SCHEMA = {"provider_id": pl.String, "indicator_id": pl.String, "period": pl.String, "excluded": pl.Int64}
+EXCLUSIONS_SCHEMA = {
+    "provider_id": pl.String,
+    "indicator_id": pl.String,
+    "period": pl.String,
+    "excluded": pl.Int64,
+}
 
 
 def is_record_level(schema: pl.Schema) -> bool:
@@ -78,17 +83,31 @@ def record_schema_findings(schema: pl.Schema, file: str) -> list[Diagnostic]:
         findings.append(Diagnostic("D002", message, where))
     for name in REQUIRED_COLUMNS:
         if name not in schema:
-            findings.append(Diagnostic("D002", f"required column {name!r} is missing (record-level extract)", where))
+            findings.append(
+                Diagnostic("D002", f"required column {name!r} is missing (record-level extract)", where)
+            )
     for name in ("provider_id", "indicator_id"):
         if name in schema and not is_text(schema[name]):
             findings.append(Diagnostic("D003", f"column {name}: must be text, is {schema[name]}", where))
     if "period" in schema and not is_period(schema["period"]):
-        findings.append(Diagnostic("D003", f"column period: must be text 'YYYY-MM' or a date, is {schema['period']}", where))
+        findings.append(
+            Diagnostic(
+                "D003", f"column period: must be text 'YYYY-MM' or a date, is {schema['period']}", where
+            )
+        )
     if "patient_id" in schema and not (is_text(schema["patient_id"]) or schema["patient_id"].is_integer()):
-        findings.append(Diagnostic("D003", f"column patient_id: must be text or a whole number, is {schema['patient_id']}", where))
+        findings.append(
+            Diagnostic(
+                "D003", f"column patient_id: must be text or a whole number, is {schema['patient_id']}", where
+            )
+        )
     for name in FLAG_COLUMNS:
         if name in schema and schema[name] != pl.Boolean:
-            findings.append(Diagnostic("D003", f"column {name}: must be true or false (boolean), is {schema[name]}", where))
+            findings.append(
+                Diagnostic(
+                    "D003", f"column {name}: must be true or false (boolean), is {schema[name]}", where
+                )
+            )
     if "value" in schema and not is_number(schema["value"]):
         findings.append(Diagnostic("D003", f"column value: must be numeric, is {schema['value']}", where))
     unknown = sorted(set(schema) - set(RECORD_COLUMNS) - set(MEASURE_COLUMNS))
@@ -101,20 +120,46 @@ def record_schema_findings(schema: pl.Schema, file: str) -> list[Diagnostic]:
 def record_checks(schema: pl.Schema, contract: Contract) -> list[RowCheck]:
     """The key checks every extract has, and the checks of record-level rows."""
     checks = row_checks(schema, contract)
-    checks.append(RowCheck("null_patient_id", "D004", "patient_id", "null (keys must be filled)", pl.col("patient_id").is_null()))
+    checks.append(
+        RowCheck(
+            "null_patient_id",
+            "D004",
+            "patient_id",
+            "null (keys must be filled)",
+            pl.col("patient_id").is_null(),
+        )
+    )
     for name in FLAG_COLUMNS:
         if name in schema:
-            checks.append(RowCheck(f"null_{name}", "D015", name, "null (must be true or false)", pl.col(name).is_null()))
+            checks.append(
+                RowCheck(f"null_{name}", "D015", name, "null (must be true or false)", pl.col(name).is_null())
+            )
     checks.append(
-        RowCheck("numerator_outside_denominator", "D016", "in_numerator", "in the numerator but not in the denominator",
-                 pl.col("in_numerator") & pl.col("in_denominator").not_())
-    )  # fmt: skip
+        RowCheck(
+            "numerator_outside_denominator",
+            "D016",
+            "in_numerator",
+            "in the numerator but not in the denominator",
+            pl.col("in_numerator") & pl.col("in_denominator").not_(),
+        )
+    )
     if "value" in schema and schema["value"].is_float():
-        checks.append(RowCheck("nonfinite_value", "D003", "value", "NaN or infinite", pl.col("value").is_finite().not_()))
+        checks.append(
+            RowCheck(
+                "nonfinite_value", "D003", "value", "NaN or infinite", pl.col("value").is_finite().not_()
+            )
+        )
     out_of_range = outside_value_range(pl.col("value"), contract) if "value" in schema else None
     if out_of_range is not None:
-        checks.append(RowCheck("value_out_of_range", "D018", "value", "outside the indicator's value_range (mixed units?)",
-                               pl.col("value").is_not_null() & out_of_range))  # fmt: skip
+        checks.append(
+            RowCheck(
+                "value_out_of_range",
+                "D018",
+                "value",
+                "outside the indicator's value_range (mixed units?)",
+                pl.col("value").is_not_null() & out_of_range,
+            )
+        )
     return checks
 
 
@@ -151,9 +196,9 @@ def record_measures(schema: pl.Schema) -> list[pl.Expr]:
         measures.append(pl.lit(0).cast(SUM_DTYPE).alias("value_sum"))
         measures.append(pl.lit(0).cast(pl.Int64).alias("value_count"))
     if "excluded" in schema:
-        measures.append((pl.col("in_denominator") & pl.col("excluded")).sum().cast(pl.Int64).alias("excluded"))
+        measures.append(
+            (pl.col("in_denominator") & pl.col("excluded")).sum().cast(pl.Int64).alias("excluded")
+        )
     else:
         measures.append(pl.lit(0).cast(pl.Int64).alias("excluded"))
     return measures
-
-

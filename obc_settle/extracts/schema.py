@@ -61,7 +61,7 @@ def is_text(dtype: pl.DataType) -> bool:
 
 
 def is_number(dtype: pl.DataType) -> bool:
-    return dtype.is_numeric() and not dtype == pl.Boolean
+    return dtype.is_numeric() and dtype != pl.Boolean
 
 
 def is_period(dtype: pl.DataType) -> bool:

@@ -104,26 +104,44 @@ def file_sums(
         grouped = by_key.collect(engine="streaming").drop(GROUP_KEY)
     else:
         grouped = scan.group_by(*columns).agg(*sums).collect(engine="streaming")
-    grouped = grouped.with_columns(pl.lit(value, dtype=pl.String).alias(name) for name, value in constants.items())
+    grouped = grouped.with_columns(
+        pl.lit(value, dtype=pl.String).alias(name) for name, value in constants.items()
+    )
     key_fails = bool(key_level) and grouped.select(pl.any_horizontal(key_level).any()).item()
     clean = not (suspects or grouped.get_column("__fails").sum() or key_fails)
     keys = _keys_as_text(grouped.schema)
-    monthly = grouped.select(*keys, *[pl.col(name).cast(dtype) for name, dtype in MONTHLY_SCHEMA.items() if name in SUM_COLUMNS])
+    monthly = grouped.select(
+        *keys, *[pl.col(name).cast(dtype) for name, dtype in MONTHLY_SCHEMA.items() if name in SUM_COLUMNS]
+    )
     excluded = grouped.select(*keys, pl.col("excluded")) if "excluded" in grouped.columns else None
     return FileSums(clean, int(grouped.get_column("rows").sum()), monthly, excluded)
 
 
 def _keys_as_text(schema: pl.Schema) -> list[pl.Expr]:
-    period = pl.col("period").dt.strftime("%Y-%m") if schema["period"] == pl.Date else pl.col("period").cast(pl.String)
-    return [pl.col("provider_id").cast(pl.String), pl.col("indicator_id").cast(pl.String), period.alias("period")]
+    period = (
+        pl.col("period").dt.strftime("%Y-%m")
+        if schema["period"] == pl.Date
+        else pl.col("period").cast(pl.String)
+    )
+    return [
+        pl.col("provider_id").cast(pl.String),
+        pl.col("indicator_id").cast(pl.String),
+        period.alias("period"),
+    ]
 
 
 def merge_monthly(frames: list[pl.DataFrame]) -> pl.DataFrame:
     """All files' sums, to one row per provider, indicator and month, sorted by those keys."""
     if not frames:
         return pl.DataFrame(schema=MONTHLY_SCHEMA)
-    merged = pl.concat(frames, how="vertical").group_by(*KEY_COLUMNS).agg(pl.col(name).sum() for name in SUM_COLUMNS)
-    return merged.sort(*KEY_COLUMNS).select([pl.col(name).cast(dtype) for name, dtype in MONTHLY_SCHEMA.items()])
+    merged = (
+        pl.concat(frames, how="vertical")
+        .group_by(*KEY_COLUMNS)
+        .agg(pl.col(name).sum() for name in SUM_COLUMNS)
+    )
+    return merged.sort(*KEY_COLUMNS).select(
+        [pl.col(name).cast(dtype) for name, dtype in MONTHLY_SCHEMA.items()]
+    )
 
 
 def merge_excluded(frames: list[pl.DataFrame]) -> pl.DataFrame | None:

@@ -57,16 +57,63 @@ __all__ = ["INVARIANTS", "Violation", "require_invariants", "violations"]
 INT64 = 2**63 - 1
 T = LineType
 P, R, M = LineKind.PAYMENT, LineKind.RETENTION, LineKind.MEMO
-PROVIDER_KINDS = {T.BASE_PAYMENT: P, T.WITHHELD: M, T.OUTCOME: P, T.UNEARNED: M, T.REDISTRIBUTED_UNEARNED: P,
-                  T.NET_PAYABLE: M, T.POINTS: P, T.ASPIRATION: P, T.RISK_SHARE: P, T.RATE_CARD: P,
-                  T.SUBCONTRACT: P, T.RESTATEMENT: P, T.PAID_ON_ACCOUNT: M, T.PAID_TO_DATE: M, T.DUE_NOW: M}  # fmt: skip
-COMMISSIONER_KINDS = {T.CONTRACT_VALUE: M, T.OUTCOME_POOL: M, T.RETAINED: R, T.RETAINED_UNSCORED: R, T.HELD: R,
-                      T.REDISTRIBUTED_UNEARNED: R, T.POINTS: R, T.ASPIRATION: R, T.RISK_SHARE: R, T.RATE_CARD: R,
-                      T.RESTATEMENT: R, T.NET_RETAINED: M}  # fmt: skip
+PROVIDER_KINDS = {
+    T.BASE_PAYMENT: P,
+    T.WITHHELD: M,
+    T.OUTCOME: P,
+    T.UNEARNED: M,
+    T.REDISTRIBUTED_UNEARNED: P,
+    T.NET_PAYABLE: M,
+    T.POINTS: P,
+    T.ASPIRATION: P,
+    T.RISK_SHARE: P,
+    T.RATE_CARD: P,
+    T.SUBCONTRACT: P,
+    T.RESTATEMENT: P,
+    T.PAID_ON_ACCOUNT: M,
+    T.PAID_TO_DATE: M,
+    T.DUE_NOW: M,
+}
+COMMISSIONER_KINDS = {
+    T.CONTRACT_VALUE: M,
+    T.OUTCOME_POOL: M,
+    T.RETAINED: R,
+    T.RETAINED_UNSCORED: R,
+    T.HELD: R,
+    T.REDISTRIBUTED_UNEARNED: R,
+    T.POINTS: R,
+    T.ASPIRATION: R,
+    T.RISK_SHARE: R,
+    T.RATE_CARD: R,
+    T.RESTATEMENT: R,
+    T.NET_RETAINED: M,
+}
 MIRRORED = (T.REDISTRIBUTED_UNEARNED, T.POINTS, T.ASPIRATION, T.RISK_SHARE, T.RATE_CARD)
-NEVER_NEGATIVE = (T.BASE_PAYMENT, T.OUTCOME, T.REDISTRIBUTED_UNEARNED, T.POINTS, T.ASPIRATION, T.RATE_CARD, T.WITHHELD)
-COLUMNS = ("contract_id", "contract_year", "settlement_period", "party_id", "party_role", "line_no", "line_type", "kind",
-           "indicator_id", "attribution", "pool_pence", "available_pence", "amount_pence", "adjusts_period")  # fmt: skip
+NEVER_NEGATIVE = (
+    T.BASE_PAYMENT,
+    T.OUTCOME,
+    T.REDISTRIBUTED_UNEARNED,
+    T.POINTS,
+    T.ASPIRATION,
+    T.RATE_CARD,
+    T.WITHHELD,
+)
+COLUMNS = (
+    "contract_id",
+    "contract_year",
+    "settlement_period",
+    "party_id",
+    "party_role",
+    "line_no",
+    "line_type",
+    "kind",
+    "indicator_id",
+    "attribution",
+    "pool_pence",
+    "available_pence",
+    "amount_pence",
+    "adjusts_period",
+)
 
 
 @dataclass(frozen=True)
@@ -79,7 +126,11 @@ class Violation:
 
     def diagnostic(self, where: str) -> Diagnostic:
         party = "" if self.party is None else f" for {self.party}"
-        return Diagnostic("I001", f"invariant {self.invariant} does not hold{party}: {self.message} (a bug: please report it)", Location(where))
+        return Diagnostic(
+            "I001",
+            f"invariant {self.invariant} does not hold{party}: {self.message} (a bug: please report it)",
+            Location(where),
+        )
 
 
 @dataclass(frozen=True)
@@ -104,9 +155,28 @@ class View:
 
     def __init__(self, ledger: pl.DataFrame, contract: Contract):
         rows = ledger.select(COLUMNS).rows()
-        scores = ledger.get_column("score_exact").to_list() if "score_exact" in ledger.columns else [None] * len(rows)
-        self.lines = [Line(str(r[3]), str(r[4]), int(r[5] or 0), str(r[6]), str(r[7]), r[8], r[9], r[10], r[11], int(r[12]), r[13], _fraction(s))
-                      for r, s in zip(rows, scores, strict=True)]  # fmt: skip
+        scores = (
+            ledger.get_column("score_exact").to_list()
+            if "score_exact" in ledger.columns
+            else [None] * len(rows)
+        )
+        self.lines = [
+            Line(
+                str(r[3]),
+                str(r[4]),
+                int(r[5] or 0),
+                str(r[6]),
+                str(r[7]),
+                r[8],
+                r[9],
+                r[10],
+                r[11],
+                int(r[12]),
+                r[13],
+                _fraction(s),
+            )
+            for r, s in zip(rows, scores, strict=True)
+        ]
         self.settlements = sorted({(str(r[0]), str(r[1]), str(r[2])) for r in rows})
         """(contract_id, contract_year, settlement_period) of the lines: exactly one for a sound ledger."""
         named = self.settlements[0][2] if self.settlements else contract.contract_years[0].year
@@ -164,9 +234,15 @@ def _whole_pence(ledger: pl.DataFrame) -> list[Violation]:
     if found:
         return found
     amounts = [int(a) for a in ledger.get_column("amount_pence").to_list()]
-    for label, total in (("payments", _sum(ledger, "payment")), ("retentions", _sum(ledger, "retention")), ("all amounts", sum(abs(a) for a in amounts))):
+    for label, total in (
+        ("payments", _sum(ledger, "payment")),
+        ("retentions", _sum(ledger, "retention")),
+        ("all amounts", sum(abs(a) for a in amounts)),
+    ):
         if abs(total) > INT64:
-            found.append(Violation("whole-pence", None, f"{label} total {total} pence, beyond a 64-bit integer"))
+            found.append(
+                Violation("whole-pence", None, f"{label} total {total} pence, beyond a 64-bit integer")
+            )
     return found
 
 
@@ -179,25 +255,57 @@ def _structure(view: View) -> list[Violation]:
     if not view.lines:
         return [Violation("ledger-structure", None, "the ledger has no lines")]
     if len(view.settlements) != 1:
-        found.append(Violation("ledger-structure", None, f"lines of {len(view.settlements)} settlements: {', '.join(' '.join(s) for s in view.settlements)}"))
+        found.append(
+            Violation(
+                "ledger-structure",
+                None,
+                f"lines of {len(view.settlements)} settlements: {', '.join(' '.join(s) for s in view.settlements)}",
+            )
+        )
     elif view.settlements[0] != (view.contract.id, view.period.contract_year.name, view.period.name):
-        found.append(Violation("ledger-structure", None, f"lines of {' '.join(view.settlements[0])}, not a settlement period of contract {view.contract.id}"))
+        found.append(
+            Violation(
+                "ledger-structure",
+                None,
+                f"lines of {' '.join(view.settlements[0])}, not a settlement period of contract {view.contract.id}",
+            )
+        )
     roles = {p.id: p.role for p in view.contract.providers}
     for x in view.lines:
         kinds = COMMISSIONER_KINDS if x.party == COMMISSIONER else PROVIDER_KINDS
         if x.party != COMMISSIONER and x.party not in roles:
-            found.append(Violation("ledger-structure", x.party, "a party that is not a provider of the contract"))
+            found.append(
+                Violation("ledger-structure", x.party, "a party that is not a provider of the contract")
+            )
         elif x.line_type not in kinds:
-            found.append(Violation("ledger-structure", x.party, f"a {x.line_type} line, which a {'commissioner' if x.party == COMMISSIONER else 'provider'} does not have"))
+            found.append(
+                Violation(
+                    "ledger-structure",
+                    x.party,
+                    f"a {x.line_type} line, which a {'commissioner' if x.party == COMMISSIONER else 'provider'} does not have",
+                )
+            )
         elif kinds[x.line_type] != x.kind:
-            found.append(Violation("ledger-structure", x.party, f"a {x.line_type} line of kind {x.kind}, not {kinds[x.line_type]}"))
+            found.append(
+                Violation(
+                    "ledger-structure",
+                    x.party,
+                    f"a {x.line_type} line of kind {x.kind}, not {kinds[x.line_type]}",
+                )
+            )
         elif x.role != roles.get(x.party, COMMISSIONER):
-            found.append(Violation("ledger-structure", x.party, f"role {x.role}, not {roles.get(x.party, COMMISSIONER)}"))
+            found.append(
+                Violation(
+                    "ledger-structure", x.party, f"role {x.role}, not {roles.get(x.party, COMMISSIONER)}"
+                )
+            )
     for party in sorted({x.party for x in view.lines}):
         numbers = sorted(x.line_no for x in view.of(party))
         if numbers != list(range(1, len(numbers) + 1)):
             found.append(Violation("ledger-structure", party, "lines are not numbered 1 to n"))
-    for missing in [p for p in view.providers if not view.of(p)] + ([] if view.of(COMMISSIONER) else [COMMISSIONER]):
+    for missing in [p for p in view.providers if not view.of(p)] + (
+        [] if view.of(COMMISSIONER) else [COMMISSIONER]
+    ):
         found.append(Violation("ledger-structure", missing, "no lines for a party of the contract"))
     return found
 
@@ -207,7 +315,13 @@ def _money_conserved(view: View) -> list[Violation]:
     value = view.one(COMMISSIONER, T.CONTRACT_VALUE, "money-conserved", found)
     paid, kept = view.total(None, kind=P), view.total(None, kind=R)
     if value is not None and paid + kept != value:
-        found.append(Violation("money-conserved", None, f"payments {paid} + retentions {kept} = {paid + kept} pence, not the contract value {value} pence"))
+        found.append(
+            Violation(
+                "money-conserved",
+                None,
+                f"payments {paid} + retentions {kept} = {paid + kept} pence, not the contract value {value} pence",
+            )
+        )
     return found
 
 
@@ -217,7 +331,13 @@ def _net_payable(view: View) -> list[Violation]:
         net = view.one(party, T.NET_PAYABLE, "net-payable", found)
         paid = view.total(party, *PERIOD_PAYMENT_TYPES, kind=P)
         if net is not None and net != paid:
-            found.append(Violation("net-payable", party, f"net_payable {net} pence, but its payment lines for the period add up to {paid} pence"))
+            found.append(
+                Violation(
+                    "net-payable",
+                    party,
+                    f"net_payable {net} pence, but its payment lines for the period add up to {paid} pence",
+                )
+            )
     return found
 
 
@@ -226,7 +346,13 @@ def _net_retained(view: View) -> list[Violation]:
     net = view.one(COMMISSIONER, T.NET_RETAINED, "net-retained", found)
     kept = view.total(COMMISSIONER, kind=R)
     if net is not None and net != kept:
-        found.append(Violation("net-retained", COMMISSIONER, f"net_retained {net} pence, but its retention lines add up to {kept} pence"))
+        found.append(
+            Violation(
+                "net-retained",
+                COMMISSIONER,
+                f"net_retained {net} pence, but its retention lines add up to {kept} pence",
+            )
+        )
     return found
 
 
@@ -234,7 +360,11 @@ def _due_now(view: View) -> list[Violation]:
     found: list[Violation] = []
     if not view.of(None, T.DUE_NOW, T.PAID_TO_DATE):
         for x in view.of(None, T.RESTATEMENT, T.PAID_ON_ACCOUNT):
-            found.append(Violation("due-now", x.party, f"a {x.line_type} line of {x.amount} pence without a due_now line"))
+            found.append(
+                Violation(
+                    "due-now", x.party, f"a {x.line_type} line of {x.amount} pence without a due_now line"
+                )
+            )
         return found
     for party in view.providers:
         due = view.one(party, T.DUE_NOW, "due-now", found)
@@ -242,7 +372,13 @@ def _due_now(view: View) -> list[Violation]:
         net = view.total(party, T.NET_PAYABLE)
         restated, on_account = view.total(party, T.RESTATEMENT), view.total(party, T.PAID_ON_ACCOUNT)
         if due is not None and due != net + restated - on_account:
-            found.append(Violation("due-now", party, f"due_now {due} pence, not net_payable {net} + restatements {restated} - paid on account {on_account} = {net + restated - on_account} pence"))
+            found.append(
+                Violation(
+                    "due-now",
+                    party,
+                    f"due_now {due} pence, not net_payable {net} + restatements {restated} - paid on account {on_account} = {net + restated - on_account} pence",
+                )
+            )
     for x in view.of(None, T.RESTATEMENT):
         if not x.adjusts:
             found.append(Violation("due-now", x.party, f"a restatement of {x.amount} pence names no period"))
@@ -259,14 +395,32 @@ def _withheld(view: View) -> list[Violation]:
         if withheld is None or unearned is None:
             continue
         if withheld != earned + unearned:
-            found.append(Violation("withheld", party, f"withheld {withheld} pence, not earned {earned} + unearned {unearned} = {earned + unearned} pence"))
+            found.append(
+                Violation(
+                    "withheld",
+                    party,
+                    f"withheld {withheld} pence, not earned {earned} + unearned {unearned} = {earned + unearned} pence",
+                )
+            )
         available = sum(x.available or 0 for x in outcome)
         if outcome and withheld != available:
-            found.append(Violation("withheld", party, f"withheld {withheld} pence, but its outcome lines had {available} pence available"))
+            found.append(
+                Violation(
+                    "withheld",
+                    party,
+                    f"withheld {withheld} pence, but its outcome lines had {available} pence available",
+                )
+            )
     pool = view.total(COMMISSIONER, T.OUTCOME_POOL)
     withheld_total = view.providers_total(T.WITHHELD)
     if withheld_total > pool:
-        found.append(Violation("withheld", None, f"providers' withheld money {withheld_total} pence is more than the outcome pool {pool} pence"))
+        found.append(
+            Violation(
+                "withheld",
+                None,
+                f"providers' withheld money {withheld_total} pence is more than the outcome pool {pool} pence",
+            )
+        )
     return found
 
 
@@ -285,17 +439,33 @@ def _contract_value(view: View) -> list[Violation]:
     pool = view.one(COMMISSIONER, T.OUTCOME_POOL, "contract-value", found)
     terms = view.contract.year_terms(view.period.contract_year.name)
     if value is None or pool is None or terms is None:
-        return found + ([Violation("contract-value", None, f"the contract has no terms for {view.period.contract_year}")] if terms is None else [])
+        return found + (
+            [Violation("contract-value", None, f"the contract has no terms for {view.period.contract_year}")]
+            if terms is None
+            else []
+        )
     if value < 0:
         found.append(Violation("contract-value", COMMISSIONER, f"a negative contract value {value} pence"))
     if terms.capitation is None:
         quarters = largest_remainder(pounds_to_pence(terms.contract_value or Decimal(0)), [1, 1, 1, 1])
         expected = sum(quarters[q - 1] for q in _quarters(view))
         if value != expected:
-            found.append(Violation("contract-value", COMMISSIONER, f"contract value {value} pence, but the contract's value for {view.period} is {expected} pence"))
+            found.append(
+                Violation(
+                    "contract-value",
+                    COMMISSIONER,
+                    f"contract value {value} pence, but the contract's value for {view.period} is {expected} pence",
+                )
+            )
     expected_pool = round_half_up(Fraction(value) * Fraction(terms.withheld_proportion))
     if pool != expected_pool:
-        found.append(Violation("contract-value", COMMISSIONER, f"outcome pool {pool} pence, not {value} x withheld proportion {terms.withheld_proportion} = {expected_pool} pence"))
+        found.append(
+            Violation(
+                "contract-value",
+                COMMISSIONER,
+                f"outcome pool {pool} pence, not {value} x withheld proportion {terms.withheld_proportion} = {expected_pool} pence",
+            )
+        )
     return found
 
 
@@ -304,7 +474,13 @@ def _base_split(view: View) -> list[Violation]:
     base_pool = view.total(COMMISSIONER, T.CONTRACT_VALUE) - view.total(COMMISSIONER, T.OUTCOME_POOL)
     paid = view.providers_total(T.BASE_PAYMENT)
     if paid != base_pool:
-        found.append(Violation("base-split", None, f"base payments add up to {paid} pence, not the base pool {base_pool} pence"))
+        found.append(
+            Violation(
+                "base-split",
+                None,
+                f"base payments add up to {paid} pence, not the base pool {base_pool} pence",
+            )
+        )
     shares = {p.id: Fraction(p.base_share) for p in view.contract.providers}
     whole = sum(shares.values()) or Fraction(1)
     for party in view.providers:
@@ -312,14 +488,30 @@ def _base_split(view: View) -> list[Violation]:
         base = sum(x.amount for x in lines)
         exact = base_pool * shares[party] / whole
         if abs(base - exact) >= 1:  # a largest-remainder part is its exact share rounded down or up
-            found.append(Violation("base-split", party, f"base payment {base} pence, not its exact share {_pence(exact)} pence rounded down or up"))
+            found.append(
+                Violation(
+                    "base-split",
+                    party,
+                    f"base payment {base} pence, not its exact share {_pence(exact)} pence rounded down or up",
+                )
+            )
         if lines and max(x.amount for x in lines) - min(x.amount for x in lines) > 1:
-            found.append(Violation("base-split", party, f"instalments {[x.amount for x in lines]} differ by more than a penny"))
+            found.append(
+                Violation(
+                    "base-split",
+                    party,
+                    f"instalments {[x.amount for x in lines]} differ by more than a penny",
+                )
+            )
     return found
 
 
 def _pence(value: Fraction) -> str:
-    return str(value.numerator) if value.denominator == 1 else f"{Decimal(value.numerator) / Decimal(value.denominator):.4f}"
+    return (
+        str(value.numerator)
+        if value.denominator == 1
+        else f"{Decimal(value.numerator) / Decimal(value.denominator):.4f}"
+    )
 
 
 def _indicator_pools(view: View) -> list[Violation]:
@@ -329,30 +521,70 @@ def _indicator_pools(view: View) -> list[Violation]:
     rest = view.total(COMMISSIONER, T.RETAINED_UNSCORED, T.HELD)
     outcome_pool = view.total(COMMISSIONER, T.OUTCOME_POOL)
     if pools + rest != outcome_pool:
-        found.append(Violation("indicator-pools", None, f"indicator pools {pools} + unscored or held {rest} = {pools + rest} pence, not the outcome pool {outcome_pool} pence"))
+        found.append(
+            Violation(
+                "indicator-pools",
+                None,
+                f"indicator pools {pools} + unscored or held {rest} = {pools + rest} pence, not the outcome pool {outcome_pool} pence",
+            )
+        )
     by_indicator = {x.indicator: x for x in retained}
     if len(by_indicator) != len(retained):
-        found.append(Violation("indicator-pools", COMMISSIONER, "an indicator has more than one retained line"))
+        found.append(
+            Violation("indicator-pools", COMMISSIONER, "an indicator has more than one retained line")
+        )
     outcome: dict[str | None, list[Line]] = {}
     for y in view.of(None, T.OUTCOME):
         outcome.setdefault(y.indicator, []).append(y)
     for x in retained:
         parts = outcome.get(x.indicator, [])
-        earned, available, pool = sum(y.amount for y in parts), sum(y.available or 0 for y in parts), x.pool or 0
+        earned, available, pool = (
+            sum(y.amount for y in parts),
+            sum(y.available or 0 for y in parts),
+            x.pool or 0,
+        )
         if pool < 0:
-            found.append(Violation("indicator-pools", None, f"indicator {x.indicator}: a negative pool {pool} pence"))
+            found.append(
+                Violation("indicator-pools", None, f"indicator {x.indicator}: a negative pool {pool} pence")
+            )
         if x.amount + earned != pool:
-            found.append(Violation("indicator-pools", None, f"indicator {x.indicator}: retained {x.amount} + earned {earned} = {x.amount + earned} pence, not its pool {pool} pence"))
+            found.append(
+                Violation(
+                    "indicator-pools",
+                    None,
+                    f"indicator {x.indicator}: retained {x.amount} + earned {earned} = {x.amount + earned} pence, not its pool {pool} pence",
+                )
+            )
         if available > pool:
-            found.append(Violation("indicator-pools", None, f"indicator {x.indicator}: parties have {available} pence available, more than its pool {pool} pence"))
+            found.append(
+                Violation(
+                    "indicator-pools",
+                    None,
+                    f"indicator {x.indicator}: parties have {available} pence available, more than its pool {pool} pence",
+                )
+            )
         for y in parts:
             if y.pool != pool:
-                found.append(Violation("indicator-pools", y.party, f"indicator {x.indicator}: its outcome line's pool {y.pool} pence is not the indicator pool {pool} pence"))
+                found.append(
+                    Violation(
+                        "indicator-pools",
+                        y.party,
+                        f"indicator {x.indicator}: its outcome line's pool {y.pool} pence is not the indicator pool {pool} pence",
+                    )
+                )
         if len({y.party for y in parts}) != len(parts):
-            found.append(Violation("indicator-pools", None, f"indicator {x.indicator}: a party has two outcome lines"))
+            found.append(
+                Violation("indicator-pools", None, f"indicator {x.indicator}: a party has two outcome lines")
+            )
     for y in view.of(None, T.OUTCOME):
         if y.indicator not in by_indicator:
-            found.append(Violation("indicator-pools", y.party, f"an outcome line of {y.amount} pence for indicator {y.indicator}, which has no pool"))
+            found.append(
+                Violation(
+                    "indicator-pools",
+                    y.party,
+                    f"an outcome line of {y.amount} pence for indicator {y.indicator}, which has no pool",
+                )
+            )
     return found
 
 
@@ -361,33 +593,90 @@ def _payment_bounds(view: View) -> list[Violation]:
     risk = view.contract.risk_share
     for x in view.of(None, *NEVER_NEGATIVE):
         if x.party != COMMISSIONER and x.amount < 0:
-            found.append(Violation("payment-bounds", x.party, f"a negative {x.line_type} line of {x.amount} pence{_on(x)}, which the contract does not allow"))
+            found.append(
+                Violation(
+                    "payment-bounds",
+                    x.party,
+                    f"a negative {x.line_type} line of {x.amount} pence{_on(x)}, which the contract does not allow",
+                )
+            )
     for x in view.of(None, T.OUTCOME):
         most = round_half_up(Fraction(x.available or 0) * view.slope)
         if x.amount > most:
-            found.append(Violation("payment-bounds", x.party, f"earned {x.amount} pence{_on(x)}, more than available {x.available} x exchange slope {view.slope} = {most} pence"))
-        if x.score is not None and x.amount != round_half_up(Fraction(x.available or 0) * x.score * view.slope):
+            found.append(
+                Violation(
+                    "payment-bounds",
+                    x.party,
+                    f"earned {x.amount} pence{_on(x)}, more than available {x.available} x exchange slope {view.slope} = {most} pence",
+                )
+            )
+        if x.score is not None and x.amount != round_half_up(
+            Fraction(x.available or 0) * x.score * view.slope
+        ):
             earned = round_half_up(Fraction(x.available or 0) * x.score * view.slope)
-            found.append(Violation("payment-bounds", x.party, f"earned {x.amount} pence{_on(x)}, not available {x.available} x score {x.score} x exchange slope {view.slope} = {earned} pence"))
+            found.append(
+                Violation(
+                    "payment-bounds",
+                    x.party,
+                    f"earned {x.amount} pence{_on(x)}, not available {x.available} x score {x.score} x exchange slope {view.slope} = {earned} pence",
+                )
+            )
     for x in view.of(None, T.UNEARNED):
         if x.amount < 0 and view.slope <= 1:
-            found.append(Violation("payment-bounds", x.party, f"unearned {x.amount} pence is negative with an exchange slope of {view.slope}"))
+            found.append(
+                Violation(
+                    "payment-bounds",
+                    x.party,
+                    f"unearned {x.amount} pence is negative with an exchange slope of {view.slope}",
+                )
+            )
     for x in view.of(None, T.RATE_CARD):
         if x.party != COMMISSIONER and x.available is not None and x.amount > x.available:
-            found.append(Violation("payment-bounds", x.party, f"rate card {x.amount} pence{_on(x)}, more than price x claims {x.available} pence"))
-    signs = {(x.amount > 0) - (x.amount < 0) for x in view.of(None, T.RISK_SHARE) if x.party != COMMISSIONER} - {0}
+            found.append(
+                Violation(
+                    "payment-bounds",
+                    x.party,
+                    f"rate card {x.amount} pence{_on(x)}, more than price x claims {x.available} pence",
+                )
+            )
+    signs = {
+        (x.amount > 0) - (x.amount < 0) for x in view.of(None, T.RISK_SHARE) if x.party != COMMISSIONER
+    } - {0}
     if len(signs) > 1:
-        found.append(Violation("payment-bounds", None, "risk share pays some providers and recovers from others"))
+        found.append(
+            Violation("payment-bounds", None, "risk share pays some providers and recovers from others")
+        )
     for x in view.of(None, T.RISK_SHARE):
-        if x.party != COMMISSIONER and ((x.amount > 0 and (risk is None or risk.gains is None)) or (x.amount < 0 and (risk is None or risk.losses is None))):
-            found.append(Violation("payment-bounds", x.party, f"risk share {x.amount} pence, but the contract shares no {'savings' if x.amount > 0 else 'overspends'}"))
+        if x.party != COMMISSIONER and (
+            (x.amount > 0 and (risk is None or risk.gains is None))
+            or (x.amount < 0 and (risk is None or risk.losses is None))
+        ):
+            found.append(
+                Violation(
+                    "payment-bounds",
+                    x.party,
+                    f"risk share {x.amount} pence, but the contract shares no {'savings' if x.amount > 0 else 'overspends'}",
+                )
+            )
     primes = {s.prime for s in view.contract.subcontracts}
     subcontractors = {s.subcontractor for s in view.contract.subcontracts}
     for x in view.of(None, T.SUBCONTRACT):
         if x.amount < 0 and x.party not in primes:
-            found.append(Violation("payment-bounds", x.party, f"subcontract {x.amount} pence paid by a provider that is no prime"))
+            found.append(
+                Violation(
+                    "payment-bounds",
+                    x.party,
+                    f"subcontract {x.amount} pence paid by a provider that is no prime",
+                )
+            )
         if x.amount > 0 and x.party not in subcontractors:
-            found.append(Violation("payment-bounds", x.party, f"subcontract {x.amount} pence paid to a provider that is no subcontractor"))
+            found.append(
+                Violation(
+                    "payment-bounds",
+                    x.party,
+                    f"subcontract {x.amount} pence paid to a provider that is no subcontractor",
+                )
+            )
     return found
 
 
@@ -401,25 +690,60 @@ def _declared_mechanisms(view: View) -> list[Violation]:
     risk_years = None if c.risk_share is None else c.risk_share.years
     declared = {
         T.POINTS: (c.points is not None and year, "a points contract's contract-year settlement"),
-        T.ASPIRATION: (c.points is not None and c.points.aspiration is not None and not year, "a points contract with aspiration, in-year"),
-        T.RISK_SHARE: (c.risk_share is not None and year and (risk_years is None or view.period.contract_year.name in risk_years),
-                       "a contract-year settlement of a year the risk share applies to"),
+        T.ASPIRATION: (
+            c.points is not None and c.points.aspiration is not None and not year,
+            "a points contract with aspiration, in-year",
+        ),
+        T.RISK_SHARE: (
+            c.risk_share is not None
+            and year
+            and (risk_years is None or view.period.contract_year.name in risk_years),
+            "a contract-year settlement of a year the risk share applies to",
+        ),
         T.RATE_CARD: (c.rate_card is not None, "a contract with a rate card"),
         T.SUBCONTRACT: (bool(c.subcontracts), "a contract with subcontracts"),
-        T.REDISTRIBUTED_UNEARNED: (c.unearned == "redistributed", "a contract that redistributes unearned money"),
-        T.HELD: (c.payment_terms.outcome_on_account == "year_end" and not year, "a quarter whose outcome money is held to year end"),
-    }  # fmt: skip
+        T.REDISTRIBUTED_UNEARNED: (
+            c.unearned == "redistributed",
+            "a contract that redistributes unearned money",
+        ),
+        T.HELD: (
+            c.payment_terms.outcome_on_account == "year_end" and not year,
+            "a quarter whose outcome money is held to year end",
+        ),
+    }
     for line_type, (allowed, where) in declared.items():
         for x in view.of(None, line_type):
             if not allowed:
-                found.append(Violation("declared-mechanisms", x.party, f"a {line_type} line of {x.amount} pence, found only in {where}"))
+                found.append(
+                    Violation(
+                        "declared-mechanisms",
+                        x.party,
+                        f"a {line_type} line of {x.amount} pence, found only in {where}",
+                    )
+                )
     indicators = {i.id: i for _, i in c.indicators()}
     for x in view.of(None, T.OUTCOME, T.RETAINED):
         indicator = indicators.get(str(x.indicator))
         if indicator is None:
-            found.append(Violation("declared-mechanisms", x.party, f"a {x.line_type} line for {x.indicator}, not an indicator of the contract"))
-        elif x.line_type == T.OUTCOME and indicator.attribution == "individual" and x.party != indicator.provider:
-            found.append(Violation("declared-mechanisms", x.party, f"earned {x.amount} pence on {x.indicator}, an individual indicator of {indicator.provider}"))
+            found.append(
+                Violation(
+                    "declared-mechanisms",
+                    x.party,
+                    f"a {x.line_type} line for {x.indicator}, not an indicator of the contract",
+                )
+            )
+        elif (
+            x.line_type == T.OUTCOME
+            and indicator.attribution == "individual"
+            and x.party != indicator.provider
+        ):
+            found.append(
+                Violation(
+                    "declared-mechanisms",
+                    x.party,
+                    f"earned {x.amount} pence on {x.indicator}, an individual indicator of {indicator.provider}",
+                )
+            )
     return found
 
 
@@ -428,16 +752,37 @@ def _mirrored(view: View) -> list[Violation]:
     for line_type in MIRRORED:
         given, kept = view.providers_total(line_type), view.total(COMMISSIONER, line_type)
         if given + kept != 0:
-            found.append(Violation("mirrored", None, f"providers' {line_type} lines add up to {given} pence, the commissioner's to {kept} pence: not opposite"))
+            found.append(
+                Violation(
+                    "mirrored",
+                    None,
+                    f"providers' {line_type} lines add up to {given} pence, the commissioner's to {kept} pence: not opposite",
+                )
+            )
     periods = {x.adjusts for x in view.of(None, T.RESTATEMENT)}
     for period in sorted(p or "" for p in periods):
         lines = [x for x in view.of(None, T.RESTATEMENT) if (x.adjusts or "") == period]
-        given, kept = sum(x.amount for x in lines if x.party != COMMISSIONER), sum(x.amount for x in lines if x.party == COMMISSIONER)
+        given, kept = (
+            sum(x.amount for x in lines if x.party != COMMISSIONER),
+            sum(x.amount for x in lines if x.party == COMMISSIONER),
+        )
         if given + kept != 0:
-            found.append(Violation("mirrored", None, f"restatements of {period}: providers {given} pence, commissioner {kept} pence: not opposite"))
+            found.append(
+                Violation(
+                    "mirrored",
+                    None,
+                    f"restatements of {period}: providers {given} pence, commissioner {kept} pence: not opposite",
+                )
+            )
     for x in view.of(COMMISSIONER, T.RISK_SHARE):
         if abs(x.amount) > abs(x.pool or 0):
-            found.append(Violation("mirrored", None, f"risk share of {-x.amount} pence to providers, more than their part {x.pool} pence"))
+            found.append(
+                Violation(
+                    "mirrored",
+                    None,
+                    f"risk share of {-x.amount} pence to providers, more than their part {x.pool} pence",
+                )
+            )
     return found
 
 
@@ -450,7 +795,11 @@ def _subcontracts(view: View) -> list[Violation]:
         passed = -sum(x.amount for x in view.of(party, T.SUBCONTRACT) if x.amount < 0)
         earned = view.total(party, T.OUTCOME)
         if passed > max(earned, 0):
-            found.append(Violation("subcontracts", party, f"passes on {passed} pence, more than the {earned} pence it earned"))
+            found.append(
+                Violation(
+                    "subcontracts", party, f"passes on {passed} pence, more than the {earned} pence it earned"
+                )
+            )
     return found
 
 
@@ -458,18 +807,42 @@ def _redistribution(view: View) -> list[Violation]:
     found = []
     given, unearned = view.providers_total(T.REDISTRIBUTED_UNEARNED), view.providers_total(T.UNEARNED)
     if given > max(unearned, 0):
-        found.append(Violation("redistribution", None, f"{given} pence redistributed, more than the providers' unearned {unearned} pence"))
+        found.append(
+            Violation(
+                "redistribution",
+                None,
+                f"{given} pence redistributed, more than the providers' unearned {unearned} pence",
+            )
+        )
     for party in view.providers:
         extra = view.total(party, T.REDISTRIBUTED_UNEARNED)
         if extra > 0 and view.total(party, T.OUTCOME) <= 0:
-            found.append(Violation("redistribution", party, f"{extra} pence of unearned money, but it earned no outcome money"))
+            found.append(
+                Violation(
+                    "redistribution",
+                    party,
+                    f"{extra} pence of unearned money, but it earned no outcome money",
+                )
+            )
     return found
 
 
 INVARIANTS: list[Check] = [
-    _structure, _money_conserved, _net_payable, _net_retained, _due_now, _withheld, _contract_value, _base_split,
-    _indicator_pools, _payment_bounds, _declared_mechanisms, _mirrored, _subcontracts, _redistribution,
-]  # fmt: skip
+    _structure,
+    _money_conserved,
+    _net_payable,
+    _net_retained,
+    _due_now,
+    _withheld,
+    _contract_value,
+    _base_split,
+    _indicator_pools,
+    _payment_bounds,
+    _declared_mechanisms,
+    _mirrored,
+    _subcontracts,
+    _redistribution,
+]
 """Run in this order on every ledger, after `whole-pence` (which, failing, stops the others)."""
 
 
@@ -487,5 +860,7 @@ def require_invariants(ledger: pl.DataFrame, contract: Contract) -> None:
     found = violations(ledger, contract)
     if found:
         first = ledger.row(0, named=True) if ledger.height else {}
-        where = f"ledger of {first.get('contract_id', contract.id)} {first.get('settlement_period', '')}".strip()
+        where = (
+            f"ledger of {first.get('contract_id', contract.id)} {first.get('settlement_period', '')}".strip()
+        )
         raise SettlementError(ExitCode.INTERNAL_ERROR, [v.diagnostic(where) for v in found])

@@ -70,9 +70,15 @@ class LineType(enum.StrEnum):
 
 
 PERIOD_PAYMENT_TYPES = (
-    LineType.BASE_PAYMENT, LineType.OUTCOME, LineType.REDISTRIBUTED_UNEARNED, LineType.POINTS,
-    LineType.ASPIRATION, LineType.RISK_SHARE, LineType.RATE_CARD, LineType.SUBCONTRACT,
-)  # fmt: skip
+    LineType.BASE_PAYMENT,
+    LineType.OUTCOME,
+    LineType.REDISTRIBUTED_UNEARNED,
+    LineType.POINTS,
+    LineType.ASPIRATION,
+    LineType.RISK_SHARE,
+    LineType.RATE_CARD,
+    LineType.SUBCONTRACT,
+)
 """Provider payment lines that pay for the settlement period itself (they add up to net_payable)."""
 
 

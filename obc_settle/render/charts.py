@@ -89,10 +89,20 @@ def waterfall(start: tuple[str, int], steps: list[tuple[str, int]], end: tuple[s
     for label, delta in steps:
         kind = "down" if delta < 0 else "up"
         sign = "-" if delta < 0 else "+"
-        levels.append((label, min(running, running + delta), max(running, running + delta), kind, sign + format_pounds(abs(delta))))
+        levels.append(
+            (
+                label,
+                min(running, running + delta),
+                max(running, running + delta),
+                kind,
+                sign + format_pounds(abs(delta)),
+            )
+        )
         running += delta
     levels.append((end[0], 0, end[1], "total", format_pounds(end[1])))
-    low, high = _waterfall_axis([item for item in levels if item[3] != "total"], max(max(item[2] for item in levels), 1))
+    low, high = _waterfall_axis(
+        [item for item in levels if item[3] != "total"], max(max(item[2] for item in levels), 1)
+    )
     span = high - low
     bars = tuple(
         WaterfallBar(label, _clamp((max(a, low) - low) / span), _clamp((b - low) / span), kind, amount)
@@ -122,7 +132,14 @@ def _round_down(value: int) -> int:
 
 
 def achievement_row(
-    label: str, kind: str, direction: str, achieved: object, threshold: object, target: object, score: object, scorable: object
+    label: str,
+    kind: str,
+    direction: str,
+    achieved: object,
+    threshold: object,
+    target: object,
+    score: object,
+    scorable: object,
 ) -> AchievementRow:
     """One indicator on its own scale: wide enough for achieved, threshold and target with room either side."""
     values = [v for v in (finite(achieved), finite(threshold), finite(target)) if v is not None]

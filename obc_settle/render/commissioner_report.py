@@ -20,7 +20,14 @@ from obc_settle.contract.models import Contract
 from obc_settle.ledger import COMMISSIONER, LineKind, LineType, party_totals, settlement_totals
 from obc_settle.money import format_pounds
 from obc_settle.render import formats
-from obc_settle.render.charts import AchievementRow, ShareRow, Waterfall, achievement_row, share_rows, waterfall
+from obc_settle.render.charts import (
+    AchievementRow,
+    ShareRow,
+    Waterfall,
+    achievement_row,
+    share_rows,
+    waterfall,
+)
 from obc_settle.render.statement_view import MoneyLine, Note
 from obc_settle.render.statements import render_html
 
@@ -118,7 +125,13 @@ class ReportView:
     @property
     def provider_money(self) -> tuple[tuple[str, str], ...]:
         """(key, heading) of the providers table's money columns; "other" only when a provider has other payments."""
-        columns = (("base", "Base payment"), ("withheld", "Withheld"), ("earned", "Earned"), ("unearned", "Unearned"), ("redistributed", "Redistributed"))
+        columns = (
+            ("base", "Base payment"),
+            ("withheld", "Withheld"),
+            ("earned", "Earned"),
+            ("unearned", "Unearned"),
+            ("redistributed", "Redistributed"),
+        )
         other = (("other", "Other payments"),) if any(p.other_pence for p in self.providers) else ()
         due = (("due_now", "Due now"),) if any(p.due_now_pence is not None for p in self.providers) else ()
         return (*columns, *other, ("net_payable", "Net payable"), *due)
@@ -153,7 +166,9 @@ def report_view(ledger: pl.DataFrame, context: ReportContext) -> ReportView:
     totals = settlement_totals(ledger)
     first = ledger.row(0, named=True)
     if (first["contract_id"], first["contract_version"]) != (context.contract_id, context.contract_version):
-        raise ValueError(f"the ledger is for contract {first['contract_id']!r}, the report context for {context.contract_id!r}")
+        raise ValueError(
+            f"the ledger is for contract {first['contract_id']!r}, the report context for {context.contract_id!r}"
+        )
     if totals.status not in formats.STATUS:
         raise ValueError(f"unknown settlement status {totals.status!r} in the ledger")
     rows = ledger.to_dicts()
@@ -161,12 +176,36 @@ def report_view(ledger: pl.DataFrame, context: ReportContext) -> ReportView:
     earned = sum(p.earned_pence for p in providers)
     other = _other_payments(rows)
     money = [
-        MoneyLine("contract_value", "Contract value", "The contract value of the settlement period.", totals.contract_value_pence),
-        MoneyLine("outcome_pool", "Outcome pool (withheld)", "Withheld from the contract value and earned only through outcomes.", totals.outcome_pool_pence, memo=True),
-        MoneyLine("base", "Base payments", "Contract value minus the outcome pool, split by base share.", _sum(rows, LineType.BASE_PAYMENT)),
-        MoneyLine("earned", "Earned through outcomes", "What the providers earned on the indicators.", earned),
+        MoneyLine(
+            "contract_value",
+            "Contract value",
+            "The contract value of the settlement period.",
+            totals.contract_value_pence,
+        ),
+        MoneyLine(
+            "outcome_pool",
+            "Outcome pool (withheld)",
+            "Withheld from the contract value and earned only through outcomes.",
+            totals.outcome_pool_pence,
+            memo=True,
+        ),
+        MoneyLine(
+            "base",
+            "Base payments",
+            "Contract value minus the outcome pool, split by base share.",
+            _sum(rows, LineType.BASE_PAYMENT),
+        ),
+        MoneyLine(
+            "earned", "Earned through outcomes", "What the providers earned on the indicators.", earned
+        ),
         *other,
-        MoneyLine("paid", "Paid to providers", "Every payment line: the sum of the lines above that are added.", totals.paid_to_providers_pence, emphasis=True),
+        MoneyLine(
+            "paid",
+            "Paid to providers",
+            "Every payment line: the sum of the lines above that are added.",
+            totals.paid_to_providers_pence,
+            emphasis=True,
+        ),
         MoneyLine(
             "retained",
             "Retained by the commissioner",
@@ -192,12 +231,27 @@ def report_view(ledger: pl.DataFrame, context: ReportContext) -> ReportView:
         providers=providers,
         indicators=indicators,
         notes=_notes(rows, context),
-        waterfall=waterfall(("Contract value", totals.contract_value_pence), steps, ("Paid to providers", totals.paid_to_providers_pence)),
+        waterfall=waterfall(
+            ("Contract value", totals.contract_value_pence),
+            steps,
+            ("Paid to providers", totals.paid_to_providers_pence),
+        ),
         achievement=tuple(
-            achievement_row(i.name, i.kind, str(i.line["direction"]), i.line["achieved"], i.line["threshold"], i.line["target"], i.line["score"], i.line["scorable"])
+            achievement_row(
+                i.name,
+                i.kind,
+                str(i.line["direction"]),
+                i.line["achieved"],
+                i.line["threshold"],
+                i.line["target"],
+                i.line["score"],
+                i.line["scorable"],
+            )
             for i in indicators
         ),
-        shares=share_rows([(f"{p.name} ({p.provider_id})", p.earned_pence, p.withheld_pence) for p in providers]),
+        shares=share_rows(
+            [(f"{p.name} ({p.provider_id})", p.earned_pence, p.withheld_pence) for p in providers]
+        ),
         lines=tuple(rows),
     )
 
@@ -220,10 +274,23 @@ def _settled_to_date(rows: list[dict[str, Any]]) -> list[MoneyLine]:
     }
     lines = []
     for line_type, explanation in words.items():
-        matching = [int(r["amount_pence"]) for r in rows if r["party_id"] != COMMISSIONER and r["line_type"] == line_type]
+        matching = [
+            int(r["amount_pence"])
+            for r in rows
+            if r["party_id"] != COMMISSIONER and r["line_type"] == line_type
+        ]
         if matching:
             label = formats.STATEMENT_LABELS.get(line_type, line_type)
-            lines.append(MoneyLine(line_type, label, explanation, sum(matching), memo=line_type != "due_now", emphasis=line_type == "due_now"))
+            lines.append(
+                MoneyLine(
+                    line_type,
+                    label,
+                    explanation,
+                    sum(matching),
+                    memo=line_type != "due_now",
+                    emphasis=line_type == "due_now",
+                )
+            )
     return lines
 
 
@@ -231,11 +298,20 @@ def _other_payments(rows: list[dict[str, Any]]) -> list[MoneyLine]:
     """Providers' payment lines other than base and outcome (redistributed money, points, ...), added up by type."""
     totals: dict[str, int] = {}
     for row in rows:
-        if row["party_id"] != COMMISSIONER and row["kind"] == LineKind.PAYMENT and row["line_type"] not in (LineType.BASE_PAYMENT, LineType.OUTCOME):
+        if (
+            row["party_id"] != COMMISSIONER
+            and row["kind"] == LineKind.PAYMENT
+            and row["line_type"] not in (LineType.BASE_PAYMENT, LineType.OUTCOME)
+        ):
             totals[str(row["line_type"])] = totals.get(str(row["line_type"]), 0) + int(row["amount_pence"])
     words = {LineType.REDISTRIBUTED_UNEARNED: "Unearned money shared among the providers that achieved."}
     return [
-        MoneyLine(line_type, formats.STATEMENT_LABELS.get(line_type) or line_type.replace("_", " ").capitalize(), words.get(line_type, "Paid to providers; see their statements."), pence)
+        MoneyLine(
+            line_type,
+            formats.STATEMENT_LABELS.get(line_type) or line_type.replace("_", " ").capitalize(),
+            words.get(line_type, "Paid to providers; see their statements."),
+            pence,
+        )
         for line_type, pence in totals.items()
     ]
 
@@ -248,9 +324,15 @@ def _providers(ledger: pl.DataFrame, context: ReportContext) -> tuple[ProviderRo
     parties = party_totals(ledger)
     earned = sum(p.earned_pence for p in parties)
     counted = (LineType.BASE_PAYMENT, LineType.OUTCOME, LineType.REDISTRIBUTED_UNEARNED, "restatement")
-    others = ledger.filter((pl.col("kind") == LineKind.PAYMENT) & ~pl.col("line_type").is_in(counted)).group_by("party_id").agg(pl.col("amount_pence").sum())
+    others = (
+        ledger.filter((pl.col("kind") == LineKind.PAYMENT) & ~pl.col("line_type").is_in(counted))
+        .group_by("party_id")
+        .agg(pl.col("amount_pence").sum())
+    )
     other = dict(zip(others["party_id"].to_list(), others["amount_pence"].to_list(), strict=True))
-    due_lines = ledger.filter(pl.col("line_type") == "due_now").group_by("party_id").agg(pl.col("amount_pence").sum())
+    due_lines = (
+        ledger.filter(pl.col("line_type") == "due_now").group_by("party_id").agg(pl.col("amount_pence").sum())
+    )
     due = dict(zip(due_lines["party_id"].to_list(), due_lines["amount_pence"].to_list(), strict=True))
     return tuple(
         ProviderRow(
@@ -272,7 +354,9 @@ def _providers(ledger: pl.DataFrame, context: ReportContext) -> tuple[ProviderRo
     )
 
 
-def _indicators(rows: list[dict[str, Any]], providers: tuple[ProviderRow, ...], context: ReportContext) -> tuple[IndicatorSummary, ...]:
+def _indicators(
+    rows: list[dict[str, Any]], providers: tuple[ProviderRow, ...], context: ReportContext
+) -> tuple[IndicatorSummary, ...]:
     """One entry per indicator with a `retained` line, in the commissioner's line order (contract order)."""
     summaries = []
     for line in rows:
@@ -282,7 +366,9 @@ def _indicators(rows: list[dict[str, Any]], providers: tuple[ProviderRow, ...], 
         outcome = {
             row["party_id"]: int(row["amount_pence"])
             for row in rows
-            if row["line_type"] == LineType.OUTCOME and row["indicator_id"] == indicator_id and row["kind"] == LineKind.PAYMENT
+            if row["line_type"] == LineType.OUTCOME
+            and row["indicator_id"] == indicator_id
+            and row["kind"] == LineKind.PAYMENT
         }
         kind = str(line["indicator_kind"])
         attribution = "Collective"
@@ -318,11 +404,22 @@ def _notes(rows: list[dict[str, Any]], context: ReportContext) -> tuple[Note, ..
     """The notes of the commissioner's indicator lines (one per indicator), and of unscored pools."""
     notes = []
     for row in rows:
-        if row["party_id"] != COMMISSIONER or row["line_type"] not in (LineType.RETAINED, LineType.RETAINED_UNSCORED):
+        if row["party_id"] != COMMISSIONER or row["line_type"] not in (
+            LineType.RETAINED,
+            LineType.RETAINED_UNSCORED,
+        ):
             continue
         unscorable = row["scorable"] is False
         if row["note"] is None and not unscorable:
             continue
-        name = context.indicator_names.get(str(row["indicator_id"]), str(row["indicator_id"])) if row["indicator_id"] else "Outcome pool"
-        notes.append(Note(name, formats.sentence(str(row["note"]) if row["note"] else "could not be scored"), unscorable))
+        name = (
+            context.indicator_names.get(str(row["indicator_id"]), str(row["indicator_id"]))
+            if row["indicator_id"]
+            else "Outcome pool"
+        )
+        notes.append(
+            Note(
+                name, formats.sentence(str(row["note"]) if row["note"] else "could not be scored"), unscorable
+            )
+        )
     return tuple(notes)

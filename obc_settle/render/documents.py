@@ -27,12 +27,23 @@ from pathlib import Path
 
 import polars as pl
 
-from obc_settle.render.document_formats import FORMATS, Progress, parse_formats
 from obc_settle.contract.models import Contract
-from obc_settle.render.commissioner_report import REPORT_FILE_STEM, ReportView, report_context, report_html, report_view
+from obc_settle.render.commissioner_report import (
+    REPORT_FILE_STEM,
+    ReportView,
+    report_context,
+    report_html,
+    report_view,
+)
+from obc_settle.render.document_formats import FORMATS, Progress, parse_formats
 from obc_settle.render.pdf_commissioner import write_report_pdf
 from obc_settle.render.pdf_statement import write_statement_pdf
-from obc_settle.render.statement_view import StatementView, document_file_name, statement_context, statement_view
+from obc_settle.render.statement_view import (
+    StatementView,
+    document_file_name,
+    statement_context,
+    statement_view,
+)
 from obc_settle.render.statements import statement_html
 from obc_settle.render.workers import RenderWorkers, render_workers, worker_count
 from obc_settle.render.xlsx_commissioner import write_report_xlsx
@@ -41,7 +52,6 @@ from obc_settle.render.xlsx_statement import write_statement_xlsx
 STATEMENTS_FOLDER = "statements"
 REPORT_FOLDER = "report"
 STAGE = "Writing statements"
-
 
 
 def _html_statement(view: StatementView, path: Path) -> None:
@@ -90,7 +100,9 @@ def document_count(contract: Contract, formats: Iterable[str] = FORMATS) -> int:
     return (len(contract.providers) + 1) * len(tuple(formats))
 
 
-def document_workers(contract: Contract, formats: Iterable[str] = FORMATS) -> AbstractContextManager[RenderWorkers | None]:
+def document_workers(
+    contract: Contract, formats: Iterable[str] = FORMATS
+) -> AbstractContextManager[RenderWorkers | None]:
     """Worker processes to render the documents of `contract` with, for a `with` block: one when
     the machine has a second CPU and the documents take long enough to render to repay a
     process's start-up (about 25 providers or more in all three formats), else None (serial);
@@ -121,7 +133,10 @@ def write_documents(
     documents: list[Document] = []
     for provider in contract.providers:
         view = statement_view(ledger, provider.id, statement_context(contract, provider.id, run_id))
-        documents += [Document("statement", name, view, statements / document_file_name(provider.id, name)) for name in chosen]
+        documents += [
+            Document("statement", name, view, statements / document_file_name(provider.id, name))
+            for name in chosen
+        ]
     summary = report_view(ledger, report_context(contract, run_id))
     documents += [Document("report", name, summary, report / f"{REPORT_FILE_STEM}.{name}") for name in chosen]
     done = 0

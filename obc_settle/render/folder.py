@@ -47,12 +47,16 @@ def _exclusive(target: Path) -> Iterator[None]:
     try:
         handle = lock_path.open("a")
     except OSError as error:
-        raise OutputFolderError("O002", f"cannot write in {target.parent} ({error.strerror or error})") from error
+        raise OutputFolderError(
+            "O002", f"cannot write in {target.parent} ({error.strerror or error})"
+        ) from error
     with handle:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError as error:
-            raise OutputFolderError("O003", "another obc-settle run is writing this folder; try again when it ends") from error
+            raise OutputFolderError(
+                "O003", "another obc-settle run is writing this folder; try again when it ends"
+            ) from error
         yield
 
 
@@ -93,14 +97,18 @@ def write_folder_atomically(target: Path, fill: Callable[[Path], None], force: b
     try:
         parent.mkdir(parents=True, exist_ok=True)
     except OSError as error:
-        raise OutputFolderError("O002", f"cannot create the folder {parent} ({error.strerror or error})") from error
+        raise OutputFolderError(
+            "O002", f"cannot create the folder {parent} ({error.strerror or error})"
+        ) from error
     with _exclusive(target):
         check_target(target, force)  # another run may have finished while we computed
         _remove_leftovers(target)
         try:
             staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.partial-", dir=parent))
         except OSError as error:
-            raise OutputFolderError("O002", f"cannot write in {parent} ({error.strerror or error})") from error
+            raise OutputFolderError(
+                "O002", f"cannot write in {parent} ({error.strerror or error})"
+            ) from error
         try:
             fill(staging)
             _sync_tree(staging)

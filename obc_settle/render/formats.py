@@ -18,11 +18,24 @@ from obc_settle.periods import SettlementPeriod
 NO_VALUE = "\u2014"
 
 MONTHS = (
-    "January", "February", "March", "April", "May", "June",
-    "July", "August", "September", "October", "November", "December",
-)  # fmt: skip
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
 STATUS = {
-    "provisional": ("Provisional", "In-year settlement of one quarter; the final settlement of the contract year uses the whole year's data."),
+    "provisional": (
+        "Provisional",
+        "In-year settlement of one quarter; the final settlement of the contract year uses the whole year's data.",
+    ),
     "final": ("Final", "Settlement of the whole contract year on the full year's data."),
     "estimate": (
         "Estimate",
@@ -30,8 +43,17 @@ STATUS = {
         "trajectory); nothing is payable on it.",
     ),
 }
-ROLES = {"lead": "Lead provider", "member": "Member", "prime": "Prime contractor", "subcontractor": "Subcontractor"}
-WINDOWS = {"period": "settlement period", "year_to_date": "year to date", "rolling_12_months": "rolling 12 months"}
+ROLES = {
+    "lead": "Lead provider",
+    "member": "Member",
+    "prime": "Prime contractor",
+    "subcontractor": "Subcontractor",
+}
+WINDOWS = {
+    "period": "settlement period",
+    "year_to_date": "year to date",
+    "rolling_12_months": "rolling 12 months",
+}
 DIRECTIONS = {"higher_is_better": "Higher is better", "lower_is_better": "Lower is better"}
 METHODS = {
     "linear": "linear scoring",
@@ -179,7 +201,11 @@ NET_PARTS = {
     "rate_card": "rate-card payments",
 }
 """How the net payable's explanation names the lines it adds up."""
-WATERFALL_LABELS = {"redistributed_unearned": "Redistributed", "risk_share": "Risk/gain share", "rate_card": "Rate card"}
+WATERFALL_LABELS = {
+    "redistributed_unearned": "Redistributed",
+    "risk_share": "Risk/gain share",
+    "rate_card": "Rate card",
+}
 LINE_DESCRIPTIONS = {
     "held": "The outcome pool of the quarter, held by the commissioner until the year-end settlement.",
     "paid_on_account": "Paid for earlier settlements of this contract year, netted off here.",

@@ -49,8 +49,24 @@ STATUS_COLOURS = {
 FONT, BOLD = "Helvetica", "Helvetica-Bold"
 STYLES = {
     "title": ParagraphStyle("title", fontName=BOLD, fontSize=16, leading=19, textColor=INK, spaceAfter=2),
-    "subtitle": ParagraphStyle("subtitle", fontName=BOLD, fontSize=11.5, leading=14, textColor=colors.HexColor("#333333"), spaceAfter=6),
-    "h2": ParagraphStyle("h2", fontName=BOLD, fontSize=11.5, leading=14, textColor=INK, spaceBefore=10, spaceAfter=4, keepWithNext=1),
+    "subtitle": ParagraphStyle(
+        "subtitle",
+        fontName=BOLD,
+        fontSize=11.5,
+        leading=14,
+        textColor=colors.HexColor("#333333"),
+        spaceAfter=6,
+    ),
+    "h2": ParagraphStyle(
+        "h2",
+        fontName=BOLD,
+        fontSize=11.5,
+        leading=14,
+        textColor=INK,
+        spaceBefore=10,
+        spaceAfter=4,
+        keepWithNext=1,
+    ),
     "body": ParagraphStyle("body", fontName=FONT, fontSize=9, leading=11.5, textColor=INK, spaceAfter=3),
     "small": ParagraphStyle("small", fontName=FONT, fontSize=7.5, leading=9.5, textColor=GREY, spaceAfter=2),
 }
@@ -104,7 +120,15 @@ def data_table(
     """
     head = [cell(text, style="head_num" if i in numeric else "head") for i, text in enumerate(header)]
     number_style = "cell_num_small" if small_numbers else "cell_num"
-    body = [[value if isinstance(value, Flowable) else cell(value, style=number_style if i in numeric else "cell") for i, value in enumerate(row)] for row in rows]
+    body = [
+        [
+            value
+            if isinstance(value, Flowable)
+            else cell(value, style=number_style if i in numeric else "cell")
+            for i, value in enumerate(row)
+        ]
+        for row in rows
+    ]
     table = Table([head, *body], colWidths=list(widths), repeatRows=1, hAlign="LEFT")
     style: list[tuple[Any, ...]] = [
         ("BACKGROUND", (0, 0), (-1, 0), HEADER_FILL),
@@ -130,24 +154,43 @@ def status_badge(status: str, label: str) -> Table:
     text, fill, border = STATUS_COLOURS.get(status, (INK, colors.white, INK))
     width = stringWidth(label.upper(), BOLD, 9) + 14
     badge = Table([[TextCell([(label.upper(), BOLD, 9, text)], 11)]], colWidths=[width], hAlign="LEFT")
-    badge.setStyle(TableStyle([("BOX", (0, 0), (-1, -1), 1.5, border), ("BACKGROUND", (0, 0), (-1, -1), fill)]))
+    badge.setStyle(
+        TableStyle([("BOX", (0, 0), (-1, -1), 1.5, border), ("BACKGROUND", (0, 0), (-1, -1), fill)])
+    )
     return badge
 
 
 def facts_table(facts: Sequence[tuple[str, str]]) -> Table:
     rows = [[cell(name, style="cell_bold"), cell(value)] for name, value in facts]
     table = Table(rows, colWidths=[32 * mm, CONTENT_WIDTH - 32 * mm], hAlign="LEFT")
-    table.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 0), ("TOPPADDING", (0, 0), (-1, -1), 1), ("BOTTOMPADDING", (0, 0), (-1, -1), 1)]))
+    table.setStyle(
+        TableStyle(
+            [
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                ("TOPPADDING", (0, 0), (-1, -1), 1),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 1),
+            ]
+        )
+    )
     return table
 
 
 def headline(figures: Sequence[tuple[str, str]]) -> Table:
     """Key figures in boxes across the page: (amount, what it is)."""
     size = 12.0 if len(figures) <= 4 else 10.5 if len(figures) == 5 else 9.0
-    cells = [[TextCell([(amount, BOLD, size, INK)], size + 2), cell(label, style="figure_label")] for amount, label in figures]
+    cells = [
+        [TextCell([(amount, BOLD, size, INK)], size + 2), cell(label, style="figure_label")]
+        for amount, label in figures
+    ]
     width = CONTENT_WIDTH / max(len(cells), 1)
     table = Table([cells], colWidths=[width] * len(cells), hAlign="LEFT")
-    table.setStyle(TableStyle([("BOX", (i, 0), (i, 0), 0.5, RULE) for i in range(len(cells))] + [("VALIGN", (0, 0), (-1, -1), "TOP")]))
+    table.setStyle(
+        TableStyle(
+            [("BOX", (i, 0), (i, 0), 0.5, RULE) for i in range(len(cells))]
+            + [("VALIGN", (0, 0), (-1, -1), "TOP")]
+        )
+    )
     return table
 
 
@@ -159,7 +202,7 @@ class _NumberedCanvas(Canvas):
         self._footer = footer
         self._pages: list[dict[str, Any]] = []
 
-    def showPage(self) -> None:  # noqa: N802 (reportlab's name)
+    def showPage(self) -> None:
         self._pages.append(dict(self.__dict__))
         self._startPage()
 
@@ -190,7 +233,9 @@ class _NumberedCanvas(Canvas):
         self.restoreState()
 
 
-def build_pdf(path: Path, story: list[Flowable], *, title: str, subject: str, author: str, footer: str) -> None:
+def build_pdf(
+    path: Path, story: list[Flowable], *, title: str, subject: str, author: str, footer: str
+) -> None:
     """Lay out `story` on A4 pages and write it to `path`, the same bytes for the same story."""
     document = SimpleDocTemplate(
         str(path),

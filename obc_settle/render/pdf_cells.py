@@ -85,7 +85,9 @@ def wrap_text(text: str, font: str, size: float, width: float) -> list[tuple[str
         wider = used + space + word_width
         if wider > width + SHRINK * space * len(line):
             if not piece and word_width > width:
-                queue += [(part, True) for part in reversed(_split_long(word, used + space, width, font, size))]
+                queue += [
+                    (part, True) for part in reversed(_split_long(word, used + space, width, font, size))
+                ]
                 continue
             if line:
                 lines.append((" ".join(line), used))
@@ -118,7 +120,7 @@ class TextCell(Flowable):
         self._wrapped_at: float | None = None
         self._rows: list[tuple[str, float, str, float, Color]] = []
 
-    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:  # noqa: N803 (reportlab's names)
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
         if availWidth != self._wrapped_at:
             self._rows = [
                 (text, text_width, font, size, colour)
@@ -129,7 +131,7 @@ class TextCell(Flowable):
         self.width, self.height = availWidth, len(self._rows) * self._leading
         return self.width, self.height
 
-    def split(self, availWidth: float, availHeight: float) -> list[Any]:  # noqa: N803
+    def split(self, availWidth: float, availHeight: float) -> list[Any]:
         return []
 
     def draw(self) -> None:

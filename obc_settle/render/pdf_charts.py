@@ -36,7 +36,7 @@ class Sketch(Flowable):
         self.width, self.height = width, height
         self._shapes: list[tuple[Any, ...]] = []
 
-    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:  # noqa: N803 (reportlab's names)
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
         return self.width, self.height
 
     def rect(self, x: float, y: float, width: float, height: float, colour: colors.Color) -> None:
@@ -45,7 +45,17 @@ class Sketch(Flowable):
     def line(self, x1: float, y1: float, x2: float, y2: float, colour: colors.Color, width: float) -> None:
         self._shapes.append(("line", x1, y1, x2, y2, colour, width))
 
-    def text(self, x: float, y: float, text: str, font: str, size: float, colour: colors.Color, *, end: bool = False) -> None:
+    def text(
+        self,
+        x: float,
+        y: float,
+        text: str,
+        font: str,
+        size: float,
+        colour: colors.Color,
+        *,
+        end: bool = False,
+    ) -> None:
         """`text` from `x` (or ending at `x`), its baseline at `y`."""
         self._shapes.append(("text", x, y, text, font, size, colour, end))
 
@@ -89,7 +99,7 @@ def _fit(text: str, font: str, size: float, width: float) -> str:
 def _label_lines(text: str, size: float, width: float, most: int) -> list[str]:
     lines = simpleSplit(text, FONT, size, width)
     if len(lines) > most:
-        lines = lines[: most - 1] + [_fit(" ".join(lines[most - 1 :]), FONT, size, width)]
+        lines = [*lines[: most - 1], _fit(" ".join(lines[most - 1 :]), FONT, size, width)]
     return lines
 
 
@@ -105,7 +115,9 @@ def waterfall_flowables(chart: Waterfall, width: float = CONTENT_WIDTH) -> list[
         bar_width = max((bar.end - bar.start) * span, 1.0)
         drawing.rect(left + bar.start * span, y + 2, bar_width, row_height - 4, _colour(bar.kind))
         drawing.text(width - VALUE_WIDTH, y + 4, bar.amount, BOLD if bar.kind == "total" else FONT, 8, INK)
-    note = f"Axis from {chart.axis_low} to {chart.axis_high}" + (" (does not start at zero)." if chart.axis_broken else ".")
+    note = f"Axis from {chart.axis_low} to {chart.axis_high}" + (
+        " (does not start at zero)." if chart.axis_broken else "."
+    )
     drawing.text(left, 2, note, FONT, 6.5, GREY)
     return [drawing]
 
@@ -151,7 +163,9 @@ def achievement_flowables(rows: Sequence[AchievementRow], width: float = CONTENT
         drawing.text(0, height - 12 - len(label) * 9, direction, FONT, 6, GREY)
         band_y, band_h = height - 26, 16.0
         for band in row.bands:
-            drawing.rect(left + band.start * span, band_y, (band.end - band.start) * span, band_h, _colour(band.kind))
+            drawing.rect(
+                left + band.start * span, band_y, (band.end - band.start) * span, band_h, _colour(band.kind)
+            )
         if row.bar_start is not None and row.bar_end is not None:
             bar_width = max((row.bar_end - row.bar_start) * span, 1.0)
             drawing.rect(left + row.bar_start * span, band_y + 5, bar_width, 6, _colour("bar"))
@@ -160,7 +174,12 @@ def achievement_flowables(rows: Sequence[AchievementRow], width: float = CONTENT
         drawing.text(left, band_y - 8, row.axis_low, FONT, 5.5, GREY)
         drawing.text(left + span, band_y - 8, row.axis_high, FONT, 5.5, GREY, end=True)
         x = width - VALUE_WIDTH
-        lines = [(row.achieved, BOLD, 8.0, INK), (row.state_text, FONT, 6.5, GREY), (f"threshold {row.threshold}", FONT, 6.5, GREY), (f"target {row.target}", FONT, 6.5, GREY)]
+        lines = [
+            (row.achieved, BOLD, 8.0, INK),
+            (row.state_text, FONT, 6.5, GREY),
+            (f"threshold {row.threshold}", FONT, 6.5, GREY),
+            (f"target {row.target}", FONT, 6.5, GREY),
+        ]
         for index, (text, font, size, colour) in enumerate(lines):
             y = height - 10 - (index and 9 + (index - 1) * 8)
             drawing.text(x, y, _fit(text, font, size, VALUE_WIDTH), font, size, colour)
@@ -170,7 +189,9 @@ def achievement_flowables(rows: Sequence[AchievementRow], width: float = CONTENT
 
 def share_flowables(rows: Sequence[ShareRow], width: float = CONTENT_WIDTH) -> list[Flowable]:
     left, span = _bar_area(width)
-    flowables: list[Flowable] = [_legend([("withheld", "band", "withheld"), ("earned", "bar", "earned")], width)]
+    flowables: list[Flowable] = [
+        _legend([("withheld", "band", "withheld"), ("earned", "bar", "earned")], width)
+    ]
     for row in rows:
         drawing = Sketch(width, 22)
         label = _label_lines(row.label, 7.5, LABEL_WIDTH, 2)

@@ -14,7 +14,17 @@ from reportlab.platypus import Flowable, KeepTogether, Spacer
 from obc_settle.money import format_pounds
 from obc_settle.render import formats
 from obc_settle.render.commissioner_report import ReportView
-from obc_settle.render.pdf_base import CONTENT_WIDTH, build_pdf, cell, data_table, esc, facts_table, headline, para, status_badge
+from obc_settle.render.pdf_base import (
+    CONTENT_WIDTH,
+    build_pdf,
+    cell,
+    data_table,
+    esc,
+    facts_table,
+    headline,
+    para,
+    status_badge,
+)
 from obc_settle.render.pdf_charts import achievement_flowables, share_flowables, waterfall_flowables
 
 SUMMARY_WIDTHS = (45 * mm, CONTENT_WIDTH - 45 * mm - 32 * mm, 32 * mm)
@@ -41,7 +51,9 @@ def report_story(view: ReportView) -> list[Flowable]:
     story: list[Flowable] = [
         para(context.contract_name, "title"),
         para("Settlement report for the commissioners, all providers", "subtitle"),
-        KeepTogether([status_badge(view.status, view.status_label), Spacer(1, 3), para(view.status_text, "small")]),
+        KeepTogether(
+            [status_badge(view.status, view.status_label), Spacer(1, 3), para(view.status_text, "small")]
+        ),
         Spacer(1, 4),
         headline([(line.amount, line.label) for line in view.headline]),
         para("About this report", "h2"),
@@ -52,14 +64,22 @@ def report_story(view: ReportView) -> list[Flowable]:
                 ("Status", view.status_label),
                 ("Commissioners", ", ".join(context.commissioners)),
                 ("Population", context.population_segment),
-                ("Contract", f"{context.contract_name} ({context.contract_id}, version {context.contract_version}), {context.model}, {len(view.providers)} providers"),
+                (
+                    "Contract",
+                    f"{context.contract_name} ({context.contract_id}, version {context.contract_version}), {context.model}, {len(view.providers)} providers",
+                ),
                 ("Currency", f"Pounds sterling ({context.currency})"),
             ]
         ),
         para("Money for the period", "h2"),
         _totals_table(view),
         Spacer(1, 6),
-        KeepTogether([para("From the contract value to the amount paid to providers", "small"), *waterfall_flowables(view.waterfall)]),
+        KeepTogether(
+            [
+                para("From the contract value to the amount paid to providers", "small"),
+                *waterfall_flowables(view.waterfall),
+            ]
+        ),
         para("Providers", "h2"),
         para("Earned against withheld, by provider", "small"),
         *share_flowables(view.shares),
@@ -79,7 +99,9 @@ def report_story(view: ReportView) -> list[Flowable]:
         flag = " [not scorable]" if note.unscorable else ""
         story.append(para("", markup=f"\u2022 <b>{esc(note.indicator)}</b>{flag}: {esc(note.text)}"))
     if not view.notes:
-        story.append(para("No data quality notes for this period: every indicator had enough data to be scored."))
+        story.append(
+            para("No data quality notes for this period: every indicator had enough data to be scored.")
+        )
     story += [
         Spacer(1, 8),
         para(
@@ -94,7 +116,11 @@ def report_story(view: ReportView) -> list[Flowable]:
 
 def _totals_table(view: ReportView) -> Flowable:
     rows = [
-        [cell(line.label, style="cell_bold" if not line.memo else "cell"), cell(line.explanation), cell(line.amount, style="cell_num_bold" if line.emphasis else "cell_num")]
+        [
+            cell(line.label, style="cell_bold" if not line.memo else "cell"),
+            cell(line.explanation),
+            cell(line.amount, style="cell_num_bold" if line.emphasis else "cell_num"),
+        ]
         for line in view.totals
     ]
     rules = [index for index, line in enumerate(view.totals) if line.emphasis]
@@ -104,10 +130,24 @@ def _totals_table(view: ReportView) -> Flowable:
 def _providers_table(view: ReportView) -> Flowable:
     keys = [key for key, _ in view.provider_money]
     rows: list[list[object]] = [
-        [cell(p.name, [f"{p.provider_id}, {p.role}"], style="cell_bold"), *(p.pounds(key) for key in keys), cell(formats.percent(p.earned_share, 1), [f"{formats.percent(p.earned_rate, 1)} of withheld"], style="cell_num")]
+        [
+            cell(p.name, [f"{p.provider_id}, {p.role}"], style="cell_bold"),
+            *(p.pounds(key) for key in keys),
+            cell(
+                formats.percent(p.earned_share, 1),
+                [f"{formats.percent(p.earned_rate, 1)} of withheld"],
+                style="cell_num",
+            ),
+        ]
         for p in view.providers
     ]
-    rows.append([cell("All providers", style="cell_bold"), *(cell(view.provider_total(key), style="cell_num_small_bold") for key in keys), ""])
+    rows.append(
+        [
+            cell("All providers", style="cell_bold"),
+            *(cell(view.provider_total(key), style="cell_num_small_bold") for key in keys),
+            "",
+        ]
+    )
     header = ["Provider", *(heading for _, heading in view.provider_money), "Share of earned"]
     money_width = (CONTENT_WIDTH - 34 * mm - 16 * mm) / len(keys)
     widths = [34 * mm, *([money_width] * len(keys)), 16 * mm]
@@ -119,17 +159,34 @@ def _indicator_table(view: ReportView) -> Flowable:
     for i in view.indicators:
         rows.append(
             [
-                cell(i.name, [f"{i.domain} \u00b7 {i.attribution} \u00b7 {i.direction}", i.window], style="cell_bold"),
+                cell(
+                    i.name,
+                    [f"{i.domain} \u00b7 {i.attribution} \u00b7 {i.direction}", i.window],
+                    style="cell_bold",
+                ),
                 i.achieved,
                 i.threshold,
                 i.target,
                 cell(i.score, ["not scorable"] if not i.scorable else [], style="cell_num"),
                 i.weight,
                 format_pounds(i.pool_pence),
-                cell(format_pounds(i.earned_pence), [f"retained {format_pounds(i.retained_pence)}"], style="cell_num"),
+                cell(
+                    format_pounds(i.earned_pence),
+                    [f"retained {format_pounds(i.retained_pence)}"],
+                    style="cell_num",
+                ),
             ]
         )
-    header = ["Indicator", "Achieved", "Threshold", "Target", "Score", "Weight", "Pool", "Earned by providers"]
+    header = [
+        "Indicator",
+        "Achieved",
+        "Threshold",
+        "Target",
+        "Score",
+        "Weight",
+        "Pool",
+        "Earned by providers",
+    ]
     unscorable = [index for index, i in enumerate(view.indicators) if not i.scorable]
     return data_table(header, rows, INDICATOR_WIDTHS, numeric=range(1, 8), highlight=unscorable)
 
@@ -142,10 +199,28 @@ def _matrix_tables(view: ReportView) -> list[Flowable]:
         chunk = providers[start : start + MATRIX_COLUMNS]
         width = (CONTENT_WIDTH - 60 * mm) / MATRIX_COLUMNS
         rows: list[list[object]] = [
-            [cell(i.name), *(formats.NO_VALUE if i.earned_by_provider[index] is None else format_pounds(i.earned_by_provider[index] or 0) for index, _ in chunk)]
+            [
+                cell(i.name),
+                *(
+                    formats.NO_VALUE
+                    if i.earned_by_provider[index] is None
+                    else format_pounds(i.earned_by_provider[index] or 0)
+                    for index, _ in chunk
+                ),
+            ]
             for i in view.indicators
         ]
-        rows.append([cell("Earned", style="cell_bold"), *(cell(p.pounds("earned"), style="cell_num_bold") for _, p in chunk)])
+        rows.append(
+            [
+                cell("Earned", style="cell_bold"),
+                *(cell(p.pounds("earned"), style="cell_num_bold") for _, p in chunk),
+            ]
+        )
         header = ["Indicator", *(f"{p.name} ({p.provider_id})" for _, p in chunk)]
-        flowables += [data_table(header, rows, [60 * mm] + [width] * len(chunk), numeric=range(1, len(chunk) + 1), total_rows=1), Spacer(1, 6)]
+        flowables += [
+            data_table(
+                header, rows, [60 * mm] + [width] * len(chunk), numeric=range(1, len(chunk) + 1), total_rows=1
+            ),
+            Spacer(1, 6),
+        ]
     return flowables

@@ -14,7 +14,17 @@ from pathlib import Path
 from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, KeepTogether, Spacer
 
-from obc_settle.render.pdf_base import CONTENT_WIDTH, build_pdf, cell, data_table, esc, facts_table, headline, para, status_badge
+from obc_settle.render.pdf_base import (
+    CONTENT_WIDTH,
+    build_pdf,
+    cell,
+    data_table,
+    esc,
+    facts_table,
+    headline,
+    para,
+    status_badge,
+)
 from obc_settle.render.pdf_charts import achievement_flowables, waterfall_flowables
 from obc_settle.render.statement_view import StatementView
 
@@ -41,7 +51,9 @@ def statement_story(view: StatementView) -> list[Flowable]:
     story: list[Flowable] = [
         para(context.contract_name, "title"),
         para(f"Outcome payment statement for {context.provider_name}", "subtitle"),
-        KeepTogether([status_badge(view.status, view.status_label), Spacer(1, 3), para(view.status_text, "small")]),
+        KeepTogether(
+            [status_badge(view.status, view.status_label), Spacer(1, 3), para(view.status_text, "small")]
+        ),
         Spacer(1, 4),
         headline([(line.amount, line.label) for line in view.headline]),
         para("About this statement", "h2"),
@@ -53,14 +65,22 @@ def statement_story(view: StatementView) -> list[Flowable]:
                 ("Status", view.status_label),
                 ("Commissioners", ", ".join(context.commissioners)),
                 ("Population", context.population_segment),
-                ("Contract", f"{context.contract_name} ({context.contract_id}, version {context.contract_version})"),
+                (
+                    "Contract",
+                    f"{context.contract_name} ({context.contract_id}, version {context.contract_version})",
+                ),
                 ("Currency", f"Pounds sterling ({context.currency})"),
             ]
         ),
         para("Money for the period", "h2"),
         _money_table(view),
         Spacer(1, 6),
-        KeepTogether([para("From your part of the contract value to the net payable", "small"), *waterfall_flowables(view.waterfall)]),
+        KeepTogether(
+            [
+                para("From your part of the contract value to the net payable", "small"),
+                *waterfall_flowables(view.waterfall),
+            ]
+        ),
         para("Outcome indicators", "h2"),
     ]
     if view.indicators:
@@ -83,7 +103,9 @@ def statement_story(view: StatementView) -> list[Flowable]:
             flag = " [not scorable]" if note.unscorable else ""
             story.append(para("", markup=f"\u2022 <b>{esc(note.indicator)}</b>{flag}: {esc(note.text)}"))
     else:
-        story.append(para("No data quality notes for this period: every indicator had enough data to be scored."))
+        story.append(
+            para("No data quality notes for this period: every indicator had enough data to be scored.")
+        )
     story += [
         Spacer(1, 8),
         para(
@@ -102,7 +124,9 @@ def _money_table(view: StatementView) -> Flowable:
     for line in view.money:
         style = "cell_num_bold" if line.emphasis else "cell_num"
         label_style = "cell_bold" if line.emphasis or not line.memo else "cell"
-        rows.append([cell(line.label, style=label_style), cell(line.explanation), cell(line.amount, style=style)])
+        rows.append(
+            [cell(line.label, style=label_style), cell(line.explanation), cell(line.amount, style=style)]
+        )
     rules = [index for index, line in enumerate(view.money) if line.emphasis]
     return data_table(["Item", "How it is made", "Amount"], rows, SUMMARY_WIDTHS, numeric=[2], rules=rules)
 
@@ -115,8 +139,20 @@ def _indicator_table(view: StatementView) -> Flowable:
             unscorable.append(index)
         rows.append(
             [
-                cell(row.name, [f"{row.domain} \u00b7 {row.attribution}", f"{row.window} ({row.window_kind})", " \u00b7 ".join(row.about)], style="cell_bold"),
-                cell(row.achieved, [f"{row.numerator} / {row.denominator}", *([row.interval] if row.interval else [])], style="cell_num"),
+                cell(
+                    row.name,
+                    [
+                        f"{row.domain} \u00b7 {row.attribution}",
+                        f"{row.window} ({row.window_kind})",
+                        " \u00b7 ".join(row.about),
+                    ],
+                    style="cell_bold",
+                ),
+                cell(
+                    row.achieved,
+                    [f"{row.numerator} / {row.denominator}", *([row.interval] if row.interval else [])],
+                    style="cell_num",
+                ),
                 cell(row.threshold, style="cell_num"),
                 cell(row.target, style="cell_num"),
                 cell(row.score, ["not scorable"] if not row.scorable else [], style="cell_num"),
@@ -125,6 +161,26 @@ def _indicator_table(view: StatementView) -> Flowable:
                 cell(row.earned, style="cell_num"),
             ]
         )
-    rows.append([cell("Total", style="cell_bold"), "", "", "", "", "", cell(view.available_total, style="cell_num_bold"), cell(view.earned_total, style="cell_num_bold")])
-    header = ["Indicator", "Achieved (num. / denom.)", "Threshold", "Target", "Score", "Weight", "Available (your share)", "Earned"]
+    rows.append(
+        [
+            cell("Total", style="cell_bold"),
+            "",
+            "",
+            "",
+            "",
+            "",
+            cell(view.available_total, style="cell_num_bold"),
+            cell(view.earned_total, style="cell_num_bold"),
+        ]
+    )
+    header = [
+        "Indicator",
+        "Achieved (num. / denom.)",
+        "Threshold",
+        "Target",
+        "Score",
+        "Weight",
+        "Available (your share)",
+        "Earned",
+    ]
     return data_table(header, rows, INDICATOR_WIDTHS, numeric=range(1, 8), total_rows=1, highlight=unscorable)

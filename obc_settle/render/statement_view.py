@@ -191,7 +191,9 @@ def statement_view(ledger: pl.DataFrame, provider_id: str, context: StatementCon
 
 
 def _provider_lines(ledger: pl.DataFrame, provider_id: str) -> pl.DataFrame:
-    lines = ledger.filter((pl.col("party_id") == provider_id) & (pl.col("party_role") != COMMISSIONER)).sort("line_no")
+    lines = ledger.filter((pl.col("party_id") == provider_id) & (pl.col("party_role") != COMMISSIONER)).sort(
+        "line_no"
+    )
     if provider_id == COMMISSIONER or lines.height == 0:
         raise ValueError(f"the ledger has no lines for provider {provider_id!r}")
     return lines
@@ -217,7 +219,14 @@ def _money(rows: list[dict[str, Any]]) -> tuple[MoneyLine, ...]:
         if line_type == LineType.OUTCOME:
             if row is outcomes[0]:
                 total = sum(int(item["amount_pence"]) for item in outcomes)
-                money.append(MoneyLine("earned", "Earned through outcomes", "The sum of the earned amounts in the indicator table below.", total))
+                money.append(
+                    MoneyLine(
+                        "earned",
+                        "Earned through outcomes",
+                        "The sum of the earned amounts in the indicator table below.",
+                        total,
+                    )
+                )
             continue
         label = formats.STATEMENT_LABELS.get(line_type) or line_type.replace("_", " ").capitalize()
         if row.get("adjusts_period"):
@@ -234,7 +243,15 @@ def _money(rows: list[dict[str, Any]]) -> tuple[MoneyLine, ...]:
         )
     if not outcomes:
         position = next((i + 1 for i, line in enumerate(money) if line.key == "withheld"), 1)
-        money.insert(position, MoneyLine("earned", "Earned through outcomes", "No indicator money is attributed to you for this period.", 0))
+        money.insert(
+            position,
+            MoneyLine(
+                "earned",
+                "Earned through outcomes",
+                "No indicator money is attributed to you for this period.",
+                0,
+            ),
+        )
     if not any(line.key == LineType.NET_PAYABLE for line in money):
         raise ValueError("the ledger has no net_payable line for this provider")
     return tuple(money)
@@ -245,7 +262,9 @@ EMPHASISED = ("net_payable", "due_now")
 
 def _explanation(row: dict[str, Any], rows: list[dict[str, Any]]) -> str:
     line_type = str(row["line_type"])
-    not_added = " (not added to the total)" if row["kind"] == LineKind.MEMO and line_type not in EMPHASISED else ""
+    not_added = (
+        " (not added to the total)" if row["kind"] == LineKind.MEMO and line_type not in EMPHASISED else ""
+    )
     if line_type == LineType.BASE_PAYMENT:
         if row["share"] is not None and row["pool_pence"] is not None:
             return f"Your base share of {formats.percent(row['share'])} of the base pool of {format_pounds(int(row['pool_pence']))}."
@@ -255,7 +274,11 @@ def _explanation(row: dict[str, Any], rows: list[dict[str, Any]]) -> str:
     if line_type == LineType.UNEARNED:
         return "Withheld money not earned this period (not added to the total)."
     if line_type == LineType.NET_PAYABLE:
-        parts = [formats.NET_PARTS.get(str(r["line_type"]), str(r["line_type"]).replace("_", " ")) for r in rows if _adds_to_net(r)]
+        parts = [
+            formats.NET_PARTS.get(str(r["line_type"]), str(r["line_type"]).replace("_", " "))
+            for r in rows
+            if _adds_to_net(r)
+        ]
         named = " + ".join(dict.fromkeys(parts))
         return f"The amount to be paid: {named}." if named else "The amount to be paid."
     note = row.get("note")
@@ -276,10 +299,20 @@ def _waterfall(money: tuple[MoneyLine, ...]) -> Waterfall:
     for line in money:
         if line.key not in NOT_STEPS and not line.memo and not line.emphasis:
             steps.append((formats.WATERFALL_LABELS.get(line.key, line.label), line.pence))
-    return waterfall(("Base payment + withheld", base + withheld), steps, ("Net payable", amounts["net_payable"]))
+    return waterfall(
+        ("Base payment + withheld", base + withheld), steps, ("Net payable", amounts["net_payable"])
+    )
 
 
-NOT_STEPS = ("base_payment", "withheld", "earned", "unearned", "restatement", "paid_on_account", "paid_to_date")
+NOT_STEPS = (
+    "base_payment",
+    "withheld",
+    "earned",
+    "unearned",
+    "restatement",
+    "paid_on_account",
+    "paid_to_date",
+)
 
 
 def _achievement(row: dict[str, Any], context: StatementContext) -> AchievementRow:
@@ -350,7 +383,9 @@ def _notes(outcomes: list[dict[str, Any]], context: StatementContext) -> tuple[N
         if row["note"] is None and not unscorable:
             continue
         text = str(row["note"]) if row["note"] is not None else "could not be scored"
-        notes.append(Note(context.indicator_names.get(indicator_id, indicator_id), formats.sentence(text), unscorable))
+        notes.append(
+            Note(context.indicator_names.get(indicator_id, indicator_id), formats.sentence(text), unscorable)
+        )
     return tuple(notes)
 
 

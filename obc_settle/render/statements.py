@@ -23,9 +23,22 @@ import polars as pl
 from obc_settle.money import format_pounds
 from obc_settle.render import formats
 from obc_settle.render.charts import COLOURS
-from obc_settle.render.statement_view import StatementContext, StatementView, document_file_name, statement_context, statement_view
+from obc_settle.render.statement_view import (
+    StatementContext,
+    StatementView,
+    document_file_name,
+    statement_context,
+    statement_view,
+)
 
-__all__ = ["StatementContext", "render_html", "render_statement", "statement_context", "statement_file_name", "statement_html"]
+__all__ = [
+    "StatementContext",
+    "render_html",
+    "render_statement",
+    "statement_context",
+    "statement_file_name",
+    "statement_html",
+]
 
 TEMPLATE_DIR = Path(__file__).parent / "templates"
 TEMPLATE_NAME = "statement.html.j2"

@@ -89,7 +89,11 @@ def settlement_summary(contract: Contract, ledger: pl.DataFrame) -> dict[str, An
 
 
 def summary_document(settlements: list[dict[str, Any]]) -> dict[str, Any]:
-    return {"schema_version": SUMMARY_SCHEMA_VERSION, "obc_settle_version": __version__, "settlements": settlements}
+    return {
+        "schema_version": SUMMARY_SCHEMA_VERSION,
+        "obc_settle_version": __version__,
+        "settlements": settlements,
+    }
 
 
 def summary_json(document: dict[str, Any]) -> str:

@@ -16,7 +16,10 @@ def write_ledger_csv(ledger: pl.DataFrame, path: Path) -> None:
     as a formula is prefixed with an apostrophe."""
     protected = ledger.with_columns(
         [
-            pl.when(pl.col(name).str.contains(r"^[=+\-@\t\r]")).then(pl.lit("'") + pl.col(name)).otherwise(pl.col(name)).alias(name)
+            pl.when(pl.col(name).str.contains(r"^[=+\-@\t\r]"))
+            .then(pl.lit("'") + pl.col(name))
+            .otherwise(pl.col(name))
+            .alias(name)
             for name, dtype in ledger.schema.items()
             if dtype == pl.String
         ]

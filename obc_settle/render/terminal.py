@@ -27,7 +27,9 @@ def settlement_table(summary: dict[str, Any]) -> Table:
         table.add_column(heading, justify="right")
     keys = [key for _, key in columns]
     for provider in summary["providers"]:
-        table.add_row(provider["provider_id"], provider["role"], *(format_pounds(provider.get(key, 0)) for key in keys))
+        table.add_row(
+            provider["provider_id"], provider["role"], *(format_pounds(provider.get(key, 0)) for key in keys)
+        )
     totals = [sum(p.get(key, 0) for p in summary["providers"]) for key in keys]
     table.add_section()
     table.add_row("all providers", "", *(format_pounds(total) for total in totals), style="bold")
@@ -39,10 +41,25 @@ def settlement_table(summary: dict[str, Any]) -> Table:
     return table
 
 
-ALWAYS = (("base", "base_pence"), ("withheld", "withheld_pence"), ("earned", "earned_pence"), ("unearned", "unearned_pence"), ("redistributed", "redistributed_pence"))
-WHEN_USED = (("points", "points_pence"), ("aspiration", "aspiration_pence"), ("risk/gain share", "risk_share_pence"),
-             ("rate card", "rate_card_pence"), ("subcontract", "subcontract_pence"))  # fmt: skip
-RECONCILED = (("restated", "restated_pence"), ("paid to date", "paid_to_date_pence"), ("due now", "due_now_pence"))
+ALWAYS = (
+    ("base", "base_pence"),
+    ("withheld", "withheld_pence"),
+    ("earned", "earned_pence"),
+    ("unearned", "unearned_pence"),
+    ("redistributed", "redistributed_pence"),
+)
+WHEN_USED = (
+    ("points", "points_pence"),
+    ("aspiration", "aspiration_pence"),
+    ("risk/gain share", "risk_share_pence"),
+    ("rate card", "rate_card_pence"),
+    ("subcontract", "subcontract_pence"),
+)
+RECONCILED = (
+    ("restated", "restated_pence"),
+    ("paid to date", "paid_to_date_pence"),
+    ("due now", "due_now_pence"),
+)
 
 
 def _status(status: str) -> str:
@@ -90,7 +107,9 @@ class ProgressBar:
         self._progress.start()
         return self
 
-    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None) -> None:
+    def __exit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None
+    ) -> None:
         self._progress.stop()
 
     def __call__(self, stage: str, done: int, total: int) -> None:

@@ -20,11 +20,20 @@ def sensitivity_csv(result: dict[str, Any]) -> str:
     providers = list(result["baseline"]["providers"])
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(["indicator_id", "level", "mark", "paid_to_providers_pence", *[f"{p}_pence" for p in providers]])
+    writer.writerow(
+        ["indicator_id", "level", "mark", "paid_to_providers_pence", *[f"{p}_pence" for p in providers]]
+    )
     for curve in result["indicators"]:
         for point in curve["points"]:
-            writer.writerow([curve["indicator_id"], repr(point["level"]), _mark(curve, point["level"]), point["paid_to_providers_pence"],
-                             *[point["providers"][p] for p in providers]])  # fmt: skip
+            writer.writerow(
+                [
+                    curve["indicator_id"],
+                    repr(point["level"]),
+                    _mark(curve, point["level"]),
+                    point["paid_to_providers_pence"],
+                    *[point["providers"][p] for p in providers],
+                ]
+            )
     return out.getvalue()
 
 
@@ -38,7 +47,7 @@ def _mark(curve: dict[str, Any], level: float) -> str:
 def sensitivity_html(result: dict[str, Any]) -> str:
     """A self-contained page: one inline SVG payment curve per indicator, threshold and target marked."""
     parts = [
-        "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">",
+        '<!doctype html>\n<html lang="en"><head><meta charset="utf-8">',
         f"<title>Sensitivity {escape(result['contract_id'])} {escape(result['settlement_period'])}</title>",
         "<style>body{font-family:sans-serif;max-width:60rem;margin:1rem auto;padding:0 1rem}svg{max-width:100%;height:auto}"
         ".t{stroke:#b35c00}.g{stroke:#137a3a}.c{stroke:#6b2fa0}</style></head><body>",
@@ -79,14 +88,22 @@ def _curve_svg(curve: dict[str, Any]) -> str:
     for name, css in (("threshold", "t"), ("target", "g"), ("current", "c")):
         value = curve[name]
         if value is not None and x0 <= value <= x1:
-            lines.append(f'<line class="{css}" x1="{sx(value)}" y1="{top}" x2="{sx(value)}" y2="{height - bottom}" stroke-dasharray="4 3"/>')
+            lines.append(
+                f'<line class="{css}" x1="{sx(value)}" y1="{top}" x2="{sx(value)}" y2="{height - bottom}" stroke-dasharray="4 3"/>'
+            )
             lines.append(f'<text x="{sx(value) + 3}" y="{top + 10}" font-size="10">{name}</text>')
     lines.append(f'<polyline points="{path}" fill="none" stroke="#1a4f8b" stroke-width="2"/>')
-    lines += [f'<circle cx="{sx(x)}" cy="{sy(y)}" r="2.5" fill="#1a4f8b"/>' for x, y in zip(xs, ys, strict=True)]
+    lines += [
+        f'<circle cx="{sx(x)}" cy="{sy(y)}" r="2.5" fill="#1a4f8b"/>' for x, y in zip(xs, ys, strict=True)
+    ]
     lines.append(f'<text x="{left}" y="{height - 8}" font-size="10">{x0:g}</text>')
     lines.append(f'<text x="{width - right}" y="{height - 8}" font-size="10" text-anchor="end">{x1:g}</text>')
-    lines.append(f'<text x="{left - 4}" y="{sy(max(ys)) + 4}" font-size="10" text-anchor="end">{escape(format_pounds(max(ys)))}</text>')
-    lines.append(f'<text x="{left - 4}" y="{sy(min(ys)) + 4}" font-size="10" text-anchor="end">{escape(format_pounds(min(ys)))}</text>')
+    lines.append(
+        f'<text x="{left - 4}" y="{sy(max(ys)) + 4}" font-size="10" text-anchor="end">{escape(format_pounds(max(ys)))}</text>'
+    )
+    lines.append(
+        f'<text x="{left - 4}" y="{sy(min(ys)) + 4}" font-size="10" text-anchor="end">{escape(format_pounds(min(ys)))}</text>'
+    )
     lines.append("</svg>")
     return "\n".join(lines)
 
@@ -94,29 +111,62 @@ def _curve_svg(curve: dict[str, Any]) -> str:
 def sensitivity_table(result: dict[str, Any]) -> Table:
     title = f"Sensitivity {result['contract_id']} {result['settlement_period']}: money per point of improvement ({result['followed']})"
     table = Table(title=title, title_justify="left")
-    for heading in ("indicator", "current", "threshold", "target", "point", "next point", "curve low", "curve high"):
+    for heading in (
+        "indicator",
+        "current",
+        "threshold",
+        "target",
+        "point",
+        "next point",
+        "curve low",
+        "curve high",
+    ):
         table.add_column(heading, justify="left" if heading == "indicator" else "right")
     curves = {c["indicator_id"]: c for c in result["indicators"]}
-    order = [r["indicator_id"] for r in result["ranking"]] + [c for c in curves if c not in {r["indicator_id"] for r in result["ranking"]}]
+    order = [r["indicator_id"] for r in result["ranking"]] + [
+        c for c in curves if c not in {r["indicator_id"] for r in result["ranking"]}
+    ]
     for key in order:
         c = curves[key]
         paid = [p["payable_pence"] for p in c["points"]]
-        table.add_row(key, "—" if c["current"] is None else f"{c['current']:.4g}", f"{c['threshold']:g}", f"{c['target']:g}", f"{c['point']:g}",
-                      "—" if c["next_point_pence"] is None else format_pounds(c["next_point_pence"]),
-                      format_pounds(min(paid)), format_pounds(max(paid)))  # fmt: skip
+        table.add_row(
+            key,
+            "—" if c["current"] is None else f"{c['current']:.4g}",
+            f"{c['threshold']:g}",
+            f"{c['target']:g}",
+            f"{c['point']:g}",
+            "—" if c["next_point_pence"] is None else format_pounds(c["next_point_pence"]),
+            format_pounds(min(paid)),
+            format_pounds(max(paid)),
+        )
     return table
 
 
 def scenario_table(report: dict[str, Any]) -> Table:
     table = Table(title=f"Scenario {report['scenario']}: baseline and scenario", title_justify="left")
     for heading in ("party", "line", "indicator", "baseline", "scenario", "difference"):
-        table.add_column(heading, justify="right" if heading in ("baseline", "scenario", "difference") else "left")
+        table.add_column(
+            heading, justify="right" if heading in ("baseline", "scenario", "difference") else "left"
+        )
     for row in report["lines"]:
-        table.add_row(row["party_id"], row["line_type"], row["indicator_id"] or "", _pounds(row["old_pence"]), _pounds(row["new_pence"]),
-                      format_pounds(row["difference_pence"]))  # fmt: skip
+        table.add_row(
+            row["party_id"],
+            row["line_type"],
+            row["indicator_id"] or "",
+            _pounds(row["old_pence"]),
+            _pounds(row["new_pence"]),
+            format_pounds(row["difference_pence"]),
+        )
     table.add_section()
     for row in report["totals"]:
-        table.add_row(row["total"], "", "", _pounds(row["old_pence"]), _pounds(row["new_pence"]), format_pounds(row["difference_pence"]))
+        table.add_row(
+            row["total"],
+            "",
+            "",
+            _pounds(row["old_pence"]),
+            _pounds(row["new_pence"]),
+            format_pounds(row["difference_pence"]),
+        )
     return table
 
 
@@ -128,9 +178,18 @@ def design_table(report: dict[str, Any]) -> Table:
     for number, draft in enumerate(drafts, start=1):
         for year in draft["years"]:
             for p in year["providers"]:
-                share = "—" if p["share_of_withheld_earned"] is None else f"{p['share_of_withheld_earned']:.1%}"
-                table.add_row(f"{number} {draft['contract_id']}", year["year"], p["provider_id"], format_pounds(p["net_payable_pence"]),
-                              format_pounds(p["withheld_pence"]), format_pounds(p["earned_pence"]), share)  # fmt: skip
+                share = (
+                    "—" if p["share_of_withheld_earned"] is None else f"{p['share_of_withheld_earned']:.1%}"
+                )
+                table.add_row(
+                    f"{number} {draft['contract_id']}",
+                    year["year"],
+                    p["provider_id"],
+                    format_pounds(p["net_payable_pence"]),
+                    format_pounds(p["withheld_pence"]),
+                    format_pounds(p["earned_pence"]),
+                    share,
+                )
     return table
 
 
@@ -140,7 +199,13 @@ def hits_table(report: dict[str, Any]) -> Table:
         table.add_column(heading, justify="left" if heading in ("draft", "indicator") else "right")
     for number, draft in enumerate(report["drafts"], start=1):
         for item in draft["indicators"]:
-            table.add_row(f"{number} {draft['contract_id']}", item["indicator_id"], str(item["years"]), str(item["met_threshold"]), str(item["met_target"]))
+            table.add_row(
+                f"{number} {draft['contract_id']}",
+                item["indicator_id"],
+                str(item["years"]),
+                str(item["met_threshold"]),
+                str(item["met_target"]),
+            )
     return table
 
 
@@ -149,17 +214,31 @@ def comparison_table(rows: list[dict[str, Any]]) -> Table:
     for heading in ("year", "provider", "draft 1", "draft 2", "difference"):
         table.add_column(heading, justify="left" if heading in ("year", "provider") else "right")
     for row in rows:
-        table.add_row(row["year"], row["provider_id"], _pounds(row["first_pence"]), _pounds(row["second_pence"]), _pounds(row["difference_pence"]))
+        table.add_row(
+            row["year"],
+            row["provider_id"],
+            _pounds(row["first_pence"]),
+            _pounds(row["second_pence"]),
+            _pounds(row["difference_pence"]),
+        )
     return table
 
 
 def estimate_range_table(estimate: dict[str, Any]) -> Table:
-    table = Table(title=f"ESTIMATE {estimate['settlement_period']} ({estimate['trajectory']} from {estimate['through']}): range from the "
-                        "year-to-date confidence intervals", title_justify="left")  # fmt: skip
+    table = Table(
+        title=f"ESTIMATE {estimate['settlement_period']} ({estimate['trajectory']} from {estimate['through']}): range from the "
+        "year-to-date confidence intervals",
+        title_justify="left",
+    )
     for heading in ("provider", "low", "estimate", "high"):
         table.add_column(heading, justify="left" if heading == "provider" else "right")
     for p in estimate["providers"]:
-        table.add_row(p["provider_id"], _pounds(p.get("low_pence")), format_pounds(p["net_payable_pence"]), _pounds(p.get("high_pence")))
+        table.add_row(
+            p["provider_id"],
+            _pounds(p.get("low_pence")),
+            format_pounds(p["net_payable_pence"]),
+            _pounds(p.get("high_pence")),
+        )
     return table
 
 

@@ -79,7 +79,15 @@ class _Worker:
         main_reads, worker_writes = os.pipe()
         try:
             self.process = subprocess.Popen(
-                [sys.executable, "-c", _BOOT, str(worker_reads), str(worker_writes), ",".join(preload), *map(str, sys.path)],
+                [
+                    sys.executable,
+                    "-c",
+                    _BOOT,
+                    str(worker_reads),
+                    str(worker_writes),
+                    ",".join(preload),
+                    *map(str, sys.path),
+                ],
                 stdin=subprocess.DEVNULL,
                 pass_fds=(worker_reads, worker_writes),
                 process_group=0,
@@ -142,7 +150,9 @@ class RenderWorkers:
                 self._lost(worker, deque())
         return sum(worker.ready for worker in self._workers)
 
-    def run(self, task: Callable[[Item], None], items: Sequence[Item], on_done: Callable[[Item], None]) -> int:
+    def run(
+        self, task: Callable[[Item], None], items: Sequence[Item], on_done: Callable[[Item], None]
+    ) -> int:
         """`task(item)` for every item, in this process or a worker, first items first; returns
         how many the workers did."""
         waiting, by_workers = deque(range(len(items))), 0
@@ -167,7 +177,9 @@ class RenderWorkers:
             raise
         return by_workers
 
-    def _receive(self, items: Sequence[Item], waiting: deque[int], on_done: Callable[[Item], None], block: bool) -> int:
+    def _receive(
+        self, items: Sequence[Item], waiting: deque[int], on_done: Callable[[Item], None], block: bool
+    ) -> int:
         """Take every message the workers have sent; with `block`, wait for one from a worker with
         items. Returns how many items they have done."""
         done = 0
@@ -255,7 +267,7 @@ def serve(reads: int, writes: int, preload: str) -> None:
             index, task, item = message
             try:
                 task(item)
-            except BaseException as error:  # noqa: BLE001 - every failure goes back to the main process
+            except BaseException as error:
                 outbox.send((index, (_pickled(error), traceback.format_exc())))
             else:
                 outbox.send((index, None))
@@ -270,5 +282,5 @@ def _pickled(error: BaseException) -> bytes:
         data = pickle.dumps(error)
         pickle.loads(data)
         return data
-    except Exception:  # noqa: BLE001
+    except Exception:
         return pickle.dumps(RuntimeError(f"{type(error).__qualname__}: {error}"))

@@ -70,16 +70,25 @@ def period_end(settlement_period: str) -> dt.datetime:
     """The last day of a settlement period: the workbook's fixed `created` date."""
     last = SettlementPeriod.parse(settlement_period).months()[-1]
     year, month = int(last[:4]), int(last[5:7])
-    return dt.datetime(year, month, calendar.monthrange(year, month)[1], tzinfo=dt.timezone.utc)
+    return dt.datetime(year, month, calendar.monthrange(year, month)[1], tzinfo=dt.UTC)
 
 
 class Book:
     """A workbook with the formats above; `write_table` writes one filterable table per sheet."""
 
-    def __init__(self, path: Path, *, title: str, subject: str, author: str, comments: str, created: dt.datetime):
+    def __init__(
+        self, path: Path, *, title: str, subject: str, author: str, comments: str, created: dt.datetime
+    ):
         self.workbook: Workbook = xlsxwriter.Workbook(str(path), WORKBOOK_OPTIONS)
         self.workbook.set_properties(
-            {"title": title, "subject": subject, "author": author, "comments": comments, "created": created, "company": ""}
+            {
+                "title": title,
+                "subject": subject,
+                "author": author,
+                "comments": comments,
+                "created": created,
+                "company": "",
+            }
         )
         self._formats: dict[str, Format] = {}
         self.taken: set[str] = set()
@@ -129,7 +138,12 @@ class Book:
             sheet.write_string(row, col, str(value), fmt)
 
     def write_summary(
-        self, sheet: Worksheet, facts: Sequence[tuple[str, str]], money: Sequence[Any], notes: Sequence[Any], no_notes: str | None
+        self,
+        sheet: Worksheet,
+        facts: Sequence[tuple[str, str]],
+        money: Sequence[Any],
+        notes: Sequence[Any],
+        no_notes: str | None,
     ) -> None:
         """The summary block both workbooks open with: facts, the money table (pounds and pence),
         and the data-quality notes (with `no_notes` written when there are none)."""
@@ -154,7 +168,13 @@ class Book:
             self.write(sheet, row + 1, 0, no_notes)
 
     def write_table(
-        self, sheet: Worksheet, columns: Sequence[Column], rows: Sequence[Sequence[object]], *, first_row: int = 0, kinds: Sequence[str] | None = None
+        self,
+        sheet: Worksheet,
+        columns: Sequence[Column],
+        rows: Sequence[Sequence[object]],
+        *,
+        first_row: int = 0,
+        kinds: Sequence[str] | None = None,
     ) -> None:
         """A header row and the rows below it; header frozen (with the first column), autofilter on."""
         for col, column in enumerate(columns):
@@ -184,7 +204,12 @@ def _width(column: Column, values: Sequence[object]) -> float:
     """Wide enough for the header word by word and the longest shown value, within limits."""
     longest_word = max((len(word) for word in column.header.split()), default=4)
     shown = [_shown_length(value, column.style) for value in values]
-    return float(min(max([longest_word + 2, min(len(column.header), 14) + 2, *(length + 2 for length in shown)]), MAX_WIDTH))
+    return float(
+        min(
+            max([longest_word + 2, min(len(column.header), 14) + 2, *(length + 2 for length in shown)]),
+            MAX_WIDTH,
+        )
+    )
 
 
 def _shown_length(value: object, style: str) -> int:

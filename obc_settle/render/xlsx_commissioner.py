@@ -17,7 +17,6 @@ from obc_settle.render.xlsx_base import Book, Column, period_end, pounds
 from obc_settle.render.xlsx_statement import write_ledger_sheet, write_lines_sheet
 
 
-
 def write_report_xlsx(view: ReportView, path: Path) -> None:
     """Write the commissioner's report as an Excel workbook to `path`."""
     context = view.context
@@ -34,7 +33,11 @@ def write_report_xlsx(view: ReportView, path: Path) -> None:
     _indicators(book, view)
     write_ledger_sheet(book, "Ledger", view.lines)
     for provider in view.providers:
-        lines = [line for line in view.lines if line["party_id"] == provider.provider_id and line["party_role"] != COMMISSIONER]
+        lines = [
+            line
+            for line in view.lines
+            if line["party_id"] == provider.provider_id and line["party_role"] != COMMISSIONER
+        ]
         write_lines_sheet(book, provider.provider_id, lines, context)
     book.close()
 
@@ -51,7 +54,10 @@ def _summary(book: Book, view: ReportView) -> None:
         ("Status", view.status_label),
         ("Commissioners", ", ".join(context.commissioners)),
         ("Population", context.population_segment),
-        ("Contract", f"{context.contract_name} ({context.contract_id}, version {context.contract_version}), {context.model}"),
+        (
+            "Contract",
+            f"{context.contract_name} ({context.contract_id}, version {context.contract_version}), {context.model}",
+        ),
         ("Providers", str(len(view.providers))),
         ("Run", context.run_id),
     ]

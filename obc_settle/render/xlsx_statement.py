@@ -142,8 +142,16 @@ def write_ledger_sheet(book: Book, name: str, lines: Sequence[dict[str, Any]]) -
         if column.endswith("_pence"):
             columns.append(Column(column.removesuffix("_pence") + "_pounds", "pounds"))
             sources.append((column, True))
-    rows = [[pounds(line[column]) if as_pounds else _cell_value(line[column]) for column, as_pounds in sources] for line in lines]
-    book.write_table(sheet=book.sheet(name), columns=columns, rows=rows, kinds=[str(line.get("indicator_kind") or "") for line in lines])
+    rows = [
+        [pounds(line[column]) if as_pounds else _cell_value(line[column]) for column, as_pounds in sources]
+        for line in lines
+    ]
+    book.write_table(
+        sheet=book.sheet(name),
+        columns=columns,
+        rows=rows,
+        kinds=[str(line.get("indicator_kind") or "") for line in lines],
+    )
 
 
 def _ledger_style(column: str) -> str:

@@ -94,15 +94,51 @@ def base_rows() -> list[dict[str, object]]:
     rows: list[dict[str, object]] = []
     for month in ("2025-10", "2025-11", "2025-12"):
         for provider, scale in (("ACUTE", 3), ("GPFED", 2)):
-            rows.append(dict(provider_id=provider, indicator_id="reviews", period=month, numerator=70 * scale,
-                             denominator=100 * scale, value_sum=None, value_count=None))
-            rows.append(dict(provider_id=provider, indicator_id="admissions", period=month, numerator=2 * scale,
-                             denominator=1000 * scale, value_sum=None, value_count=None))
-            rows.append(dict(provider_id=provider, indicator_id="confidence", period=month, numerator=None,
-                             denominator=None, value_sum=7.25 * 40 * scale, value_count=40 * scale))
-        rows.append(dict(provider_id="GPFED", indicator_id="education", period=month, numerator=30, denominator=40,
-                         value_sum=None, value_count=None))
-    return rows  # fmt: skip
+            rows.append(
+                {
+                    "provider_id": provider,
+                    "indicator_id": "reviews",
+                    "period": month,
+                    "numerator": 70 * scale,
+                    "denominator": 100 * scale,
+                    "value_sum": None,
+                    "value_count": None,
+                }
+            )
+            rows.append(
+                {
+                    "provider_id": provider,
+                    "indicator_id": "admissions",
+                    "period": month,
+                    "numerator": 2 * scale,
+                    "denominator": 1000 * scale,
+                    "value_sum": None,
+                    "value_count": None,
+                }
+            )
+            rows.append(
+                {
+                    "provider_id": provider,
+                    "indicator_id": "confidence",
+                    "period": month,
+                    "numerator": None,
+                    "denominator": None,
+                    "value_sum": 7.25 * 40 * scale,
+                    "value_count": 40 * scale,
+                }
+            )
+        rows.append(
+            {
+                "provider_id": "GPFED",
+                "indicator_id": "education",
+                "period": month,
+                "numerator": 30,
+                "denominator": 40,
+                "value_sum": None,
+                "value_count": None,
+            }
+        )
+    return rows
 
 
 def frame(rows: list[dict[str, object]]) -> pl.DataFrame:
@@ -142,27 +178,51 @@ def replace(old: str, new: str, count: int = 1) -> str:
 # YAML itself
 contract_case("yaml_syntax_error", replace("commissioners: [Corpus CCG]", "commissioners: [Corpus CCG"))
 contract_case("yaml_tab_indentation", replace("    name: Corpus Acute Trust", "\tname: Corpus Acute Trust"))
-contract_case("yaml_duplicate_top_level_key", replace("model: alliance", "model: alliance\nmodel: joint_venture"))
-contract_case("yaml_duplicate_nested_key", replace("          target: 20\n", "          target: 20\n          target: 25\n"))
-contract_case("yaml_billion_laughs", "a: &a [x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]\n"
-              "c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b]\nd: [*c, *c, *c, *c, *c, *c, *c, *c, *c]\n")
-contract_case("yaml_python_object_tag", replace("name: Corpus Alliance", "name: !!python/object/apply:os.system ['echo pwned']"))
+contract_case(
+    "yaml_duplicate_top_level_key", replace("model: alliance", "model: alliance\nmodel: joint_venture")
+)
+contract_case(
+    "yaml_duplicate_nested_key",
+    replace("          target: 20\n", "          target: 20\n          target: 25\n"),
+)
+contract_case(
+    "yaml_billion_laughs",
+    "a: &a [x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]\n"
+    "c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b]\nd: [*c, *c, *c, *c, *c, *c, *c, *c, *c]\n",
+)
+contract_case(
+    "yaml_python_object_tag",
+    replace("name: Corpus Alliance", "name: !!python/object/apply:os.system ['echo pwned']"),
+)
 contract_case("yaml_merge_key", replace("    role: lead\n", "    <<: {role: lead}\n"))
 contract_case("yaml_empty_file", "")
 contract_case("yaml_control_character", replace("name: Corpus Alliance", "name: Corpus\x07Alliance"))
 contract_case("yaml_only_comments", "# nothing here yet\n")
 contract_case("yaml_top_level_list", "- id: corpus-alliance\n- name: Corpus Alliance\n")
-contract_case("yaml_very_large_file", BASE_CONTRACT + ("# padding padding padding padding padding padding padding\n" * 40000))
-contract_case("yaml_list_where_mapping_belongs", replace("term:\n  start: 2025-04-01\n  end: 2027-03-31", "term: [2025-04-01, 2027-03-31]"))
-contract_case("yaml_mapping_where_list_belongs", replace("commissioners: [Corpus CCG]", "commissioners: {name: Corpus CCG}"))
+contract_case(
+    "yaml_very_large_file",
+    BASE_CONTRACT + ("# padding padding padding padding padding padding padding\n" * 40000),
+)
+contract_case(
+    "yaml_list_where_mapping_belongs",
+    replace("term:\n  start: 2025-04-01\n  end: 2027-03-31", "term: [2025-04-01, 2027-03-31]"),
+)
+contract_case(
+    "yaml_mapping_where_list_belongs",
+    replace("commissioners: [Corpus CCG]", "commissioners: {name: Corpus CCG}"),
+)
 contract_case("value_percentage_as_text", replace("withheld_proportion: 0.1}", 'withheld_proportion: "10%"}'))
 contract_case("value_number_as_text", replace("base_share: 0.6", 'base_share: "0.6"'))
 contract_case("value_nan", replace("threshold: 0.6", "threshold: .nan"))
 contract_case("value_infinity", replace("target: 0.8", "target: .inf"))
 contract_case("value_date_that_does_not_exist", replace("start: 2025-04-01", "start: 2025-02-30"))
 contract_case("value_date_and_time", replace("end: 2027-03-31", "end: 2027-03-31T12:00:00"))
-contract_case("value_pounds_with_three_decimals", replace("contract_value: 1000000.00", "contract_value: 1000000.005"))
-contract_case("value_negative_contract_value", replace("contract_value: 1000000.00", "contract_value: -1000000.00"))
+contract_case(
+    "value_pounds_with_three_decimals", replace("contract_value: 1000000.00", "contract_value: 1000000.005")
+)
+contract_case(
+    "value_negative_contract_value", replace("contract_value: 1000000.00", "contract_value: -1000000.00")
+)
 contract_case("value_proportion_above_one", replace("withheld_proportion: 0.1}", "withheld_proportion: 1.5}"))
 contract_case("value_unknown_word", replace("model: alliance", "model: aliance"))
 contract_case("key_unknown_with_suggestion", replace("    role: lead", "    rol: lead"))
@@ -170,47 +230,101 @@ contract_case("key_unknown_at_top", replace("model: alliance", "model: alliance\
 contract_case("key_required_missing", replace("population_segment: Adults with long-term conditions\n", ""))
 # Meaning
 contract_case("weights_of_domains_do_not_sum_to_one", replace("      weight: 0.3\n", "      weight: 0.4\n"))
-contract_case("weights_of_indicators_do_not_sum_to_one", replace("          weight: 0.6\n", "          weight: 0.5\n"))
-contract_case("threshold_above_target_higher_is_better", replace("threshold: 0.6\n          target: 0.8", "threshold: 0.85\n          target: 0.8"))
-contract_case("threshold_below_target_lower_is_better", replace("threshold: 30\n          target: 20", "threshold: 15\n          target: 20"))
+contract_case(
+    "weights_of_indicators_do_not_sum_to_one", replace("          weight: 0.6\n", "          weight: 0.5\n")
+)
+contract_case(
+    "threshold_above_target_higher_is_better",
+    replace("threshold: 0.6\n          target: 0.8", "threshold: 0.85\n          target: 0.8"),
+)
+contract_case(
+    "threshold_below_target_lower_is_better",
+    replace("threshold: 30\n          target: 20", "threshold: 15\n          target: 20"),
+)
 contract_case("base_shares_do_not_sum_to_one", replace("base_share: 0.4", "base_share: 0.5"))
-contract_case("fixed_shares_do_not_sum_to_one", BASE_CONTRACT + "share_rule:\n  method: fixed\n  fixed: {ACUTE: 0.7, GPFED: 0.2}\n")
-contract_case("years_with_a_gap", replace("  - {year: 2026-27, contract_value: 1020000.00, withheld_proportion: 0.1}\n", ""))
+contract_case(
+    "fixed_shares_do_not_sum_to_one",
+    BASE_CONTRACT + "share_rule:\n  method: fixed\n  fixed: {ACUTE: 0.7, GPFED: 0.2}\n",
+)
+contract_case(
+    "years_with_a_gap",
+    replace("  - {year: 2026-27, contract_value: 1020000.00, withheld_proportion: 0.1}\n", ""),
+)
 contract_case("years_overlap", replace("  - {year: 2026-27", "  - {year: 2025-26"))
-contract_case("year_outside_the_term", replace("  - {year: 2026-27, contract_value: 1020000.00, withheld_proportion: 0.1}\n",
-                                               "  - {year: 2026-27, contract_value: 1020000.00, withheld_proportion: 0.1}\n"
-                                               "  - {year: 2027-28, contract_value: 1040000.00, withheld_proportion: 0.1}\n"))
+contract_case(
+    "year_outside_the_term",
+    replace(
+        "  - {year: 2026-27, contract_value: 1020000.00, withheld_proportion: 0.1}\n",
+        "  - {year: 2026-27, contract_value: 1020000.00, withheld_proportion: 0.1}\n"
+        "  - {year: 2027-28, contract_value: 1040000.00, withheld_proportion: 0.1}\n",
+    ),
+)
 contract_case("term_not_on_contract_year_boundaries", replace("start: 2025-04-01", "start: 2025-05-01"))
 contract_case("term_ends_before_it_starts", replace("end: 2027-03-31", "end: 2024-03-31"))
-contract_case("target_trajectory_for_a_year_outside_the_contract", replace("          target: 0.8\n",
-              "          target: 0.8\n          by_year:\n            2030-31: {threshold: 0.65, target: 0.85}\n"))
+contract_case(
+    "target_trajectory_for_a_year_outside_the_contract",
+    replace(
+        "          target: 0.8\n",
+        "          target: 0.8\n          by_year:\n            2030-31: {threshold: 0.65, target: 0.85}\n",
+    ),
+)
 contract_case("indicator_for_an_unknown_provider", replace("provider: GPFED", "provider: GPFEDD"))
 contract_case("individual_indicator_without_provider", replace("          provider: GPFED\n", ""))
-contract_case("collective_indicator_naming_a_provider", replace("          weight: 0.6\n", "          weight: 0.6\n          provider: ACUTE\n"))
+contract_case(
+    "collective_indicator_naming_a_provider",
+    replace("          weight: 0.6\n", "          weight: 0.6\n          provider: ACUTE\n"),
+)
 contract_case("duplicate_provider_id", replace("  - id: GPFED\n", "  - id: ACUTE\n"))
 contract_case("duplicate_indicator_id", replace("        - id: education", "        - id: reviews"))
 contract_case("duplicate_domain_id", replace("    - id: experience", "    - id: clinical"))
 contract_case("provider_id_with_path_traversal", replace("  - id: GPFED\n", '  - id: "../../etc/x"\n'))
 contract_case("provider_id_with_slash", replace("  - id: GPFED\n", '  - id: "GP/FED"\n'))
 contract_case("provider_id_with_control_character", replace("  - id: GPFED\n", '  - id: "GP\\x07FED"\n'))
-contract_case("provider_id_reserved_for_the_commissioner", replace("  - id: GPFED\n", "  - id: commissioner\n"))
+contract_case(
+    "provider_id_reserved_for_the_commissioner", replace("  - id: GPFED\n", "  - id: commissioner\n")
+)
 contract_case("cap_for_an_unknown_provider", BASE_CONTRACT + "share_rule:\n  caps: {ACUTEE: 0.5}\n")
-contract_case("banded_scoring_without_bands", replace("          target: 8\n", "          target: 8\n          scoring: {method: banded}\n"))
-contract_case("improvement_scoring_without_baseline", replace("          target: 0.8\n", "          target: 0.8\n          scoring: {method: improvement}\n"))
-contract_case("bands_out_of_order", replace("          target: 8\n", "          target: 8\n          scoring:\n            method: banded\n"
-                                            "            bands: [{level: 7, score: 0.5}, {level: 6.5, score: 1}]\n"))
-contract_case("value_range_upside_down", replace("          target: 8\n", "          target: 8\n          value_range: {min: 10, max: 0}\n"))
-contract_case("value_range_on_a_proportion", replace("          target: 0.8\n", "          target: 0.8\n          value_range: {min: 0, max: 1}\n"))
-contract_case("several_mistakes_at_once", replace("base_share: 0.4", "base_share: 0.5")
-              .replace("      weight: 0.3\n", "      weight: 0.4\n").replace("provider: GPFED", "provider: GPFEDD")
-              .replace("withheld_proportion: 0.1}", 'withheld_proportion: "10%"}', 1))
+contract_case(
+    "banded_scoring_without_bands",
+    replace("          target: 8\n", "          target: 8\n          scoring: {method: banded}\n"),
+)
+contract_case(
+    "improvement_scoring_without_baseline",
+    replace("          target: 0.8\n", "          target: 0.8\n          scoring: {method: improvement}\n"),
+)
+contract_case(
+    "bands_out_of_order",
+    replace(
+        "          target: 8\n",
+        "          target: 8\n          scoring:\n            method: banded\n"
+        "            bands: [{level: 7, score: 0.5}, {level: 6.5, score: 1}]\n",
+    ),
+)
+contract_case(
+    "value_range_upside_down",
+    replace("          target: 8\n", "          target: 8\n          value_range: {min: 10, max: 0}\n"),
+)
+contract_case(
+    "value_range_on_a_proportion",
+    replace("          target: 0.8\n", "          target: 0.8\n          value_range: {min: 0, max: 1}\n"),
+)
+contract_case(
+    "several_mistakes_at_once",
+    replace("base_share: 0.4", "base_share: 0.5")
+    .replace("      weight: 0.3\n", "      weight: 0.4\n")
+    .replace("provider: GPFED", "provider: GPFEDD")
+    .replace("withheld_proportion: 0.1}", 'withheld_proportion: "10%"}', 1),
+)
 
 
 # Extracts
-def rows_with(change: Callable[[dict[str, object]], dict[str, object]], where: Callable[[dict[str, object]], bool]) -> DataWriter:
+def rows_with(
+    change: Callable[[dict[str, object]], dict[str, object]], where: Callable[[dict[str, object]], bool]
+) -> DataWriter:
     def write(folder: Path) -> None:
         rows = [change(row) if where(row) else row for row in base_rows()]
         write_parquet(folder / "extract.parquet", frame(rows))
+
     return write
 
 
@@ -229,6 +343,7 @@ def write_bytes(content: bytes) -> DataWriter:
     def write(folder: Path) -> None:
         folder.mkdir(parents=True, exist_ok=True)
         (folder / "extract.parquet").write_bytes(content)
+
     return write
 
 
@@ -244,7 +359,9 @@ def columns_dropped(*names: str) -> DataWriter:
 
 
 def column_retyped(name: str, dtype: pl.DataType) -> DataWriter:
-    return lambda folder: write_parquet(folder / "extract.parquet", frame(base_rows()).with_columns(pl.col(name).cast(dtype)))
+    return lambda folder: write_parquet(
+        folder / "extract.parquet", frame(base_rows()).with_columns(pl.col(name).cast(dtype))
+    )
 
 
 def empty_folder(folder: Path) -> None:
@@ -253,8 +370,15 @@ def empty_folder(folder: Path) -> None:
 
 
 def other_contract(folder: Path) -> None:
-    rows = [{**row, "provider_id": {"ACUTE": "MKRP", "GPFED": "CLIN"}[str(row["provider_id"])],
-             "indicator_id": "opiate_completions"} for row in base_rows() if row["indicator_id"] == "reviews"]  # fmt: skip
+    rows = [
+        {
+            **row,
+            "provider_id": {"ACUTE": "MKRP", "GPFED": "CLIN"}[str(row["provider_id"])],
+            "indicator_id": "opiate_completions",
+        }
+        for row in base_rows()
+        if row["indicator_id"] == "reviews"
+    ]
     write_parquet(folder / "mk-extract.parquet", frame(rows))
 
 
@@ -287,34 +411,58 @@ def loaded_twice(folder: Path) -> None:
 def corrected_beside_original(folder: Path) -> None:
     """GPFED's reviews restated in a second file, left beside the original."""
     write_parquet(folder / "extract.parquet", frame(base_rows()))
-    corrected = [changed(numerator=65)(row) for row in base_rows() if row["indicator_id"] == "reviews" and row["provider_id"] == "GPFED"]
+    corrected = [
+        changed(numerator=65)(row)
+        for row in base_rows()
+        if row["indicator_id"] == "reviews" and row["provider_id"] == "GPFED"
+    ]
     write_parquet(folder / "extract-restated.parquet", frame(corrected))
 
 
 data_case("extract_rows_loaded_twice", loaded_twice)
 data_case("extract_without_denominator_column", columns_dropped("denominator"))
 data_case("corrected_file_beside_original", corrected_beside_original)
-data_case("measure_null_on_needed_rows", rows_with(changed(denominator=None),
-          lambda row: row["indicator_id"] == "admissions" and row["provider_id"] == "ACUTE"))
+data_case(
+    "measure_null_on_needed_rows",
+    rows_with(
+        changed(denominator=None),
+        lambda row: row["indicator_id"] == "admissions" and row["provider_id"] == "ACUTE",
+    ),
+)
 data_case("extract_not_parquet", write_bytes(b"provider_id,indicator_id,period\nACUTE,reviews,2025-10\n"))
 data_case("extract_empty_file", write_bytes(b""))
 data_case("extract_truncated", truncated)
 data_case("extract_missing_key_column", columns_dropped("period"))
-data_case("extract_missing_measure_columns", columns_dropped("numerator", "denominator", "value_sum", "value_count"))
+data_case(
+    "extract_missing_measure_columns", columns_dropped("numerator", "denominator", "value_sum", "value_count")
+)
 data_case("extract_numerator_as_text", column_retyped("numerator", pl.String))
-data_case("extract_period_as_number", lambda folder: write_parquet(
-    folder / "extract.parquet", frame(base_rows()).with_columns(pl.lit(202510).alias("period"))))
+data_case(
+    "extract_period_as_number",
+    lambda folder: write_parquet(
+        folder / "extract.parquet", frame(base_rows()).with_columns(pl.lit(202510).alias("period"))
+    ),
+)
 data_case("extract_value_count_as_float", column_retyped("value_count", pl.Float64))
 data_case("extract_null_provider", rows_with(changed(provider_id=None), row_number(2)))
 data_case("extract_null_period", rows_with(changed(period=None), row_number(5)))
 data_case("extract_negative_numerator", rows_with(changed(numerator=-3), row_number(4)))
-data_case("extract_negative_denominator", rows_with(changed(denominator=-100), lambda row: row["indicator_id"] == "reviews"))
+data_case(
+    "extract_negative_denominator",
+    rows_with(changed(denominator=-100), lambda row: row["indicator_id"] == "reviews"),
+)
 data_case("extract_numerator_above_denominator", rows_with(changed(numerator=500), row_number(1)))
 data_case("extract_unknown_provider", rows_with(changed(provider_id="P-77"), row_number(3)))
-data_case("extract_unknown_indicator", rows_with(changed(indicator_id="hba1c"), lambda row: row["provider_id"] == "GPFED"))
+data_case(
+    "extract_unknown_indicator",
+    rows_with(changed(indicator_id="hba1c"), lambda row: row["provider_id"] == "GPFED"),
+)
 data_case("extract_period_outside_the_term", rows_with(changed(period="2024-12"), row_number(7)))
 data_case("extract_period_not_a_month", rows_with(changed(period="2025-Q3"), row_number(1)))
-data_case("extract_nan_value", rows_with(changed(value_sum=float("nan")), lambda row: row["indicator_id"] == "confidence"))
+data_case(
+    "extract_nan_value",
+    rows_with(changed(value_sum=float("nan")), lambda row: row["indicator_id"] == "confidence"),
+)
 data_case("extract_values_without_count", rows_with(changed(value_count=0), row_number(3)))
 data_case("extract_of_another_contract", other_contract)
 data_case("extract_folder_with_no_parquet", empty_folder)
@@ -324,18 +472,29 @@ data_case("extract_many_problems_in_one_file", many_problems_in_one_file)
 CASES["extract_mixed_units"] = (
     replace("          target: 8\n", "          target: 8\n          value_range: {min: 0, max: 10}\n"),
     # One provider reports the 0-10 confidence score on a 0-100 scale.
-    rows_with(lambda row: {**row, "value_sum": float(row["value_sum"]) * 10}, lambda row: row["indicator_id"] == "confidence"
-              and row["provider_id"] == "GPFED"),
+    rows_with(
+        lambda row: {**row, "value_sum": float(row["value_sum"]) * 10},
+        lambda row: row["indicator_id"] == "confidence" and row["provider_id"] == "GPFED",
+    ),
     None,
 )
 
 
-def year_of_rows(folder: Path, *, drop: Callable[[dict[str, object]], bool] = lambda row: False,
-                 change: Callable[[dict[str, object]], dict[str, object]] = lambda row: row) -> None:
+def year_of_rows(
+    folder: Path,
+    *,
+    drop: Callable[[dict[str, object]], bool] = lambda row: False,
+    change: Callable[[dict[str, object]], dict[str, object]] = lambda row: row,
+) -> None:
     """The base rows for every month of 2025-26, less the rows `drop` selects, `change` applied."""
     months = [f"2025-{m:02d}" for m in range(4, 13)] + [f"2026-{m:02d}" for m in range(1, 4)]
     quarter = {"2025-10", "2025-11", "2025-12"}
-    rows = [change({**row, "period": month}) for month in months for row in base_rows() if row["period"] == "2025-10"]
+    rows = [
+        change({**row, "period": month})
+        for month in months
+        for row in base_rows()
+        if row["period"] == "2025-10"
+    ]
     write_parquet(folder / "extract.parquet", frame([row for row in rows if not drop(row)]))
     assert quarter <= {str(row["period"]) for row in rows}
 
@@ -348,10 +507,18 @@ def registers_as_person_years(row: dict[str, object]) -> dict[str, object]:
 
 
 data_case("year_end_without_payments_on_account", None, ["--period", "2025-26"])
-data_case("missing_provider_month_in_a_final_settlement",
-          lambda folder: year_of_rows(folder, drop=lambda row: row["provider_id"] == "GPFED" and row["indicator_id"] == "reviews"
-                                      and row["period"] in ("2026-01", "2026-02")),
-          ["--period", "2025-26", "--nothing-paid-on-account"])  # fmt: skip
+data_case(
+    "missing_provider_month_in_a_final_settlement",
+    lambda folder: year_of_rows(
+        folder,
+        drop=lambda row: (
+            row["provider_id"] == "GPFED"
+            and row["indicator_id"] == "reviews"
+            and row["period"] in ("2026-01", "2026-02")
+        ),
+    ),
+    ["--period", "2025-26", "--nothing-paid-on-account"],
+)
 CASES["rate_from_registers_in_a_final_settlement"] = (
     replace("          threshold: 30\n", "          baseline: 2.4\n          threshold: 30\n"),
     lambda folder: year_of_rows(folder, change=registers_as_person_years),
@@ -384,7 +551,9 @@ def write_cases() -> None:
             (folder / "args.txt").write_text("\n".join(args) + "\n")
     encoding = HERE / "yaml_not_utf8"
     encoding.mkdir(exist_ok=True)
-    (encoding / "contract.yaml").write_bytes(BASE_CONTRACT.replace("Corpus CCG", "Corpus CCG (Bromley–Beckenham)").encode("cp1252"))
+    (encoding / "contract.yaml").write_bytes(
+        BASE_CONTRACT.replace("Corpus CCG", "Corpus CCG (Bromley–Beckenham)").encode("cp1252")
+    )
     bom16 = HERE / "yaml_utf16"
     bom16.mkdir(exist_ok=True)
     (bom16 / "contract.yaml").write_bytes(BASE_CONTRACT.encode("utf-16"))
@@ -395,7 +564,9 @@ def expect_all() -> None:
     from test_bad_inputs import case_names, run_case
 
     for name in case_names():
-        code, stderr, _ = run_case(HERE / name, Path(subprocess.check_output(["mktemp", "-d"], text=True).strip()))
+        code, stderr, _ = run_case(
+            HERE / name, Path(subprocess.check_output(["mktemp", "-d"], text=True).strip())
+        )
         (HERE / name / "expected.txt").write_text(f"exit {code}\n{stderr}", encoding="utf-8")
 
 
