@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 OBC := $(BIN)/obc-settle
 
-.PHONY: install demo test test-long lint format lock sample-data golden bench clean
+.PHONY: install demo test test-fast test-long lint format lock sample-data golden bench clean
 
 $(STAMP): requirements.lock pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -31,14 +31,29 @@ demo: install
 	    --paid out/$$id/2025-26-Q1 --paid out/$$id/2025-26-Q2 --paid out/$$id/2025-26-Q3 --paid out/$$id/2025-26-Q4 || exit $$?; \
 	done
 
-## Lint, format check and import layers; then the whole suite on every core.
-test: lint
-	$(BIN)/python -m pytest -n auto
+## Hypothesis profile (tests/conftest.py): `quick` is derandomised, the same examples on every run and
+## machine; `HYPOTHESIS_PROFILE=long make test` runs the whole suite with the long, random profile.
+HYPOTHESIS_PROFILE ?= quick
+export HYPOTHESIS_PROFILE
 
-## What CI checks before the tests: ruff's lint rules, the formatter (check only) and the import layers.
+## Lint, format check, types and import layers; then the whole suite on every core, the tests marked
+## slow, browser and pdf included (about 2 minutes on 2 cores). --dist worksteal: a worker that runs
+## out of tests takes queued ones from a busy worker, so a long property test does not finish alone.
+test: lint
+	$(BIN)/python -m pytest -n auto --dist worksteal
+
+## The edit loop (under a minute on 2 cores): no lint, and not the tests marked slow (more than ~3 s:
+## property tests, runs in subprocesses), browser (headless chromium) or pdf (PDF rendering and
+## poppler). Markers are declared in pyproject.toml; `make test` still runs everything before a commit.
+test-fast: install
+	$(BIN)/python -m pytest -n auto --dist worksteal -m "not slow and not browser and not pdf"
+
+## What CI checks before the tests: ruff's lint rules, the formatter (check only), the types (mypy,
+## configured in pyproject.toml: strict on every package but render/) and the import layers.
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 	$(BIN)/lint-imports
 
 ## Rewrite the code in the house format and apply ruff's safe fixes.
@@ -46,19 +61,23 @@ format: install
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-## Nightly: the property and fuzz tests with the long Hypothesis profile (random, 2,000 examples each;
-## about 50 minutes on 2 cores). `make test` runs them with the quick, derandomised profile.
+## Nightly: every Hypothesis test (pytest's `hypothesis` marker: the property and fuzz tests) with the
+## long profile: random examples, 2,000 each, new ones every night (about 50 minutes of test time, spread
+## over every core). A failure is kept in .hypothesis/, replayed first next time, and printed with
+## @reproduce_failure.
+## `make test` runs the same tests with the quick, derandomised profile.
 test-long: install
-	HYPOTHESIS_PROFILE=long $(BIN)/python -m pytest tests/test_properties.py tests/test_properties_mechanisms.py \
-	  tests/test_properties_schemes.py tests/test_reconciliation_properties.py tests/test_fuzz_contract_loader.py tests/test_money.py
+	HYPOTHESIS_PROFILE=long $(BIN)/python -m pytest -n auto --dist worksteal -m hypothesis
 
 ## Regenerate the sample extracts (deterministic: the same bytes every time).
 sample-data: install
 	$(BIN)/python sample_data/generate.py
 
-## Regenerate the golden ledger fixtures after an intended change of results.
+## Regenerate the golden ledgers (tests/golden/) after an intended change of results. Prints, per ledger,
+## the inputs that changed, the lines that change and the money that moves; writes at once when no money
+## moves, and only with `make golden ACCEPT=1` (after review) when it does.
 golden: install
-	$(BIN)/python tests/golden/regenerate.py
+	$(BIN)/python tests/golden/regenerate.py $(if $(ACCEPT),--accept)
 
 ## Benchmark (not a test; several minutes, 2 cores and ~8 GB for pandas): obc-settle run on record-level
 ## extracts of 1, 10 and 50 million rows against bare Polars, DuckDB and pandas; writes benchmarks/results.md.

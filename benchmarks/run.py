@@ -16,7 +16,9 @@ Wall time is the process's, from start to exit, as a user waits for it; peak mem
 process's maximum resident set size (from `wait4`). The tables show medians over the rounds.
 Outside the timing, every contender's aggregates are compared with the bare Polars reference's
 (counts exactly, value sums to 1e-6), and `obc-settle run`'s ledger with the reference totals.
-Also measured: start-up (`obc-settle --help`, `obc-settle validate` of a sample contract).
+Also measured: start-up (`obc-settle --help`, `obc-settle validate` of a sample contract), a run
+that fails on its output folder at the largest size (it must fail before the scan), and from the
+tables the cost per row between the two largest sizes against DuckDB's, and the fixed cost left.
 Prints the tables and writes them with the machine, the versions and the date to
 benchmarks/results.md (or --results).
 """
@@ -75,7 +77,7 @@ class Measure:
             self.query.append(query)
 
 
-def measure(command: list[str], env: dict[str, str] | None = None) -> tuple[float, int, str]:
+def measure(command: list[str], env: dict[str, str] | None = None, expect: int = 0) -> tuple[float, int, str]:
     """Run a command; its wall time, its peak resident memory (KiB) and its standard output.
 
     Peak memory is sampled from /proc every 5 ms: the larger of the process's own high-water mark
@@ -99,8 +101,10 @@ def measure(command: list[str], env: dict[str, str] | None = None) -> tuple[floa
         out.seek(0)
         err.seek(0)
         stdout, stderr = out.read().decode(), err.read().decode()
-    if process.returncode != 0:
-        raise SystemExit(f"{' '.join(command)} failed ({process.returncode}):\n{stderr}{stdout}")
+    if process.returncode != expect:
+        raise SystemExit(
+            f"{' '.join(command)} exited {process.returncode}, expected {expect}:\n{stderr}{stdout}"
+        )
     return wall, peak, stdout
 
 
@@ -218,6 +222,51 @@ def run_size(rows: int, rounds: int, skip: set[str]) -> dict[str, Measure]:
             )
     check_agreement(rows, {name: output for name, (_, output) in plan.items()})
     return results
+
+
+def failing_run(rows: int, rounds: int) -> Measure:
+    """`obc-settle run` into a folder it must not replace (it holds a user's file, no --force).
+
+    It must fail with exit status 5 before it reads the extract, so its time is the start-up's,
+    whatever the size of the extract."""
+    occupied = DATA / "occupied"
+    occupied.mkdir(parents=True, exist_ok=True)
+    (occupied / "notes.txt").write_text("a user's file\n", encoding="utf-8")
+    command = [str(OBC), "run", str(CONTRACT), "--data", str(extract_for(rows)), "--period", PERIOD]
+    command += ["--out", str(occupied), "--quiet", "--nothing-paid-on-account"]
+    result = Measure()
+    for _ in range(rounds):
+        wall, peak, _ = measure(command, expect=5)
+        result.add(wall, peak, None)
+    return result
+
+
+def slope_table(by_size: dict[int, dict[str, Measure]]) -> list[str]:
+    """Cost per row between the two largest sizes, and the fixed cost left at zero rows.
+
+    The slope is what the scan costs a row (start-up, documents and writing cancel out); the
+    intercept is the whole command's fixed cost. The target: obc-settle's slope no steeper than
+    DuckDB's on the same file."""
+    if len(by_size) < 2:
+        return ["(one size only: no slope)"]
+    small, large = sorted(by_size)[-2:]
+    walls = {
+        name: (statistics.median(by_size[small][name].wall), statistics.median(by_size[large][name].wall))
+        for name in by_size[large]
+        if name in by_size[small]
+    }
+    per_million = {name: (b - a) / ((large - small) / 1_000_000) for name, (a, b) in walls.items()}
+    duck = per_million.get("duckdb")
+    lines = [
+        f"| contender | seconds per million rows ({label(small)} to {label(large)}) | vs DuckDB's slope "
+        f"| fixed cost at 0 rows (s) |",
+        "|---|---:|---:|---:|",
+    ]
+    for name, slope in per_million.items():
+        ratio = f"{slope / duck:.2f}x" if duck and duck > 0 else ""
+        fixed = walls[name][0] - slope * small / 1_000_000
+        lines.append(f"| {name} | {slope:.4f} | {ratio} | {fixed:.2f} |")
+    return lines
 
 
 def check_agreement(rows: int, outputs: dict[str, Path]) -> None:
@@ -353,8 +402,12 @@ def main(argv: list[str]) -> None:
         max(rounds)
     )  # first: after pandas' 6 GB the kernel is still reclaiming memory for a while
     by_size = {rows: run_size(rows, count, skip) for rows, count in zip(sizes, rounds, strict=True)}
+    started[f"obc-settle run into an occupied --out ({label(max(sizes))} rows; exit 5)"] = failing_run(
+        max(sizes), max(rounds)
+    )
     lines = table(by_size)
     print("\n".join(lines))
+    print("\n".join(slope_table(by_size)))
     print("\n".join(startup_table(started)))
     write_results(args.results, info, by_size, started, sizes, rounds)
     for rows in sizes:
@@ -382,7 +435,12 @@ def write_results(
         "",
         *table(by_size),
         "",
-        "Start-up:",
+        "Per row and fixed cost (the slope between the two largest sizes is the scan's cost per row; "
+        "what is left at zero rows is the command's fixed cost: start-up, documents, archive):",
+        "",
+        *slope_table(by_size),
+        "",
+        "Start-up, and a run that fails on its output folder (it must fail before the scan):",
         "",
         *startup_table(started),
         "",

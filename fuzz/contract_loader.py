@@ -2,7 +2,7 @@
 
 Run it with atheris (coverage-guided; `pip install atheris`, not a dependency of obc-settle):
 
-    .venv/bin/python fuzz/contract_loader.py -max_total_time=300 tests/bad_inputs/*/contract.yaml
+    .venv/bin/python fuzz/contract_loader.py -max_total_time=300 tests/bad_inputs/*/contract.yaml tests/bad_contracts/*.yaml
 
 Without atheris it replays the files given as arguments through the same target. The test suite
 drives `check_one` with hypothesis (tests/test_fuzz_contract_loader.py), so the target runs in CI.

@@ -10,6 +10,7 @@ stable code (tests assert codes, so messages can improve) and is rendered in exa
 from __future__ import annotations
 
 import enum
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 
@@ -181,9 +182,9 @@ CODES: dict[str, str] = {
 }
 
 
-def did_you_mean(word: str, choices: object) -> str:
+def did_you_mean(word: str, choices: Iterable[object]) -> str:
     """` (did you mean 'x'?)` for the closest choice, or nothing."""
     import difflib
 
-    close = difflib.get_close_matches(word, sorted(str(c) for c in choices), n=1)  # type: ignore[attr-defined]
+    close = difflib.get_close_matches(word, sorted(str(c) for c in choices), n=1)
     return f" (did you mean {close[0]!r}?)" if close else ""

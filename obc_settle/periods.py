@@ -130,3 +130,18 @@ class SettlementPeriod:
 
 def month_of(day: date) -> str:
     return f"{day.year:04d}-{day.month:02d}"
+
+
+def netting_problem(name: str, period: SettlementPeriod) -> str | None:
+    """Why the earlier period `name` (of a run or a payment) cannot be netted off or restated by a
+    settlement of `period`, or None: it must parse, be of the same contract year, and (for a
+    quarter settled) be a quarter no later than it."""
+    try:
+        earlier = SettlementPeriod.parse(name)
+    except ValueError as error:
+        return str(error)
+    if earlier.contract_year != period.contract_year:
+        return f"{name} is not in the contract year settled ({period.contract_year})"
+    if period.quarter is not None and (earlier.quarter is None or earlier.quarter > period.quarter):
+        return f"{name} is after the period settled ({period})"
+    return None

@@ -10,7 +10,11 @@ Hypothesis profiles (docs/reliability.md "Property tests"):
 - `long` (`HYPOTHESIS_PROFILE=long`, for a nightly job): random examples, twenty times as many, no
   deadline, failures shrunk to a small example and printed with `@reproduce_failure` to replay.
 
-Tests take their example counts from the loaded profile, never a fixed `derandomize` of their own.
+Tests take their example counts from the loaded profile, never a fixed `derandomize`, seed or
+database of their own (tests/test_hypothesis_profiles.py checks).
+
+Markers (declared in pyproject.toml, `--strict-markers`): `slow`, `browser`, `pdf`; `make test-fast`
+leaves them out, `make test` runs everything.
 """
 
 from __future__ import annotations

@@ -170,7 +170,7 @@ def test_verify_json_gives_ci_the_verdict_per_file(archived_run: Path) -> None:
 
 
 def test_an_input_that_changes_while_the_run_reads_it_is_not_archived(tmp_path: Path) -> None:
-    from obc_settle.audit.archive import ArchivedInput, ArchiveError, copy_into
+    from obc_settle.run_folder.archive import ArchivedInput, ArchiveError, copy_into
 
     source = tmp_path / "extract.parquet"
     source.write_bytes(b"the bytes as they are now")
@@ -223,7 +223,7 @@ def year_end_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def test_a_year_end_run_archives_the_runs_it_netted_off_and_replays_them(year_end_run: Path) -> None:
     from obc_settle.app.audit import replay_request
-    from obc_settle.audit.archive import open_archive
+    from obc_settle.run_folder.reader import open_archive
 
     manifest = json.loads((year_end_run / "manifest.json").read_text())
     paid = sorted(item["path"] for item in manifest["inputs"] if item["role"] == "paid_run")

@@ -9,7 +9,7 @@ from paths import ROOT
 from typer.testing import CliRunner
 
 from obc_settle.cli import app
-from obc_settle.engine.rate_card import CLAIMS_SCHEMA
+from obc_settle.extracts.schema import CLAIMS_SCHEMA
 
 runner = CliRunner()
 

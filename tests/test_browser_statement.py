@@ -23,10 +23,13 @@ from PIL import Image
 from obc_settle.money import format_pounds
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-pytestmark = pytest.mark.skipif(
-    CHROMIUM is None,
-    reason="needs Debian's chromium for the headless browser test (.ci/run installs it: apt-get install chromium)",
-)
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(
+        CHROMIUM is None,
+        reason="needs Debian's chromium for the headless browser test (.ci/run installs it: apt-get install chromium)",
+    ),
+]
 
 
 @dataclass(frozen=True)

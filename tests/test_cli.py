@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import shutil
 import subprocess
 import sys
@@ -191,29 +190,3 @@ def test_the_installed_command_reports_its_version_and_exit_codes() -> None:
         [sys.executable, "-m", "obc_settle", "--help"], capture_output=True, text=True, check=False
     )
     assert "Exit status" in result.stdout
-
-
-def test_outputs_do_not_depend_on_the_number_of_polars_threads(tmp_path: Path) -> None:
-    hashes = []
-    for threads in ("1", "2"):
-        out = tmp_path / f"threads-{threads}"
-        env = {**os.environ, "POLARS_MAX_THREADS": threads}
-        command = [
-            sys.executable,
-            "-m",
-            "obc_settle",
-            "run",
-            str(DIABETES),
-            "--data",
-            str(DIABETES_DATA),
-            "--period",
-            "2025-26",
-            "--out",
-            str(out),
-            "--quiet",
-            "--nothing-paid-on-account",
-        ]
-        result = subprocess.run(command, capture_output=True, text=True, check=False, env=env)
-        assert result.returncode == 0, result.stderr
-        hashes.append(tree_hashes(out))
-    assert hashes[0] == hashes[1]

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import polars as pl
 
-from obc_settle.render.tables import write_ledger_csv
+from obc_settle.run_folder.ledger_files import write_ledger_csv
 
 
 def test_text_that_a_spreadsheet_would_run_is_written_as_text(tmp_path: Path) -> None:

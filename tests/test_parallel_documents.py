@@ -16,10 +16,10 @@ from document_support import RUN_ID, sample_settlement
 from paths import ROOT
 
 from obc_settle.app import RunRequest, run_settlement
-from obc_settle.render import workers as workers_module
 from obc_settle.render.documents import STAGE, Document, document_count, render_document, write_documents
 from obc_settle.render.statement_view import statement_context, statement_view
-from obc_settle.render.workers import ENVIRONMENT, RenderWorkers, worker_count
+from obc_settle.run_folder import workers as workers_module
+from obc_settle.run_folder.workers import ENVIRONMENT, RenderWorkers, worker_count
 
 pytestmark = pytest.mark.skipif(
     sys.platform != "linux",
@@ -165,7 +165,7 @@ def test_the_documents_of_a_worker_that_dies_are_rendered_by_the_main_process(
 
 def test_a_worker_exits_when_its_main_process_dies() -> None:
     script = (
-        "import os\nfrom obc_settle.render.workers import RenderWorkers\n"
+        "import os\nfrom obc_settle.run_folder.workers import RenderWorkers\n"
         "workers = RenderWorkers(1, preload=())\nassert workers.wait_ready(60) == 1\n"
         "print(workers.pids[0], flush=True)\nos._exit(0)\n"
     )

@@ -23,6 +23,7 @@ from obc_settle.render.pdf_cells import TextCell
 
 ALPHABET = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.,£%/()-<>&;·'    "
 META = '<font name="Helvetica" size="6.5" color="#555555">{}</font>'
+pytestmark = pytest.mark.pdf
 
 
 def random_text(rng: random.Random, most_words: int) -> str:

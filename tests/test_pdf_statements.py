@@ -26,10 +26,13 @@ from obc_settle.render.pdf_statement import write_statement_pdf
 from obc_settle.render.statement_view import statement_context, statement_view
 
 POPPLER = all(shutil.which(tool) for tool in ("pdftoppm", "pdftotext", "pdfinfo"))
-pytestmark = pytest.mark.skipif(
-    not POPPLER,
-    reason="needs poppler-utils for PDF page images and text (.ci/run installs it: apt-get install poppler-utils)",
-)
+pytestmark = [
+    pytest.mark.pdf,
+    pytest.mark.skipif(
+        not POPPLER,
+        reason="needs poppler-utils for PDF page images and text (.ci/run installs it: apt-get install poppler-utils)",
+    ),
+]
 
 
 def pdf_info(path: Path) -> dict[str, str]:

@@ -19,6 +19,7 @@ from decimal import Decimal
 from typing import Any
 
 import polars as pl
+import pytest
 from engine_support import contract_from, domain, indicator, monthly
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
@@ -29,6 +30,7 @@ from obc_settle.ledger.invariants import violations
 from obc_settle.periods import SettlementPeriod
 
 SETTINGS = settings()  # the loaded profile's (tests/conftest.py): quick and derandomised, or long and random
+pytestmark = pytest.mark.slow  # each example settles a contract, some a year of them
 PERIODS = ["2025-26", "2025-26-Q1", "2025-26-Q2", "2025-26-Q3", "2025-26-Q4"]
 MONTHS = [f"2025-{m:02d}" for m in range(4, 13)] + [f"2026-{m:02d}" for m in range(1, 4)]
 

@@ -23,6 +23,7 @@ from fractions import Fraction
 from typing import Any
 
 import polars as pl
+import pytest
 from engine_support import COMMISSIONER, contract_dict, domain, dump, indicator, load_text, monthly
 from exact_reference import (
     Expected,
@@ -50,6 +51,7 @@ from obc_settle.periods import SettlementPeriod
 SETTINGS = settings(
     max_examples=max(10, settings.default.max_examples // 4)
 )  # one contract load and settlement each
+pytestmark = pytest.mark.slow  # each example settles a contract, some a year of them
 PERIODS = ["2025-26", "2025-26-Q1", "2025-26-Q2", "2025-26-Q3", "2025-26-Q4"]
 MONTHS = SettlementPeriod.parse("2025-26").months()
 METHODS = ("linear", "all_or_nothing", "banded", "hvbp")

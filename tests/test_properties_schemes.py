@@ -19,6 +19,7 @@ from fractions import Fraction
 from typing import Any
 
 import polars as pl
+import pytest
 from engine_support import COMMISSIONER, contract_dict, domain, dump, indicator, load_text, monthly
 from exact_reference import (
     Indicator,
@@ -42,12 +43,13 @@ from hypothesis import strategies as st
 
 from obc_settle.contract.models import Contract
 from obc_settle.engine import settle, settle_with_history
-from obc_settle.engine.rate_card import CLAIMS_SCHEMA
 from obc_settle.engine.reconcile import history_of
+from obc_settle.extracts.schema import CLAIMS_SCHEMA
 from obc_settle.ledger.invariants import violations
 from obc_settle.periods import SettlementPeriod
 
 SETTINGS = settings(max_examples=max(10, settings.default.max_examples // 4))
+pytestmark = pytest.mark.slow  # each example settles a contract, some a year of them
 YEAR = SettlementPeriod.parse("2025-26")
 MONTHS = YEAR.months()
 QUARTERS = [SettlementPeriod.parse(f"2025-26-Q{q}") for q in range(1, 5)]

@@ -20,6 +20,7 @@ from decimal import Decimal
 from typing import Any
 
 import polars as pl
+import pytest
 from engine_support import COMMISSIONER, contract_from, domain, indicator, lines, monthly
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -33,6 +34,7 @@ from obc_settle.periods import SettlementPeriod
 SETTINGS = settings(
     max_examples=settings.default.max_examples // 5
 )  # one example settles a year five times or more
+pytestmark = pytest.mark.slow  # each example settles a contract, some a year of them
 MONTHS = [f"2025-{m:02d}" for m in range(4, 13)] + [f"2026-{m:02d}" for m in range(1, 4)]
 QUARTERS = [f"2025-26-Q{q}" for q in range(1, 5)]
 

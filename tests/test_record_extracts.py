@@ -8,7 +8,6 @@ term 2025-04-01 to 2026-03-31.
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 from decimal import Decimal
@@ -368,38 +367,6 @@ def test_a_record_extract_settles_like_the_aggregated_extract_it_sums_to(
     assert by_records.drop([c for c in by_records.columns if "rows" in c]).equals(
         by_totals.drop([c for c in by_totals.columns if "rows" in c])
     )
-
-
-SUMS_SCRIPT = """
-import sys
-from pathlib import Path
-from obc_settle.contract import load_contract
-from obc_settle.extracts import read_extracts
-loaded, _ = load_contract(Path(sys.argv[1]))
-extracts, findings = read_extracts(Path(sys.argv[2]), loaded.contract)
-extracts.monthly.write_csv(sys.stdout)
-extracts.excluded.write_csv(sys.stdout)
-"""
-
-
-def test_sums_are_identical_whatever_the_number_of_threads(tmp_path: Path) -> None:
-    contract_path = Path(__file__).resolve().parent.parent / "benchmarks" / "contract.yaml"
-    generator = Path(__file__).resolve().parent.parent / "benchmarks" / "generate_records.py"
-    data = tmp_path / "records.parquet"
-    subprocess.run([sys.executable, str(generator), "4800", str(data)], check=True)
-    pl.read_parquet(data).write_parquet(data, row_group_size=300)  # many morsels for the threads to share
-    outputs = []
-    for threads in ("1", "2", "3"):
-        environment = {**os.environ, "POLARS_MAX_THREADS": threads}
-        done = subprocess.run(
-            [sys.executable, "-c", SUMS_SCRIPT, str(contract_path), str(data)],
-            env=environment,
-            capture_output=True,
-            check=True,
-        )
-        outputs.append(done.stdout)
-    assert outputs[0] == outputs[1] == outputs[2]
-    assert outputs[0].count(b"\n") > 1000
 
 
 def test_the_benchmark_generator_is_deterministic(tmp_path: Path) -> None:

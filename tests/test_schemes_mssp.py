@@ -97,7 +97,7 @@ def test_the_payment_is_capped_at_ten_percent_of_the_benchmark() -> None:
 def test_a_year_without_spend_for_every_month_is_refused_before_settling() -> None:
     from engine_support import monthly
 
-    from obc_settle.app.reconciliation import quantity_findings
+    from obc_settle.app.data_quality import quantity_findings
     from obc_settle.periods import SettlementPeriod
 
     rows = [

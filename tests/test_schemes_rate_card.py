@@ -10,8 +10,8 @@ import polars as pl
 from engine_support import COMMISSIONER, lines
 from schemes_support import amounts, conserved, contract_of, settle_rows, template, varied
 
-from obc_settle.app.reconciliation import read_claims
-from obc_settle.engine.rate_card import CLAIMS_SCHEMA
+from obc_settle.extracts.claims import read_claims
+from obc_settle.extracts.schema import CLAIMS_SCHEMA
 
 QUARTERS = [f"2025-26-Q{q}" for q in range(1, 5)]
 
@@ -119,7 +119,7 @@ def test_claims_with_unknown_outcomes_or_providers_are_refused_with_file_and_row
             "period": ["2025-05", "2030-01"],
         }
     ).write_parquet(path)
-    frame, _, findings = read_claims(path, contract)
+    frame, findings = read_claims(path, contract)
     assert frame is None
     assert sorted((f.code, f.location.file) for f in findings) == [("D034", str(path))] * 3
     assert any(

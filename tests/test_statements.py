@@ -27,13 +27,13 @@ from obc_settle.extracts.schema import AGGREGATED_EXTRACT_SCHEMA
 from obc_settle.money import format_pounds
 from obc_settle.periods import SettlementPeriod, month_range
 from obc_settle.render.charts import achievement_row, share_rows, waterfall
-from obc_settle.render.statement_view import document_file_name, statement_view
-from obc_settle.render.statements import (
+from obc_settle.render.html_statement import (
     StatementContext,
     render_statement,
     statement_context,
     statement_file_name,
 )
+from obc_settle.render.statement_view import document_file_name, statement_view
 
 CONTRACT = """\
 schema_version: 1
@@ -372,9 +372,9 @@ def test_statement_file_name_refuses_anything_but_an_identifier(bad: str) -> Non
 
 
 def test_levels_and_proportions_are_formatted_by_indicator_kind() -> None:
-    from obc_settle.render.formats import count as _count
-    from obc_settle.render.formats import level as _level
-    from obc_settle.render.formats import percent as _percent
+    from obc_settle.render.labels import count as _count
+    from obc_settle.render.labels import level as _level
+    from obc_settle.render.labels import percent as _percent
 
     assert _level(0.6099107, "proportion") == "61.0%"
     assert _level(2.5570318, "rate_per_1000") == "2.56 per 1,000"

@@ -100,6 +100,7 @@ def test_a_scenario_moving_one_indicator_changes_only_its_lines_and_the_totals(i
     assert totals["paid to providers"]["difference_pence"] == -totals["retained"]["difference_pence"] != 0
 
 
+@pytest.mark.slow
 def test_sensitivity_points_equal_individual_settlements_at_those_levels(inputs, tmp_path: Path) -> None:
     result = sensitivity(inputs, ["hba1c_control", "confidence_score"], steps=5)
     for curve in result["indicators"]:

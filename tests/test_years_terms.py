@@ -93,7 +93,7 @@ def test_a_contract_year_needs_a_contract_value_or_a_capitation_but_not_both() -
 
 
 def test_missing_population_months_are_refused_naming_the_file_and_months() -> None:
-    from obc_settle.app.reconciliation import quantity_findings
+    from obc_settle.app.data_quality import quantity_findings
 
     rows = [row for row in population_rows() if not (row[1] == "registered" and row[2] == "2025-05")]
     findings = quantity_findings(

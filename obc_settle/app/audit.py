@@ -16,7 +16,6 @@ import polars as pl
 import yaml
 
 from obc_settle.app.settlement import RunRequest, run_settlement
-from obc_settle.audit.archive import ArchivedRun, open_archive
 from obc_settle.audit.diff import (
     DiffReport,
     contract_term_changes,
@@ -39,27 +38,16 @@ from obc_settle.audit.verify import (
 from obc_settle.contract import LoadedContract, load_contract
 from obc_settle.errors import Diagnostic, ExitCode, Location, SettlementError
 from obc_settle.extracts import read_extracts
-from obc_settle.render.documents import FORMATS
-
-LEDGER = "ledger.parquet"
+from obc_settle.render.document_formats import FORMATS
+from obc_settle.run_folder.reader import ArchivedRun, open_archive
 
 
 def verify_run(run_dir: Path) -> VerifyReport:
     """Check the archived inputs, then recompute from them and compare every output."""
     run = open_archive(run_dir)
-    command = run.manifest.get("parameters", {}).get("command", "run")
-    if command != "run":  # an estimate or a simulation: verify replays `run` only (docs/simulation.md)
-        where = Location(str(run_dir / "manifest.json"))
-        raise SettlementError(
-            ExitCode.USAGE,
-            [
-                Diagnostic(
-                    "A002",
-                    f"a folder written by `{command}` cannot be replayed by verify, only `run` folders",
-                    where,
-                )
-            ],
-        )
+    if run.command != "run":  # an estimate or a simulation: verify replays `run` only (docs/simulation.md)
+        message = f"a folder written by `{run.command}` cannot be replayed by verify, only `run` folders"
+        raise SettlementError(ExitCode.USAGE, [Diagnostic("A002", message, Location(str(run.manifest_path)))])
     inputs = check_archived_inputs(run)
     environment = environment_differences(run)
     with tempfile.TemporaryDirectory(prefix="obc-settle-verify-") as scratch:
@@ -75,10 +63,7 @@ def verify_run(run_dir: Path) -> VerifyReport:
 def replay_request(run: ArchivedRun, out_dir: Path) -> RunRequest:
     """The `run` a folder records, pointed at its archived copies: each role to its option."""
     parameters = run.manifest["parameters"]
-
-    def archived(role: str) -> list[Path]:
-        return [run.folder / item.path for item in sorted(run.role(role), key=lambda item: item.path)]
-
+    archived = run.archived
     payments, claims = archived("payments"), archived("claims")
     return RunRequest(
         run.contract_path,
@@ -104,7 +89,7 @@ def _restated(run: ArchivedRun) -> tuple[Path, ...]:
 def explain_run(run_dir: Path, provider_id: str, indicator_id: str | None = None) -> dict[str, Any]:
     """The derivation of every amount on one provider's statement, read off the run's ledger."""
     run = open_archive(run_dir)
-    ledger = _ledger(run)
+    ledger = run.ledger()
     loaded = _archived_contract(run)
     counts = row_counts_by_file(run.extract_files())
     return explain_provider(ledger, loaded.contract, provider_id, indicator_id, counts, run.run_id)
@@ -116,7 +101,7 @@ def people_of_indicator(run_dir: Path, provider_id: str, indicator_id: str | Non
         message = "--records lists the people of one indicator: give --indicator"
         raise SettlementError(ExitCode.USAGE, [Diagnostic("A012", message, Location("--records"))])
     run = open_archive(run_dir)
-    ledger, contract = _ledger(run), _archived_contract(run).contract
+    ledger, contract = run.ledger(), _archived_contract(run).contract
     explained = explain_provider(
         ledger, contract, provider_id, indicator_id, None, run.run_id
     )  # checks P and I
@@ -138,7 +123,7 @@ def people_of_indicator(run_dir: Path, provider_id: str, indicator_id: str | Non
 def diff_runs(old_dir: Path, new_dir: Path) -> DiffReport:
     """What changed between two runs: lines and amounts, inputs, contract terms, extract sums."""
     old, new = open_archive(old_dir), open_archive(new_dir)
-    old_ledger, new_ledger = _ledger(old), _ledger(new)
+    old_ledger, new_ledger = old.ledger(), new.ledger()
     old_contract, new_contract = _archived_contract(old), _archived_contract(new)
     terms = contract_term_changes(_yaml(old.contract_path), _yaml(new.contract_path))
     old_monthly = (
@@ -165,16 +150,6 @@ def diff_runs(old_dir: Path, new_dir: Path) -> DiffReport:
         terms=terms,
         extract_sums=sums,
     )
-
-
-def _ledger(run: ArchivedRun) -> pl.DataFrame:
-    path = run.folder / LEDGER
-    try:
-        return pl.read_parquet(path)
-    except (pl.exceptions.PolarsError, OSError) as error:
-        raise SettlementError(
-            ExitCode.USAGE, [Diagnostic("A001", f"the ledger cannot be read ({error})", Location(str(path)))]
-        ) from error
 
 
 def _archived_contract(run: ArchivedRun) -> LoadedContract:

@@ -7,7 +7,9 @@ Shared by `run` and `check`, so both report the same findings for the same input
 - D023: provider x indicator x month cells the contract expects and the extracts lack: a warning
   on a provisional settlement, an error on a final one unless the contract's `missing_cells` is
   `measure_what_arrived`;
-- D024 / D025: implausible achieved values (obc_settle.engine.plausibility).
+- D024 / D025: implausible achieved values (obc_settle.engine.plausibility);
+- D030 to D032: the quantities the settlement's mechanisms read (populations, spend, list sizes
+  and registers) missing from the months they are read for.
 """
 
 from __future__ import annotations
@@ -20,6 +22,8 @@ from obc_settle.contract.models import Contract
 from obc_settle.engine.coverage import cell_coverage, coverage_by_provider
 from obc_settle.engine.on_account import in_year_payments
 from obc_settle.engine.plausibility import Implausible, implausible_values
+from obc_settle.engine.risk_share import applies
+from obc_settle.engine.terms import settlement_span
 from obc_settle.errors import Diagnostic, Location, Severity
 from obc_settle.periods import SettlementPeriod
 
@@ -136,3 +140,55 @@ def plausibility_findings(
                 )
             )
     return items, findings
+
+
+def _months_present(
+    monthly: pl.DataFrame, quantity: str, months: list[str], provider_id: str | None = None
+) -> set[str]:
+    rows = monthly.filter((pl.col("indicator_id") == quantity) & pl.col("period").is_in(months))
+    if provider_id is not None:
+        rows = rows.filter(pl.col("provider_id") == provider_id)
+    return set(rows.get_column("period").to_list())
+
+
+def _missing_text(months: list[str]) -> str:
+    return ", ".join(months[:6]) + ("…" if len(months) > 6 else "")
+
+
+def quantity_findings(
+    contract: Contract, period: SettlementPeriod, monthly: pl.DataFrame, data_path: str
+) -> list[Diagnostic]:
+    """Populations, spend and list sizes the settlement needs, month by month (D030 to D032)."""
+    terms = contract.in_force(period.contract_year.name)
+    span = settlement_span(terms, period)
+    months = list(span.months)
+    findings = []
+    year = terms.year_terms(period.contract_year.name)
+    needs: list[tuple[str, str, str]] = []
+    if year is not None and year.capitation is not None:
+        needs.append(("D030", year.capitation.population, "registered population (capitation)"))
+    risk = terms.risk_share
+    if risk is not None and span.is_year and applies(terms, period.contract_year.name):
+        needs.append(("D031", risk.spend, "actual spend (risk/gain share)"))
+        if risk.budget.basis == "capitation" and risk.budget.population:
+            needs.append(("D030", risk.budget.population, "population (risk/gain share budget)"))
+    for code, quantity, what in needs:
+        missing = [month for month in months if month not in _months_present(monthly, quantity, months)]
+        if missing:
+            message = f"no {quantity} rows ({what}) for {len(missing)} of the {len(months)} months of {period}: {_missing_text(missing)}"
+            findings.append(Diagnostic(code, message, Location(data_path)))
+    points = terms.points
+    if points is not None and span.is_year:
+        snapshot = months[-1]
+        for provider in terms.providers:
+            quantities = [
+                points.list_size,
+                *sorted({i.prevalence.disease_register for _, i in terms.indicators() if i.prevalence}),
+            ]
+            absent = [
+                q for q in quantities if snapshot not in _months_present(monthly, q, [snapshot], provider.id)
+            ]
+            if absent:
+                message = f"provider {provider.id}: no {', '.join(absent)} rows for {snapshot}, the month list sizes and registers are read from"
+                findings.append(Diagnostic("D032", message, Location(data_path)))
+    return findings

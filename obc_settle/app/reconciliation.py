@@ -1,7 +1,8 @@
 """The inputs of a settlement against its contract year: earlier runs, a payments-made extract,
 rate-card claims, and the checks on the quantities the engine needs (populations, spend, list
 sizes). Everything is checked before any money is computed; every problem names its file and
-place.
+place. The extracts are read and checked in obc_settle.extracts (payments, claims); the
+quantities in obc_settle.app.data_quality; this module reads the earlier runs and puts it together.
 
 A payment history comes from
 
@@ -23,17 +24,21 @@ from pathlib import Path
 
 import polars as pl
 
-from obc_settle.audit.archive import ArchivedInput
+from obc_settle.app.data_quality import quantity_findings
 from obc_settle.contract.models import Contract
-from obc_settle.engine.rate_card import CLAIMS_SCHEMA
 from obc_settle.engine.reconcile import HISTORY_SCHEMA, payments_of_run
 from obc_settle.errors import Diagnostic, Location, Severity
-from obc_settle.extracts import Extracts
-from obc_settle.extracts.schema import MONTHLY_SCHEMA
+from obc_settle.extracts.claims import read_claims
+from obc_settle.extracts.payments import read_payments
+from obc_settle.extracts.payments import runs_disagreement as _compare
 from obc_settle.ledger.schema import COMMISSIONER, LineType
 from obc_settle.periods import SettlementPeriod
+from obc_settle.periods import netting_problem as _period_allowed
+from obc_settle.run_folder import layout
+from obc_settle.run_folder.archive import ArchivedInput
+from obc_settle.run_folder.ledger_files import UnreadableLedger
+from obc_settle.run_folder.reader import read_run_ledger
 
-LEDGER_FILE = "ledger.parquet"
 RUN_COLUMNS = (
     "contract_id",
     "contract_version",
@@ -43,8 +48,6 @@ RUN_COLUMNS = (
     "line_type",
     "amount_pence",
 )
-PAYMENT_COLUMNS = ("provider_id", "settlement_period", "amount_pence")
-CLAIM_COLUMNS = tuple(CLAIMS_SCHEMA)
 
 
 @dataclass
@@ -77,19 +80,6 @@ def read_history(
     return history
 
 
-def _period_allowed(name: str, period: SettlementPeriod) -> str | None:
-    """Why a history period cannot be netted or restated by a settlement of `period`, or None."""
-    try:
-        earlier = SettlementPeriod.parse(name)
-    except ValueError as error:
-        return str(error)
-    if earlier.contract_year != period.contract_year:
-        return f"{name} is not in the contract year settled ({period.contract_year})"
-    if period.quarter is not None and (earlier.quarter is None or earlier.quarter > period.quarter):
-        return f"{name} is after the period settled ({period})"
-    return None
-
-
 def _read_runs(
     folders: tuple[Path, ...], contract: Contract, period: SettlementPeriod, history: History
 ) -> pl.DataFrame | None:
@@ -98,24 +88,24 @@ def _read_runs(
     counted: dict[str, tuple[pl.DataFrame, str]] = {}
     for folder in folders:
         where = str(folder)
-        path = folder / LEDGER_FILE
         try:
-            ledger = pl.read_parquet(path)
-        except (OSError, pl.exceptions.PolarsError) as error:
+            read = read_run_ledger(folder)  # hashed as read: the archived copy must have these bytes
+        except UnreadableLedger as unreadable:
             history.findings.append(
                 _error(
                     "P001",
-                    f"not a run folder: cannot read {LEDGER_FILE} ({str(error).splitlines()[0]})",
+                    f"not a run folder: cannot read {layout.LEDGER_PARQUET} ({unreadable.reason})",
                     where,
                 )
             )
             continue
+        ledger = read.frame
         missing = [name for name in RUN_COLUMNS if name not in ledger.columns]
         if missing or ledger.height == 0:
             history.findings.append(
                 _error(
                     "P001",
-                    f"{LEDGER_FILE} is not a settlement ledger (missing {', '.join(missing) or 'rows'})",
+                    f"{layout.LEDGER_PARQUET} is not a settlement ledger (missing {', '.join(missing) or 'rows'})",
                     where,
                 )
             )
@@ -162,9 +152,7 @@ def _read_runs(
         )  # no path in the ledger: a replay elsewhere gives the same bytes
         counted[name] = (ledger, where)
         history.inputs.append(
-            ArchivedInput(
-                "paid_run", path, f"inputs/paid/{name}/{LEDGER_FILE}", _sha256(path), path.stat().st_size
-            )
+            ArchivedInput("paid_run", read.path, layout.paid_run_copy(name), read.sha256, read.bytes)
         )
     frame = pl.DataFrame(rows, schema=HISTORY_SCHEMA)
     history.findings += _check_runs_complete(frame, counted, seen, period)
@@ -234,199 +222,17 @@ def _before(name: str, seen: dict[str, str]) -> list[str]:
 def _read_payments(
     path: Path, contract: Contract, period: SettlementPeriod, history: History
 ) -> pl.DataFrame | None:
-    where = str(path)
-    try:
-        frame = pl.read_parquet(path)
-    except (OSError, pl.exceptions.PolarsError) as error:
-        history.findings.append(
-            _error("P001", f"not a readable Parquet file ({str(error).splitlines()[0]})", where)
-        )
-        return None
-    if "settlement_period" not in frame.columns and "period" in frame.columns:
-        frame = frame.rename({"period": "settlement_period"})
-    missing = [name for name in PAYMENT_COLUMNS if name not in frame.columns]
-    if missing:
-        history.findings.append(
-            _error("P007", f"required column {', '.join(repr(m) for m in missing)} is missing", where)
-        )
-        return None
-    problems = []
-    for name in ("provider_id", "settlement_period"):
-        if frame.schema[name] != pl.String:
-            problems.append(f"column {name}: must be text, is {frame.schema[name]}")
-    if not frame.schema["amount_pence"].is_integer():
-        problems.append(
-            f"column amount_pence: must be a whole number of pence (an integer type), is {frame.schema['amount_pence']}"
-        )
-    if problems:
-        history.findings += [_error("P007", problem, where) for problem in problems]
-        return None
-    extra = sorted(set(frame.columns) - {*PAYMENT_COLUMNS, "line"})
-    if extra:
-        history.findings.append(
-            Diagnostic(
-                "P009",
-                f"columns not in the payments schema are ignored: {', '.join(extra)}",
-                Location(where),
-                Severity.WARNING,
+    """The payments extract (obc_settle.extracts.payments): its findings, and when it is clean its
+    payments and its archived copy."""
+    paid, findings = read_payments(path, contract, period)
+    history.findings += findings
+    if paid is not None:
+        history.inputs.append(
+            ArchivedInput(
+                "payments", path, layout.payments_copy(path.name), _sha256(path), path.stat().st_size
             )
         )
-    indexed = frame.with_row_index("row", offset=1)
-    providers = {p.id for p in contract.in_force(period.contract_year.name).providers}
-    for row in indexed.iter_rows(named=True):
-        at = f"row {row['row']}"
-        if row["provider_id"] is None or row["settlement_period"] is None or row["amount_pence"] is None:
-            history.findings.append(
-                _error("P007", f"{at}: provider_id, settlement_period and amount_pence must be filled", where)
-            )
-            continue
-        if row["provider_id"] not in providers:
-            history.findings.append(
-                _error("P007", f"{at}, column provider_id: unknown provider {row['provider_id']!r}", where)
-            )
-        problem = _period_allowed(str(row["settlement_period"]), period)
-        if problem:
-            history.findings.append(_error("P003", f"{at}, column settlement_period: {problem}", where))
-    if any(f.code in {"P003", "P007"} and f.location.file == where for f in history.findings):
-        return None
-    history.inputs.append(
-        ArchivedInput("payments", path, f"inputs/payments/{path.name}", _sha256(path), path.stat().st_size)
-    )
-    return (
-        indexed.group_by("provider_id", "settlement_period", maintain_order=True)
-        .agg(pl.col("amount_pence").sum().cast(pl.Int64), pl.col("row").min())
-        .select(
-            pl.col("provider_id").alias("party_id"),
-            pl.col("settlement_period").alias("period"),
-            "amount_pence",
-            pl.format("payments extract row {}", pl.col("row")).alias("source"),
-        )
-    )
-
-
-def _compare(runs: pl.DataFrame, extract: pl.DataFrame, where: str) -> list[Diagnostic]:
-    """Every provider and period where the payments extract and the runs disagree."""
-    by_runs = runs.group_by("party_id", "period").agg(pl.col("amount_pence").sum().alias("runs"))
-    by_extract = extract.group_by("party_id", "period").agg(
-        pl.col("amount_pence").sum().alias("paid"), pl.col("source").first()
-    )
-    joined = by_runs.join(by_extract, on=["party_id", "period"], how="full", coalesce=True).with_columns(
-        pl.col("runs").fill_null(0), pl.col("paid").fill_null(0)
-    )
-    findings = []
-    for row in (
-        joined.filter(pl.col("runs") != pl.col("paid")).sort("period", "party_id").iter_rows(named=True)
-    ):
-        place = row["source"].removeprefix("payments extract ") if row["source"] else "no rows"
-        findings.append(
-            _error(
-                "P008",
-                f"{place}: {row['party_id']} {row['period']}: the extract says {row['paid']} pence was paid, the runs {row['runs']} pence",
-                where,
-            )
-        )
-    return findings
-
-
-def read_claims(
-    path: Path | None, contract: Contract
-) -> tuple[pl.DataFrame | None, list[ArchivedInput], list[Diagnostic]]:
-    """Rate-card claims: one row per outcome claimed (participant_id, outcome_id, provider_id, period)."""
-    if contract.rate_card is None and not any(v.rate_card for v in contract.variations):
-        if path is not None:
-            return (
-                None,
-                [],
-                [_error("R002", "--claims is only used by a contract with a rate card", str(path))],
-            )
-        return None, [], []
-    if path is None:
-        return (
-            pl.DataFrame(schema=CLAIMS_SCHEMA),
-            [],
-            [
-                Diagnostic(
-                    "D033",
-                    "the contract has a rate card but no --claims extract was given: no outcome is paid",
-                    Location("--claims"),
-                    Severity.WARNING,
-                )
-            ],
-        )
-    where = str(path)
-    try:
-        frame = pl.read_parquet(path)
-    except (OSError, pl.exceptions.PolarsError) as error:
-        return (
-            None,
-            [],
-            [_error("D033", f"not a readable Parquet file ({str(error).splitlines()[0]})", where)],
-        )
-    missing = [name for name in CLAIM_COLUMNS if name not in frame.columns]
-    if missing:
-        return (
-            None,
-            [],
-            [_error("D033", f"required column {', '.join(repr(m) for m in missing)} is missing", where)],
-        )
-    if frame.schema["period"] == pl.Date:
-        frame = frame.with_columns(pl.col("period").dt.strftime("%Y-%m"))
-    wrong = [name for name in CLAIM_COLUMNS if frame.schema[name] != pl.String]
-    if wrong:
-        return (
-            None,
-            [],
-            [
-                _error("D033", f"column {name}: must be text, is {frame.schema[name]}", where)
-                for name in wrong
-            ],
-        )
-    outcomes = {o.id for terms in contract.versions() if terms.rate_card for o in terms.rate_card.outcomes}
-    providers = contract.all_provider_ids()
-    first, last = f"{contract.term.start:%Y-%m}", f"{contract.term.end:%Y-%m}"
-    findings = []
-    checks = [
-        ("participant_id", pl.col("participant_id").is_null(), "empty"),
-        (
-            "outcome_id",
-            pl.col("outcome_id").is_in(sorted(outcomes)).not_(),
-            "an outcome not on the rate card",
-        ),
-        (
-            "provider_id",
-            pl.col("provider_id").is_in(sorted(providers)).not_(),
-            "a provider the contract does not know",
-        ),
-        (
-            "period",
-            pl.col("period").str.contains(r"^\d{4}-(0[1-9]|1[0-2])$").not_()
-            | (pl.col("period") < first)
-            | (pl.col("period") > last),
-            f"not a month of the term ({first} to {last})",
-        ),
-    ]
-    indexed = frame.with_row_index("row", offset=1)
-    for column, condition, what in checks:
-        hits = indexed.filter(condition.fill_null(True))
-        if hits.height:
-            values = ", ".join(
-                repr(v) for v in hits.get_column(column).unique(maintain_order=True).head(3).to_list()
-            )
-            findings.append(
-                _error(
-                    "D034",
-                    f"column {column}: {hits.height} rows with {what} ({values}), e.g. row {hits.item(0, 'row')}",
-                    where,
-                )
-            )
-    if findings:
-        return None, [], findings
-    claims = frame.select([pl.col(name).cast(pl.String) for name in CLAIM_COLUMNS])
-    return (
-        claims,
-        [ArchivedInput("claims", path, f"inputs/claims/{path.name}", _sha256(path), path.stat().st_size)],
-        [],
-    )
+    return paid
 
 
 @dataclass
@@ -451,7 +257,12 @@ def year_inputs(
 ) -> YearInputs:
     """Read and check the payment history, the claims and the quantities the engine needs."""
     history = read_history(paid, payments, contract, period)
-    claims, claim_inputs, claim_findings = read_claims(claims_path, contract)
+    claims, claim_findings = read_claims(claims_path, contract)
+    claim_inputs = []
+    if claims is not None and claims_path is not None:
+        copy = layout.claims_copy(claims_path.name)
+        size = claims_path.stat().st_size
+        claim_inputs.append(ArchivedInput("claims", claims_path, copy, _sha256(claims_path), size))
     findings = history.findings + claim_findings + quantity_findings(contract, period, monthly, data_path)
     parameters: dict[str, object] = {}
     if paid:
@@ -461,66 +272,3 @@ def year_inputs(
     if claims_path is not None:
         parameters["claims"] = str(claims_path)
     return YearInputs(history.payments, claims, history.inputs + claim_inputs, parameters, findings)
-
-
-def _months_present(
-    monthly: pl.DataFrame, quantity: str, months: list[str], provider_id: str | None = None
-) -> set[str]:
-    rows = monthly.filter((pl.col("indicator_id") == quantity) & pl.col("period").is_in(months))
-    if provider_id is not None:
-        rows = rows.filter(pl.col("provider_id") == provider_id)
-    return set(rows.get_column("period").to_list())
-
-
-def _missing_text(months: list[str]) -> str:
-    return ", ".join(months[:6]) + ("…" if len(months) > 6 else "")
-
-
-def quantity_findings(
-    contract: Contract, period: SettlementPeriod, monthly: pl.DataFrame, data_path: str
-) -> list[Diagnostic]:
-    """Populations, spend and list sizes the settlement needs, month by month (D030 to D032)."""
-    from obc_settle.engine.risk_share import applies
-    from obc_settle.engine.terms import settlement_span
-
-    terms = contract.in_force(period.contract_year.name)
-    span = settlement_span(terms, period)
-    months = list(span.months)
-    findings = []
-    year = terms.year_terms(period.contract_year.name)
-    needs: list[tuple[str, str, str]] = []
-    if year is not None and year.capitation is not None:
-        needs.append(("D030", year.capitation.population, "registered population (capitation)"))
-    risk = terms.risk_share
-    if risk is not None and span.is_year and applies(terms, period.contract_year.name):
-        needs.append(("D031", risk.spend, "actual spend (risk/gain share)"))
-        if risk.budget.basis == "capitation" and risk.budget.population:
-            needs.append(("D030", risk.budget.population, "population (risk/gain share budget)"))
-    for code, quantity, what in needs:
-        missing = [month for month in months if month not in _months_present(monthly, quantity, months)]
-        if missing:
-            message = f"no {quantity} rows ({what}) for {len(missing)} of the {len(months)} months of {period}: {_missing_text(missing)}"
-            findings.append(_error(code, message, data_path))
-    points = terms.points
-    if points is not None and span.is_year:
-        snapshot = months[-1]
-        for provider in terms.providers:
-            quantities = [
-                points.list_size,
-                *sorted({i.prevalence.disease_register for _, i in terms.indicators() if i.prevalence}),
-            ]
-            absent = [
-                q for q in quantities if snapshot not in _months_present(monthly, q, [snapshot], provider.id)
-            ]
-            if absent:
-                message = f"provider {provider.id}: no {', '.join(absent)} rows for {snapshot}, the month list sizes and registers are read from"
-                findings.append(_error("D032", message, data_path))
-    return findings
-
-
-def no_extracts(contract: Contract) -> tuple[Extracts | None, list[Diagnostic]]:
-    """No `--data`: allowed only for a contract that measures nothing (no indicator, no quantity)."""
-    if contract.extract_ids():
-        message = "--data is required: the contract reads indicators or quantities from extracts"
-        return None, [Diagnostic("R002", message, Location("--data"))]
-    return Extracts((), pl.DataFrame(schema=MONTHLY_SCHEMA)), []

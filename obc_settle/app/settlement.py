@@ -13,31 +13,21 @@ import polars as pl
 
 from obc_settle.app.data_quality import missing_cell_findings, on_account_findings, plausibility_findings
 from obc_settle.app.import_ahead import ImportAhead
-from obc_settle.app.reconciliation import YearInputs, no_extracts, year_inputs
-from obc_settle.audit.archive import (
-    ArchivedInput,
-    ArchiveError,
-    contract_input,
-    copy_into,
-    extract_inputs,
-    installed_lock,
-    output_role,
-)
-from obc_settle.audit.manifest import FileRecord, build_manifest, manifest_json, record, run_identity
+from obc_settle.app.reconciliation import YearInputs, year_inputs
 from obc_settle.contract import LoadedContract, load_contract
 from obc_settle.engine import settle_with_history
 from obc_settle.engine.coverage import CELL_SCHEMA, coverage_summary
 from obc_settle.engine.data_notes import with_data_notes
 from obc_settle.engine.reconcile import empty_history
 from obc_settle.errors import Diagnostic, ExitCode, Location, SettlementError, Severity, has_errors
-from obc_settle.extracts import Extracts, coverage_findings, read_extracts
+from obc_settle.extracts import Extracts, coverage_findings, no_extracts, read_extracts
 from obc_settle.ledger.invariants import require_invariants
 from obc_settle.periods import SettlementPeriod
 from obc_settle.render.document_formats import FORMATS, Progress
-from obc_settle.render.folder import OutputFolderError, check_target, write_folder_atomically
 from obc_settle.render.summary import settlement_summary, summary_document, summary_json
-from obc_settle.render.tables import write_ledger_csv, write_ledger_parquet
-from obc_settle.render.workers import RenderWorkers
+from obc_settle.run_folder import layout
+from obc_settle.run_folder.archive import ArchivedInput, settlement_inputs
+from obc_settle.run_folder.writer import RunFolderContents, output_folder, run_id_of, write_run_folder
 
 DOCUMENTS = "obc_settle.render.documents"
 """The document renderers: imported only when a run gets as far as writing (obc_settle.app.import_ahead)."""
@@ -132,13 +122,13 @@ def check_inputs(
         raise SettlementError(ExitCode.INVALID_CONTRACT, findings)
     period = parse_period(request.period, loaded)
     has_history = bool(request.paid) or request.payments is not None
-    usage = (
+    usage_findings = (
         on_account_findings(loaded.contract, period, has_history, request.nothing_paid_on_account)
         if check_payment_options
         else []
     )
-    if has_errors(usage):
-        raise SettlementError(ExitCode.USAGE, usage)
+    if has_errors(usage_findings):
+        raise SettlementError(ExitCode.USAGE, usage_findings)
     _progress(request, "Reading extracts", 0, 1)
     if request.data_path is None:
         extracts, data_findings = no_extracts(loaded.contract)
@@ -218,79 +208,76 @@ def settle_checked(request: RunRequest, inputs: CheckedInputs, refuse_implausibl
 
 
 def run_settlement(request: RunRequest) -> RunResult:
-    try:
-        check_target(request.out_dir, request.force)
-    except OutputFolderError as error:
-        raise SettlementError(
-            ExitCode.OUTPUT_ERROR, [Diagnostic(error.code, str(error), Location(str(request.out_dir)))]
-        ) from error
-    renderers = ImportAhead(DOCUMENTS)  # imported while the extracts are read
-    checked_inputs = check_inputs(request)
-    loaded, in_force, period, extracts, year = (
-        checked_inputs.loaded,
-        checked_inputs.in_force,
-        checked_inputs.period,
-        checked_inputs.extracts,
-        checked_inputs.year,
-    )
-    with renderers.module().document_workers(
-        loaded.contract, request.formats
-    ) as workers:  # started once the extracts are read: see documents.py
-        checked = settle_checked(request, checked_inputs)
-        ledger, warnings = checked.ledger, checked.warnings
-        summary = settlement_summary(in_force.contract, ledger)
-        summary["data_coverage"] = coverage_summary(checked_inputs.cells)
-        summary["earlier_payments"] = earlier_payments_text(request, period)
-        archived = _archived_inputs(loaded, request.data_path, extracts) + year.archived
-        lock = installed_lock()
-        inputs = [item.record() for item in archived]
-        parameters = {
-            "command": "run",
-            "contract": str(request.contract_path),
-            "data": str(request.data_path),
-            "period": period.name,
-        }
-        if request.data_path is None:
-            del parameters["data"]
-        parameters |= year.parameters  # earlier runs, payments and claims, only when given
-        if request.restated:  # by their place below --data, only when given, so other runs keep their run id
-            parameters["restated"] = sorted(f.relative or f.path.name for f in extracts.files if f.restated)
-        if request.nothing_paid_on_account:
-            parameters["nothing_paid_on_account"] = (
-                True  # recorded only when given, so other runs keep their run id
-            )
-        if request.accept_implausible:
-            parameters["accept_implausible"] = sorted(request.accept_implausible)
-        if tuple(request.formats) != FORMATS:
-            parameters["formats"] = list(
-                request.formats
-            )  # recorded only when not all, so default runs keep their run id
-        run_id = run_identity(parameters, inputs)
+    # The output folder is checked and locked first: a run that cannot write it (O001 to O003)
+    # fails before it reads the contract or a byte of the extracts.
+    with output_folder(request.out_dir, request.force) as out:
+        renderers = ImportAhead(DOCUMENTS)  # imported while the extracts are read
+        checked_inputs = check_inputs(request)
+        loaded, in_force, period, extracts, year = (
+            checked_inputs.loaded,
+            checked_inputs.in_force,
+            checked_inputs.period,
+            checked_inputs.extracts,
+            checked_inputs.year,
+        )
+        documents = renderers.module()
+        with documents.document_workers(
+            loaded.contract, request.formats
+        ) as workers:  # started once the extracts are read: see documents.py
+            checked = settle_checked(request, checked_inputs)
+            ledger, warnings = checked.ledger, checked.warnings
+            summary = settlement_summary(in_force.contract, ledger)
+            summary["data_coverage"] = coverage_summary(checked_inputs.cells)
+            summary["earlier_payments"] = earlier_payments_text(request, period)
+            archived = _archived_inputs(loaded, request.data_path, extracts) + year.archived
+            parameters = run_parameters(request, period, extracts, year)
+            run_id = run_id_of(parameters, archived)
 
-        def fill(folder: Path) -> None:
-            copy_into(
-                folder, archived + ([lock] if lock else [])
-            )  # the folder is self-contained: see docs/audit.md
-            _write_outputs(
-                folder,
-                in_force,
-                ledger,
-                summary,
-                run_id,
+            def write_documents(folder: Path) -> None:
+                documents.write_documents(
+                    folder,
+                    in_force.contract,
+                    ledger,
+                    run_id,
+                    request.formats,
+                    request.on_progress,
+                    workers,
+                )
+
+            contents = RunFolderContents(
                 parameters,
-                inputs,
-                lock.record() if lock else None,
-                request,
-                workers,
+                archived,
+                ledger,
+                files={layout.SUMMARY: summary_json(summary_document([summary])).encode("utf-8")},
+                documents=write_documents,
             )
+            write_run_folder(out, run_id, contents)
+            return RunResult(summary, ledger, run_id, request.out_dir, warnings)
 
-        try:
-            write_folder_atomically(request.out_dir, fill, request.force)
-        except (OutputFolderError, ArchiveError) as error:
-            raise SettlementError(
-                ExitCode.OUTPUT_ERROR, [Diagnostic(error.code, str(error), Location(str(request.out_dir)))]
-            ) from error
-        return RunResult(summary, ledger, run_id, request.out_dir, warnings)
+
+def run_parameters(
+    request: RunRequest, period: SettlementPeriod, extracts: Extracts, year: YearInputs
+) -> dict[str, Any]:
+    """The resolved arguments of a run, as the manifest records them. An option is recorded only
+    when given, so that runs without it keep their run id."""
+    parameters: dict[str, Any] = {
+        "command": "run",
+        "contract": str(request.contract_path),
+        "data": str(request.data_path),
+        "period": period.name,
+    }
+    if request.data_path is None:
+        del parameters["data"]
+    parameters |= year.parameters  # earlier runs, payments and claims
+    if request.restated:  # by their place below --data
+        parameters["restated"] = sorted(f.relative or f.path.name for f in extracts.files if f.restated)
+    if request.nothing_paid_on_account:
+        parameters["nothing_paid_on_account"] = True
+    if request.accept_implausible:
+        parameters["accept_implausible"] = sorted(request.accept_implausible)
+    if tuple(request.formats) != FORMATS:
+        parameters["formats"] = list(request.formats)  # not all: default runs keep their run id
+    return parameters
 
 
 def earlier_payments_text(request: RunRequest, period: SettlementPeriod) -> str:
@@ -313,45 +300,5 @@ def _archived_inputs(
     loaded: LoadedContract, data_path: Path | None, extracts: Extracts
 ) -> list[ArchivedInput]:
     """The inputs, each with the bytes the run read and the place of its copy in the folder."""
-    extracts_read = (
-        extract_inputs((f.path, f.relative, f.sha256) for f in extracts.files)
-        if data_path is not None
-        else []
-    )
-    return [contract_input(loaded.path, loaded.sha256), *extracts_read]
-
-
-def _write_outputs(
-    folder: Path,
-    loaded: LoadedContract,
-    ledger: pl.DataFrame,
-    summary: dict[str, Any],
-    run_id: str,
-    parameters: dict[str, Any],
-    inputs: list[FileRecord],
-    lock: FileRecord | None = None,
-    request: RunRequest | None = None,
-    workers: RenderWorkers | None = None,
-) -> None:
-    write_ledger_parquet(ledger, folder / "ledger.parquet")
-    write_ledger_csv(ledger, folder / "ledger.csv")
-    (folder / "summary.json").write_text(summary_json(summary_document([summary])), encoding="utf-8")
-    from obc_settle.render.documents import write_documents  # the renderers: see DOCUMENTS
-
-    formats = request.formats if request is not None else FORMATS
-    write_documents(
-        folder,
-        loaded.contract,
-        ledger,
-        run_id,
-        formats,
-        request.on_progress if request is not None else None,
-        workers,
-    )
-    outputs = [
-        record(output_role(path.relative_to(folder).as_posix()), path, path.relative_to(folder).as_posix())
-        for path in sorted(folder.rglob("*"))
-        if path.is_file()
-    ]
-    manifest = build_manifest(run_id, parameters, inputs, outputs, lock)
-    (folder / "manifest.json").write_text(manifest_json(manifest), encoding="utf-8")
+    files = ((f.path, f.relative, f.sha256) for f in extracts.files) if data_path is not None else None
+    return settlement_inputs(loaded.path, loaded.sha256, files)

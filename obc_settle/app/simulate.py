@@ -4,39 +4,36 @@ Every figure here is read off a ledger made by the one settlement function (`eng
 changed inputs (`engine.whatif`): a sensitivity point is the settlement with one indicator set
 to that level; a scenario is the settlement of the scenario's changed extracts beside the
 baseline's; a draft contract's history is its settlement of each past year. Nothing re-implements
-a rule. With `--out`, the results are written with the archive of the inputs and a manifest
-(command `simulate-...` and its parameters), so that a simulation can be reproduced.
+a rule. With `--out`, the folder is reserved before anything is read (`simulation_folder`) and
+the results are written by the one run-folder writer (obc_settle.run_folder.writer) with the
+archive of the inputs and a manifest (command `simulate-...` and its parameters), so that a
+simulation can be reproduced.
 """
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypedDict
 
 import polars as pl
 
 from obc_settle.app.settlement import parse_period
 from obc_settle.app.whatif import Inputs, checked_settle, load_inputs, usage
-from obc_settle.audit.archive import (
-    ArchivedInput,
-    ArchiveError,
-    copy_into,
-    extract_inputs,
-    installed_lock,
-    output_role,
-)
 from obc_settle.audit.diff import ledger_changes, totals_changes
-from obc_settle.audit.manifest import build_manifest, manifest_json, record, run_identity
 from obc_settle.contract import load_contract
 from obc_settle.contract.scenario import load_scenario
 from obc_settle.engine.whatif import apply_scenario, set_level
-from obc_settle.errors import Diagnostic, ExitCode, Location, SettlementError
+from obc_settle.errors import ExitCode, SettlementError
 from obc_settle.extracts import read_extracts
 from obc_settle.ledger import party_totals, settlement_totals
 from obc_settle.periods import SettlementPeriod
-from obc_settle.render.folder import OutputFolderError, check_target, write_folder_atomically
-from obc_settle.render.tables import write_ledger_csv
+from obc_settle.run_folder import layout
+from obc_settle.run_folder.archive import ArchivedInput, archived_input, extract_inputs
+from obc_settle.run_folder.atomic import ReservedFolder
+from obc_settle.run_folder.writer import RunFolderContents, output_folder, run_id_of, write_run_folder
 
 POINT = {
     "proportion": 0.01,
@@ -208,12 +205,8 @@ def run_scenario(inputs: Inputs, scenario_path: Path) -> tuple[ScenarioResult, A
         ledger_changes(baseline, changed),
         totals_changes(baseline, changed),
     )
-    archived = ArchivedInput(
-        "scenario",
-        scenario_path,
-        f"inputs/scenario/{scenario_path.name}",
-        loaded.sha256,
-        scenario_path.stat().st_size,
+    archived = archived_input(
+        "scenario", scenario_path, layout.scenario_copy(scenario_path.name), loaded.sha256
     )
     return result, archived
 
@@ -227,7 +220,8 @@ def design(
     """Each draft settled on each past year: per year and provider what it pays and the share of
     the withheld money earned; per indicator how often it met its threshold and its target; with
     two drafts, the difference per year and provider."""
-    drafts, archived = [], []
+    drafts: list[dict[str, Any]] = []
+    archived: list[ArchivedInput] = []
     for path in draft_paths:
         loaded, findings = load_contract(path)
         if loaded is None:
@@ -242,12 +236,8 @@ def design(
             settled.append((name, checked_settle(loaded.contract, extracts.monthly, inputs)))
         drafts.append(_draft_report(str(path), loaded.contract.id, loaded.contract.version, settled))
         archived.append(
-            ArchivedInput(
-                "contract",
-                path,
-                f"inputs/contracts/{len(archived) + 1}/{path.name}",
-                loaded.sha256,
-                path.stat().st_size,
+            archived_input(
+                "contract", path, layout.draft_contract_copy(len(archived) + 1, path.name), loaded.sha256
             )
         )
         if len(drafts) == 1:
@@ -274,10 +264,20 @@ def _years_with_data(contract: Any, monthly: pl.DataFrame) -> list[str]:
     ]
 
 
+class _IndicatorHits(TypedDict):
+    """How often an indicator met its threshold and its target, over the years settled."""
+
+    indicator_id: str
+    years: int
+    met_threshold: int
+    met_target: int
+
+
 def _draft_report(
     path: str, contract_id: str, version: str, settled: list[tuple[str, pl.DataFrame]]
 ) -> dict[str, Any]:
-    years, hits = [], {}
+    years: list[dict[str, Any]] = []
+    hits: dict[str, _IndicatorHits] = {}
     for name, ledger in settled:
         providers = []
         for t in party_totals(ledger):
@@ -348,45 +348,29 @@ def _compare(first: dict[str, Any], second: dict[str, Any]) -> list[dict[str, An
 # --- writing a simulation folder -----------------------------------------------------------------
 
 
+@contextlib.contextmanager
+def simulation_folder(out_dir: Path | None, force: bool) -> Iterator[ReservedFolder | None]:
+    """The `--out` folder reserved for the block (checked and locked before anything is read:
+    obc_settle.run_folder.writer), or None without `--out`."""
+    if out_dir is None:
+        yield None
+        return
+    with output_folder(out_dir, force) as reserved:
+        yield reserved
+
+
 def write_simulation(
-    out_dir: Path,
-    force: bool,
+    out: ReservedFolder,
     parameters: dict[str, Any],
     archived: list[ArchivedInput],
-    files: dict[str, bytes | pl.DataFrame],
+    files: dict[str, bytes],
+    ledgers: dict[str, pl.DataFrame] | None = None,
 ) -> str:
-    """Write `files` (name -> bytes, or a ledger written as CSV), the archive of the inputs and a manifest, all at once; the run id."""
-    lock = installed_lock()
-    inputs = [item.record() for item in archived]
-    run_id = run_identity(parameters, inputs)
-
-    def fill(folder: Path) -> None:
-        copy_into(folder, archived + ([lock] if lock else []))
-        for name, data in files.items():
-            (folder / name).parent.mkdir(parents=True, exist_ok=True)
-            if isinstance(data, pl.DataFrame):
-                write_ledger_csv(data, folder / name)
-            else:
-                (folder / name).write_bytes(data)
-        outputs = [
-            record(output_role(p.relative_to(folder).as_posix()), p, p.relative_to(folder).as_posix())
-            for p in sorted(folder.rglob("*"))
-            if p.is_file()
-        ]
-        (folder / "manifest.json").write_text(
-            manifest_json(
-                build_manifest(run_id, parameters, inputs, outputs, lock.record() if lock else None)
-            ),
-            encoding="utf-8",
-        )
-
-    try:
-        check_target(out_dir, force)
-        write_folder_atomically(out_dir, fill, force)
-    except (OutputFolderError, ArchiveError) as error:
-        raise SettlementError(
-            ExitCode.OUTPUT_ERROR, [Diagnostic(error.code, str(error), Location(str(out_dir)))]
-        ) from error
+    """Write `files` (name -> bytes) and `ledgers` (name -> a ledger written as CSV), the archive
+    of the inputs and a manifest, all at once; the run id."""
+    run_id = run_id_of(parameters, archived)
+    contents = RunFolderContents(parameters, archived, files=files, ledger_tables=ledgers or {})
+    write_run_folder(out, run_id, contents)
     return run_id
 
 
@@ -397,5 +381,6 @@ __all__ = [
     "run_scenario",
     "sensitivity",
     "settle_at_level",
+    "simulation_folder",
     "write_simulation",
 ]

@@ -13,15 +13,13 @@ interval. The folder is a normal run folder (archive and manifest with command `
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import polars as pl
 
-from obc_settle.app.settlement import _archived_inputs, _write_outputs, parse_period
-from obc_settle.audit.archive import ArchivedInput, ArchiveError, copy_into, installed_lock
-from obc_settle.audit.manifest import run_identity
+from obc_settle.app.settlement import parse_period
 from obc_settle.contract import LoadedContract, load_contract
 from obc_settle.engine import settle
 from obc_settle.engine.whatif import TRAJECTORIES, last_month_with_data, project_year, set_level
@@ -30,9 +28,12 @@ from obc_settle.extracts import Extracts, read_extracts
 from obc_settle.ledger import party_totals, settlement_totals
 from obc_settle.ledger.invariants import require_invariants
 from obc_settle.periods import ContractYear, SettlementPeriod
-from obc_settle.render.documents import FORMATS
-from obc_settle.render.folder import OutputFolderError, check_target, write_folder_atomically
-from obc_settle.render.summary import settlement_summary
+from obc_settle.render.document_formats import FORMATS
+from obc_settle.render.summary import settlement_summary, summary_document, summary_json
+from obc_settle.run_folder import layout
+from obc_settle.run_folder.archive import ArchivedInput, settlement_inputs
+from obc_settle.run_folder.atomic import ReservedFolder
+from obc_settle.run_folder.writer import RunFolderContents, output_folder, run_id_of, write_run_folder
 
 ESTIMATE = "estimate"
 
@@ -52,7 +53,9 @@ class Inputs:
         return self.loaded.contract.in_force(self.period.contract_year.name)
 
     def archived(self) -> list[ArchivedInput]:
-        return _archived_inputs(self.loaded, self.data_path, self.extracts)
+        """The contract and the extracts, each with the bytes read and the place of its copy."""
+        files = ((f.path, f.relative, f.sha256) for f in self.extracts.files)
+        return settlement_inputs(self.loaded.path, self.loaded.sha256, files)
 
 
 def load_inputs(contract_path: Path, data_path: Path, period_text: str) -> Inputs:
@@ -96,12 +99,11 @@ class EstimateResult:
 
 
 def run_estimate(request: EstimateRequest) -> EstimateResult:
-    try:
-        check_target(request.out_dir, request.force)
-    except OutputFolderError as error:
-        raise SettlementError(
-            ExitCode.OUTPUT_ERROR, [Diagnostic(error.code, str(error), Location(str(request.out_dir)))]
-        ) from error
+    with output_folder(request.out_dir, request.force) as out:  # O001 to O003 before anything is read
+        return _estimate_into(out, request)
+
+
+def _estimate_into(out: ReservedFolder, request: EstimateRequest) -> EstimateResult:
     if request.trajectory not in TRAJECTORIES:
         raise usage(
             f"unknown trajectory {request.trajectory!r}; use one of {', '.join(TRAJECTORIES)}", "--trajectory"
@@ -124,7 +126,7 @@ def run_estimate(request: EstimateRequest) -> EstimateResult:
         raise usage(f"--through: {what} (months {year_months[0]} to {year_months[-1]})", "--through")
     estimate, ledger = estimate_ledgers(inputs, through, request.trajectory)
     summary = settlement_summary(inputs.terms, ledger)
-    parameters = {
+    parameters: dict[str, Any] = {
         "command": "estimate",
         "contract": str(request.contract_path),
         "data": str(request.data_path),
@@ -135,42 +137,21 @@ def run_estimate(request: EstimateRequest) -> EstimateResult:
     if tuple(request.formats) != FORMATS:
         parameters["formats"] = list(request.formats)
     archived = inputs.archived()
-    lock = installed_lock()
-    records = [item.record() for item in archived]
-    run_id = run_identity(parameters, records)
+    run_id = run_id_of(parameters, archived)
     estimate = {"run_id": run_id, **estimate}
-    in_force = replace(inputs.loaded, contract=inputs.terms)
 
-    def fill(folder: Path) -> None:
-        copy_into(folder, archived + ([lock] if lock else []))
-        (folder / "estimate.json").write_text(json.dumps(estimate, indent=2) + "\n", encoding="utf-8")
-        _write_outputs(
-            folder,
-            in_force,
-            ledger,
-            summary,
-            run_id,
-            parameters,
-            records,
-            lock.record() if lock else None,
-            _Formats(request.formats),
-        )
+    def write_documents(folder: Path) -> None:
+        from obc_settle.render.documents import write_documents  # the renderers: only when writing
 
-    try:
-        write_folder_atomically(request.out_dir, fill, request.force)
-    except (OutputFolderError, ArchiveError) as error:
-        raise SettlementError(
-            ExitCode.OUTPUT_ERROR, [Diagnostic(error.code, str(error), Location(str(request.out_dir)))]
-        ) from error
+        write_documents(folder, inputs.terms, ledger, run_id, request.formats)
+
+    files = {
+        layout.ESTIMATE: (json.dumps(estimate, indent=2) + "\n").encode("utf-8"),
+        layout.SUMMARY: summary_json(summary_document([summary])).encode("utf-8"),
+    }
+    contents = RunFolderContents(parameters, archived, ledger, files=files, documents=write_documents)
+    write_run_folder(out, run_id, contents)
     return EstimateResult(summary, ledger, estimate, run_id, request.out_dir, inputs.warnings)
-
-
-@dataclass(frozen=True)
-class _Formats:
-    """What `_write_outputs` reads of a request: the formats, and no progress callback."""
-
-    formats: tuple[str, ...]
-    on_progress: None = None
 
 
 def estimate_ledgers(inputs: Inputs, through: str, trajectory: str) -> tuple[dict[str, Any], pl.DataFrame]:

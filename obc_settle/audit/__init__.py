@@ -1,1 +1,1 @@
-"""Audit: the manifest, the archive of inputs in every run folder, and verify, explain and diff."""
+"""Audit: verify, explain and diff, each working from a run folder read by obc_settle.run_folder.reader."""

@@ -19,9 +19,9 @@ from typing import Any
 import polars as pl
 
 from obc_settle.audit.explain import plain
-from obc_settle.audit.manifest import LOCATION_PARAMETERS, FileRecord
 from obc_settle.errors import Diagnostic, Location, Severity
 from obc_settle.ledger.views import party_totals, settlement_totals
+from obc_settle.run_folder.manifest import LOCATION_PARAMETERS, FileRecord
 
 KEY = ("party_id", "line_type", "indicator_id", "adjusts_period")
 DERIVATION = (

@@ -6,8 +6,9 @@ lines the statement shows) and the steps between them are shown as the methodolo
 (docs/methodology.md), with the exact product before each rounding or split. Achieved values,
 scores, weights and shares are shown exactly as the ledger carries them (`*_exact`: a decimal that
 terminates, or a fraction such as `141/194`), so every product can be checked by hand. The one
-figure worked out here is the score, from the formula with its inputs; the score that money was
-computed from is the ledger's, and the two agree.
+figure worked out here is the score, from the formula with its inputs (the steps are the scoring
+method's own, `obc_settle.scoring_methods`); the score that money was computed from is the
+ledger's, and the two agree.
 
 The result is a plain JSON-ready document; `explain_text` turns it into terminal lines.
 """
@@ -20,11 +21,13 @@ from typing import Any
 
 import polars as pl
 
+from obc_settle import scoring_methods
 from obc_settle.audit.evidence import rows_counted
 from obc_settle.contract.models import Contract, Indicator
-from obc_settle.engine.exact import as_decimal, fraction_text, terminates
+from obc_settle.engine.exact import fraction_text
 from obc_settle.errors import Diagnostic, ExitCode, Location, SettlementError, did_you_mean
 from obc_settle.ledger.schema import COMMISSIONER, LineKind, LineType
+from obc_settle.rationals import shown
 
 _ACHIEVED = {
     "proportion": "N / D",
@@ -114,15 +117,6 @@ def exact_figure(line: dict[str, Any], column: str) -> Fraction | None:
         return Fraction(text)
     value = line.get(column)
     return None if value is None else Fraction(Decimal(str(value)))
-
-
-def shown(value: Fraction | None, label: str = "") -> str | None:
-    """An exact figure as written by hand: a decimal when it terminates, else `n/d ≈ decimal`
-    (to ten places); `label` goes after the exact figure, before the approximation."""
-    if value is None:
-        return None
-    text = str(fraction_text(value)) + label
-    return text if terminates(value) else f"{text} ≈ {plain(as_decimal(value, 10))}"
 
 
 def _period_value(commissioner: list[dict[str, Any]]) -> dict[str, Any]:
@@ -233,6 +227,7 @@ def _achieved_formula(line: dict[str, Any], indicator: Indicator) -> str:
 
 def _scoring(line: dict[str, Any], indicator: Indicator, year: str) -> dict[str, Any]:
     method = line["scoring_method"]
+    scoring = scoring_methods.get(method)  # an unknown method is an error, never explained as another
     sign = -1 if line["direction"] == "lower_is_better" else 1
     terms = indicator.levels_for(year)
     exact_levels = {
@@ -261,48 +256,10 @@ def _scoring(line: dict[str, Any], indicator: Indicator, year: str) -> dict[str,
         return result
     a, t, g, b = signed["a"], signed["T"], signed["G"], signed["B"]
     assert a is not None and t is not None and g is not None
-    if method in ("linear", "best_of"):
-        steps.append(
-            f"linear = clip((a − T) / (G − T), 0, 1) = clip(({_s(a)} − {_s(t)}) / ({_s(g)} − {_s(t)}), 0, 1) = {shown(_clip(a, t, g))}"
-        )
-    if method in ("improvement", "best_of") and b is not None:
-        if b >= g:
-            steps.append(
-                f"improvement: the baseline {fraction_text(b)} already meets the target {fraction_text(g)}: all-or-nothing, {1 if a >= g else 0}"
-            )
-        else:
-            steps.append(
-                f"improvement = clip((a − B) / (G − B), 0, 1) = clip(({_s(a)} − {_s(b)}) / ({_s(g)} − {_s(b)}), 0, 1) = {shown(_clip(a, b, g))}"
-            )
-    if method == "best_of":
-        steps.append("best of = the larger of linear and improvement")
-    if method == "all_or_nothing":
-        steps.append(
-            f"all or nothing: a {'≥' if a >= g else '<'} G ({fraction_text(a)} against {fraction_text(g)}): {1 if a >= g else 0}"
-        )
-    if method == "banded":
-        reached = [
-            f"{fraction_text(level)} (score {fraction_text(score)})" for level, score in bands if a >= level
-        ]
-        steps.append(
-            f"banded: a = {fraction_text(a)} reaches {', '.join(reached) if reached else 'no band'}: the largest score of those reached, or 0"
-        )
+    point_decimals = indicator.scoring.point_decimals or 0
+    steps += scoring.explain(scoring_methods.Levels(a, t, g, b, tuple(bands), point_decimals))
     result["steps"] = steps
     return result
-
-
-def _clip(a: Fraction, low: Fraction, high: Fraction) -> Fraction:
-    return (
-        min(max((a - low) / (high - low), Fraction(0)), Fraction(1))
-        if high != low
-        else Fraction(1 if a >= high else 0)
-    )
-
-
-def _s(value: Fraction | None) -> str | None:
-    """A number inside a formula: negative ones in brackets, so `a − (−3)` reads right."""
-    text = fraction_text(value)
-    return f"({text})" if text is not None and text.startswith("-") else text
 
 
 def _share_rule(line: dict[str, Any], contract: Contract) -> str:

@@ -131,7 +131,8 @@ def people_csv(people: dict[str, Any]) -> str:
 
 
 def people_summary(people: dict[str, Any]) -> str:
-    counts, first, last = people["counts"], *people["months"]
+    counts = people["counts"]
+    first, last = people["months"]
     text = (
         f"{people['provider_id']} {people['indicator_id']}, {first} to {last}: {counts['numerator']} in the numerator, "
         f"{counts['denominator']} in the denominator, {counts['excluded']} excluded (the provider's own records)"

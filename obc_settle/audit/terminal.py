@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from rich.console import RenderableType
+from rich.console import JustifyMethod, RenderableType
 from rich.table import Table
 from rich.text import Text
 
@@ -118,8 +118,14 @@ def diff_view(report: DiffReport) -> list[RenderableType]:
         out.append(_sums_table(report.extract_sums))
     out.append(_lines_table(report))
     table = Table(title="totals", title_justify="left")
-    for heading, justify in (("total", "left"), ("old", "right"), ("new", "right"), ("difference", "right")):
-        table.add_column(heading, justify=justify)  # type: ignore[arg-type]
+    columns: tuple[tuple[str, JustifyMethod], ...] = (
+        ("total", "left"),
+        ("old", "right"),
+        ("new", "right"),
+        ("difference", "right"),
+    )
+    for heading, justify in columns:
+        table.add_column(heading, justify=justify)
     for total in report.totals:
         table.add_row(
             total["total"],
@@ -166,7 +172,7 @@ def _measures(side: dict[str, Any] | None) -> str:
 
 def _lines_table(report: DiffReport) -> Table:
     table = Table(title="ledger lines that differ", title_justify="left")
-    for heading, justify in (
+    columns: tuple[tuple[str, JustifyMethod], ...] = (
         ("party", "left"),
         ("line", "left"),
         ("indicator", "left"),
@@ -174,8 +180,9 @@ def _lines_table(report: DiffReport) -> Table:
         ("new", "right"),
         ("difference", "right"),
         ("what changed", "left"),
-    ):
-        table.add_column(heading, justify=justify)  # type: ignore[arg-type]
+    )
+    for heading, justify in columns:
+        table.add_column(heading, justify=justify)
     for line in report.lines:
         changed = "; ".join(
             f"{k} {_value(a)} → {_value(b)}" for k, (a, b) in line["changed"].items() if k != "note"

@@ -17,19 +17,19 @@ judges what it finds, in three parts, each a list an auditor can read line by li
 
 from __future__ import annotations
 
-import json
 import platform
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import polars as pl
-
 from obc_settle import __version__
-from obc_settle.audit.archive import ARCHIVE_FOLDER, MANIFEST, ArchivedRun, installed_lock
-from obc_settle.audit.manifest import LOCATION_PARAMETERS, FileRecord, dependency_versions
-from obc_settle.digests import file_sha256
+from obc_settle.digests import bytes_sha256, file_sha256
 from obc_settle.errors import Diagnostic, Location, Severity
+from obc_settle.run_folder.archive import installed_lock
+from obc_settle.run_folder.layout import MANIFEST, is_archived
+from obc_settle.run_folder.ledger_files import UnreadableLedger, read_ledger_parquet
+from obc_settle.run_folder.manifest import LOCATION_PARAMETERS, FileRecord, dependency_versions
+from obc_settle.run_folder.reader import ArchivedRun, computed_files, read_json
 
 _INPUT_CODES = {"missing": "A003", "altered": "A004", "unrecorded": "A005"}
 
@@ -114,15 +114,9 @@ def check_archived_inputs(run: ArchivedRun) -> list[FileCheck]:
     records = run.inputs + ([run.lock] if run.lock else [])
     checks = [_check_input(run.folder, item) for item in records]
     recorded = {item.path for item in records}
-    archive = run.folder / ARCHIVE_FOLDER
-    present = (
-        sorted(p.relative_to(run.folder).as_posix() for p in archive.rglob("*") if p.is_file())
-        if archive.is_dir()
-        else []
-    )
     checks += [
         FileCheck(path, "unrecorded", "not in the manifest; a re-run would read it")
-        for path in present
+        for path in run.archive_files()
         if path not in recorded
     ]
     return checks
@@ -141,8 +135,8 @@ def _check_input(folder: Path, item: FileRecord) -> FileCheck:
 def environment_differences(run: ArchivedRun) -> list[Diagnostic]:
     """Versions that differ from the ones that wrote the run: reported, never a reason to stop."""
     manifest = run.manifest
-    where = Location(str(run.folder / MANIFEST))
-    pairs = [
+    where = Location(str(run.manifest_path))
+    pairs: list[tuple[str, object, str | None]] = [
         ("obc-settle", manifest.get("obc_settle_version"), __version__),
         ("Python", manifest.get("python_version"), platform.python_version()),
     ]
@@ -172,8 +166,8 @@ def environment_differences(run: ArchivedRun) -> list[Diagnostic]:
 
 def compare_outputs(run: ArchivedRun, rerun_folder: Path) -> list[FileCheck]:
     """Every output of the recomputation against the archived one, byte for byte."""
-    recorded = {item["path"]: item["sha256"] for item in run.manifest.get("outputs", [])}
-    archived, recomputed = _results(run.folder), _results(rerun_folder)
+    recorded = run.outputs
+    archived, recomputed = computed_files(run.folder), computed_files(rerun_folder)
     checks = []
     for path in sorted(archived | recomputed):
         if path not in archived:
@@ -186,21 +180,16 @@ def compare_outputs(run: ArchivedRun, rerun_folder: Path) -> list[FileCheck]:
             )
         else:
             checks.append(_compare_file(path, run.folder / path, rerun_folder / path, recorded.get(path)))
-    checks.append(_compare_manifests(run.manifest, _read_json(rerun_folder / MANIFEST)))
+    checks.append(_compare_manifests(run.manifest, read_json(rerun_folder / MANIFEST)))
     return checks
 
 
-def _results(folder: Path) -> set[str]:
-    """The computed files of a run folder: everything but the archive and the manifest."""
-    paths = {p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file()}
-    return {p for p in paths if p != MANIFEST and not p.startswith(f"{ARCHIVE_FOLDER}/")}
-
-
 def _compare_file(path: str, archived: Path, recomputed: Path, recorded_sha256: str | None) -> FileCheck:
-    if archived.read_bytes() == recomputed.read_bytes():
+    data = archived.read_bytes()
+    if data == recomputed.read_bytes():
         return FileCheck(path, "matches")
     notes = []
-    if recorded_sha256 is not None and file_sha256(archived) != recorded_sha256:
+    if recorded_sha256 is not None and bytes_sha256(data) != recorded_sha256:
         notes.append("the archived file no longer has its recorded sha256")
     if archived.suffix == ".parquet" and _same_frame(archived, recomputed):
         notes.append("same rows and amounts; only the bytes differ (e.g. another Polars version)")
@@ -208,29 +197,18 @@ def _compare_file(path: str, archived: Path, recomputed: Path, recorded_sha256: 
 
 
 def _same_frame(first: Path, second: Path) -> bool:
+    """Whether two ledger files hold the same rows (a ledger is the one Parquet output)."""
     try:
-        return pl.read_parquet(first).equals(pl.read_parquet(second))
-    except (pl.exceptions.PolarsError, OSError):
+        return read_ledger_parquet(first).frame.equals(read_ledger_parquet(second).frame)
+    except UnreadableLedger:
         return False
-
-
-def _read_json(path: Path) -> dict[str, Any]:
-    try:
-        document = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
-    return document if isinstance(document, dict) else {}
 
 
 def replayable_view(manifest: dict[str, Any]) -> dict[str, Any]:
     """The parts of a manifest that a re-run elsewhere must reproduce exactly."""
     parameters = {k: v for k, v in (manifest.get("parameters") or {}).items() if k not in LOCATION_PARAMETERS}
     inputs = [{k: v for k, v in item.items() if k != "source"} for item in manifest.get("inputs", [])]
-    outputs = [
-        item
-        for item in manifest.get("outputs", [])
-        if not str(item.get("path", "")).startswith(f"{ARCHIVE_FOLDER}/")
-    ]
+    outputs = [item for item in manifest.get("outputs", []) if not is_archived(str(item.get("path", "")))]
     return {
         "schema_version": manifest.get("schema_version"),
         "run_id": manifest.get("run_id"),

@@ -17,8 +17,11 @@ from obc_settle.cli import (
     check,  # noqa: F401  (registers check)
     settlement,  # noqa: F401  (registers validate, run, schema)
     whatif,  # noqa: F401  (registers estimate, simulate)
-    years,  # noqa: F401  (registers init)
 )
+
+# isort: split
+# Imported last: commands are listed in `--help` in the order they are registered.
+from obc_settle.cli import init  # noqa: F401  (registers init)
 from obc_settle.cli.base import app
 from obc_settle.errors import ExitCode
 

@@ -11,7 +11,7 @@ import typer
 
 from obc_settle.cli.base import app, consoles, report_failure
 from obc_settle.errors import ExitCode, SettlementError, has_errors
-from obc_settle.render.document_formats import FORMATS, parse_formats
+from obc_settle.render.document_formats import FORMATS, format_help, output_formats, parse_formats
 from obc_settle.render.terminal import ProgressBar, print_findings, settlement_table
 
 
@@ -65,10 +65,11 @@ def _formats(values: list[str] | None) -> tuple[str, ...]:
         raise typer.BadParameter(str(error), param_hint="--format") from None
 
 
-def _complete_format(incomplete: str) -> list[str]:
+def _complete_format(incomplete: str) -> list[tuple[str, str]]:
+    """The registered formats that complete the last of a comma-separated list, with their help."""
     done, _, last = incomplete.rpartition(",")
     prefix = f"{done}," if done else ""
-    return [prefix + name for name in FORMATS if name.startswith(last)]
+    return [(prefix + f.name, f.help) for f in output_formats() if f.name.startswith(last)]
 
 
 @app.command()
@@ -95,7 +96,7 @@ def run(
         list[str] | None,
         typer.Option(
             "--format",
-            help="Statement and report formats to write: html, pdf, xlsx, comma-separated or repeated (default: all).",
+            help=format_help(),
             autocompletion=_complete_format,
         ),
     ] = None,

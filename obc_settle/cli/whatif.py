@@ -16,6 +16,7 @@ import typer
 from obc_settle.cli.base import app, consoles, report_failure
 from obc_settle.cli.settlement import _complete_format, _formats
 from obc_settle.errors import ExitCode, SettlementError
+from obc_settle.render.document_formats import format_help
 from obc_settle.render.terminal import print_findings, settlement_table
 
 SIMULATE_HELP = (
@@ -71,7 +72,9 @@ def estimate(
     force: Force = False,
     formats: Annotated[
         list[str] | None,
-        typer.Option("--format", help="Statement formats: html, pdf, xlsx.", autocompletion=_complete_format),
+        typer.Option(
+            "--format", help=format_help("Statement formats to write"), autocompletion=_complete_format
+        ),
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print estimate.json to standard output.")] = False,
 ) -> None:
@@ -148,30 +151,32 @@ def simulate_sensitivity(
       obc-settle simulate sensitivity contracts/diabetes-alliance.yaml --data sample_data/diabetes-alliance \\
           --period 2025-26 --out sims/sensitivity
     """
-    from obc_settle.app.simulate import sensitivity, write_simulation
+    from obc_settle.app.simulate import sensitivity, simulation_folder, write_simulation
     from obc_settle.app.whatif import load_inputs
     from obc_settle.render.whatif import sensitivity_csv, sensitivity_html, sensitivity_table
+    from obc_settle.run_folder import layout
 
     out_console, _ = consoles()
     try:
-        inputs = load_inputs(contract, data, period)
-        result = sensitivity(inputs, indicator, steps, provider)
-        if out is not None:
-            parameters = {
-                "command": "simulate-sensitivity",
-                "contract": str(contract),
-                "data": str(data),
-                "period": inputs.period.name,
-                "indicators": indicator or [],
-                "steps": steps,
-                "provider": provider,
-            }
-            files = {
-                "sensitivity.json": _json(result),
-                "sensitivity.csv": sensitivity_csv(result).encode(),
-                "sensitivity.html": sensitivity_html(result).encode(),
-            }
-            write_simulation(out, force, parameters, inputs.archived(), files)
+        with simulation_folder(out, force) as folder:  # checked before anything is read
+            inputs = load_inputs(contract, data, period)
+            result = sensitivity(inputs, indicator, steps, provider)
+            if folder is not None:
+                parameters = {
+                    "command": "simulate-sensitivity",
+                    "contract": str(contract),
+                    "data": str(data),
+                    "period": inputs.period.name,
+                    "indicators": indicator or [],
+                    "steps": steps,
+                    "provider": provider,
+                }
+                files = {
+                    layout.SENSITIVITY_JSON: _json(result),
+                    layout.SENSITIVITY_CSV: sensitivity_csv(result).encode(),
+                    layout.SENSITIVITY_HTML: sensitivity_html(result).encode(),
+                }
+                write_simulation(folder, parameters, inputs.archived(), files)
     except SettlementError as error:
         raise _fail(error) from None
     if as_json:
@@ -202,28 +207,30 @@ def simulate_scenario(
       obc-settle simulate scenario contracts/diabetes-alliance.yaml --data sample_data/diabetes-alliance \\
           --period 2025-26 --scenario contracts/scenarios/hba1c-improves.yaml
     """
-    from obc_settle.app.simulate import run_scenario, write_simulation
+    from obc_settle.app.simulate import run_scenario, simulation_folder, write_simulation
     from obc_settle.app.whatif import load_inputs
     from obc_settle.render.whatif import scenario_table
+    from obc_settle.run_folder import layout
 
     out_console, _ = consoles()
     try:
-        inputs = load_inputs(contract, data, period)
-        result, archived = run_scenario(inputs, scenario)
-        if out is not None:
-            parameters = {
-                "command": "simulate-scenario",
-                "contract": str(contract),
-                "data": str(data),
-                "period": inputs.period.name,
-                "scenario": str(scenario),
-            }
-            files = {
-                "diff.json": _json(result.as_json()),
-                "baseline/ledger.csv": result.baseline,
-                "scenario/ledger.csv": result.changed,
-            }
-            write_simulation(out, force, parameters, [*inputs.archived(), archived], files)
+        with simulation_folder(out, force) as folder:  # checked before anything is read
+            inputs = load_inputs(contract, data, period)
+            result, archived = run_scenario(inputs, scenario)
+            if folder is not None:
+                parameters = {
+                    "command": "simulate-scenario",
+                    "contract": str(contract),
+                    "data": str(data),
+                    "period": inputs.period.name,
+                    "scenario": str(scenario),
+                }
+                files = {layout.SCENARIO_DIFF: _json(result.as_json())}
+                ledgers = {
+                    layout.BASELINE_LEDGER_CSV: result.baseline,
+                    layout.SCENARIO_LEDGER_CSV: result.changed,
+                }
+                write_simulation(folder, parameters, [*inputs.archived(), archived], files, ledgers)
     except SettlementError as error:
         raise _fail(error) from None
     if as_json:
@@ -254,23 +261,25 @@ def simulate_design(
       obc-settle simulate design contracts/staffordshire-cancer-eol.yaml contracts/drafts/staffordshire-at-risk-from-year-one.yaml \\
           --data sample_data/staffordshire-cancer-eol --year 2024-25 --year 2025-26
     """
-    from obc_settle.app.simulate import design, write_simulation
+    from obc_settle.app.simulate import design, simulation_folder, write_simulation
     from obc_settle.render.whatif import comparison_table, design_table, hits_table
+    from obc_settle.run_folder import layout
 
     out_console, err = consoles()
     if len(drafts) > 2:
         err.print("give one draft contract, or two to compare", markup=False)
         raise typer.Exit(ExitCode.USAGE)
     try:
-        report, archived = design(drafts, data, years or [])
-        if out is not None:
-            parameters = {
-                "command": "simulate-design",
-                "contracts": [str(d) for d in drafts],
-                "data": str(data),
-                "years": years or [],
-            }
-            write_simulation(out, force, parameters, archived, {"design.json": _json(report)})
+        with simulation_folder(out, force) as folder:  # checked before anything is read
+            report, archived = design(drafts, data, years or [])
+            if folder is not None:
+                parameters = {
+                    "command": "simulate-design",
+                    "contracts": [str(d) for d in drafts],
+                    "data": str(data),
+                    "years": years or [],
+                }
+                write_simulation(folder, parameters, archived, {layout.DESIGN: _json(report)})
     except SettlementError as error:
         raise _fail(error) from None
     if as_json:

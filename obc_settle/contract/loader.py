@@ -6,7 +6,6 @@ each with file, line and column, sorted by place.
 
 from __future__ import annotations
 
-import hashlib
 import types
 import typing
 from dataclasses import dataclass
@@ -48,8 +47,7 @@ def load_contract(
     findings += check_contract(document.value, document.source_map)
     if has_errors(findings):
         return None, sort_diagnostics(findings)
-    digest = hashlib.sha256(path.read_bytes()).hexdigest()
-    return LoadedContract(contract, path, digest), sort_diagnostics(findings)
+    return LoadedContract(contract, path, document.sha256), sort_diagnostics(findings)
 
 
 def _dedupe(findings: list[Diagnostic]) -> list[Diagnostic]:

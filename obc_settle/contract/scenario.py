@@ -18,7 +18,6 @@ risk/gain share), each at the line and column of the offending value.
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -51,7 +50,7 @@ def load_scenario(path: Path, contract: Contract) -> tuple[LoadedScenario | None
     findings += _references(scenario, contract, document.source_map)
     if findings:
         return None, sort_diagnostics(findings)
-    return LoadedScenario(scenario, path, hashlib.sha256(path.read_bytes()).hexdigest()), []
+    return LoadedScenario(scenario, path, document.sha256), []
 
 
 def _structure(item: Any, source_map: SourceMap) -> Diagnostic:

@@ -22,6 +22,7 @@ from typing import Any
 
 import yaml
 
+from obc_settle.digests import bytes_sha256
 from obc_settle.errors import Diagnostic, Location
 
 MAX_CONTRACT_BYTES = 2 * 1024 * 1024
@@ -64,6 +65,8 @@ class SourceMap:
 class YamlDocument:
     value: Any
     source_map: SourceMap
+    sha256: str
+    """Of the bytes parsed: the identity of the file as read, without reading it again."""
 
 
 def _position(node: yaml.Node) -> tuple[int, int]:
@@ -91,6 +94,7 @@ class _Builder:
             return self._mapping(node, path)
         if isinstance(node, yaml.SequenceNode):
             return [self.build(item, (*path, index)) for index, item in enumerate(node.value)]
+        assert isinstance(node, yaml.ScalarNode)  # the composer makes mappings, sequences and scalars
         return self._scalar(node)
 
     def _mapping(self, node: yaml.MappingNode, path: Path_) -> dict[Any, Any]:
@@ -157,7 +161,9 @@ def _check_events(text: str, file: str) -> list[Diagnostic]:
     for event in yaml.parse(text, Loader=yaml.SafeLoader):
         anchor = getattr(event, "anchor", None)
         if isinstance(event, yaml.AliasEvent) or anchor is not None:
-            line, column = event.start_mark.line + 1, event.start_mark.column + 1
+            mark = event.start_mark
+            assert mark is not None  # the parser marks every event it emits
+            line, column = mark.line + 1, mark.column + 1
             kind = "alias" if isinstance(event, yaml.AliasEvent) else "anchor"
             findings.append(
                 Diagnostic(
@@ -224,4 +230,4 @@ def read_yaml(path: Path, display_name: str | None = None) -> tuple[YamlDocument
         ]
     builder = _Builder(file)
     value = builder.build(node, ())
-    return YamlDocument(value, builder.source_map), builder.diagnostics
+    return YamlDocument(value, builder.source_map, bytes_sha256(raw)), builder.diagnostics

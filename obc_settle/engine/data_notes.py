@@ -38,7 +38,9 @@ def with_data_notes(
     annotated = ledger.join(for_all, on="indicator_id", how="left", maintain_order="left").join(
         for_party, on=["indicator_id", "party_id"], how="left", maintain_order="left"
     )
-    note = pl.concat_str(
+    joined = pl.concat_str(
         [pl.col("note"), pl.col("__note"), pl.col("__party_note")], separator="; ", ignore_nulls=True
     )
-    return annotated.with_columns(note=pl.when(note == "").then(None).otherwise(note)).select(ledger.columns)
+    return annotated.with_columns(note=pl.when(joined == "").then(None).otherwise(joined)).select(
+        ledger.columns
+    )

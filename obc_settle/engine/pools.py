@@ -96,7 +96,7 @@ def party_parts(
                     "unearned_pence": available - earned,
                 }
             )
-    schema = {
+    schema: dict[str, pl.DataType | type[pl.DataType]] = {
         "indicator_id": pl.String,
         "party_id": pl.String,
         "party_order": pl.Int64,
@@ -107,5 +107,5 @@ def party_parts(
         "unearned_pence": pl.Int64,
     }
     frame = pl.DataFrame(rows, schema=schema)
-    parts = pooled.join(frame, on="indicator_id", how="inner")
-    return parts.sort("indicator_order", "party_order")
+    joined = pooled.join(frame, on="indicator_id", how="inner")
+    return joined.sort("indicator_order", "party_order")

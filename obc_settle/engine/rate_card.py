@@ -21,15 +21,9 @@ import polars as pl
 from obc_settle.contract.models import Contract
 from obc_settle.engine.lines import Lines, line
 from obc_settle.engine.terms import Span
+from obc_settle.extracts.schema import CLAIMS_SCHEMA
 from obc_settle.ledger.schema import COMMISSIONER, LineKind, LineType
 from obc_settle.money import pounds_to_pence
-
-CLAIMS_SCHEMA = {
-    "participant_id": pl.String,
-    "outcome_id": pl.String,
-    "provider_id": pl.String,
-    "period": pl.String,
-}
 
 
 def paid_claims(contract: Contract, claims: pl.DataFrame, last_month: str) -> pl.DataFrame:

@@ -1,20 +1,13 @@
 """Scores in [0, 1] from achieved values, for every scoring method, in exact rationals.
 
-Lower-is-better indicators are scored by negating achieved value, baseline, threshold, target and
-band levels, so one set of formulas serves both directions:
+The formulas are the scoring methods' own (`obc_settle.scoring_methods`, one module per method:
+linear, banded, all_or_nothing, improvement, best_of, hvbp); this module prepares what they read
+and applies them to the measured indicators. A method that is not registered raises
+`UnknownScoringMethod`: no indicator is ever scored by a default method.
 
-- linear:         clip((a - T) / (G - T), 0, 1)
-- all_or_nothing: 1 if a >= G else 0
-- improvement:    clip((a - B) / (G - B), 0, 1); all_or_nothing when the baseline already meets G
-- best_of:        max(linear, improvement)
-- banded:         the highest band score whose level a reaches, else 0
-- hvbp:           max(achievement points, improvement points) / 10, with the threshold as the
-                  achievement threshold AT and the target as the benchmark BM (US Hospital
-                  Value-Based Purchasing): achievement = 9 (a - AT) / (BM - AT) + 0.5 rounded half
-                  up and held to 1..9 in [AT, BM), 10 at or beyond BM, 0 below AT; improvement =
-                  10 (a - B) / (BM - B) - 0.5 rounded half up and held to 0..9, 0 at or below B.
-                  Points are rounded to `point_decimals` places (the scheme's rule); that is the
-                  only rounding of a score.
+Lower-is-better indicators are scored by negating achieved value, baseline, threshold, target and
+band levels, so one set of formulas serves both directions. The only rounding of a score is a
+scheme's own rule (HVBP's points, to `point_decimals` places).
 
 The achieved value, the levels and the band scores are exact (`Fraction`s of the exact sums and
 of the contract's decimals), so a level equal to the achieved value is met, and the score is the
@@ -39,7 +32,8 @@ from typing import Any
 
 import polars as pl
 
-from obc_settle.engine.exact import SCORE_PLACES, as_decimal, clip, fraction_of, fraction_text, round_to
+from obc_settle.engine.exact import SCORE_PLACES, as_decimal, fraction_of, fraction_text
+from obc_settle.scoring_methods import Levels, get
 
 SCORE_DTYPE = pl.Decimal(38, SCORE_PLACES)
 
@@ -72,6 +66,7 @@ def with_score(frame: pl.DataFrame, score: Fraction) -> pl.DataFrame:
 
 def _score(row: dict[str, Any], bands: list[tuple[Fraction, Fraction]]) -> tuple[Fraction | None, str | None]:
     """(exact score or None, note) of one measured indicator row."""
+    method = get(row["scoring_method"])  # an unknown method is an error even where nothing is scored
     note = row["note"]
     if not row["measured"]:
         return None, note
@@ -101,7 +96,8 @@ def _score(row: dict[str, Any], bands: list[tuple[Fraction, Fraction]]) -> tuple
         )
         note = text if note is None else f"{note}; {text}"
         achieved = level
-    return _by_method(row, achieved, threshold, target, baseline, signed_bands), note
+    levels = Levels(achieved, threshold, target, baseline, tuple(signed_bands), row["point_decimals"])
+    return method.score(levels), note
 
 
 def _credited(
@@ -117,54 +113,3 @@ def _credited(
         if achieved < level <= favourable and (best is None or level > best[1]):
             best = (name, level)
     return best
-
-
-def _by_method(
-    row: dict[str, Any],
-    a: Fraction,
-    t: Fraction,
-    g: Fraction,
-    b: Fraction | None,
-    bands: list[tuple[Fraction, Fraction]],
-) -> Fraction:
-    method = row["scoring_method"]
-    if method == "banded":
-        return max((band_score for level, band_score in bands if a >= level), default=Fraction(0))
-    if method == "hvbp":
-        return _hvbp_points(a, t, g, b, row["point_decimals"]) / 10
-    all_or_nothing = Fraction(1 if a >= g else 0)
-    if method == "all_or_nothing":
-        return all_or_nothing
-    linear = clip((a - t) / (g - t)) if g != t else all_or_nothing
-    if b is None:
-        improvement = None
-    elif b >= g:
-        improvement = all_or_nothing
-    else:
-        improvement = clip((a - b) / (g - b))
-    if method == "improvement":
-        return improvement if improvement is not None else Fraction(0)
-    if method == "best_of":
-        return linear if improvement is None else max(linear, improvement)
-    return linear
-
-
-def _hvbp_points(a: Fraction, at: Fraction, bm: Fraction, b: Fraction | None, decimals: int) -> Fraction:
-    """max(achievement points, improvement points), 0 to 10, in the signed (higher-is-better) space."""
-    if a >= bm:
-        achievement = Fraction(10)
-    elif a < at:
-        achievement = Fraction(0)
-    else:
-        achievement = clip(
-            round_to(9 * (a - at) / (bm - at) + Fraction(1, 2), decimals), Fraction(1), Fraction(9)
-        )
-    if b is None or a <= b or b >= bm:
-        improvement = Fraction(0)
-    elif a >= bm:
-        improvement = Fraction(9)
-    else:
-        improvement = clip(
-            round_to(10 * (a - b) / (bm - b) - Fraction(1, 2), decimals), Fraction(0), Fraction(9)
-        )
-    return max(achievement, improvement)

@@ -1,263 +1,165 @@
-"""Checks on one extract file, producing findings like
-`q3.parquet: column denominator: 3 rows negative, e.g. row 17`.
-
-Row numbers are 1-based positions of data rows in the file. All row checks of a file are
-expressions evaluated together in one lazy scan.
+"""The checks of an aggregated indicator extract (kind `aggregated`), registered at the end of
+this module (obc_settle.extracts.registry) in the order they run: its columns and types, the key
+checks every extract has (obc_settle.extracts.key_checks), its row checks (counts, measures and
+means: expressions evaluated together in the file's one scan, obc_settle.extracts.single_pass)
+and the checks of its sums.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import polars as pl
 
 from obc_settle.contract.models import Contract
-from obc_settle.errors import Diagnostic, Location, Severity
-from obc_settle.extracts.completeness import measure_needs
-from obc_settle.extracts.grouping import known_keys
+from obc_settle.errors import Diagnostic, Severity
+from obc_settle.extracts.completeness import measure_needs, missing_column_findings
+from obc_settle.extracts.key_checks import ids_are_text, key_checks, period_is_text_or_date
+from obc_settle.extracts.registry import (
+    FileContext,
+    RowCheck,
+    ScanCheck,
+    SchemaCheck,
+    SumsCheck,
+    register_all,
+    scan_checks,
+)
 from obc_settle.extracts.schema import (
     COUNT_COLUMNS,
     KEY_COLUMNS,
     MEASURE_COLUMNS,
     VALUE_COLUMNS,
     is_number,
-    is_period,
-    is_text,
 )
+from obc_settle.extracts.single_pass import FileSums
 
+AGGREGATED = "aggregated"
 KNOWN_COLUMNS = set(KEY_COLUMNS) | set(MEASURE_COLUMNS)
 
 
-def schema_findings(schema: pl.Schema, file: str) -> list[Diagnostic]:
-    findings = []
-    where = Location(file)
-    for name in KEY_COLUMNS:
-        if name not in schema:
-            findings.append(Diagnostic("D002", f"required column {name!r} is missing", where))
-    for name in ("provider_id", "indicator_id"):
-        if name in schema and not is_text(schema[name]):
-            findings.append(Diagnostic("D003", f"column {name}: must be text, is {schema[name]}", where))
-    if "period" in schema and not is_period(schema["period"]):
-        findings.append(
-            Diagnostic(
-                "D003", f"column period: must be text 'YYYY-MM' or a date, is {schema['period']}", where
-            )
-        )
-    has_counts = all(name in schema for name in COUNT_COLUMNS)
-    has_values = all(name in schema for name in VALUE_COLUMNS)
-    if not has_counts and not has_values:
-        missing = [name for name in MEASURE_COLUMNS if name not in schema]
-        findings.append(
-            Diagnostic(
-                "D002",
-                f"needs numerator and denominator, or value_sum and value_count; missing {', '.join(missing)}",
-                where,
-            )
-        )
-    for name in MEASURE_COLUMNS:
-        if name in schema and not is_number(schema[name]):
-            findings.append(Diagnostic("D003", f"column {name}: must be numeric, is {schema[name]}", where))
-    if (
-        "value_count" in schema
-        and is_number(schema["value_count"])
-        and not schema["value_count"].is_integer()
-    ):
-        findings.append(
-            Diagnostic(
-                "D003", f"column value_count: must be a whole number type, is {schema['value_count']}", where
-            )
-        )
-    unknown = sorted(set(schema) - KNOWN_COLUMNS)
-    if unknown:
-        findings.append(
-            Diagnostic(
-                "D013",
-                f"columns not in the extract schema are ignored: {', '.join(unknown)}",
-                where,
-                Severity.WARNING,
-            )
-        )
-    return findings
+# Schema checks: the file's columns and types.
 
 
-@dataclass(frozen=True)
-class RowCheck:
-    """One row check. A check on a key column (`column` in KEY_COLUMNS) reads only key columns, so
-    it can also be evaluated on the distinct keys of a file (see obc_settle.extracts.single_pass)."""
-
-    name: str
-    code: str
-    column: str
-    describe: str
-    condition: pl.Expr
-    show_values: bool = False
-    values_of: str | None = None
-    """The column whose values the message shows (default: `column`)."""
-
-
-def content_checks(
-    scan: pl.LazyFrame, schema: pl.Schema, contract: Contract, file: str, checks: list[RowCheck] | None = None
-) -> tuple[list[Diagnostic], int]:
-    """Every row check of one file in one scan (`checks`, or those of an aggregated extract);
-    returns the findings and the file's row count."""
-    checks = row_checks(schema, contract) if checks is None else checks
-    indexed = scan.with_row_index("__row", offset=1)
-    aggregates = [pl.len().alias("__rows")]
-    for check in checks:
-        hit = check.condition.fill_null(False)
-        aggregates.append(hit.sum().alias(f"{check.name}__count"))
-        aggregates.append(pl.col("__row").filter(hit).min().alias(f"{check.name}__row"))
-        if check.show_values:
-            shown = pl.col(check.values_of or check.column).cast(pl.String).filter(hit).unique()
-            aggregates.append(shown.sort().head(3).implode().alias(f"{check.name}__values"))
-            aggregates.append(shown.len().alias(f"{check.name}__distinct"))
-    result = indexed.select(aggregates).collect(engine="streaming").row(0, named=True)
-    findings = []
-    for check in checks:
-        count = result[f"{check.name}__count"]
-        if not count:
-            continue
-        rows = "1 row" if count == 1 else f"{count:,} rows"
-        values = ""
-        if check.show_values:
-            values = (
-                " ("
-                + ", ".join(repr(v) for v in result[f"{check.name}__values"])
-                + ("…" if result[f"{check.name}__distinct"] > 3 else "")
-                + ")"
-            )
-        message = (
-            f"column {check.column}: {rows} {check.describe}{values}, e.g. row {result[f'{check.name}__row']}"
-        )
-        findings.append(Diagnostic(check.code, message, Location(file)))
-    return findings, int(result["__rows"])
-
-
-def row_checks(schema: pl.Schema, contract: Contract) -> list[RowCheck]:
-    # Every version of the contract (variations) and every quantity (share quantity, population,
-    # spend, list size, registers) is known: see Contract.extract_ids.
-    known = known_keys(contract)
-    provider_ids, indicator_ids = list(known.provider_id), list(known.indicator_id)
-    proportion_ids = sorted(contract.proportion_indicator_ids())
-    first_month, last_month = known.first_month, known.last_month
-    period = pl.col("period")
-    if schema["period"] == pl.Date:
-        period = period.dt.strftime("%Y-%m")
-    period = period.cast(pl.String)
-    checks = [
-        RowCheck(f"null_{name}", "D004", name, "null (keys must be filled)", pl.col(name).is_null())
+def key_columns_present(context: FileContext) -> list[Diagnostic]:
+    return [
+        Diagnostic("D002", f"required column {name!r} is missing", context.where)
         for name in KEY_COLUMNS
+        if name not in context.schema
     ]
-    checks += [
-        RowCheck(
-            "unknown_provider",
-            "D007",
-            "provider_id",
-            "with a provider the contract does not know",
-            pl.col("provider_id").cast(pl.String).is_in(provider_ids).not_(),
-            show_values=True,
-        ),
-        RowCheck(
-            "unknown_indicator",
-            "D008",
-            "indicator_id",
-            "with an indicator the contract does not know",
-            pl.col("indicator_id").cast(pl.String).is_in(indicator_ids).not_(),
-            show_values=True,
-        ),
-        RowCheck(
-            "bad_period",
-            "D010",
-            "period",
-            "not of the form YYYY-MM",
-            period.str.contains(r"^\d{4}-(0[1-9]|1[0-2])$").not_(),
-            show_values=True,
-        ),
-        RowCheck(
-            "outside_term",
-            "D009",
-            "period",
-            f"outside the contract term {first_month} to {last_month}",
-            period.str.contains(r"^\d{4}-(0[1-9]|1[0-2])$")
-            & ((period < first_month) | (period > last_month)),
-            show_values=True,
-        ),
-    ]
-    for name in ("numerator", "denominator", "value_count"):
-        if name in schema:
-            checks.append(RowCheck(f"negative_{name}", "D005", name, "negative", pl.col(name) < 0))
-    for name in MEASURE_COLUMNS:
-        if name in schema and schema[name].is_float():
-            checks.append(
-                RowCheck(
-                    f"nonfinite_{name}", "D003", name, "NaN or infinite", pl.col(name).is_finite().not_()
-                )
-            )
-    if all(name in schema for name in COUNT_COLUMNS):
-        numerator = (
-            pl.col("numerator").fill_nan(None) if schema["numerator"].is_float() else pl.col("numerator")
-        )
-        checks.append(
-            RowCheck(
-                "numerator_above",
-                "D006",
-                "numerator",
-                "above the denominator for a proportion indicator",
-                pl.col("indicator_id").cast(pl.String).is_in(proportion_ids)
-                & (pl.col("denominator").fill_null(0) >= 0)
-                & (numerator > pl.col("denominator").fill_null(0)),
-            )
-        )
-    checks += null_measure_checks(schema, contract)
-    if all(name in schema for name in VALUE_COLUMNS):
-        checks.append(
-            RowCheck(
-                "values_without_count",
-                "D012",
-                "value_sum",
-                "non-zero while value_count is zero",
-                (pl.col("value_count").fill_null(0) == 0) & (pl.col("value_sum").fill_null(0) != 0),
-            )
-        )
-        mean = pl.col("value_sum").cast(pl.Float64) / pl.col("value_count").cast(pl.Float64)
-        out_of_range = outside_value_range(mean, contract)
-        if out_of_range is not None:
-            checks.append(
-                RowCheck(
-                    "mean_out_of_range",
-                    "D018",
-                    "value_sum",
-                    OUT_OF_RANGE,
-                    (pl.col("value_count").fill_null(0) > 0) & out_of_range,
-                    show_values=False,
-                )
-            )
-    return checks
 
 
-def null_measure_checks(schema: pl.Schema, contract: Contract) -> list[RowCheck]:
+def measures_present(context: FileContext) -> list[Diagnostic]:
+    schema = context.schema
+    if all(name in schema for name in COUNT_COLUMNS) or all(name in schema for name in VALUE_COLUMNS):
+        return []
+    missing = [name for name in MEASURE_COLUMNS if name not in schema]
+    message = f"needs numerator and denominator, or value_sum and value_count; missing {', '.join(missing)}"
+    return [Diagnostic("D002", message, context.where)]
+
+
+def measures_are_numbers(context: FileContext) -> list[Diagnostic]:
+    schema = context.schema
+    return [
+        Diagnostic("D003", f"column {name}: must be numeric, is {schema[name]}", context.where)
+        for name in MEASURE_COLUMNS
+        if name in schema and not is_number(schema[name])
+    ]
+
+
+def value_count_is_whole(context: FileContext) -> list[Diagnostic]:
+    dtype = context.schema.get("value_count")
+    if dtype is None or not is_number(dtype) or dtype.is_integer():
+        return []
+    message = f"column value_count: must be a whole number type, is {dtype}"
+    return [Diagnostic("D003", message, context.where)]
+
+
+def unknown_columns(context: FileContext) -> list[Diagnostic]:
+    unknown = sorted(set(context.schema) - KNOWN_COLUMNS)
+    if not unknown:
+        return []
+    message = f"columns not in the extract schema are ignored: {', '.join(unknown)}"
+    return [Diagnostic("D013", message, context.where, Severity.WARNING)]
+
+
+# Row checks: conditions evaluated together in the file's one scan, after the key checks
+# (obc_settle.extracts.key_checks).
+
+
+def negative_counts(context: FileContext) -> list[RowCheck]:
+    return [
+        RowCheck(f"negative_{name}", "D005", name, "negative", pl.col(name) < 0)
+        for name in ("numerator", "denominator", "value_count")
+        if name in context.schema
+    ]
+
+
+def nonfinite_measures(context: FileContext) -> list[RowCheck]:
+    schema = context.schema
+    return [
+        RowCheck(f"nonfinite_{name}", "D003", name, "NaN or infinite", pl.col(name).is_finite().not_())
+        for name in MEASURE_COLUMNS
+        if name in schema and schema[name].is_float()
+    ]
+
+
+def numerator_above_denominator(context: FileContext) -> list[RowCheck]:
+    schema = context.schema
+    if not all(name in schema for name in COUNT_COLUMNS):
+        return []
+    proportions = sorted(context.contract.proportion_indicator_ids())
+    numerator = pl.col("numerator").fill_nan(None) if schema["numerator"].is_float() else pl.col("numerator")
+    condition = (
+        pl.col("indicator_id").cast(pl.String).is_in(proportions)
+        & (pl.col("denominator").fill_null(0) >= 0)
+        & (numerator > pl.col("denominator").fill_null(0))
+    )
+    describe = "above the denominator for a proportion indicator"
+    return [RowCheck("numerator_above", "D006", "numerator", describe, condition)]
+
+
+def null_needed_measures(context: FileContext) -> list[RowCheck]:
     """D021: per aggregated measure column in the file, rows of an indicator that needs it
     (completeness.measure_needs) where it is null. A null `value_sum` beside a `value_count` of 0
     (or null) is no values, as D012 allows; D006 still reads a null denominator as 0."""
+    schema = context.schema
     checks = []
-    for name, ids in measure_needs(contract).items():
+    for name, ids in measure_needs(context.contract).items():
         if name not in MEASURE_COLUMNS or name not in schema or not ids:
             continue
         condition = pl.col("indicator_id").cast(pl.String).is_in(sorted(ids)) & pl.col(name).is_null()
         if name == "value_sum" and "value_count" in schema:
             condition = condition & (pl.col("value_count").fill_null(0) != 0)
+        describe = "null on indicators that need it"
         checks.append(
             RowCheck(
                 f"null_needed_{name}",
                 "D021",
                 name,
-                "null on indicators that need it",
+                describe,
                 condition,
                 show_values=True,
                 values_of="indicator_id",
             )
         )
     return checks
+
+
+def values_without_count(context: FileContext) -> list[RowCheck]:
+    if not all(name in context.schema for name in VALUE_COLUMNS):
+        return []
+    condition = (pl.col("value_count").fill_null(0) == 0) & (pl.col("value_sum").fill_null(0) != 0)
+    describe = "non-zero while value_count is zero"
+    return [RowCheck("values_without_count", "D012", "value_sum", describe, condition)]
+
+
+def means_out_of_range(context: FileContext) -> list[RowCheck]:
+    if not all(name in context.schema for name in VALUE_COLUMNS):
+        return []
+    mean = pl.col("value_sum").cast(pl.Float64) / pl.col("value_count").cast(pl.Float64)
+    out_of_range = outside_value_range(mean, context.contract)
+    if out_of_range is None:
+        return []
+    condition = (pl.col("value_count").fill_null(0) > 0) & out_of_range
+    return [RowCheck("mean_out_of_range", "D018", "value_sum", OUT_OF_RANGE, condition, show_values=False)]
 
 
 OUT_OF_RANGE = "with a mean value outside the indicator's value_range (mixed units?)"
@@ -276,3 +178,166 @@ def outside_value_range(value: pl.Expr, contract: Contract) -> pl.Expr | None:
         {k: float(v[1]) for k, v in ranges.items()}, default=None, return_dtype=pl.Float64
     )
     return lowest.is_not_null() & ((value < lowest) | (value > highest))
+
+
+# Checks after the single pass, on the file's sums.
+
+
+def measure_columns_present(context: FileContext, sums: FileSums) -> list[Diagnostic]:
+    """D020, from the indicators the file holds (read off its sums: no extra scan)."""
+    indicator_ids = sums.monthly.get_column("indicator_id").unique().drop_nulls().to_list()
+    return missing_column_findings(context.schema, indicator_ids, context.contract, context.file, False)
+
+
+def repeated_rows(context: FileContext, sums: FileSums) -> list[Diagnostic]:
+    """Rows of a clean aggregated extract identical in every column to an earlier row of the file.
+
+    Rows at a finer grain are summed, so two rows may share provider, indicator and month; but a
+    row repeated in every column is almost always the same data loaded twice. A file at a finer
+    grain keeps the column that tells its rows apart (practice_id, say) and passes. Aggregated
+    extracts hold one row per few keys, so counting whole rows is cheap; the first repeated row
+    is looked for only when there is one. A file that failed a row check is not looked at: its
+    findings stop the run anyway.
+    """
+    if not sums.clean or context.scan is None:
+        return []
+    scan, columns = context.scan, list(context.schema)
+    repeats = (
+        scan.group_by(columns)
+        .agg(pl.len().alias("__times"))
+        .select((pl.col("__times") - 1).sum())
+        .collect()
+        .item()
+    )
+    if not repeats:
+        return []
+    first = (
+        scan.with_row_index("__row", offset=1)
+        .filter(pl.int_range(pl.len()).over(columns) > 0)
+        .select(pl.col("__row").min())
+        .collect()
+        .item()
+    )
+    rows = "1 row repeats" if repeats == 1 else f"{repeats:,} rows repeat"
+    message = f"{rows} an earlier row in every column (loaded twice?), e.g. row {first}"
+    return [Diagnostic("D019", message, context.where)]
+
+
+def row_checks(schema: pl.Schema, contract: Contract) -> list[RowCheck]:
+    """The row conditions of an aggregated extract with this schema."""
+    return scan_checks(AGGREGATED, FileContext("", schema, contract))
+
+
+# The registered checks of an aggregated extract, in the order they run.
+
+register_all(
+    [
+        SchemaCheck(
+            kind=AGGREGATED,
+            codes=("D002",),
+            checks="The key columns are present.",
+            example="q3.parquet: D002 required column 'indicator_id' is missing",
+            function=key_columns_present,
+        ),
+        SchemaCheck(
+            kind=AGGREGATED,
+            codes=("D003",),
+            checks="`provider_id` and `indicator_id` are text.",
+            example="q3.parquet: D003 column provider_id: must be text, is Int64",
+            function=ids_are_text,
+        ),
+        SchemaCheck(
+            kind=AGGREGATED,
+            codes=("D003",),
+            checks="`period` is text or a date.",
+            example="q3.parquet: D003 column period: must be text 'YYYY-MM' or a date, is Int64",
+            function=period_is_text_or_date,
+        ),
+        SchemaCheck(
+            kind=AGGREGATED,
+            codes=("D002",),
+            checks="Count columns or value columns are present.",
+            example="q3.parquet: D002 needs numerator and denominator, or value_sum and value_count; missing denominator, value_sum, value_count",
+            function=measures_present,
+        ),
+        SchemaCheck(
+            kind=AGGREGATED,
+            codes=("D003",),
+            checks="The measure columns are numeric.",
+            example="q3.parquet: D003 column numerator: must be numeric, is String",
+            function=measures_are_numbers,
+        ),
+        SchemaCheck(
+            kind=AGGREGATED,
+            codes=("D003",),
+            checks="`value_count` is a whole-number type.",
+            example="q3.parquet: D003 column value_count: must be a whole number type, is Float64",
+            function=value_count_is_whole,
+        ),
+        SchemaCheck(
+            kind=AGGREGATED,
+            codes=("D013",),
+            checks="Columns not in the schema are ignored.",
+            example="q3.parquet: warning D013 columns not in the extract schema are ignored: extra",
+            severity=Severity.WARNING,
+            function=unknown_columns,
+        ),
+        *key_checks(AGGREGATED),
+        ScanCheck(
+            kind=AGGREGATED,
+            codes=("D005",),
+            checks="`numerator`, `denominator` and `value_count` are not negative.",
+            example="q3.parquet: D005 column numerator: 1 row negative, e.g. row 3",
+            function=negative_counts,
+        ),
+        ScanCheck(
+            kind=AGGREGATED,
+            codes=("D003",),
+            checks="Floating-point measure columns hold no NaN or infinity.",
+            example="means.parquet: D003 column value_sum: 1 row NaN or infinite, e.g. row 2",
+            function=nonfinite_measures,
+        ),
+        ScanCheck(
+            kind=AGGREGATED,
+            codes=("D006",),
+            checks="For rows of a `proportion` indicator (or a `change_from_baseline` indicator with `measure: proportion`), `numerator` is not above `denominator`. Checked row by row, on the values as written; a null denominator counts as zero (as in the sums), a null or NaN numerator is not compared.",
+            example="q3.parquet: D006 column numerator: 1 row above the denominator for a proportion indicator, e.g. row 1",
+            function=numerator_above_denominator,
+        ),
+        ScanCheck(
+            kind=AGGREGATED,
+            codes=("D021",),
+            checks="A measure column is not null on rows of an indicator that uses it ([above](#the-aggregated-extract-schema)); `value_sum` may be null where `value_count` is 0 or null. A null denominator still counts as 0 for D006.",
+            example="q4.parquet: D021 column denominator: 3 rows null on indicators that need it ('hba1c_control'), e.g. row 17",
+            function=null_needed_measures,
+        ),
+        ScanCheck(
+            kind=AGGREGATED,
+            codes=("D012",),
+            checks="`value_sum` is zero or null whenever `value_count` is zero or null.",
+            example="means.parquet: D012 column value_sum: 1 row non-zero while value_count is zero, e.g. row 1",
+            function=values_without_count,
+        ),
+        ScanCheck(
+            kind=AGGREGATED,
+            codes=("D018",),
+            checks="For a mean indicator with a `value_range` in the contract: each row's mean (`value_sum / value_count`, rows with a count) lies within it.",
+            example="q3.parquet: D018 column value_sum: 3 rows with a mean value outside the indicator's value_range (mixed units?), e.g. row 6",
+            function=means_out_of_range,
+        ),
+        SumsCheck(
+            kind=AGGREGATED,
+            codes=("D020",),
+            checks="A measure column that the file's rows use is present ([above](#the-aggregated-extract-schema)). One finding per column, naming up to five of the indicators.",
+            example="q4.parquet: D020 column denominator is missing, but the file has rows of indicators that need it: foot_ulcer_admissions, hba1c_control",
+            function=measure_columns_present,
+        ),
+        SumsCheck(
+            kind=AGGREGATED,
+            codes=("D019",),
+            checks="A clean file: no row repeats an earlier row of the file in every column. Rows at a finer grain are summed, so rows may share provider, indicator and month, but a row identical in every column is almost always data loaded twice; a finer-grained file keeps the column that tells its rows apart (e.g. `practice_id`, which is otherwise ignored).",
+            example="q3.parquet: D019 4 rows repeat an earlier row in every column (loaded twice?), e.g. row 22",
+            function=repeated_rows,
+        ),
+    ]
+)

@@ -6,7 +6,7 @@ Three findings, each computed from what the single pass already has (no extra sc
   holds is read off its per-file sums (their distinct keys); a column no indicator in the file
   needs may be absent and counts as 0.
 - D021: a needed measure column is null on rows of an indicator that needs it: a row check
-  (obc_settle.extracts.checks.row_checks, from `measure_needs`), evaluated in the single pass
+  (obc_settle.extracts.checks.null_needed_measures, from `measure_needs`), evaluated in the single pass
   with the others.
 - D022: the same provider x indicator x month (a *cell*) in two files, found on the files'
   distinct keys (a few thousand rows each). A corrected file beside its original would otherwise

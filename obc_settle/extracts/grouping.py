@@ -48,7 +48,8 @@ class KnownKeys:
     last_month: str
 
     def values(self, column: str) -> tuple[str, ...]:
-        return getattr(self, column)
+        values: tuple[str, ...] = getattr(self, column)  # column is one of the three key fields
+        return values
 
 
 def known_keys(contract: Contract) -> KnownKeys:

@@ -8,6 +8,10 @@ message. A file is an aggregated extract or a record-level one (obc_settle.extra
 told apart by its columns; both give the same monthly sums. Before the files' sums are merged,
 no cell (provider x indicator x month) may come from two files, except that a file named as
 restated replaces the cells it holds in the others (obc_settle.extracts.completeness).
+
+The checks of a file are those registered for its kind (obc_settle.extracts.registry: the schema
+checks, the row conditions of the single pass, the checks of its sums); reading failures (D001)
+and the checks across files (D022, D017) are here and in the modules named.
 """
 
 from __future__ import annotations
@@ -20,31 +24,31 @@ import polars as pl
 from obc_settle.contract.models import Contract
 from obc_settle.digests import file_sha256
 from obc_settle.errors import Diagnostic, Location, has_errors
-from obc_settle.extracts.checks import content_checks, row_checks, schema_findings
+from obc_settle.extracts.checks import AGGREGATED
 from obc_settle.extracts.completeness import (
     FileCells,
     file_cells,
     idle_restatements,
-    missing_column_findings,
     overlap_findings,
     restated_cells,
     without_cells,
 )
 from obc_settle.extracts.discovery import SourceFile, discover
 from obc_settle.extracts.duplicates import RecordScan, duplicate_findings
-from obc_settle.extracts.grouping import HashedGrouping, known_keys
+from obc_settle.extracts.grouping import HashedGrouping
 from obc_settle.extracts.records import (
     ENFORCED_BY_SUMS,
     NULL_CHECKS,
+    RECORD_LEVEL,
     is_record_level,
-    record_checks,
     record_measures,
-    record_schema_findings,
 )
-from obc_settle.extracts.schema import KEY_COLUMNS
+from obc_settle.extracts.registry import FileContext, scan_checks, schema_findings, sums_findings
+from obc_settle.extracts.schema import KEY_COLUMNS, MONTHLY_SCHEMA
 from obc_settle.extracts.single_pass import (
     FileSums,
     aggregated_measures,
+    content_checks,
     file_sums,
     merge_excluded,
     merge_monthly,
@@ -181,10 +185,12 @@ def _read_file(
         scan = scan.with_columns(pl.lit(value, dtype=pl.String).alias(key) for key, value in supplied.items())
         schema = scan.collect_schema()
     record_level = is_record_level(schema)
-    findings = record_schema_findings(schema, name) if record_level else schema_findings(schema, name)
+    kind = RECORD_LEVEL if record_level else AGGREGATED
+    context = FileContext(name, schema, contract, scan=scan)
+    findings = schema_findings(kind, context)
     if has_errors(findings):
         return findings, None, None
-    checks = record_checks(schema, contract) if record_level else row_checks(schema, contract)
+    checks = scan_checks(kind, context)
     measures = record_measures(schema) if record_level else aggregated_measures(schema)
     by_statistics = [check for check in checks if check.name in NULL_CHECKS] if record_level else []
     single_pass = (
@@ -193,17 +199,16 @@ def _read_file(
         else checks
     )
     try:
-        grouping = HashedGrouping(known_keys(contract), sha256)
+        grouping = HashedGrouping(context.known, sha256)
         result = file_sums(scan, single_pass, measures, supplied, by_statistics, grouping)
         failure = None
     except (pl.exceptions.PolarsError, OSError) as error:
         result, failure = None, error
-    if result is not None:  # which indicators the file holds is read off its sums: no extra scan
-        indicator_ids = result.monthly.get_column("indicator_id").unique().drop_nulls().to_list()
-        findings += missing_column_findings(schema, indicator_ids, contract, name, record_level)
+    if result is not None:  # the checks of the sums (which indicators the file holds: no extra scan)
+        findings += sums_findings(kind, context, result)
     if result is None or not result.clean:
         try:
-            row_findings = content_checks(scan, schema, contract, name, checks)[0]
+            row_findings = content_checks(scan, name, checks)[0]
         except (pl.exceptions.PolarsError, OSError) as error:
             row_findings, failure = [], error
         findings += row_findings
@@ -211,40 +216,7 @@ def _read_file(
             findings.append(
                 Diagnostic("D001", f"cannot read the rows ({_first_line(failure)})", Location(name))
             )
-    elif not record_level:
-        findings += repeated_rows(scan, schema, name)
     return findings, result, RecordScan(scan, schema, name) if record_level else None
-
-
-def repeated_rows(scan: pl.LazyFrame, schema: pl.Schema, file: str) -> list[Diagnostic]:
-    """Rows of an aggregated extract identical in every column to an earlier row of the file.
-
-    Rows at a finer grain are summed, so two rows may share provider, indicator and month; but a
-    row repeated in every column is almost always the same data loaded twice. A file at a finer
-    grain keeps the column that tells its rows apart (practice_id, say) and passes. Aggregated
-    extracts hold one row per few keys, so counting whole rows is cheap; the first repeated row
-    is looked for only when there is one.
-    """
-    columns = list(schema)
-    repeats = (
-        scan.group_by(columns)
-        .agg(pl.len().alias("__times"))
-        .select((pl.col("__times") - 1).sum())
-        .collect()
-        .item()
-    )
-    if not repeats:
-        return []
-    first = (
-        scan.with_row_index("__row", offset=1)
-        .filter(pl.int_range(pl.len()).over(columns) > 0)
-        .select(pl.col("__row").min())
-        .collect()
-        .item()
-    )
-    rows = "1 row repeats" if repeats == 1 else f"{repeats:,} rows repeat"
-    message = f"{rows} an earlier row in every column (loaded twice?), e.g. row {first}"
-    return [Diagnostic("D019", message, Location(file))]
 
 
 def _display(path: Path, root: Path | None) -> str:
@@ -277,3 +249,11 @@ def coverage_findings(
         return []
     message = f"no indicator rows for the settlement period ({months[0]} to {months[-1]}): is this the right extract?"
     return [Diagnostic("D014", message, Location(data_path))]
+
+
+def no_extracts(contract: Contract) -> tuple[Extracts | None, list[Diagnostic]]:
+    """No `--data`: allowed only for a contract that measures nothing (no indicator, no quantity)."""
+    if contract.extract_ids():
+        message = "--data is required: the contract reads indicators or quantities from extracts"
+        return None, [Diagnostic("R002", message, Location("--data"))]
+    return Extracts((), pl.DataFrame(schema=MONTHLY_SCHEMA)), []

@@ -44,7 +44,7 @@ AGGREGATED_EXTRACT_SCHEMA = {
     "value_count": pl.Int64,
 }
 
-MONTHLY_SCHEMA = {
+MONTHLY_SCHEMA: dict[str, pl.DataType | type[pl.DataType]] = {
     "provider_id": pl.String,
     "indicator_id": pl.String,
     "period": pl.String,
@@ -54,6 +54,14 @@ MONTHLY_SCHEMA = {
     "value_count": pl.Int64,
     "rows": pl.Int64,
 }
+
+CLAIMS_SCHEMA = {
+    "participant_id": pl.String,
+    "outcome_id": pl.String,
+    "provider_id": pl.String,
+    "period": pl.String,
+}
+"""Rate-card claims as the engine reads them (obc_settle.extracts.claims reads and checks the file)."""
 
 
 def is_text(dtype: pl.DataType) -> bool:

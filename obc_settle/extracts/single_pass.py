@@ -9,7 +9,7 @@ are then evaluated on the distinct keys, a few thousand rows at most, not on the
 A clean file is therefore read once (a record-level file's nulls outside the keys are asked of
 its row groups' statistics first, which reads no data when there are none: see `file_sums`).
 A file with a problem is read a second time by
-`checks.content_checks`, which finds for each failing check its count, its first row and up to
+`content_checks`, which finds for each failing check its count, its first row and up to
 three of its values, for the message; the run stops with those findings anyway, so only failing
 runs pay for the second pass. The two passes use the very same check expressions, so they cannot
 disagree on whether a file is clean.
@@ -26,8 +26,9 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from obc_settle.extracts.checks import RowCheck
+from obc_settle.errors import Diagnostic, Location
 from obc_settle.extracts.grouping import GROUP_KEY, HashedGrouping
+from obc_settle.extracts.registry import RowCheck
 from obc_settle.extracts.schema import KEY_COLUMNS, MEASURE_COLUMNS, MONTHLY_SCHEMA, SUM_DTYPE
 
 SUM_COLUMNS = tuple(name for name in MONTHLY_SCHEMA if name not in KEY_COLUMNS)
@@ -149,3 +150,39 @@ def merge_excluded(frames: list[pl.DataFrame]) -> pl.DataFrame | None:
         return None
     merged = pl.concat(frames, how="vertical").group_by(*KEY_COLUMNS).agg(pl.col("excluded").sum())
     return merged.sort(*KEY_COLUMNS).select(*KEY_COLUMNS, pl.col("excluded").cast(pl.Int64))
+
+
+def content_checks(scan: pl.LazyFrame, file: str, checks: list[RowCheck]) -> tuple[list[Diagnostic], int]:
+    """The detail pass of a file that failed a check: every row check in one scan, each failing
+    one with its count, its first row and (for checks that show them) up to three values, e.g.
+    `q3.parquet: column denominator: 3 rows negative, e.g. row 17`; and the file's row count."""
+    indexed = scan.with_row_index("__row", offset=1)
+    aggregates = [pl.len().alias("__rows")]
+    for check in checks:
+        hit = check.condition.fill_null(False)
+        aggregates.append(hit.sum().alias(f"{check.name}__count"))
+        aggregates.append(pl.col("__row").filter(hit).min().alias(f"{check.name}__row"))
+        if check.show_values:
+            shown = pl.col(check.values_of or check.column).cast(pl.String).filter(hit).unique()
+            aggregates.append(shown.sort().head(3).implode().alias(f"{check.name}__values"))
+            aggregates.append(shown.len().alias(f"{check.name}__distinct"))
+    result = indexed.select(aggregates).collect(engine="streaming").row(0, named=True)
+    findings = []
+    for check in checks:
+        count = result[f"{check.name}__count"]
+        if not count:
+            continue
+        rows = "1 row" if count == 1 else f"{count:,} rows"
+        values = ""
+        if check.show_values:
+            values = (
+                " ("
+                + ", ".join(repr(v) for v in result[f"{check.name}__values"])
+                + ("…" if result[f"{check.name}__distinct"] > 3 else "")
+                + ")"
+            )
+        message = (
+            f"column {check.column}: {rows} {check.describe}{values}, e.g. row {result[f'{check.name}__row']}"
+        )
+        findings.append(Diagnostic(check.code, message, Location(file)))
+    return findings, int(result["__rows"])

@@ -5,7 +5,7 @@ nothing recomputes money elsewhere.
 """
 
 from obc_settle.ledger.schema import COMMISSIONER, LEDGER_SCHEMA, LineKind, LineType
-from obc_settle.ledger.views import PartyTotals, party_totals, settlement_totals
+from obc_settle.ledger.views import PartyTotals, party_totals, provider_line_totals, settlement_totals
 
 __all__ = [
     "COMMISSIONER",
@@ -14,5 +14,6 @@ __all__ = [
     "LineType",
     "PartyTotals",
     "party_totals",
+    "provider_line_totals",
     "settlement_totals",
 ]

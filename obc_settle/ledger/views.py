@@ -28,6 +28,21 @@ class PartyTotals:
     paid_to_date_pence: int = 0
     due_now_pence: int = 0
     """What to pay now: net payable + restated - paid on account (net payable with no payment history)."""
+    paid_on_account_pence: int = 0
+    """Paid for the earlier settlements this one covers, and therefore nets off."""
+
+    @property
+    def other_payments_pence(self) -> int:
+        """The period's payments other than base, earned and redistributed money: points,
+        aspiration, risk share, rate-card and subcontract payments. Net payable = base + earned +
+        redistributed + these."""
+        return (
+            self.points_pence
+            + self.aspiration_pence
+            + self.risk_share_pence
+            + self.rate_card_pence
+            + self.subcontract_pence
+        )
 
 
 @dataclass(frozen=True)
@@ -55,7 +70,9 @@ def party_totals(ledger: pl.DataFrame) -> list[PartyTotals]:
     providers = ledger.filter(pl.col("party_id") != COMMISSIONER)
     for (provider_id, role), lines in providers.group_by("party_id", "party_role", maintain_order=True):
         by_type = lines.group_by("line_type").agg(pl.col("amount_pence").sum())
-        amounts = dict(zip(by_type["line_type"].to_list(), by_type["amount_pence"].to_list(), strict=True))
+        amounts: dict[str, int] = dict(
+            zip(by_type["line_type"].to_list(), by_type["amount_pence"].to_list(), strict=True)
+        )
         totals.append(
             PartyTotals(
                 provider_id=str(provider_id),
@@ -74,9 +91,21 @@ def party_totals(ledger: pl.DataFrame) -> list[PartyTotals]:
                 restated_pence=int(amounts.get(LineType.RESTATEMENT, 0)),
                 paid_to_date_pence=int(amounts.get(LineType.PAID_TO_DATE, 0)),
                 due_now_pence=int(amounts.get(LineType.DUE_NOW, amounts.get(LineType.NET_PAYABLE, 0))),
+                paid_on_account_pence=int(amounts.get(LineType.PAID_ON_ACCOUNT, 0)),
             )
         )
     return totals
+
+
+def provider_line_totals(ledger: pl.DataFrame, kind: LineKind | None = None) -> dict[str, int]:
+    """The providers' lines (of one kind, or all) added up by line type, in the order the types
+    first appear in the ledger. A type is there when a provider has a line of it, even one that
+    adds up to nothing."""
+    lines = ledger.filter(pl.col("party_id") != COMMISSIONER)
+    if kind is not None:
+        lines = lines.filter(pl.col("kind") == kind)
+    totals = lines.group_by("line_type", maintain_order=True).agg(pl.col("amount_pence").sum())
+    return {str(line_type): int(pence) for line_type, pence in totals.iter_rows()}
 
 
 def settlement_totals(ledger: pl.DataFrame) -> SettlementTotals:

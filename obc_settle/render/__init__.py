@@ -1,1 +1,2 @@
-"""Renderers: views of the ledger as files and terminal output. None of them computes money."""
+"""Renderers: views of the ledger as documents and terminal output. None of them computes money;
+the run folder they are written into is obc_settle.run_folder's."""

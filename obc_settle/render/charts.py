@@ -23,7 +23,7 @@ import math
 from dataclasses import dataclass
 
 from obc_settle.money import format_pounds
-from obc_settle.render.formats import finite, level, percent
+from obc_settle.render.labels import finite, level, percent
 
 
 @dataclass(frozen=True)

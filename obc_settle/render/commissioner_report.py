@@ -2,9 +2,10 @@
 
 `report_view(ledger, context)` reads the whole ledger: the totals (contract value, outcome pool,
 base payments, earned, redistributed, paid to providers, retained), each provider's totals and
-its share of the earned money, and each indicator's achievement (from the commissioner's
-`retained` line, which carries the indicator's derivation) with what each provider earned on it.
-Totals are sums of ledger lines (`obc_settle.ledger.views`); shares are ratios of ledger
+its share of the earned money, and each indicator's achievement (`report_indicators`, from the
+commissioner's `retained` line, which carries the indicator's derivation) with what each provider
+earned on it. Totals are the ledger's own views (`obc_settle.ledger.views`: `SettlementTotals`,
+each provider's `PartyTotals`, the providers' lines by type); shares are ratios of ledger
 amounts shown as percentages; nothing derives or rounds money. Rendered as HTML here, as PDF in
 `pdf_commissioner` and as Excel in `xlsx_commissioner`.
 """
@@ -17,9 +18,9 @@ from typing import Any
 import polars as pl
 
 from obc_settle.contract.models import Contract
-from obc_settle.ledger import COMMISSIONER, LineKind, LineType, party_totals, settlement_totals
+from obc_settle.ledger import LineKind, LineType, party_totals, provider_line_totals, settlement_totals
 from obc_settle.money import format_pounds
-from obc_settle.render import formats
+from obc_settle.render import labels
 from obc_settle.render.charts import (
     AchievementRow,
     ShareRow,
@@ -28,10 +29,9 @@ from obc_settle.render.charts import (
     share_rows,
     waterfall,
 )
+from obc_settle.render.html_templates import render_html
+from obc_settle.render.report_indicators import IndicatorSummary, indicator_summaries, report_notes
 from obc_settle.render.statement_view import MoneyLine, Note
-from obc_settle.render.statements import render_html
-
-REPORT_FILE_STEM = "commissioner"
 
 
 @dataclass(frozen=True)
@@ -71,29 +71,6 @@ class ProviderRow:
 
     def pounds(self, name: str) -> str:
         return format_pounds(getattr(self, f"{name}_pence") or 0)
-
-
-@dataclass(frozen=True)
-class IndicatorSummary:
-    indicator_id: str
-    name: str
-    domain: str
-    kind: str
-    attribution: str
-    direction: str
-    window: str
-    achieved: str
-    threshold: str
-    target: str
-    score: str
-    scorable: bool
-    weight: str
-    pool_pence: int
-    earned_pence: int
-    retained_pence: int
-    earned_by_provider: tuple[int | None, ...]
-    """Per provider, in contract order: its `outcome` amount on this indicator (None: no line)."""
-    line: dict[str, Any]
 
 
 @dataclass(frozen=True)
@@ -169,12 +146,12 @@ def report_view(ledger: pl.DataFrame, context: ReportContext) -> ReportView:
         raise ValueError(
             f"the ledger is for contract {first['contract_id']!r}, the report context for {context.contract_id!r}"
         )
-    if totals.status not in formats.STATUS:
+    if totals.status not in labels.STATUS:
         raise ValueError(f"unknown settlement status {totals.status!r} in the ledger")
     rows = ledger.to_dicts()
-    providers = _providers(ledger, context)
+    providers = _providers(ledger, context, reconciled=totals.reconciled)
     earned = sum(p.earned_pence for p in providers)
-    other = _other_payments(rows)
+    other = _other_payments(provider_line_totals(ledger, LineKind.PAYMENT))
     money = [
         MoneyLine(
             "contract_value",
@@ -193,7 +170,7 @@ def report_view(ledger: pl.DataFrame, context: ReportContext) -> ReportView:
             "base",
             "Base payments",
             "Contract value minus the outcome pool, split by base share.",
-            _sum(rows, LineType.BASE_PAYMENT),
+            sum(p.base_pence for p in providers),
         ),
         MoneyLine(
             "earned", "Earned through outcomes", "What the providers earned on the indicators.", earned
@@ -213,24 +190,26 @@ def report_view(ledger: pl.DataFrame, context: ReportContext) -> ReportView:
             totals.retained_pence,
             emphasis=True,
         ),
-        *_settled_to_date(rows),
+        *_settled_to_date(provider_line_totals(ledger)),
     ]
-    indicators = _indicators(rows, providers, context)
+    indicators = indicator_summaries(
+        rows, [p.provider_id for p in providers], context.indicator_names, context.domain_names
+    )
     steps = [("Outcome pool", -totals.outcome_pool_pence), ("Earned", earned)]
-    steps += [(formats.WATERFALL_LABELS.get(line.key, line.label), line.pence) for line in other]
-    status_label, status_text = formats.STATUS[totals.status]
+    steps += [(labels.WATERFALL_LABELS.get(line.key, line.label), line.pence) for line in other]
+    status_label, status_text = labels.STATUS[totals.status]
     return ReportView(
         context=context,
         status=totals.status,
         status_label=status_label,
         status_text=status_text,
         period=totals.settlement_period,
-        period_months=formats.period_months(totals.settlement_period),
+        period_months=labels.period_months(totals.settlement_period),
         contract_year=str(first["contract_year"]),
         totals=tuple(money),
         providers=providers,
         indicators=indicators,
-        notes=_notes(rows, context),
+        notes=report_notes(rows, context.indicator_names),
         waterfall=waterfall(
             ("Contract value", totals.contract_value_pence),
             steps,
@@ -265,50 +244,43 @@ def report_html(view: ReportView) -> str:
     return render_html("commissioner.html.j2", r=view)
 
 
-def _settled_to_date(rows: list[dict[str, Any]]) -> list[MoneyLine]:
-    """With a payment history: what was paid on account, paid to date and is due now, over all providers."""
+def _settled_to_date(by_type: dict[str, int]) -> list[MoneyLine]:
+    """With a payment history: what was paid on account, paid to date and is due now, over all
+    providers (`by_type`: the providers' lines added up by type), each when the ledger has its lines."""
     words = {
-        "paid_on_account": "Paid to the providers for the settlements this one nets off.",
-        "paid_to_date": "Paid to the providers for the contract year before this settlement.",
-        "due_now": "To pay the providers now (negative: to recover): net payable + restatements - paid on account.",
+        LineType.PAID_ON_ACCOUNT: "Paid to the providers for the settlements this one nets off.",
+        LineType.PAID_TO_DATE: "Paid to the providers for the contract year before this settlement.",
+        LineType.DUE_NOW: "To pay the providers now (negative: to recover): net payable + restatements - paid on account.",
     }
-    lines = []
-    for line_type, explanation in words.items():
-        matching = [
-            int(r["amount_pence"])
-            for r in rows
-            if r["party_id"] != COMMISSIONER and r["line_type"] == line_type
-        ]
-        if matching:
-            label = formats.STATEMENT_LABELS.get(line_type, line_type)
-            lines.append(
-                MoneyLine(
-                    line_type,
-                    label,
-                    explanation,
-                    sum(matching),
-                    memo=line_type != "due_now",
-                    emphasis=line_type == "due_now",
-                )
-            )
-    return lines
+    return [
+        MoneyLine(
+            str(line_type),
+            labels.STATEMENT_LABELS.get(line_type, line_type),
+            explanation,
+            by_type[line_type],
+            memo=line_type != LineType.DUE_NOW,
+            emphasis=line_type == LineType.DUE_NOW,
+        )
+        for line_type, explanation in words.items()
+        if line_type in by_type
+    ]
 
 
-def _other_payments(rows: list[dict[str, Any]]) -> list[MoneyLine]:
-    """Providers' payment lines other than base and outcome (redistributed money, points, ...), added up by type."""
-    totals: dict[str, int] = {}
-    for row in rows:
-        if (
-            row["party_id"] != COMMISSIONER
-            and row["kind"] == LineKind.PAYMENT
-            and row["line_type"] not in (LineType.BASE_PAYMENT, LineType.OUTCOME)
-        ):
-            totals[str(row["line_type"])] = totals.get(str(row["line_type"]), 0) + int(row["amount_pence"])
-    words = {LineType.REDISTRIBUTED_UNEARNED: "Unearned money shared among the providers that achieved."}
+def _other_payments(payments: dict[str, int]) -> list[MoneyLine]:
+    """Providers' payment lines other than base and outcome (redistributed money, points, ...), added up by
+    type (`payments`: the providers' payment lines added up by type, in ledger order)."""
+    totals = {
+        line_type: pence
+        for line_type, pence in payments.items()
+        if line_type not in (LineType.BASE_PAYMENT, LineType.OUTCOME)
+    }
+    words: dict[str, str] = {
+        LineType.REDISTRIBUTED_UNEARNED: "Unearned money shared among the providers that achieved."
+    }
     return [
         MoneyLine(
             line_type,
-            formats.STATEMENT_LABELS.get(line_type) or line_type.replace("_", " ").capitalize(),
+            labels.STATEMENT_LABELS.get(line_type) or line_type.replace("_", " ").capitalize(),
             words.get(line_type, "Paid to providers; see their statements."),
             pence,
         )
@@ -316,110 +288,25 @@ def _other_payments(rows: list[dict[str, Any]]) -> list[MoneyLine]:
     ]
 
 
-def _sum(rows: list[dict[str, Any]], line_type: LineType) -> int:
-    return sum(int(row["amount_pence"]) for row in rows if row["line_type"] == line_type)
-
-
-def _providers(ledger: pl.DataFrame, context: ReportContext) -> tuple[ProviderRow, ...]:
+def _providers(ledger: pl.DataFrame, context: ReportContext, *, reconciled: bool) -> tuple[ProviderRow, ...]:
+    """Each provider's row, from its `PartyTotals`; due now only with a payment history."""
     parties = party_totals(ledger)
     earned = sum(p.earned_pence for p in parties)
-    counted = (LineType.BASE_PAYMENT, LineType.OUTCOME, LineType.REDISTRIBUTED_UNEARNED, "restatement")
-    others = (
-        ledger.filter((pl.col("kind") == LineKind.PAYMENT) & ~pl.col("line_type").is_in(counted))
-        .group_by("party_id")
-        .agg(pl.col("amount_pence").sum())
-    )
-    other = dict(zip(others["party_id"].to_list(), others["amount_pence"].to_list(), strict=True))
-    due_lines = (
-        ledger.filter(pl.col("line_type") == "due_now").group_by("party_id").agg(pl.col("amount_pence").sum())
-    )
-    due = dict(zip(due_lines["party_id"].to_list(), due_lines["amount_pence"].to_list(), strict=True))
     return tuple(
         ProviderRow(
             provider_id=p.provider_id,
             name=context.provider_names.get(p.provider_id, p.provider_id),
-            role=formats.ROLES.get(p.role, p.role),
+            role=labels.ROLES.get(p.role, p.role),
             base_pence=p.base_pence,
             withheld_pence=p.withheld_pence,
             earned_pence=p.earned_pence,
             unearned_pence=p.unearned_pence,
             redistributed_pence=p.redistributed_pence,
-            other_pence=int(other.get(p.provider_id, 0)),
-            due_now_pence=None if p.provider_id not in due else int(due[p.provider_id]),
+            other_pence=p.other_payments_pence,
+            due_now_pence=p.due_now_pence if reconciled else None,
             net_payable_pence=p.net_payable_pence,
             earned_share=p.earned_pence / earned if earned else None,
             earned_rate=p.earned_pence / p.withheld_pence if p.withheld_pence else None,
         )
         for p in parties
     )
-
-
-def _indicators(
-    rows: list[dict[str, Any]], providers: tuple[ProviderRow, ...], context: ReportContext
-) -> tuple[IndicatorSummary, ...]:
-    """One entry per indicator with a `retained` line, in the commissioner's line order (contract order)."""
-    summaries = []
-    for line in rows:
-        if line["party_id"] != COMMISSIONER or line["line_type"] != LineType.RETAINED:
-            continue
-        indicator_id = str(line["indicator_id"])
-        outcome = {
-            row["party_id"]: int(row["amount_pence"])
-            for row in rows
-            if row["line_type"] == LineType.OUTCOME
-            and row["indicator_id"] == indicator_id
-            and row["kind"] == LineKind.PAYMENT
-        }
-        kind = str(line["indicator_kind"])
-        attribution = "Collective"
-        if line["attribution"] == "individual":
-            holders = ", ".join(sorted(outcome)) or formats.NO_VALUE
-            attribution = f"Individual ({holders})"
-        summaries.append(
-            IndicatorSummary(
-                indicator_id=indicator_id,
-                name=context.indicator_names.get(indicator_id, indicator_id),
-                domain=context.domain_names.get(str(line["domain_id"]), str(line["domain_id"])),
-                kind=kind,
-                attribution=attribution,
-                direction=formats.DIRECTIONS.get(str(line["direction"]), str(line["direction"])),
-                window=formats.window(line["window_first_month"], line["window_last_month"]),
-                achieved=formats.level(line["achieved"], kind),
-                threshold=formats.level(line["threshold"], kind),
-                target=formats.level(line["target"], kind),
-                score=formats.score(line["score"], line.get("score_exact")),
-                scorable=line["scorable"] is True,
-                weight=formats.percent(line["weight"]),
-                pool_pence=int(line["pool_pence"] or 0),
-                earned_pence=sum(outcome.values()),
-                retained_pence=int(line["amount_pence"]),
-                earned_by_provider=tuple(outcome.get(p.provider_id) for p in providers),
-                line=line,
-            )
-        )
-    return tuple(summaries)
-
-
-def _notes(rows: list[dict[str, Any]], context: ReportContext) -> tuple[Note, ...]:
-    """The notes of the commissioner's indicator lines (one per indicator), and of unscored pools."""
-    notes = []
-    for row in rows:
-        if row["party_id"] != COMMISSIONER or row["line_type"] not in (
-            LineType.RETAINED,
-            LineType.RETAINED_UNSCORED,
-        ):
-            continue
-        unscorable = row["scorable"] is False
-        if row["note"] is None and not unscorable:
-            continue
-        name = (
-            context.indicator_names.get(str(row["indicator_id"]), str(row["indicator_id"]))
-            if row["indicator_id"]
-            else "Outcome pool"
-        )
-        notes.append(
-            Note(
-                name, formats.sentence(str(row["note"]) if row["note"] else "could not be scored"), unscorable
-            )
-        )
-    return tuple(notes)

@@ -12,7 +12,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, KeepTogether, Spacer
 
 from obc_settle.money import format_pounds
-from obc_settle.render import formats
+from obc_settle.render import labels
 from obc_settle.render.commissioner_report import ReportView
 from obc_settle.render.pdf_base import (
     CONTENT_WIDTH,
@@ -134,8 +134,8 @@ def _providers_table(view: ReportView) -> Flowable:
             cell(p.name, [f"{p.provider_id}, {p.role}"], style="cell_bold"),
             *(p.pounds(key) for key in keys),
             cell(
-                formats.percent(p.earned_share, 1),
-                [f"{formats.percent(p.earned_rate, 1)} of withheld"],
+                labels.percent(p.earned_share, 1),
+                [f"{labels.percent(p.earned_rate, 1)} of withheld"],
                 style="cell_num",
             ),
         ]
@@ -202,7 +202,7 @@ def _matrix_tables(view: ReportView) -> list[Flowable]:
             [
                 cell(i.name),
                 *(
-                    formats.NO_VALUE
+                    labels.NO_VALUE
                     if i.earned_by_provider[index] is None
                     else format_pounds(i.earned_by_provider[index] or 0)
                     for index, _ in chunk

@@ -25,6 +25,7 @@ from obc_settle.render.pdf_base import (
     para,
     status_badge,
 )
+from obc_settle.render.pdf_cells import TextCell
 from obc_settle.render.pdf_charts import achievement_flowables, waterfall_flowables
 from obc_settle.render.statement_view import StatementView
 
@@ -132,7 +133,7 @@ def _money_table(view: StatementView) -> Flowable:
 
 
 def _indicator_table(view: StatementView) -> Flowable:
-    rows = []
+    rows: list[list[TextCell | str]] = []
     unscorable = []
     for index, row in enumerate(view.indicators):
         if not row.scorable:

@@ -18,7 +18,7 @@ import polars as pl
 from obc_settle.contract.models import IDENTIFIER_PATTERN, Contract
 from obc_settle.ledger.schema import COMMISSIONER, LineKind, LineType
 from obc_settle.money import format_pounds
-from obc_settle.render import formats
+from obc_settle.render import labels
 from obc_settle.render.charts import AchievementRow, Waterfall, achievement_row, waterfall
 
 
@@ -163,21 +163,21 @@ def statement_view(ledger: pl.DataFrame, provider_id: str, context: StatementCon
             f"the ledger is for contract {header['contract_id']!r} version {header['contract_version']!r}, "
             f"the statement context for {context.contract_id!r} version {context.contract_version!r}"
         )
-    if header["status"] not in formats.STATUS:
+    if header["status"] not in labels.STATUS:
         raise ValueError(f"unknown settlement status {header['status']!r} in the ledger")
-    status_label, status_text = formats.STATUS[header["status"]]
+    status_label, status_text = labels.STATUS[header["status"]]
     rows = lines.to_dicts()
     outcomes = [row for row in rows if row["line_type"] == LineType.OUTCOME]
     money = _money(rows)
     return StatementView(
         context=context,
         provider_id=provider_id,
-        role=formats.ROLES.get(context.provider_role, context.provider_role),
+        role=labels.ROLES.get(context.provider_role, context.provider_role),
         status=header["status"],
         status_label=status_label,
         status_text=status_text,
         period=header["settlement_period"],
-        period_months=formats.period_months(header["settlement_period"]),
+        period_months=labels.period_months(header["settlement_period"]),
         contract_year=header["contract_year"],
         money=money,
         indicators=tuple(_indicator_line(row, context) for row in outcomes),
@@ -228,7 +228,7 @@ def _money(rows: list[dict[str, Any]]) -> tuple[MoneyLine, ...]:
                     )
                 )
             continue
-        label = formats.STATEMENT_LABELS.get(line_type) or line_type.replace("_", " ").capitalize()
+        label = labels.STATEMENT_LABELS.get(line_type) or line_type.replace("_", " ").capitalize()
         if row.get("adjusts_period"):
             label = f"{label} ({row['adjusts_period']})"
         money.append(
@@ -267,7 +267,7 @@ def _explanation(row: dict[str, Any], rows: list[dict[str, Any]]) -> str:
     )
     if line_type == LineType.BASE_PAYMENT:
         if row["share"] is not None and row["pool_pence"] is not None:
-            return f"Your base share of {formats.percent(row['share'])} of the base pool of {format_pounds(int(row['pool_pence']))}."
+            return f"Your base share of {labels.percent(row['share'])} of the base pool of {format_pounds(int(row['pool_pence']))}."
         return "Your share of the contract value that is not at risk against outcomes."
     if line_type == LineType.WITHHELD:
         return "Your part of the outcome pool: money at risk, earned only through outcomes (not added to the total)."
@@ -275,14 +275,14 @@ def _explanation(row: dict[str, Any], rows: list[dict[str, Any]]) -> str:
         return "Withheld money not earned this period (not added to the total)."
     if line_type == LineType.NET_PAYABLE:
         parts = [
-            formats.NET_PARTS.get(str(r["line_type"]), str(r["line_type"]).replace("_", " "))
+            labels.NET_PARTS.get(str(r["line_type"]), str(r["line_type"]).replace("_", " "))
             for r in rows
             if _adds_to_net(r)
         ]
         named = " + ".join(dict.fromkeys(parts))
         return f"The amount to be paid: {named}." if named else "The amount to be paid."
     note = row.get("note")
-    text = formats.sentence(str(note)) if note else formats.LINE_DESCRIPTIONS.get(line_type, "")
+    text = labels.sentence(str(note)) if note else labels.LINE_DESCRIPTIONS.get(line_type, "")
     return f"{text.rstrip('.')}{not_added}." if text and not_added else text or not_added.strip()
 
 
@@ -298,7 +298,7 @@ def _waterfall(money: tuple[MoneyLine, ...]) -> Waterfall:
     steps = [("Withheld", -withheld), ("Earned", amounts.get("earned", 0))]
     for line in money:
         if line.key not in NOT_STEPS and not line.memo and not line.emphasis:
-            steps.append((formats.WATERFALL_LABELS.get(line.key, line.label), line.pence))
+            steps.append((labels.WATERFALL_LABELS.get(line.key, line.label), line.pence))
     return waterfall(
         ("Base payment + withheld", base + withheld), steps, ("Net payable", amounts["net_payable"])
     )
@@ -335,11 +335,11 @@ def _indicator_line(row: dict[str, Any], context: StatementContext) -> Indicator
     domain_id = str(row["domain_id"])
     unit = context.indicator_units.get(indicator_id)
     about = [
-        formats.DIRECTIONS.get(str(row["direction"]), str(row["direction"])),
-        formats.METHODS.get(str(row["scoring_method"]), str(row["scoring_method"])),
+        labels.DIRECTIONS.get(str(row["direction"]), str(row["direction"])),
+        labels.method(str(row["scoring_method"])),
     ]
     if row["baseline"] is not None:
-        about.append(f"baseline {formats.level(row['baseline'], kind)}")
+        about.append(f"baseline {labels.level(row['baseline'], kind)}")
     if unit and kind != "proportion":
         about.append(f"unit: {unit}")
     if kind == "mean":
@@ -351,18 +351,18 @@ def _indicator_line(row: dict[str, Any], context: StatementContext) -> Indicator
         kind=kind,
         about=tuple(about),
         attribution="Individual (yours)" if row["attribution"] == "individual" else "Collective",
-        window=formats.window(row["window_first_month"], row["window_last_month"]),
-        window_kind=formats.WINDOWS.get(str(row["window"]), str(row["window"])),
-        numerator=formats.count(row["numerator"]),
-        denominator=formats.count(row["denominator"]),
-        achieved=formats.level(row["achieved"], kind),
+        window=labels.window(row["window_first_month"], row["window_last_month"]),
+        window_kind=labels.WINDOWS.get(str(row["window"]), str(row["window"])),
+        numerator=labels.count(row["numerator"]),
+        denominator=labels.count(row["denominator"]),
+        achieved=labels.level(row["achieved"], kind),
         interval=_interval(row, kind),
-        threshold=formats.level(row["threshold"], kind),
-        target=formats.level(row["target"], kind),
-        score=formats.score(row["score"], row.get("score_exact")),
+        threshold=labels.level(row["threshold"], kind),
+        target=labels.level(row["target"], kind),
+        score=labels.score(row["score"], row.get("score_exact")),
         scorable=row["scorable"] is True,
-        weight=formats.percent(row["weight"]),
-        share=formats.percent(row["share"]),
+        weight=labels.percent(row["weight"]),
+        share=labels.percent(row["share"]),
         pool=_pounds_or_none(row["pool_pence"]),
         available=_pounds_or_none(row["available_pence"]),
         earned=format_pounds(int(row["amount_pence"])),
@@ -371,8 +371,8 @@ def _indicator_line(row: dict[str, Any], context: StatementContext) -> Indicator
     )
 
 
-def _pounds_or_none(pence: object) -> str:
-    return formats.NO_VALUE if pence is None else format_pounds(int(pence))  # type: ignore[call-overload]
+def _pounds_or_none(pence: int | None) -> str:
+    return labels.NO_VALUE if pence is None else format_pounds(int(pence))
 
 
 def _notes(outcomes: list[dict[str, Any]], context: StatementContext) -> tuple[Note, ...]:
@@ -384,7 +384,7 @@ def _notes(outcomes: list[dict[str, Any]], context: StatementContext) -> tuple[N
             continue
         text = str(row["note"]) if row["note"] is not None else "could not be scored"
         notes.append(
-            Note(context.indicator_names.get(indicator_id, indicator_id), formats.sentence(text), unscorable)
+            Note(context.indicator_names.get(indicator_id, indicator_id), labels.sentence(text), unscorable)
         )
     return tuple(notes)
 
@@ -393,4 +393,4 @@ def _interval(row: dict[str, Any], kind: str) -> str | None:
     lower, upper = row.get("confidence_lower"), row.get("confidence_upper")
     if lower is None or upper is None:
         return None
-    return f"95% CI {formats.level(lower, kind)} to {formats.level(upper, kind)}"
+    return f"95% CI {labels.level(lower, kind)} to {labels.level(upper, kind)}"

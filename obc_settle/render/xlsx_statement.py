@@ -11,9 +11,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Protocol, SupportsFloat
 
-from obc_settle.render import formats
+from obc_settle.render import labels
 from obc_settle.render.statement_view import StatementView
 from obc_settle.render.xlsx_base import Book, Column, period_end, pounds
 
@@ -90,8 +90,11 @@ def write_summary_sheet(book: Book, view: StatementView, name: str = "Summary") 
 class Names(Protocol):
     """Names from the contract for the ids in ledger lines (a statement's or a report's context)."""
 
-    domain_names: dict[str, str]
-    indicator_names: dict[str, str]
+    # Read-only: the contexts are frozen dataclasses.
+    @property
+    def domain_names(self) -> dict[str, str]: ...
+    @property
+    def indicator_names(self) -> dict[str, str]: ...
 
 
 def write_lines_sheet(book: Book, name: str, lines: Sequence[dict[str, Any]], context: Names) -> None:
@@ -104,7 +107,7 @@ def write_lines_sheet(book: Book, name: str, lines: Sequence[dict[str, Any]], co
         rows.append(
             [
                 line["line_no"],
-                formats.LINE_LABELS.get(str(line["line_type"]), str(line["line_type"])),
+                labels.LINE_LABELS.get(str(line["line_type"]), str(line["line_type"])),
                 line["kind"],
                 None if domain_id is None else context.domain_names.get(domain_id, domain_id),
                 indicator_id,
@@ -166,9 +169,9 @@ def _ledger_style(column: str) -> str:
     return "text"
 
 
-def _number(value: object) -> float | None:
+def _number(value: SupportsFloat | None) -> float | None:
     """Scores, weights and shares (exact decimals in the ledger) as numbers for filtering; the Ledger sheet keeps every digit."""
-    return None if value is None else float(value)  # type: ignore[arg-type]
+    return None if value is None else float(value)
 
 
 def _cell_value(value: object) -> object:

@@ -1,0 +1,142 @@
+"""The payment mechanisms of real schemes a contract may add to its outcome pool: points (QOF),
+risk/gain share against a budget (MSSP), an outcomes rate card, and subcontracts of a prime.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Literal
+
+from pydantic import Field
+
+from obc_settle.contract.fields import (
+    ContractYearName,
+    Count,
+    Identifier,
+    Model,
+    Number,
+    Pounds,
+    Proportion,
+    Text,
+)
+from obc_settle.contract.terms import ShareRule
+
+
+class PointsRounding(Model):
+    points: Count | None = Field(
+        default=2, description="Decimal places of each indicator's points (null: unrounded)."
+    )
+    cpi: Count | None = Field(default=None, description="Decimal places of the contractor population index.")
+    apdf: Count | None = Field(default=None, description="Decimal places of the prevalence factor.")
+    point_value: Count | None = Field(
+        default=None, description="Decimal places of the adjusted point value (point value x CPI x APDF)."
+    )
+
+
+class Aspiration(Model):
+    proportion: Proportion = Field(
+        description="Share of the year's aspiration_basis paid on account, in monthly twelfths."
+    )
+    uprating: Number = Field(
+        default=Decimal(1), description="An uprating index the aspiration is multiplied by (1.0 in 2006/07)."
+    )
+
+
+class Points(Model):
+    point_value: Pounds = Field(description="Pounds per point, before adjustment.")
+    list_size: Identifier = Field(
+        description="The extract indicator_id whose numerator is the provider's list size."
+    )
+    national_list_size: Number = Field(description="National average list size: CPI = list size / this.")
+    rounding: PointsRounding = Field(default_factory=PointsRounding)
+    aspiration: Aspiration | None = None
+
+
+class RiskBudget(Model):
+    basis: Literal["contract_value", "amount", "capitation"] = "contract_value"
+    amount: Pounds | None = Field(
+        default=None, description="basis amount: the budget for the year in pounds."
+    )
+    rate_per_head: Pounds | None = Field(
+        default=None, description="basis capitation: pounds per head per year."
+    )
+    population: Identifier | None = Field(
+        default=None, description="basis capitation: the population's extract indicator_id."
+    )
+
+
+class RiskBand(Model):
+    up_to: Proportion | None = Field(
+        default=None, description="Upper end of the band as a proportion of the budget (none: no upper end)."
+    )
+    provider_share: Proportion = Field(
+        description="Providers' share of the savings (or overspend) inside the band."
+    )
+
+
+class RiskQuality(Model):
+    method: Literal["scale", "gate", "complement"] = Field(
+        description=(
+            "scale: the providers' share times the quality score; gate: nothing unless the score reaches minimum_score; "
+            "complement (losses): each band's share becomes 1 - share x score, held between minimum_share and maximum_share."
+        )
+    )
+    minimum_score: Proportion | None = None
+    minimum_share: Proportion | None = Field(
+        default=None, description="complement: the lowest share of losses."
+    )
+    maximum_share: Proportion | None = Field(
+        default=None, description="complement: the highest share of losses."
+    )
+
+
+class RiskSide(Model):
+    minimum_rate: Proportion = Field(
+        default=Decimal(0),
+        description="Nothing is shared below this proportion of the budget; at or above it, from the first pound.",
+    )
+    bands: list[RiskBand] = Field(min_length=1)
+    cap: Proportion | None = Field(
+        default=None, description="Most the providers' part may be, as a proportion of the budget."
+    )
+    quality: RiskQuality | None = None
+
+
+class RiskShare(Model):
+    spend: Identifier = Field(
+        description="The extract indicator_id whose numerator is the actual spend of each month, in pounds."
+    )
+    budget: RiskBudget = Field(default_factory=RiskBudget)
+    gains: RiskSide | None = Field(default=None, description="How savings (spend below budget) are shared.")
+    losses: RiskSide | None = Field(
+        default=None, description="How overspends (spend above budget) are shared."
+    )
+    share_rule: ShareRule | None = Field(
+        default=None, description="Each provider's part (default: the contract's share rule)."
+    )
+    years: list[ContractYearName] | None = Field(
+        default=None, description="The contract years it applies to (default: all)."
+    )
+
+
+class RateOutcome(Model):
+    id: Identifier
+    name: Text
+    price: Pounds = Field(description="Pounds paid for the outcome, per participant.")
+
+
+class RateCard(Model):
+    outcomes: list[RateOutcome] = Field(min_length=1)
+    cap_per_participant: Pounds | None = None
+    cap_total: Pounds | None = Field(default=None, description="Most paid over the whole term.")
+
+
+class Subcontract(Model):
+    prime: Identifier
+    subcontractor: Identifier
+    share: Proportion = Field(
+        description="Share of the prime's outcome money on the indicators passed to the subcontractor."
+    )
+    indicators: list[Identifier] | None = Field(
+        default=None, description="The indicators (default: all the prime earns on)."
+    )
