@@ -29,7 +29,7 @@ import polars as pl
 from obc_settle.contract.models import Contract, Points
 from obc_settle.engine.achievement import measure_achievement
 from obc_settle.engine.exact import fraction_of, fraction_text, round_to, split_exact
-from obc_settle.engine.lines import Lines, line
+from obc_settle.engine.lines import DERIVATION, Lines, line
 from obc_settle.engine.scoring import score_indicators
 from obc_settle.engine.terms import Span, indicator_terms, indicator_windows, scoring_bands, year_terms
 from obc_settle.ledger.schema import COMMISSIONER, LineKind, LineType
@@ -127,33 +127,10 @@ def points_lines(contract: Contract, monthly: pl.DataFrame, span: Span) -> Lines
     return lines
 
 
-_POINT_DERIVATION = [
-    "domain_id",
-    "indicator_id",
-    "indicator_kind",
-    "attribution",
-    "window",
-    "window_first_month",
-    "window_last_month",
-    "extract_rows",
-    "numerator",
-    "denominator",
-    "achieved",
-    "achieved_exact",
-    "direction",
-    "baseline",
-    "threshold",
-    "target",
-    "scoring_method",
-    "minimum_denominator",
-    "scorable",
-    "small_numbers_policy",
-    "score",
-    "score_exact",
-    "note",
-    "confidence_lower",
-    "confidence_upper",
-]
+# A points line carries the outcome derivation but for the pool's columns (it earns points, not a
+# weighted share of a pool).
+_POOL_COLUMNS = {"weight", "weight_exact", "pool_pence", "share", "share_exact", "available_pence"}
+_POINT_DERIVATION = [column for column in DERIVATION if column not in _POOL_COLUMNS]
 
 
 def _scored_for(contract: Contract, monthly: pl.DataFrame, span: Span, provider_id: str) -> pl.DataFrame:

@@ -21,12 +21,12 @@ is accepted by `--format` but written only when asked for.
 from __future__ import annotations
 
 import importlib
-import re
-from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
+
+from obc_settle.registry import Registry
 
 Progress = Callable[[str, int, int], None]
 """`on_progress(stage, done, total)`, called as extracts are read and documents written."""
@@ -102,49 +102,15 @@ FORMATS = tuple(output.name for output in BUILT_IN)
 """What a run writes when `--format` is not given: every built-in format."""
 
 NAME_PATTERN = r"^[a-z][a-z0-9]*$"
-_REGISTRY: dict[str, OutputFormat] = {}
-
-
-def register(output: OutputFormat) -> OutputFormat:
-    """Add a format (after those already there); a name may be registered once."""
-    if not re.fullmatch(NAME_PATTERN, output.name):
-        raise ValueError(f"format name {output.name!r} is not lower-case letters and digits")
-    if output.name in _REGISTRY:
-        raise ValueError(f"format {output.name!r} is already registered")
-    _REGISTRY[output.name] = output
-    return output
-
-
-def unregister(name: str) -> None:
-    get(name)
-    del _REGISTRY[name]
-
-
-@contextmanager
-def registered(output: OutputFormat) -> Iterator[OutputFormat]:
-    """`output` registered for the length of a `with` block, then removed."""
-    register(output)
-    try:
-        yield output
-    finally:
-        unregister(output.name)
-
-
-def get(name: str) -> OutputFormat:
-    """The format registered as `name`; `UnknownOutputFormat` when there is none."""
-    output = _REGISTRY.get(name)
-    if output is None:
-        raise UnknownOutputFormat(f"unknown format {name!r}: choose from {', '.join(_REGISTRY)}")
-    return output
-
-
-def names() -> tuple[str, ...]:
-    """The registered formats' names, in their fixed order."""
-    return tuple(_REGISTRY)
-
-
-def output_formats() -> tuple[OutputFormat, ...]:
-    return tuple(_REGISTRY.values())
+_REGISTRY: Registry[OutputFormat] = Registry(
+    "format", NAME_PATTERN, "lower-case letters and digits", UnknownOutputFormat, "choose from"
+)
+register = _REGISTRY.register
+unregister = _REGISTRY.unregister
+registered = _REGISTRY.registered
+get = _REGISTRY.get
+names = _REGISTRY.names
+output_formats = _REGISTRY.records
 
 
 def parse_formats(values: Iterable[str]) -> tuple[str, ...]:
@@ -163,7 +129,7 @@ def parse_formats(values: Iterable[str]) -> tuple[str, ...]:
 
 def format_help(documents: str = "Statement and report formats to write") -> str:
     """The help of `--format`: `<documents>: html (what it is), pdf (...), ...; comma-separated ...`."""
-    listed = ", ".join(f"{output.name} ({output.help})" for output in _REGISTRY.values())
+    listed = ", ".join(f"{output.name} ({output.help})" for output in _REGISTRY.records())
     return f"{documents}: {listed}; comma-separated or repeated (default: all)."
 
 

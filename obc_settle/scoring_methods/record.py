@@ -14,12 +14,12 @@ length of a `with` block (tests, plug-ins).
 
 from __future__ import annotations
 
-import re
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Literal
+
+from obc_settle.registry import Registry
 
 
 @dataclass(frozen=True)
@@ -98,51 +98,17 @@ class UnknownScoringMethod(LookupError):
 
 
 NAME_PATTERN = r"^[a-z][a-z0-9_]*$"
-_REGISTRY: dict[str, ScoringMethod] = {}
-
-
-def register(method: ScoringMethod) -> ScoringMethod:
-    """Add `method` to the registry (after those already there); a name may be registered once."""
-    if not re.fullmatch(NAME_PATTERN, method.name):
-        raise ValueError(f"scoring method name {method.name!r} is not lower_case_with_underscores")
-    if method.name in _REGISTRY:
-        raise ValueError(f"scoring method {method.name!r} is already registered")
-    _REGISTRY[method.name] = method
-    return method
-
-
-def unregister(name: str) -> None:
-    get(name)
-    del _REGISTRY[name]
-
-
-@contextmanager
-def registered(method: ScoringMethod) -> Iterator[ScoringMethod]:
-    """`method` registered for the length of a `with` block, then removed."""
-    register(method)
-    try:
-        yield method
-    finally:
-        unregister(method.name)
-
-
-def get(name: str) -> ScoringMethod:
-    """The method registered as `name`; `UnknownScoringMethod` when there is none (never a default)."""
-    method = _REGISTRY.get(name)
-    if method is None:
-        raise UnknownScoringMethod(f"unknown scoring method {name!r}: the methods are {', '.join(_REGISTRY)}")
-    return method
-
-
-def names() -> tuple[str, ...]:
-    """The registered methods' names, in the order they were registered."""
-    return tuple(_REGISTRY)
-
-
-def methods() -> tuple[ScoringMethod, ...]:
-    return tuple(_REGISTRY.values())
+_REGISTRY: Registry[ScoringMethod] = Registry(
+    "scoring method", NAME_PATTERN, "lower_case_with_underscores", UnknownScoringMethod, "the methods are"
+)
+register = _REGISTRY.register
+unregister = _REGISTRY.unregister
+registered = _REGISTRY.registered
+get = _REGISTRY.get
+names = _REGISTRY.names
+methods = _REGISTRY.records
 
 
 def using(parameter: Literal["bands", "point_decimals"]) -> str:
     """The methods that use a `scoring` key, for messages: `banded`, `linear or hvbp`."""
-    return " or ".join(m.name for m in _REGISTRY.values() if getattr(m.parameters, parameter))
+    return " or ".join(m.name for m in _REGISTRY.records() if getattr(m.parameters, parameter))
