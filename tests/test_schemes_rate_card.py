@@ -123,6 +123,6 @@ def test_claims_with_unknown_outcomes_or_providers_are_refused_with_file_and_row
     assert frame is None
     assert sorted((f.code, f.location.file) for f in findings) == [("D034", str(path))] * 3
     assert any(
-        "column outcome_id: 1 rows with an outcome not on the rate card ('flying'), e.g. row 2" in f.message
+        "column outcome_id: 1 row with an outcome not on the rate card ('flying'), e.g. row 2" in f.message
         for f in findings
     )

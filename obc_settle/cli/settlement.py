@@ -160,8 +160,8 @@ def run(
 ) -> None:
     """Settle one contract for one period: ledger, summary, statements, commissioner's report, manifest.
 
-    Writes OUT all at once: ledger.parquet, ledger.csv, summary.json, statements/<provider>.html|pdf|xlsx,
-    report/commissioner.html|pdf|xlsx and manifest.json. A progress bar is shown on a terminal
+    Writes OUT all at once: ledger.parquet, ledger.csv, summary.json, statements/<provider>.<format>,
+    report/commissioner.<format> (each --formats) and manifest.json. A progress bar is shown on a terminal
     (not with --quiet, and never when the output is piped).
 
     \b

@@ -74,7 +74,7 @@ def _row_findings(frame: pl.DataFrame, checks: list[RowCheck], where: str) -> li
             continue
         shown = hits.get_column(check.values_of or check.column).unique(maintain_order=True).head(3)
         values = ", ".join(repr(v) for v in shown.to_list())
-        message = f"column {check.column}: {hits.height} rows with {check.describe} ({values}), e.g. row {hits.item(0, 'row')}"
+        message = f"column {check.column}: {hits.height} row{'s' if hits.height != 1 else ''} with {check.describe} ({values}), e.g. row {hits.item(0, 'row')}"
         findings.append(Diagnostic(check.code, message, Location(where)))
     return findings
 
@@ -163,21 +163,21 @@ register_all(
             kind=CLAIMS,
             codes=("D034",),
             checks="`outcome_id` is an outcome of the rate card (of any version of the contract).",
-            example="claims.parquet: D034 column outcome_id: 1 rows with an outcome not on the rate card ('flying'), e.g. row 2",
+            example="claims.parquet: D034 column outcome_id: 1 row with an outcome not on the rate card ('flying'), e.g. row 2",
             function=outcomes_on_the_rate_card,
         ),
         ScanCheck(
             kind=CLAIMS,
             codes=("D034",),
             checks="`provider_id` is a provider of the contract (of any version).",
-            example="claims.parquet: D034 column provider_id: 1 rows with a provider the contract does not know ('Z'), e.g. row 3",
+            example="claims.parquet: D034 column provider_id: 1 row with a provider the contract does not know ('Z'), e.g. row 3",
             function=claim_providers_known,
         ),
         ScanCheck(
             kind=CLAIMS,
             codes=("D034",),
             checks="`period` is a month `YYYY-MM` of the term.",
-            example="claims.parquet: D034 column period: 1 rows with not a month of the term (2025-04 to 2028-03) ('2030-01'), e.g. row 2",
+            example="claims.parquet: D034 column period: 1 row with not a month of the term (2025-04 to 2028-03) ('2030-01'), e.g. row 2",
             function=claim_months_in_term,
         ),
     ]
