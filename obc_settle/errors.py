@@ -155,6 +155,7 @@ CODES: dict[str, str] = {
     "P008": "the payments extract does not match the earlier runs",
     "P009": "unknown column in a payments extract (ignored)",
     "P010": "an earlier run was settled under another contract version (warning)",
+    "P011": "a payments extract states an amount beyond the limit of £10^12",
     "R001": "settlement period not understood or outside the term",
     "R002": "an option does not apply to this contract",
     "R003": "no such contract template",

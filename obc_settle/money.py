@@ -19,6 +19,15 @@ from __future__ import annotations
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
+MAX_AMOUNT_PENCE = 100_000_000_000_000
+"""The largest amount a contract or a payments extract may state: £10^12 (£1,000,000,000,000.00).
+
+Every sum and product the engine forms from amounts up to this (times bounded slopes, shares and
+counts of lines) stays far inside a 64-bit column of pence (about £9.2 x 10^16), and the ledger's
+totals are added in 128 bits (`pence_sum`), so no total can wrap. docs/contract-reference.md states
+the limit; the contract checks and the payments checks refuse anything above it.
+"""
+
 
 def round_half_up(value: Decimal | Fraction) -> int:
     """Round to a whole number (of pence), halves away from zero."""

@@ -164,6 +164,17 @@ def test_a_payments_extract_that_does_not_match_the_runs_is_refused_naming_the_r
             "P003",
             "row 2, column settlement_period: 2024-25-Q1 is not in the contract year settled",
         ),
+        (
+            lambda rows: (
+                [
+                    *rows,
+                    {"provider_id": "WHIT", "settlement_period": "2025-26-Q1", "amount_pence": 10**14 + 1},
+                    {"provider_id": "WHIT", "settlement_period": "2025-26-Q1", "amount_pence": 2**62},
+                ]
+            ),
+            "P011",
+            "row 2, column amount_pence: 100,000,000,000,001 pence is beyond the limit of £1,000,000,000,000.00",
+        ),
     ],
 )
 def test_bad_payments_rows_are_refused_with_file_and_row(

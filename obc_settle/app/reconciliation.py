@@ -32,6 +32,7 @@ from obc_settle.extracts.claims import read_claims
 from obc_settle.extracts.payments import read_payments
 from obc_settle.extracts.payments import runs_disagreement as _compare
 from obc_settle.ledger.schema import COMMISSIONER, LineType
+from obc_settle.money_columns import pence_total
 from obc_settle.periods import SettlementPeriod
 from obc_settle.periods import netting_problem as _period_allowed
 from obc_settle.run_folder import layout
@@ -191,10 +192,10 @@ def _check_runs_complete(
             .select("party_id", "amount_pence")
             .iter_rows()
         ):
-            given = int(
-                runs.filter((pl.col("party_id") == party_id) & pl.col("run").is_in(before))
-                .get_column("amount_pence")
-                .sum()
+            given = pence_total(
+                runs.filter((pl.col("party_id") == party_id) & pl.col("run").is_in(before)).get_column(
+                    "amount_pence"
+                )
             )
             if int(amount) != given:
                 findings.append(

@@ -27,6 +27,7 @@ from obc_settle.contract.models import Contract, Indicator
 from obc_settle.engine.exact import fraction_text
 from obc_settle.errors import Diagnostic, ExitCode, Location, SettlementError, did_you_mean
 from obc_settle.ledger.schema import COMMISSIONER, LineKind, LineType
+from obc_settle.money_columns import pence_total
 from obc_settle.rationals import shown
 
 _ACHIEVED = {
@@ -307,8 +308,8 @@ def _totals(ledger: pl.DataFrame, lines: list[dict[str, Any]]) -> dict[str, Any]
     }
     if redistributed_line is not None:
         others = ledger.filter(pl.col("party_id") != COMMISSIONER)
-        pot = int(others.filter(pl.col("line_type") == LineType.UNEARNED)["amount_pence"].sum())
-        all_earned = int(others.filter(pl.col("line_type") == LineType.OUTCOME)["amount_pence"].sum())
+        pot = pence_total(others.filter(pl.col("line_type") == LineType.UNEARNED)["amount_pence"])
+        all_earned = pence_total(others.filter(pl.col("line_type") == LineType.OUTCOME)["amount_pence"])
         exact = Decimal(pot) * earned / all_earned if all_earned else Decimal(0)
         totals["redistributed_formula"] = (
             f"all providers' unearned × earned / all providers' earned = {pot} × {earned} / {all_earned} = "

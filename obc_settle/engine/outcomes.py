@@ -25,6 +25,7 @@ from obc_settle.engine.shares import collective_shares, period_quantities
 from obc_settle.engine.terms import PeriodMoney, Span, indicator_terms, indicator_windows, scoring_bands
 from obc_settle.ledger.schema import COMMISSIONER, LineKind, LineType
 from obc_settle.money import largest_remainder
+from obc_settle.money_columns import pence_sum, pence_total
 
 IN_FULL_NOTE = "paid on account as if fully achieved (outcome_on_account: in_full); the year-end settlement pays on the year's results"
 HELD_NOTE = "held until the year-end settlement (outcome_on_account: year_end)"
@@ -99,8 +100,8 @@ def _redistribution(contract: Contract, provider_parts: pl.DataFrame) -> dict[st
     """Unearned money shared among providers that earned outcome money, by what each earned."""
     if contract.unearned != "redistributed":
         return {}
-    earned = dict(provider_parts.group_by("party_id").agg(pl.col("earned_pence").sum()).iter_rows())
-    unearned_total = int(provider_parts.get_column("unearned_pence").sum())
+    earned = dict(provider_parts.group_by("party_id").agg(pence_sum("earned_pence")).iter_rows())
+    unearned_total = pence_total(provider_parts.get_column("unearned_pence"))
     ids = [p.id for p in contract.providers]
     weights = [max(earned.get(pid, 0), 0) for pid in ids]
     if sum(weights) == 0:
@@ -113,8 +114,8 @@ def provider_outcome_lines(
 ) -> tuple[list[dict[str, object]], pl.DataFrame, list[dict[str, object]]]:
     """(withheld line, outcome lines, unearned and redistributed lines) of one provider."""
     mine = outcomes.provider_parts.filter(pl.col("party_id") == provider_id)
-    withheld = int(mine.get_column("available_pence").sum())
-    earned = int(mine.get_column("earned_pence").sum())
+    withheld = pence_total(mine.get_column("available_pence"))
+    earned = pence_total(mine.get_column("earned_pence"))
     head = [
         line(
             provider_id,
@@ -139,7 +140,7 @@ def provider_outcome_lines(
     tail = [line(provider_id, role, LineType.UNEARNED, LineKind.MEMO, withheld - earned)]
     if contract.unearned == "redistributed":
         extra = outcomes.redistributed.get(provider_id, 0)
-        unearned_total = int(outcomes.provider_parts.get_column("unearned_pence").sum())
+        unearned_total = pence_total(outcomes.provider_parts.get_column("unearned_pence"))
         if extra:
             note = "share of all providers' unearned money, in proportion to outcome money earned"
         elif unearned_total == 0:
@@ -170,7 +171,7 @@ def commissioner_outcome_lines(
             .otherwise(pl.col("unearned_pence"))
         )
         .group_by("indicator_id", maintain_order=True)
-        .agg(pl.col("kept").sum(), pl.col("indicator_order").first())
+        .agg(pence_sum("kept"), pl.col("indicator_order").first())
     )
     indicator_rows = pooled.join(retained, on="indicator_id", how="left").sort("indicator_order")
     retained_frame = indicator_rows.select(
@@ -182,7 +183,7 @@ def commissioner_outcome_lines(
         *[pl.col(name) for name in DERIVATION if name not in {"share", "share_exact", "available_pence"}],
     )
     tail = []
-    unscored = money.outcome_pool_pence - int(pooled.get_column("pool_pence").sum())
+    unscored = money.outcome_pool_pence - pence_total(pooled.get_column("pool_pence"))
     if unscored:
         tail.append(
             line(
@@ -196,7 +197,7 @@ def commissioner_outcome_lines(
         )
     given = sum(outcomes.redistributed.values())
     if contract.unearned == "redistributed":
-        unearned_total = int(outcomes.provider_parts.get_column("unearned_pence").sum())
+        unearned_total = pence_total(outcomes.provider_parts.get_column("unearned_pence"))
         if given:
             note = "unearned money shared among providers that achieved"
         elif unearned_total == 0:

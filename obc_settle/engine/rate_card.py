@@ -24,6 +24,7 @@ from obc_settle.engine.terms import Span
 from obc_settle.extracts.schema import CLAIMS_SCHEMA
 from obc_settle.ledger.schema import COMMISSIONER, LineKind, LineType
 from obc_settle.money import pounds_to_pence
+from obc_settle.money_columns import pence_total
 
 
 def paid_claims(contract: Contract, claims: pl.DataFrame, last_month: str) -> pl.DataFrame:
@@ -83,7 +84,7 @@ def rate_card_lines(contract: Contract, claims: pl.DataFrame | None, span: Span)
             if rows.height == 0:
                 continue
             price = pounds_to_pence(outcome.price)
-            amount = int(rows.get_column("paid_pence").sum())
+            amount = pence_total(rows.get_column("paid_pence"))
             reasons = rows.get_column("reason").drop_nulls().value_counts(sort=True).sort("reason")
             detail = "".join(
                 f"; {count} limited by the {reason}"

@@ -33,6 +33,7 @@ from obc_settle.engine.lines import frame_of, line
 from obc_settle.engine.settle import settle, terms_in_force
 from obc_settle.engine.terms import Span, settlement_span
 from obc_settle.ledger.schema import COMMISSIONER, LEDGER_SCHEMA, LineKind, LineType
+from obc_settle.money_columns import pence_sum, pence_total
 from obc_settle.periods import SettlementPeriod
 
 HISTORY_SCHEMA = {"party_id": pl.String, "period": pl.String, "amount_pence": pl.Int64, "source": pl.String}
@@ -115,7 +116,7 @@ def reconcile(
     paid = {
         (party, period): int(amount)
         for party, period, amount in history.group_by("party_id", "period")
-        .agg(pl.col("amount_pence").sum())
+        .agg(pence_sum("amount_pence"))
         .iter_rows()
     }
     sources = {
@@ -132,7 +133,9 @@ def reconcile(
         if party_id == COMMISSIONER:
             frames.append(lines)
             continue
-        net = int(lines.filter(pl.col("line_type") == LineType.NET_PAYABLE).get_column("amount_pence").sum())
+        net = pence_total(
+            lines.filter(pl.col("line_type") == LineType.NET_PAYABLE).get_column("amount_pence")
+        )
         extra = []
         restated_total = 0
         for period in uncovered:
@@ -213,7 +216,7 @@ def _commissioner(lines: pl.DataFrame, restated: dict[str, int], header: dict[st
         if amount
     ]
     frame = _append(body, extra, header)
-    kept = int(frame.filter(pl.col("kind") == LineKind.RETENTION).get_column("amount_pence").sum())
+    kept = pence_total(frame.filter(pl.col("kind") == LineKind.RETENTION).get_column("amount_pence"))
     net = frame_of([line(COMMISSIONER, COMMISSIONER, LineType.NET_RETAINED, LineKind.MEMO, kept)])
     return _append(frame, net.to_dicts(), header)
 

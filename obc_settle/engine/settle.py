@@ -36,6 +36,7 @@ from obc_settle.engine.subcontracts import subcontract_lines
 from obc_settle.engine.terms import PeriodMoney, Span, period_money, settlement_span
 from obc_settle.ledger.schema import COMMISSIONER, LEDGER_SCHEMA, LineKind, LineType
 from obc_settle.money import largest_remainder
+from obc_settle.money_columns import pence_total
 from obc_settle.periods import SettlementPeriod
 
 __all__ = ["settle", "terms_in_force"]
@@ -151,7 +152,7 @@ def _provider_frames(
         mechanism = [{**row, "party_role": role} for row in extra.providers.get(pid, [])]
         body = [frame_of(base_lines[pid] + head), outcome_frame, frame_of(tail + mechanism)]
         paid = sum(
-            int(f.filter(pl.col("kind") == LineKind.PAYMENT).get_column("amount_pence").sum()) for f in body
+            pence_total(f.filter(pl.col("kind") == LineKind.PAYMENT).get_column("amount_pence")) for f in body
         )
         body.append(frame_of([line(pid, role, LineType.NET_PAYABLE, LineKind.MEMO, paid)]))
         frames.append(numbered(body))
@@ -202,7 +203,7 @@ def _commissioner_frame(
             )
     body.append(frame_of(tail + extra.commissioner))
     kept = sum(
-        int(f.filter(pl.col("kind") == LineKind.RETENTION).get_column("amount_pence").sum()) for f in body
+        pence_total(f.filter(pl.col("kind") == LineKind.RETENTION).get_column("amount_pence")) for f in body
     )
     body.append(frame_of([line(COMMISSIONER, role, LineType.NET_RETAINED, LineKind.MEMO, kept)]))
     return numbered(body)

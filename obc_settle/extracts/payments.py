@@ -29,6 +29,8 @@ from obc_settle.extracts.registry import (
     register_all,
     schema_findings,
 )
+from obc_settle.money import MAX_AMOUNT_PENCE, format_pounds
+from obc_settle.money_columns import pence_sum
 from obc_settle.periods import SettlementPeriod, netting_problem
 
 PAYMENTS = "payments"
@@ -58,7 +60,7 @@ def read_payments(
         return None, findings
     paid = (
         indexed.group_by("provider_id", "settlement_period", maintain_order=True)
-        .agg(pl.col("amount_pence").sum().cast(pl.Int64), pl.col("row").min())
+        .agg(pence_sum("amount_pence").cast(pl.Int64), pl.col("row").min())
         .select(
             pl.col("provider_id").alias("party_id"),
             pl.col("settlement_period").alias("period"),
@@ -72,9 +74,9 @@ def read_payments(
 def runs_disagreement(runs: pl.DataFrame, extract: pl.DataFrame, where: str) -> list[Diagnostic]:
     """P008: every provider and period where the payments extract and the earlier runs disagree
     (both as history rows)."""
-    by_runs = runs.group_by("party_id", "period").agg(pl.col("amount_pence").sum().alias("runs"))
+    by_runs = runs.group_by("party_id", "period").agg(pence_sum("amount_pence").alias("runs"))
     by_extract = extract.group_by("party_id", "period").agg(
-        pl.col("amount_pence").sum().alias("paid"), pl.col("source").first()
+        pence_sum("amount_pence").alias("paid"), pl.col("source").first()
     )
     joined = by_runs.join(by_extract, on=["party_id", "period"], how="full", coalesce=True).with_columns(
         pl.col("runs").fill_null(0), pl.col("paid").fill_null(0)
@@ -144,6 +146,17 @@ def payment_provider_known(context: FileContext, row: Mapping[str, Any]) -> Diag
     return Diagnostic("P007", message, context.where)
 
 
+def payment_within_limit(context: FileContext, row: Mapping[str, Any]) -> Diagnostic | None:
+    if not _filled(row) or abs(int(row["amount_pence"])) <= MAX_AMOUNT_PENCE:
+        return None
+    message = (
+        f"row {row['row']}, column amount_pence: {int(row['amount_pence']):,} pence is beyond the limit of "
+        f"{format_pounds(MAX_AMOUNT_PENCE)} a payment may be (docs/contract-reference.md); "
+        "amounts are in pence: check the units"
+    )
+    return Diagnostic("P011", message, context.where)
+
+
 def payment_period_nettable(context: FileContext, row: Mapping[str, Any]) -> Diagnostic | None:
     problem = netting_problem(str(row["settlement_period"]), context.settled) if _filled(row) else None
     if problem is None:
@@ -192,6 +205,13 @@ register_all(
             checks="`provider_id` is a provider of the contract in the year settled.",
             example="payments.parquet: P007 row 4, column provider_id: unknown provider 'Z'",
             function=payment_provider_known,
+        ),
+        EachRowCheck(
+            kind=PAYMENTS,
+            codes=("P011",),
+            checks="`amount_pence` is no more than £10^12 either way (the limit of every amount).",
+            example="payments.parquet: P011 row 2, column amount_pence: 100,000,000,000,001 pence is beyond the limit of £1,000,000,000,000.00 a payment may be (docs/contract-reference.md); amounts are in pence: check the units",
+            function=payment_within_limit,
         ),
         EachRowCheck(
             kind=PAYMENTS,

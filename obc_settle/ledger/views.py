@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import polars as pl
 
 from obc_settle.ledger.schema import COMMISSIONER, LineKind, LineType
+from obc_settle.money_columns import pence_sum, pence_total
 
 
 @dataclass(frozen=True)
@@ -61,7 +62,7 @@ class SettlementTotals:
 
 
 def _sum(ledger: pl.DataFrame, condition: pl.Expr) -> int:
-    return int(ledger.filter(condition).get_column("amount_pence").sum())
+    return pence_total(ledger.filter(condition).get_column("amount_pence"))
 
 
 def party_totals(ledger: pl.DataFrame) -> list[PartyTotals]:
@@ -69,7 +70,7 @@ def party_totals(ledger: pl.DataFrame) -> list[PartyTotals]:
     totals = []
     providers = ledger.filter(pl.col("party_id") != COMMISSIONER)
     for (provider_id, role), lines in providers.group_by("party_id", "party_role", maintain_order=True):
-        by_type = lines.group_by("line_type").agg(pl.col("amount_pence").sum())
+        by_type = lines.group_by("line_type").agg(pence_sum("amount_pence"))
         amounts: dict[str, int] = dict(
             zip(by_type["line_type"].to_list(), by_type["amount_pence"].to_list(), strict=True)
         )
@@ -104,7 +105,7 @@ def provider_line_totals(ledger: pl.DataFrame, kind: LineKind | None = None) -> 
     lines = ledger.filter(pl.col("party_id") != COMMISSIONER)
     if kind is not None:
         lines = lines.filter(pl.col("kind") == kind)
-    totals = lines.group_by("line_type", maintain_order=True).agg(pl.col("amount_pence").sum())
+    totals = lines.group_by("line_type", maintain_order=True).agg(pence_sum("amount_pence"))
     return {str(line_type): int(pence) for line_type, pence in totals.iter_rows()}
 
 
