@@ -15,6 +15,7 @@ import sys
 from obc_settle.cli import (
     audit,  # noqa: F401  (registers verify, explain, diff)
     check,  # noqa: F401  (registers check)
+    contract,  # noqa: F401  (registers contract show)
     settlement,  # noqa: F401  (registers validate, run, schema)
     whatif,  # noqa: F401  (registers estimate, simulate)
 )

@@ -43,13 +43,15 @@ def measure_needs(contract: Contract) -> dict[str, frozenset[str]]:
     needs: dict[str, set[str]] = {name: set() for name in (*COUNT_COLUMNS, *VALUE_COLUMNS, "value")}
     for terms in contract.versions():
         for _, indicator in terms.indicators():
-            for name in _columns_of(indicator):
+            for name in measure_columns(indicator):
                 needs[name].add(indicator.id)
         needs["numerator"] |= terms.quantity_ids()
     return {name: frozenset(ids) for name, ids in needs.items()}
 
 
-def _columns_of(indicator: Indicator) -> tuple[str, ...]:
+def measure_columns(indicator: Indicator) -> tuple[str, ...]:
+    """The measure columns the indicator's rows need: an aggregated extract's (numerator and
+    denominator, or value_sum and value_count for a mean) and, for a mean, a record-level `value`."""
     measure = indicator.measure if indicator.kind == "change_from_baseline" else indicator.kind
     return (*VALUE_COLUMNS, "value") if measure == "mean" else COUNT_COLUMNS
 
