@@ -145,6 +145,8 @@ CODES: dict[str, str] = {
     "D032": "no list size or disease register rows in the month a points settlement reads them from",
     "D033": "the rate-card claims extract cannot be read or lacks columns",
     "D034": "a rate-card claim with an unknown outcome or provider, or a month outside the term",
+    "D035": "a CSV or Excel cell that is not of its column's type (a whole number, a number, true or false)",
+    "D036": "a CSV file's text encoding: not UTF-8 (read as Windows-1252, a warning) or unreadable (UTF-16)",
     "P001": "an earlier run folder or a payments extract cannot be read",
     "P002": "an earlier run settles another contract, or pays providers the contract does not have",
     "P003": "an earlier run or payment is for a period that cannot be netted off (another year, or later)",
