@@ -41,7 +41,7 @@ def show(
       obc-settle contract show contracts/diabetes-alliance.yaml --year 2026-27 --json
     """
     from obc_settle.app import validate_contract
-    from obc_settle.app.contract_view import contract_view
+    from obc_settle.render.contract_view import contract_view
     from obc_settle.render.contract_table import contract_tables
 
     out, err = consoles()

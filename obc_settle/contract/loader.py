@@ -73,14 +73,21 @@ def _data_path(loc: tuple[Any, ...]) -> Path_:
     return tuple(path)
 
 
-def _from_pydantic(item: Any, source_map: SourceMap) -> Diagnostic:
+def model_findings(error: ValidationError, source_map: SourceMap, root: type[BaseModel]) -> list[Diagnostic]:
+    """Pydantic's errors for a YAML document validated as `root`, as located findings: C010 unknown
+    key (with a suggestion), C011 missing key, C012 wrong value. Used for other YAML files the
+    tool reads (the extract mapping) as for contracts."""
+    return [_from_pydantic(item, source_map, root) for item in error.errors()]
+
+
+def _from_pydantic(item: Any, source_map: SourceMap, root: type[BaseModel] = Contract) -> Diagnostic:
     loc = tuple(item["loc"])
     path = _data_path(loc)
     kind = item["type"]
     name = ".".join(str(p) for p in path) or "contract"
     if kind == "extra_forbidden":
         key = str(path[-1])
-        allowed = _fields_at(path[:-1])
+        allowed = _fields_at(path[:-1], root)
         return Diagnostic(
             "C010", f"unknown key {key!r}{did_you_mean(key, allowed)}", source_map.locate(path, key=True)
         )
@@ -129,9 +136,9 @@ def _plain_message(item: Any) -> str:
     return str(item["msg"]).removeprefix("Value error, ")
 
 
-def _fields_at(path: Path_) -> list[str]:
+def _fields_at(path: Path_, root: type[BaseModel] = Contract) -> list[str]:
     """The keys a mapping at `path` may have, for 'did you mean' suggestions."""
-    annotation: Any = Contract
+    annotation: Any = root
     for part in path:
         annotation = _unwrap(annotation)
         if isinstance(annotation, type) and issubclass(annotation, BaseModel) and isinstance(part, str):

@@ -1,14 +1,10 @@
-"""CSV and TSV extracts (`.csv`, `.tsv`, and either gzipped): read as text, typed strictly, every
-bad cell located by the line and column a person opens in an editor.
+"""CSV and TSV extracts (`.csv`, `.tsv`, and either gzipped), read as text for typing
+(obc_settle.extracts.text_table), every row carrying its line number.
 
 Business-intelligence teams export CSV from SUS+ and GP systems, and national data sets are
-published as CSV. A CSV holds only text, so each cell is typed here, never guessed: key and other
-text columns stay text; counts (`numerator`, `denominator`, `value_count`) must be whole numbers;
-`value_sum` and a record-level `value` must be numbers; the record-level flags (`in_denominator`,
-`in_numerator`, `excluded`) must be true/false (also 1/0, yes/no, any case). Spaces around a cell
-are ignored; an empty cell is a missing value (the checks that follow say whether one may be
-missing). A cell that cannot be typed is D035, located as `file:LINE:COLUMN` (line 1 is the
-header; a quoted cell spanning lines shifts the lines after it, which the message cannot know).
+published as CSV. Line 1 is the header, so the first data row is line 2, as an editor shows it (a
+quoted cell spanning lines shifts the lines after it, which the message cannot know). A line with
+more or fewer cells than the header is D001 at that line.
 
 Encoding: UTF-8, with or without the byte-order mark Excel writes. A file that is not UTF-8 but
 reads as Windows-1252 (Excel's "CSV" on Windows) is read as that, with a warning (D036) saying so;
@@ -23,23 +19,17 @@ import csv
 import gzip
 import io
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
 
 import polars as pl
 
 from obc_settle.errors import Diagnostic, Location, Severity
+from obc_settle.extracts.text_table import LINE, TextTable
 
 SEPARATORS = {".csv": ",", ".tsv": "\t"}
-WHOLE_NUMBER_COLUMNS = ("numerator", "denominator", "value_count")
-NUMBER_COLUMNS = ("value_sum", "value")
-FLAG_COLUMNS = ("in_denominator", "in_numerator", "excluded")
-FLAG_WORDS = {"true": True, "false": False, "1": True, "0": False, "yes": True, "no": False}
 TRANSCODE_LIMIT = 256 * 1024 * 1024
 """A Windows-1252 file is re-encoded in memory, so only up to this size (bigger: save as UTF-8)."""
-SHOWN = 3
-"""At most this many bad values are quoted in one finding."""
 
 
 def csv_separator(path: Path) -> str | None:
@@ -50,21 +40,12 @@ def csv_separator(path: Path) -> str | None:
     return SEPARATORS.get(suffixes[-1]) if suffixes else None
 
 
-@dataclass
-class CsvSource:
-    """A CSV file typed like a Parquet extract: `scan` (lazy), or the findings that stopped it."""
-
-    scan: pl.LazyFrame | None
-    findings: list[Diagnostic] = field(default_factory=list)
-    encoding: str = "utf-8"
-
-
-def open_csv(path: Path, name: str) -> CsvSource:
-    """Open `path` (shown as `name`) as a typed lazy frame, or say why it cannot be."""
+def read_csv_text(path: Path, name: str) -> TextTable:
+    """`path` (shown as `name`) with every cell as text and each row's line, or why it cannot be read."""
     separator = csv_separator(path) or ","
     encoding, problem = _encoding(path)
     if problem is not None:
-        return CsvSource(None, [Diagnostic("D036", problem, Location(name))])
+        return TextTable(None, [Diagnostic("D036", problem, Location(name))])
     findings: list[Diagnostic] = []
     try:
         if encoding == "utf-8":
@@ -83,11 +64,15 @@ def open_csv(path: Path, name: str) -> CsvSource:
                 utf8 = raw.read().decode("cp1252").encode("utf-8")
             text = pl.read_csv(io.BytesIO(utf8), separator=separator, infer_schema=False).lazy()
         header = list(text.collect_schema())
-        findings += _bad_cells(text, header, name)
+        text.select(pl.all().null_count()).collect()  # every cell parsed once: a ragged line fails here
     except (pl.exceptions.PolarsError, OSError, UnicodeDecodeError) as error:
-        return CsvSource(None, [*findings, _unreadable(path, name, separator, encoding, error)])
-    typed = text.with_columns(_typed(column) for column in header if _target(column) is not None)
-    return CsvSource(typed, findings, encoding)
+        return TextTable(None, [*findings, _unreadable(path, name, separator, encoding, error)])
+    numbered = text.with_row_index(LINE, offset=2).with_columns(pl.col(LINE).cast(pl.Int64))
+    return TextTable(numbered, findings, header, name, lambda line, column: _cell(name, header, line, column))
+
+
+def _cell(name: str, header: list[str], line: int, column: str) -> Location:
+    return Location(name, line, header.index(column) + 1 if column in header else None)
 
 
 def _unreadable(path: Path, name: str, separator: str, encoding: str, error: Exception) -> Diagnostic:
@@ -108,65 +93,6 @@ def _unreadable(path: Path, name: str, separator: str, encoding: str, error: Exc
         except (csv.Error, UnicodeDecodeError, StopIteration):
             pass
     return Diagnostic("D001", f"not a readable CSV file ({_first_line(error)})", Location(name))
-
-
-def _target(column: str) -> str | None:
-    if column in WHOLE_NUMBER_COLUMNS:
-        return "a whole number"
-    if column in NUMBER_COLUMNS:
-        return "a number"
-    if column in FLAG_COLUMNS:
-        return "true or false"
-    return None
-
-
-def _typed(column: str) -> pl.Expr:
-    cell = pl.col(column).str.strip_chars()
-    if column in WHOLE_NUMBER_COLUMNS:
-        return cell.cast(pl.Int64, strict=False).alias(column)
-    if column in NUMBER_COLUMNS:
-        return cell.cast(pl.Float64, strict=False).alias(column)
-    return (
-        cell.str.to_lowercase()
-        .replace_strict(FLAG_WORDS, default=None, return_dtype=pl.Boolean)
-        .alias(column)
-    )
-
-
-def _bad_cells(text: pl.LazyFrame, header: list[str], name: str) -> list[Diagnostic]:
-    """D035 per typed column with cells that are filled but cannot be typed: count, first line,
-    a few values. One pass over the file."""
-    checked = [column for column in header if _target(column) is not None]
-    indexed = text.with_row_index("__row")
-    # Every column is read (not only the typed ones), so that a line with too many cells is found here.
-    aggregates = [pl.col(column).null_count().alias(f"{column}__nulls") for column in header]
-    for column in checked:
-        filled = pl.col(column).str.strip_chars().str.len_chars() > 0
-        bad = filled & _typed(column).is_null()
-        aggregates += [
-            bad.sum().alias(f"{column}__count"),
-            pl.col("__row").filter(bad).first().alias(f"{column}__row"),
-            pl.col(column)
-            .filter(bad)
-            .unique(maintain_order=True)
-            .head(SHOWN)
-            .implode()
-            .alias(f"{column}__values"),
-        ]
-    found = indexed.select(aggregates).collect().row(0, named=True)
-    findings = []
-    for column in checked:
-        count = found[f"{column}__count"]
-        if not count:
-            continue
-        values = ", ".join(repr(value) for value in found[f"{column}__values"])
-        line = found[f"{column}__row"] + 2  # line 1 is the header
-        plural = "s" if count != 1 else ""
-        message = f"column {column}: {count} cell{plural} not {_target(column)} ({values})" + (
-            f", the first on line {line}" if count > 1 else ""
-        )
-        findings.append(Diagnostic("D035", message, Location(name, line, header.index(column) + 1)))
-    return findings
 
 
 def _encoding(path: Path) -> tuple[str, str | None]:

@@ -9,7 +9,7 @@ from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 
-from obc_settle.app.contract_view import ContractView
+from obc_settle.render.contract_view import ContractView
 
 
 def contract_tables(view: ContractView) -> Group:
