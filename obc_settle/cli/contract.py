@@ -41,8 +41,8 @@ def show(
       obc-settle contract show contracts/diabetes-alliance.yaml --year 2026-27 --json
     """
     from obc_settle.app import validate_contract
-    from obc_settle.render.contract_view import contract_view
     from obc_settle.render.contract_table import contract_tables
+    from obc_settle.render.contract_view import contract_view
 
     out, err = consoles()
     loaded, findings = validate_contract(contract)
