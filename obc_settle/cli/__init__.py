@@ -16,6 +16,7 @@ from obc_settle.cli import (
     audit,  # noqa: F401  (registers verify, explain, diff)
     check,  # noqa: F401  (registers check)
     contract,  # noqa: F401  (registers contract show)
+    returns,  # noqa: F401  (registers template)
     settlement,  # noqa: F401  (registers validate, run, schema)
     whatif,  # noqa: F401  (registers estimate, simulate)
 )

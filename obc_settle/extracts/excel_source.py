@@ -32,6 +32,8 @@ ERROR_VALUES = {
     "GettingData": "#GETTING_DATA",
 }
 SHOWN = 3
+STAMP_SHEET = "obc-settle"
+"""The hidden sheet of a return workbook made by `obc-settle template` (obc_settle.render.return_workbook)."""
 _MIDNIGHT = re.compile(r"^(\d{4}-\d{2}-\d{2}) 00:00:00$")
 
 
@@ -85,6 +87,21 @@ def read_excel_text(path: Path, name: str, sheet: str | None = None) -> TextTabl
         return Location(f"{where}!{letter}{row}")
 
     return TextTable(numbered, findings, header, where, locate)
+
+
+def stamp_of(path: Path) -> dict[str, str] | None:
+    """The stamp of a workbook written by `obc-settle template` (its hidden `obc-settle` sheet:
+    contract id, version and SHA-256, period, provider), or None for any other workbook."""
+    import fastexcel
+
+    try:
+        workbook = fastexcel.read_excel(path)
+        if STAMP_SHEET not in workbook.sheet_names:
+            return None
+        frame = workbook.load_sheet(STAMP_SHEET, header_row=None, dtypes="string").to_polars()
+    except Exception:  # an unreadable workbook is reported by read_excel_text
+        return None
+    return {str(row[0]): str(row[1] or "") for row in frame.iter_rows() if row[0] is not None}
 
 
 def _error_cells(errors: object, where: str) -> list[Diagnostic]:
