@@ -30,6 +30,11 @@ demo: install
 	  $(OBC) run $$contract --data sample_data/$$id --period 2025-26 --out out/$$id/2025-26 --force \
 	    --paid out/$$id/2025-26-Q1 --paid out/$$id/2025-26-Q2 --paid out/$$id/2025-26-Q3 --paid out/$$id/2025-26-Q4 || exit $$?; \
 	done
+	@echo; echo "== diabetes-alliance 2025-26-Q3 from the providers' Excel returns (sample_data/diabetes-alliance-returns)"
+	$(OBC) run contracts/diabetes-alliance.yaml --data sample_data/diabetes-alliance-returns --period 2025-26-Q3 \
+	  --out out/diabetes-alliance-returns/2025-26-Q3 --force --quiet
+	@cmp -s out/diabetes-alliance-returns/2025-26-Q3/ledger.csv out/diabetes-alliance/2025-26-Q3/ledger.csv \
+	  && echo "the same ledger as from the Parquet extracts: out/diabetes-alliance-returns/2025-26-Q3/ledger.csv"
 
 ## Hypothesis profile (tests/conftest.py): `quick` is derandomised, the same examples on every run and
 ## machine; `HYPOTHESIS_PROFILE=long make test` runs the whole suite with the long, random profile.

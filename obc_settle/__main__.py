@@ -1,5 +1,5 @@
-"""Allow `python -m obc_settle`."""
+"""Allow `python -m obc_settle` (the same entry point as `obc-settle`)."""
 
-from obc_settle.cli import main
+from obc_settle.entry import main
 
 main()

@@ -134,7 +134,13 @@ def test_other_versions_are_reported_and_the_comparison_still_runs(run_copy: Pat
 def test_an_archived_lock_that_differs_from_the_installed_one_is_reported(run_copy: Path) -> None:
     lock = run_copy / "inputs" / "requirements.lock"
     lock.write_text(lock.read_text() + "# another lock\n")
-    edit_manifest(run_copy, lambda m: m["lock"].update(sha256=sha256(lock), bytes=lock.stat().st_size))
+    recorded = {"sha256": sha256(lock), "bytes": lock.stat().st_size}
+
+    def another_lock(manifest: dict) -> None:  # type: ignore[type-arg]
+        manifest["lock"].update(recorded)  # and among the files it lists: a consistent manifest
+        next(o for o in manifest["outputs"] if o["path"] == "inputs/requirements.lock").update(recorded)
+
+    edit_manifest(run_copy, another_lock)
     code, _, stderr = invoke("verify", str(run_copy))
     assert code == 0
     assert "A008 the run archived its dependency lock; the installed requirements.lock differs" in stderr
@@ -237,3 +243,68 @@ def test_a_year_end_run_archives_the_runs_it_netted_off_and_replays_them(year_en
 def test_a_year_end_run_that_netted_off_earlier_runs_verifies(year_end_run: Path) -> None:
     code, stdout, stderr = invoke("verify", str(year_end_run))
     assert code == 0, stdout + stderr
+
+
+def test_an_edited_manifest_hash_of_an_archived_copy_is_named(run_copy: Path) -> None:
+    def edit(manifest: dict) -> None:  # type: ignore[type-arg]
+        entry = next(o for o in manifest["outputs"] if o["path"] == "inputs/extracts/2025-26-Q3.parquet")
+        entry["sha256"] = "0" * 64
+
+    edit_manifest(run_copy, edit)
+    code, stdout, stderr = invoke("verify", str(run_copy))
+    assert code == 4
+    assert f"{run_copy / 'inputs' / 'extracts' / '2025-26-Q3.parquet'}: A017" in stderr
+    assert "altered    inputs/extracts/2025-26-Q3.parquet" in stdout
+
+
+def test_an_archived_input_replaced_by_a_link_out_of_the_folder_is_named(
+    run_copy: Path, tmp_path: Path
+) -> None:
+    extract = run_copy / "inputs" / "extracts" / "2025-26-Q3.parquet"
+    outside = tmp_path / "outside.parquet"
+    shutil.copy(extract, outside)  # the very same bytes: only where they are is wrong
+    extract.unlink()
+    extract.symlink_to(outside)
+    code, stdout, stderr = invoke("verify", str(run_copy), "--json")
+    assert code == 4
+    assert f"{extract}: A016" in stderr
+    report = json.loads(stdout)
+    linked = [c for c in report["inputs"] if c["path"] == "inputs/extracts/2025-26-Q3.parquet"]
+    assert linked[0]["status"] == "linked" and str(outside) in linked[0]["detail"]
+    assert report["failed_steps"] == ["hashes"]
+
+
+def test_an_output_replaced_by_a_link_is_named(run_copy: Path, tmp_path: Path) -> None:
+    ledger = run_copy / "ledger.csv"
+    outside = tmp_path / "ledger.csv"
+    shutil.copy(ledger, outside)
+    ledger.unlink()
+    ledger.symlink_to(outside)
+    code, _, stderr = invoke("verify", str(run_copy))
+    assert code == 4
+    assert f"{ledger}: A016" in stderr
+
+
+def test_deleted_documents_are_reported_missing(run_copy: Path) -> None:
+    for document in [*run_copy.glob("statements/*.pdf"), *run_copy.glob("report/*.xlsx")]:
+        document.unlink()
+    code, stdout, stderr = invoke("verify", str(run_copy))
+    assert code == 4
+    assert f"{run_copy / 'statements' / 'DSN.pdf'}: A017 file missing" in stderr
+    assert f"{run_copy / 'report' / 'commissioner.xlsx'}: A017 file missing" in stderr
+    assert "failed steps: hashes, replay" in stdout
+
+
+def test_the_manifest_records_the_formats_and_verify_wants_every_document_of_them(run_copy: Path) -> None:
+    assert json.loads((run_copy / "manifest.json").read_text())["formats"] == ["html", "pdf", "xlsx"]
+    for document in [*run_copy.glob("statements/*.pdf"), *run_copy.glob("statements/*.xlsx")]:
+        document.unlink()
+
+    def unlist(manifest: dict) -> None:  # type: ignore[type-arg]
+        manifest["outputs"] = [o for o in manifest["outputs"] if not o["path"].endswith((".pdf", ".xlsx"))]
+
+    edit_manifest(run_copy, unlist)  # the files gone from the list too: each is still missing
+    code, _, stderr = invoke("verify", str(run_copy))
+    assert code == 4
+    assert f"{run_copy / 'statements' / 'WHIT.xlsx'}: A017 file missing: a xlsx document" in stderr
+    assert "the manifest records the formats html, pdf, xlsx" in stderr

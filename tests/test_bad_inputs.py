@@ -16,6 +16,7 @@ tests/bad_contracts/ (test_contract_cases.py, by code, line and column) are not 
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -38,6 +39,8 @@ EXACT_TEXT = {
     "rate_from_registers_in_a_final_settlement": "asks about units and names how to accept the value",
     "year_end_without_payments_on_account": "names --paid, --payments and --nothing-paid-on-account",
     "output_folder_exists": "says to use --force",
+    "output_is_the_data_folder_with_force": "says to choose an output folder apart from the inputs",
+    "output_not_a_run_folder_with_force": "says to remove it by hand or choose another folder",
 }
 
 # `place: [warning ]CODE message`; the place of a contract finding is file:line:column.
@@ -75,6 +78,13 @@ def case_names() -> list[str]:
 
 def run_case(case: Path, workdir: Path) -> tuple[int, str, Path]:
     """Lay out the case in `workdir`, run `obc-settle run` there, return (exit, stderr, out)."""
+    args = lay_out_case(case, workdir)
+    code, stderr = run_in(workdir, args)
+    return code, stderr, workdir / args[args.index("--out") + 1]
+
+
+def lay_out_case(case: Path, workdir: Path) -> list[str]:
+    """Lay out the case in `workdir`; the arguments of its `obc-settle run`."""
     shutil.copy(CORPUS / "_base" / "contract.yaml", workdir / "contract.yaml")
     shutil.copytree(CORPUS / "_base" / "data", workdir / "data")
     if (case / "contract.yaml").exists():
@@ -82,14 +92,20 @@ def run_case(case: Path, workdir: Path) -> tuple[int, str, Path]:
     if (case / "data").exists():
         shutil.rmtree(workdir / "data")
         shutil.copytree(case / "data", workdir / "data")
-    options = {"--period": "2025-26-Q3", "--data": "data", "--contract": "contract.yaml"}
+    options = {"--period": "2025-26-Q3", "--data": "data", "--contract": "contract.yaml", "--out": "out"}
     extra = (case / "args.txt").read_text().split() if (case / "args.txt").exists() else []
-    switches = [flag for flag in ("--nothing-paid-on-account",) if flag in extra]
+    switches = [flag for flag in ("--nothing-paid-on-account", "--force") if flag in extra]
     extra = [word for word in extra if word not in switches]
     if "--existing-out" in extra:
         extra.remove("--existing-out")
         (workdir / "out").mkdir()
         (workdir / "out" / "keep.txt").write_text("an earlier settlement")
+    if "--existing-run" in extra:  # a run folder written earlier, runs/q3: its manifest lists its files
+        extra.remove("--existing-run")
+        (workdir / "runs" / "q3" / "inputs").mkdir(parents=True)
+        (workdir / "runs" / "q3" / "ledger.csv").write_text("an earlier settlement")
+        manifest = {"schema_version": 2, "run_id": "0123456789abcdef", "outputs": [{"path": "ledger.csv"}]}
+        (workdir / "runs" / "q3" / "manifest.json").write_text(json.dumps(manifest))
     for flag, value in zip(extra[::2], extra[1::2], strict=True):
         options[flag] = value
     args = [
@@ -100,16 +116,33 @@ def run_case(case: Path, workdir: Path) -> tuple[int, str, Path]:
         "--period",
         options["--period"],
         "--out",
-        "out",
+        options["--out"],
         *switches,
     ]
+    return args
+
+
+def run_in(workdir: Path, args: list[str]) -> tuple[int, str]:
+    """`obc-settle` with `args`, in `workdir`: (exit, stderr)."""
     here = Path.cwd()
     os.chdir(workdir)
     try:
         result = CliRunner().invoke(app, args, env={"NO_COLOR": "1", "COLUMNS": "200"})
     finally:
         os.chdir(here)
-    return result.exit_code, result.stderr, workdir / "out"
+    return result.exit_code, result.stderr
+
+
+def tree(folder: Path) -> dict[str, str | bytes]:
+    """Every folder, file and symbolic link below `folder`, with the bytes or the link's target."""
+    found: dict[str, str | bytes] = {}
+    for path in folder.rglob("*"):
+        name = path.relative_to(folder).as_posix()
+        if path.is_symlink():
+            found[name] = f"-> {os.readlink(path)}"
+        else:
+            found[name] = "folder" if path.is_dir() else path.read_bytes()
+    return found
 
 
 def test_the_corpus_has_at_least_sixty_cases() -> None:
@@ -118,7 +151,9 @@ def test_the_corpus_has_at_least_sixty_cases() -> None:
 
 @pytest.mark.parametrize("name", case_names())
 def test_bad_input_gets_its_findings_and_exit_status_and_writes_nothing(name: str, tmp_path: Path) -> None:
-    code, stderr, out = run_case(CORPUS / name, tmp_path)
+    args = lay_out_case(CORPUS / name, tmp_path)
+    before = tree(tmp_path)
+    code, stderr = run_in(tmp_path, args)
     expected = (CORPUS / name / "expected.txt").read_text(encoding="utf-8")
     assert expectation(code, stderr) == expected, stderr
     # Standard error is the findings and one closing line that counts them; nothing else.
@@ -128,11 +163,9 @@ def test_bad_input_gets_its_findings_and_exit_status_and_writes_nothing(name: st
     assert "Traceback" not in stderr
     if name in EXACT_TEXT:
         assert stderr == (CORPUS / name / "stderr.txt").read_text(encoding="utf-8"), EXACT_TEXT[name]
-    if name == "output_folder_exists":
-        assert [p.name for p in out.iterdir()] == ["keep.txt"]
-    else:
-        assert not out.exists()
-    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".") and not p.name.endswith(".lock")]
+    # Nothing written and nothing deleted: no output, no lock or temporary folder beside it, and
+    # every input (and an existing output folder) exactly as it was.
+    assert tree(tmp_path) == before
 
 
 def test_exact_text_is_kept_only_for_the_named_cases() -> None:

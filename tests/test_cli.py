@@ -127,10 +127,13 @@ def test_an_existing_output_folder_is_kept_without_force(tmp_path: Path) -> None
     assert code == 5
     assert "O001" in stderr
     assert (out / "keep.txt").read_text() == "earlier run"
-    code, _, _ = run_sample(out, "2025-26-Q3", "--force")
-    assert code == 0
-    assert not (out / "keep.txt").exists()
-    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".") and p.name != ".run.lock"]
+    code, _, stderr = run_sample(out, "2025-26-Q3", "--force")
+    assert code == 5 and "O007" in stderr  # --force replaces only an empty folder or a run folder
+    assert (out / "keep.txt").read_text() == "earlier run"
+    (out / "keep.txt").unlink()
+    assert run_sample(out, "2025-26-Q3", "--force")[0] == 0  # an empty folder
+    assert run_sample(out, "2025-26-Q3", "--force")[0] == 0  # a run folder
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]
 
 
 def test_bad_data_exits_3_and_writes_nothing(tmp_path: Path) -> None:

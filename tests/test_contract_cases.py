@@ -213,7 +213,7 @@ def test_weights_findings_name_the_sums() -> None:
 
 def test_a_contract_larger_than_the_limit_is_refused_without_parsing(tmp_path: Path) -> None:
     path = tmp_path / "huge.yaml"
-    path.write_text("# padding\n" * 220_000)  # 10 bytes x 220,000 = 2,200,000 > 2 MiB (2,097,152)
+    path.write_text("# padding\n" * 220_000)  # 10 bytes x 220,000 = 2,200,000 > 512 KiB (524,288)
     loaded, findings = load_contract(path)
     assert loaded is None
     assert [f.code for f in findings] == ["C006"]

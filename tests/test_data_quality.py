@@ -170,7 +170,7 @@ def test_saying_nothing_was_paid_beside_a_payment_history_is_a_usage_error(tmp_p
         str(tmp_path / "out"),
         "--nothing-paid-on-account",
         "--paid",
-        str(tmp_path),
+        str(tmp_path / "earlier"),  # beside the output folder, not around it (O005)
     )
     assert code == 2 and codes(stderr) == ["R002"]
 

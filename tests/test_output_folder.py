@@ -73,7 +73,7 @@ def test_a_run_killed_at_any_moment_leaves_the_old_or_the_new_folder_whole(tmp_p
     # A rerun after the kills succeeds and clears what killed runs left beside the folder.
     subprocess.run(run_command(out, "2025-26"), check=True)
     assert complete_run_period(out) == "2025-26"
-    assert sorted(p.name for p in tmp_path.iterdir()) == [".run.lock", "run"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["run"]
     assert "2025-26-Q3" in seen
 
 
@@ -112,9 +112,15 @@ def test_a_full_disk_while_writing_leaves_nothing_behind(tmp_path: Path) -> None
     assert list(tmp_path.iterdir()) == []  # nor the lock: a run that wrote nothing leaves nothing
 
 
-def test_an_existing_folder_is_replaced_whole_with_force(tmp_path: Path) -> None:
+def test_an_existing_run_folder_is_replaced_whole_with_force(tmp_path: Path) -> None:
     target = tmp_path / "run"
     target.mkdir()
     (target / "old.txt").write_text("old")
-    write_folder_atomically(target, lambda folder: (folder / "new.txt").write_text("new"), force=True)
+    manifest = {"schema_version": 2, "run_id": "0" * 16, "outputs": [{"path": "old.txt"}]}
+    (target / "manifest.json").write_text(json.dumps(manifest))
+
+    def fill(folder: Path) -> None:
+        (folder / "new.txt").write_text("new")
+
+    write_folder_atomically(target, fill, force=True)
     assert sorted(p.name for p in target.iterdir()) == ["new.txt"]

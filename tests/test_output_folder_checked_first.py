@@ -148,7 +148,7 @@ def test_the_lock_is_held_from_before_the_extracts_are_read_until_the_folder_is_
     run_settlement(RunRequest(CONTRACT, DATA, "2025-26-Q3", out, formats=("html",)))
     assert second == [("O003", LOCKED)]
     assert (out / "manifest.json").is_file()
-    assert sorted(p.name for p in tmp_path.iterdir()) == [".run.lock", "run"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["run"]  # the lock is removed as the run ends
 
 
 def test_a_run_that_fails_after_the_reservation_leaves_nothing_behind(tmp_path: Path) -> None:

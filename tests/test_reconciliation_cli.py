@@ -245,6 +245,7 @@ def test_a_run_whose_own_history_the_runs_given_do_not_show_is_refused(year: Pat
 
 
 def test_not_a_run_folder_is_refused(tmp_path: Path) -> None:
-    code, _, stderr = run(tmp_path / "out", "2025-26", "--paid", str(tmp_path))
+    (tmp_path / "not-a-run").mkdir()
+    code, _, stderr = run(tmp_path / "out", "2025-26", "--paid", str(tmp_path / "not-a-run"))
     assert code == 3
-    assert f"{tmp_path}: P001 not a run folder" in stderr
+    assert f"{tmp_path / 'not-a-run'}: P001 not a run folder" in stderr

@@ -8,6 +8,7 @@ from the archived copies, into a scratch folder that is removed afterwards.
 
 from __future__ import annotations
 
+import dataclasses
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -16,6 +17,7 @@ import polars as pl
 import yaml
 
 from obc_settle.app.settlement import RunRequest, run_settlement
+from obc_settle.app.trust import trusted_public_key
 from obc_settle.audit.diff import (
     DiffReport,
     contract_term_changes,
@@ -29,9 +31,11 @@ from obc_settle.audit.diff import (
 from obc_settle.audit.evidence import row_counts_by_file
 from obc_settle.audit.explain import explain_provider
 from obc_settle.audit.people import people_counted as people_of
+from obc_settle.audit.signing import check_signature
 from obc_settle.audit.verify import (
     VerifyReport,
     check_archived_inputs,
+    check_listed_files,
     compare_outputs,
     environment_differences,
 )
@@ -39,25 +43,30 @@ from obc_settle.contract import LoadedContract, load_contract
 from obc_settle.errors import Diagnostic, ExitCode, Location, SettlementError
 from obc_settle.extracts import read_extracts
 from obc_settle.render.document_formats import FORMATS
+from obc_settle.render.document_formats import get as get_format
 from obc_settle.run_folder.reader import ArchivedRun, open_archive
 
 
-def verify_run(run_dir: Path) -> VerifyReport:
-    """Check the archived inputs, then recompute from them and compare every output."""
+def verify_run(run_dir: Path, trust: Path | None = None) -> VerifyReport:
+    """Check the signature (against the key `trust`, if given), the archived inputs and every
+    file the manifest lists, then recompute from the archive and compare every output."""
+    trusted_key = trusted_public_key(trust) if trust is not None else None
     run = open_archive(run_dir)
     if run.command != "run":  # an estimate or a simulation: verify replays `run` only (docs/simulation.md)
         message = f"a folder written by `{run.command}` cannot be replayed by verify, only `run` folders"
         raise SettlementError(ExitCode.USAGE, [Diagnostic("A002", message, Location(str(run.manifest_path)))])
+    signature = check_signature(run, trusted_key)
     inputs = check_archived_inputs(run)
-    environment = environment_differences(run)
+    listed = check_listed_files(run, inputs, {name: get_format(name).extension for name in FORMATS})
+    checked = VerifyReport(run, inputs, environment_differences(run), listed=listed, signature=signature)
     with tempfile.TemporaryDirectory(prefix="obc-settle-verify-") as scratch:
         rerun = Path(scratch) / "rerun"
         try:
             run_settlement(replay_request(run, rerun))
         except SettlementError as error:
-            return VerifyReport(run, inputs, environment, failure=error.diagnostics)
+            return dataclasses.replace(checked, failure=error.diagnostics)
         outputs = compare_outputs(run, rerun)
-    return VerifyReport(run, inputs, environment, outputs)
+    return dataclasses.replace(checked, outputs=outputs)
 
 
 def replay_request(run: ArchivedRun, out_dir: Path) -> RunRequest:
@@ -77,6 +86,7 @@ def replay_request(run: ArchivedRun, out_dir: Path) -> RunRequest:
         nothing_paid_on_account=bool(parameters.get("nothing_paid_on_account", False)),
         accept_implausible=tuple(parameters.get("accept_implausible", ())),
         restated=_restated(run),
+        mapping=mapping[0] if (mapping := archived("mapping")) else None,
     )
 
 

@@ -53,6 +53,7 @@ def write_returns(
         os.close(handle)
         try:
             rows = write_return_workbook(Path(staging), loaded.contract, loaded.sha256, period, provider)
+            os.chmod(staging, 0o644)  # mkstemp makes it private; a workbook is to be sent
             os.replace(staging, target)
         except OSError as error:
             raise SettlementError(

@@ -14,6 +14,7 @@ import polars as pl
 from obc_settle.app.data_quality import missing_cell_findings, on_account_findings, plausibility_findings
 from obc_settle.app.import_ahead import ImportAhead
 from obc_settle.app.reconciliation import YearInputs, year_inputs
+from obc_settle.app.trust import register_run, signer
 from obc_settle.contract import LoadedContract, load_contract
 from obc_settle.engine import settle_with_history
 from obc_settle.engine.coverage import CELL_SCHEMA, coverage_summary
@@ -59,6 +60,12 @@ class RunRequest:
     """A year-end settlement of a contract that pays on account: the user states that nothing was paid."""
     accept_implausible: tuple[str, ...] = ()
     """Indicators whose implausibly-far-from-baseline achieved value a final settlement accepts."""
+    sign: Path | None = None
+    """A private key file (`obc-settle keys new`): the manifest is signed (obc_settle.run_folder.signing)."""
+    register: Path | None = None
+    """A run register: the run is appended to it once written (obc_settle.audit.register)."""
+    mapping: Path | None = None
+    """How to read CSV and Excel extracts not in the schema's shape (default `mapping.yaml` in the data folder)."""
 
 
 @dataclass(frozen=True)
@@ -68,6 +75,8 @@ class RunResult:
     run_id: str
     out_dir: Path
     warnings: list[Diagnostic] = field(default_factory=list)
+    registered: tuple[int, str] | None = None
+    """With --register: the run's line in the register and the register's new head (SHA-256)."""
 
 
 def parse_period(text: str, loaded: LoadedContract) -> SettlementPeriod:
@@ -138,6 +147,7 @@ def check_inputs(
             loaded.contract,
             check_duplicates=request.check_duplicates,
             restated=request.restated,
+            mapping=request.mapping,
         )
     _progress(request, "Reading extracts", 1, 1)
     warnings = [f for f in findings + data_findings if f.severity is Severity.WARNING]
@@ -208,9 +218,14 @@ def settle_checked(request: RunRequest, inputs: CheckedInputs, refuse_implausibl
 
 
 def run_settlement(request: RunRequest) -> RunResult:
-    # The output folder is checked and locked first: a run that cannot write it (O001 to O003)
+    # An unusable signing key is a usage error (A021, exit 2) before anything is read or written.
+    signing = signer(request.sign) if request.sign is not None else None
+    # The output folder is checked and locked first: a run that cannot write it (O001 to O003),
+    # or whose folder would hold, lie in or replace an input or another run (O005 to O008),
     # fails before it reads the contract or a byte of the extracts.
-    with output_folder(request.out_dir, request.force) as out:
+    optional = (request.data_path, request.payments, request.claims, request.mapping)
+    protected = [request.contract_path, *request.paid, *request.restated, *(p for p in optional if p)]
+    with output_folder(request.out_dir, request.force, protected=protected) as out:
         renderers = ImportAhead(DOCUMENTS)  # imported while the extracts are read
         checked_inputs = check_inputs(request)
         loaded, in_force, period, extracts, year = (
@@ -250,9 +265,23 @@ def run_settlement(request: RunRequest) -> RunResult:
                 ledger,
                 files={layout.SUMMARY: summary_json(summary_document([summary])).encode("utf-8")},
                 documents=write_documents,
+                formats=request.formats,
+                signer=signing,
             )
             write_run_folder(out, run_id, contents)
-            return RunResult(summary, ledger, run_id, request.out_dir, warnings)
+            registered = None
+            if request.register is not None:  # once the folder is in place; a failure here is exit 5
+                contract = in_force.contract
+                line, head, redone = register_run(
+                    request.register,
+                    request.out_dir,
+                    contract.id,
+                    str(contract.version),
+                    period.name,
+                    signing.fingerprint if signing else None,
+                )
+                registered, warnings = (line, head), warnings + redone
+            return RunResult(summary, ledger, run_id, request.out_dir, warnings, registered)
 
 
 def run_parameters(
@@ -300,5 +329,4 @@ def _archived_inputs(
     loaded: LoadedContract, data_path: Path | None, extracts: Extracts
 ) -> list[ArchivedInput]:
     """The inputs, each with the bytes the run read and the place of its copy in the folder."""
-    files = ((f.path, f.relative, f.sha256) for f in extracts.files) if data_path is not None else None
-    return settlement_inputs(loaded.path, loaded.sha256, files)
+    return settlement_inputs(loaded.path, loaded.sha256, extracts if data_path is not None else None)

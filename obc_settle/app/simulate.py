@@ -13,7 +13,7 @@ simulation can be reproduced.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypedDict
@@ -241,7 +241,7 @@ def design(
             )
         )
         if len(drafts) == 1:
-            archived += extract_inputs((f.path, f.relative, f.sha256) for f in extracts.files)
+            archived += extract_inputs(extracts)
     report: dict[str, Any] = {"drafts": drafts}
     if len(drafts) == 2:
         report["comparison"] = _compare(drafts[0], drafts[1])
@@ -349,13 +349,15 @@ def _compare(first: dict[str, Any], second: dict[str, Any]) -> list[dict[str, An
 
 
 @contextlib.contextmanager
-def simulation_folder(out_dir: Path | None, force: bool) -> Iterator[ReservedFolder | None]:
-    """The `--out` folder reserved for the block (checked and locked before anything is read:
-    obc_settle.run_folder.writer), or None without `--out`."""
+def simulation_folder(
+    out_dir: Path | None, force: bool, protected: Sequence[Path] = ()
+) -> Iterator[ReservedFolder | None]:
+    """The `--out` folder reserved for the block (checked, apart from the inputs `protected`, and
+    locked before anything is read: obc_settle.run_folder.writer), or None without `--out`."""
     if out_dir is None:
         yield None
         return
-    with output_folder(out_dir, force) as reserved:
+    with output_folder(out_dir, force, protected=protected) as reserved:
         yield reserved
 
 

@@ -54,8 +54,7 @@ class Inputs:
 
     def archived(self) -> list[ArchivedInput]:
         """The contract and the extracts, each with the bytes read and the place of its copy."""
-        files = ((f.path, f.relative, f.sha256) for f in self.extracts.files)
-        return settlement_inputs(self.loaded.path, self.loaded.sha256, files)
+        return settlement_inputs(self.loaded.path, self.loaded.sha256, self.extracts)
 
 
 def load_inputs(contract_path: Path, data_path: Path, period_text: str) -> Inputs:
@@ -99,7 +98,8 @@ class EstimateResult:
 
 
 def run_estimate(request: EstimateRequest) -> EstimateResult:
-    with output_folder(request.out_dir, request.force) as out:  # O001 to O003 before anything is read
+    protected = (request.contract_path, request.data_path)  # O001 to O008 before anything is read
+    with output_folder(request.out_dir, request.force, protected=protected) as out:
         return _estimate_into(out, request)
 
 

@@ -16,6 +16,7 @@ from obc_settle.audit.diff import DiffReport
 from obc_settle.audit.explain import plain
 from obc_settle.audit.verify import FileCheck, VerifyReport
 from obc_settle.money import format_pounds
+from obc_settle.run_folder.layout import SIGNATURE
 
 
 def _check_line(check: FileCheck) -> Text:
@@ -27,13 +28,48 @@ def _check_line(check: FileCheck) -> Text:
     return line
 
 
+def _signature_lines(report: VerifyReport) -> list[RenderableType]:
+    check = report.signature
+    if check is None:
+        return []
+    line = Text(f"  {check.status:<10} ", style="green" if check.ok else "red bold")
+    line.append(SIGNATURE)
+    if check.signer:
+        line.append(f"  signer {check.signer}")
+    if check.detail:
+        line.append(f"  ({check.detail})", style="dim" if check.ok else "")
+    lines: list[RenderableType] = [Text("signature"), line]
+    if check.trusted and check.trusted != check.signer:
+        lines.append(Text(f"             trusted key {check.trusted}"))
+    return lines
+
+
+def _listed_lines(report: VerifyReport) -> list[RenderableType]:
+    if not report.listed:
+        return []
+    intact = sum(1 for check in report.listed if check.ok)
+    lines: list[RenderableType] = [Text("files the manifest lists")]
+    if intact:
+        lines.append(Text(f"  {'intact':<10} {intact} file{'s' if intact != 1 else ''}", style="green"))
+    return lines + [_check_line(check) for check in report.listed if not check.ok]
+
+
+def _proven(report: VerifyReport) -> str:
+    """What a passing verify has shown: with a trusted key, who and unchanged; else consistency."""
+    check = report.signature
+    files = f"every output matches, byte for byte ({len(report.outputs)} files)"
+    if check is not None and check.trusted and check.ok:
+        return f"verified: signed by the trusted key {check.trusted[:16]}… and unchanged since; {files}"
+    return f"verified (consistent and reproducible; who produced it is not checked without --trust): {files}"
+
+
 def verify_view(report: VerifyReport) -> list[RenderableType]:
     run = report.run
-    lines: list[RenderableType] = [
-        Text(f"run {run.run_id}, settlement period {run.period}, in {run.folder}"),
-        Text("archived inputs"),
-    ]
+    lines: list[RenderableType] = [Text(f"run {run.run_id}, settlement period {run.period}, in {run.folder}")]
+    lines += _signature_lines(report)
+    lines.append(Text("archived inputs"))
     lines += [_check_line(check) for check in report.inputs]
+    lines += _listed_lines(report)
     if report.failure:
         lines.append(
             Text("the settlement could not be recomputed from the archived inputs:", style="red bold")
@@ -43,17 +79,20 @@ def verify_view(report: VerifyReport) -> list[RenderableType]:
         lines.append(Text("outputs recomputed from the archived inputs"))
         lines += [_check_line(check) for check in report.outputs]
     if report.ok:
-        lines.append(
-            Text(
-                f"verified: every output matches, byte for byte ({len(report.outputs)} files)",
-                style="green bold",
-            )
-        )
+        lines.append(Text(_proven(report), style="green bold"))
     else:
         bad_inputs = sum(1 for c in report.inputs if not c.ok)
+        bad_listed = sum(1 for c in report.listed if not c.ok)
         bad_outputs = sum(1 for c in report.outputs if not c.ok)
-        parts = (
+        signature = report.signature
+        parts = [f"signature {signature.status}"] if signature is not None and not signature.ok else []
+        parts += (
             [f"{bad_inputs} archived input{'s' if bad_inputs != 1 else ''} not intact"] if bad_inputs else []
+        )
+        parts += (
+            [f"{bad_listed} listed file{'s' if bad_listed != 1 else ''} missing or not matching the manifest"]
+            if bad_listed
+            else []
         )
         parts += (
             [f"{bad_outputs} output{'s' if bad_outputs != 1 else ''} differ{'s' if bad_outputs == 1 else ''}"]
@@ -62,6 +101,7 @@ def verify_view(report: VerifyReport) -> list[RenderableType]:
         )
         parts += ["the settlement could not be recomputed"] if report.failure else []
         lines.append(Text(f"NOT verified: {'; '.join(parts)}", style="red bold"))
+        lines.append(Text(f"failed steps: {', '.join(report.failed_steps())}", style="red"))
     return lines
 
 

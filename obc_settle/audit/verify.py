@@ -1,10 +1,14 @@
 """Verification of a run folder: are the archived inputs intact, and do they give the same bytes?
 
 The application recomputes the settlement from the archive into a scratch folder; this module
-judges what it finds, in three parts, each a list an auditor can read line by line:
+judges what it finds, in steps, each a list an auditor can read line by line:
 
-- the archived inputs against the hashes the manifest recorded (altered, missing, or unrecorded
-  files are named before anything is recomputed);
+- the signature of the manifest, when there is one or a trusted key is given
+  (obc_settle.audit.signing);
+- the archived inputs against the hashes the manifest recorded (altered, missing, linked out of
+  the folder, or unrecorded files are named before anything is recomputed);
+- every other file the manifest lists against its recorded hash, and every document the
+  recorded formats call for (a statement per provider and the report, in each format);
 - the environment (obc-settle, Python, dependency versions, the dependency lock) against the one
   that wrote the run: differences are warnings, the comparison still runs;
 - every output of the recomputation against the archived one, byte for byte. `manifest.json` is
@@ -12,7 +16,12 @@ judges what it finds, in three parts, each a list an auditor can read line by li
   typed, the inputs' roles, archive paths and hashes, the outputs' hashes); the versions it
   records are reported as environment instead.
 
-`ok` is true only when every input is intact, the recomputation succeeded and every output matches.
+`ok` is true only when the signature (if any, or if a key is trusted) holds, every input and
+listed file is intact, the recomputation succeeded and every output matches.
+
+What this proves without a trusted key is consistency (the files match the manifest) and
+reproducibility (the archived inputs settle to the same bytes): not who produced the folder, as
+anyone who can write it can change an input and settle again. See docs/audit.md.
 """
 
 from __future__ import annotations
@@ -23,15 +32,23 @@ from pathlib import Path
 from typing import Any
 
 from obc_settle import __version__
+from obc_settle.audit.signing import SignatureCheck
 from obc_settle.digests import bytes_sha256, file_sha256
 from obc_settle.errors import Diagnostic, Location, Severity
 from obc_settle.run_folder.archive import installed_lock
-from obc_settle.run_folder.layout import MANIFEST, is_archived
+from obc_settle.run_folder.layout import (
+    MANIFEST,
+    REPORT_FILE_STEM,
+    REPORT_FOLDER,
+    STATEMENTS_FOLDER,
+    is_archived,
+)
 from obc_settle.run_folder.ledger_files import UnreadableLedger, read_ledger_parquet
 from obc_settle.run_folder.manifest import LOCATION_PARAMETERS, FileRecord, dependency_versions
 from obc_settle.run_folder.reader import ArchivedRun, computed_files, read_json
 
-_INPUT_CODES = {"missing": "A003", "altered": "A004", "unrecorded": "A005"}
+_INPUT_CODES = {"missing": "A003", "altered": "A004", "unrecorded": "A005", "linked": "A016"}
+_LISTED_CODES = {"missing": "A017", "altered": "A017", "linked": "A016"}
 
 
 @dataclass(frozen=True)
@@ -58,26 +75,60 @@ class VerifyReport:
     outputs: list[FileCheck] = field(default_factory=list)
     failure: list[Diagnostic] = field(default_factory=list)
     """Findings of a recomputation that could not finish (the archive does not settle)."""
+    listed: list[FileCheck] = field(default_factory=list)
+    """The other files the manifest lists, and the documents its formats call for."""
+    signature: SignatureCheck | None = None
 
     @property
     def ok(self) -> bool:
         return (
             not self.failure
+            and (self.signature is None or self.signature.ok)
             and all(c.ok for c in self.inputs)
+            and all(c.ok for c in self.listed)
             and bool(self.outputs)
             and all(c.ok for c in self.outputs)
         )
 
+    def failed_steps(self) -> list[str]:
+        """Which steps failed, in order: `signature`, `hashes`, `replay`."""
+        steps = []
+        if self.signature is not None and not self.signature.ok:
+            steps.append("signature")
+        if not all(c.ok for c in self.inputs + self.listed):
+            steps.append("hashes")
+        if self.failure or not self.outputs or not all(c.ok for c in self.outputs):
+            steps.append("replay")
+        return steps
+
     def findings(self) -> list[Diagnostic]:
         """Every problem as a finding with where it is, for standard error."""
         folder = self.run.folder
-        found = [
+        found = []
+        if self.signature is not None and not self.signature.ok:
+            found.append(
+                Diagnostic(
+                    self.signature.code,
+                    f"signature {self.signature.status}: {self.signature.detail}",
+                    Location(str(self.run.signature_path)),
+                )
+            )
+        found += [
             Diagnostic(
                 _INPUT_CODES[c.status],
                 f"archived input {c.status}{': ' + c.detail if c.detail else ''}",
                 Location(str(folder / c.path)),
             )
             for c in self.inputs
+            if not c.ok
+        ]
+        found += [
+            Diagnostic(
+                _LISTED_CODES[c.status],
+                f"file {c.status}{': ' + c.detail if c.detail else ''}",
+                Location(str(folder / c.path)),
+            )
+            for c in self.listed
             if not c.ok
         ]
         found += [
@@ -101,7 +152,10 @@ class VerifyReport:
             "run_id": self.run.run_id,
             "settlement_period": self.run.period,
             "verified": self.ok,
+            "failed_steps": self.failed_steps(),
+            "signature": self.signature.as_json() if self.signature is not None else None,
             "inputs": [c.as_json() for c in self.inputs],
+            "listed": [c.as_json() for c in self.listed],
             "environment": [d.as_json() for d in self.environment],
             "recomputed": not self.failure,
             "failure": [d.as_json() for d in self.failure],
@@ -124,12 +178,73 @@ def check_archived_inputs(run: ArchivedRun) -> list[FileCheck]:
 
 def _check_input(folder: Path, item: FileRecord) -> FileCheck:
     path = folder / item.path
+    linked = _link_in(folder, item.path)
+    if linked:
+        return FileCheck(item.path, "linked", linked)
     if not path.is_file():
         return FileCheck(item.path, "missing", f"recorded as {item.role}, sha256 {item.sha256[:12]}…")
     actual = file_sha256(path)
     if actual != item.sha256:
         return FileCheck(item.path, "altered", f"sha256 recorded {item.sha256[:12]}…, now {actual[:12]}…")
     return FileCheck(item.path, "intact")
+
+
+def _link_in(folder: Path, relative: str) -> str:
+    """Why a path of the folder is not a file of the folder: a symbolic link on the way to it
+    (never followed: its target may be anywhere), or somewhere outside the folder; "" if fine."""
+    current = folder
+    for part in Path(relative).parts:
+        current = current / part
+        if current.is_symlink():
+            return f"a symbolic link (to {current.readlink()}), not a copy in the folder"
+    try:
+        (folder / relative).resolve().relative_to(folder.resolve())
+    except ValueError:
+        return "outside the run folder"
+    return ""
+
+
+def check_listed_files(
+    run: ArchivedRun, already: list[FileCheck], extensions: dict[str, str]
+) -> list[FileCheck]:
+    """Every file the manifest lists among its outputs against its recorded SHA-256, and every
+    document the recorded formats call for (`extensions`: format name to file extension, every
+    format in order; the run's formats if it records them, else all). A file already reported
+    by the archived inputs' check is not reported twice."""
+    reported = {c.path for c in already if not c.ok}
+    checks = []
+    for path, sha256 in sorted(run.outputs.items()):
+        if path in reported:
+            continue
+        check = _check_input(run.folder, FileRecord("listed", path, sha256, 0))
+        if check.status == "missing":
+            check = FileCheck(path, "missing", "listed in the manifest; not in the folder")
+        elif check.status == "altered":
+            check = FileCheck(path, "altered", "does not match the manifest: " + check.detail)
+        checks.append(check)
+    listed = {c.path for c in checks} | reported
+    formats = run.formats or tuple(extensions)
+    stems = {
+        Path(path).stem
+        for path in set(run.outputs) | _present(run.folder / STATEMENTS_FOLDER, STATEMENTS_FOLDER)
+        if path.startswith(f"{STATEMENTS_FOLDER}/") and path.count("/") == 1
+    }
+    for name in formats:
+        extension = extensions.get(name, name)
+        expected = [f"{REPORT_FOLDER}/{REPORT_FILE_STEM}.{extension}"]
+        expected += [f"{STATEMENTS_FOLDER}/{stem}.{extension}" for stem in sorted(stems)]
+        checks += [
+            FileCheck(
+                path, "missing", f"a {name} document; the manifest records the formats {', '.join(formats)}"
+            )
+            for path in expected
+            if path not in listed and not (run.folder / path).exists()
+        ]
+    return checks
+
+
+def _present(folder: Path, prefix: str) -> set[str]:
+    return {f"{prefix}/{p.name}" for p in folder.iterdir()} if folder.is_dir() else set()
 
 
 def environment_differences(run: ArchivedRun) -> list[Diagnostic]:
@@ -213,6 +328,7 @@ def replayable_view(manifest: dict[str, Any]) -> dict[str, Any]:
         "schema_version": manifest.get("schema_version"),
         "run_id": manifest.get("run_id"),
         "parameters": parameters,
+        "formats": manifest.get("formats"),
         "inputs": inputs,
         "outputs": outputs,
     }

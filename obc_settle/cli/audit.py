@@ -22,21 +22,36 @@ def _print_json(document: dict[str, Any]) -> None:
 
 
 @app.command()
-def verify(run_dir: RunDir, as_json: AsJson = False) -> None:
-    """Recompute a run from its archived inputs and compare every output byte for byte.
+def verify(
+    run_dir: RunDir,
+    trust: Annotated[
+        Path | None,
+        typer.Option(
+            "--trust",
+            help="A public key file (obc-settle keys new): the run must be signed by its private key.",
+        ),
+    ] = None,
+    as_json: AsJson = False,
+) -> None:
+    """Check a run folder: its signature, every file's hash, then recompute it from its archived
+    inputs and compare every output byte for byte; says which step failed.
 
-    Names any archived input whose bytes no longer match the manifest first; reports other
-    obc-settle, Python or dependency versions as warnings. Exit status 0 only when every input is
-    intact and every output matches; 4 otherwise; 2 when RUN_DIR is not a run folder it can replay.
+    Without --trust this proves the folder is consistent and reproducible, not who produced it;
+    with --trust, that the holder of the key signed it and nothing has changed since. Versions
+    that differ are warnings. Exit status 0 only when every step passes; 4 otherwise; 2 when
+    RUN_DIR is not a run folder it can replay or the key file cannot be used.
 
-    Example: obc-settle verify runs/2025-26-Q3
+    \b
+    Examples:
+      obc-settle verify runs/2025-26-Q3
+      obc-settle verify runs/2025-26-Q3 --trust keys/finance.pub
     """
     from obc_settle.app.audit import verify_run
     from obc_settle.audit.terminal import verify_view
 
     out, err = consoles()
     try:
-        report = verify_run(run_dir)
+        report = verify_run(run_dir, trust)
     except SettlementError as error:
         report_failure(err, error.diagnostics, "nothing was verified")
         raise typer.Exit(error.exit_code) from None

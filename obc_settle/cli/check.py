@@ -52,6 +52,14 @@ def check(
             help="A corrected file among the --data files whose cells replace the others' (as for run).",
         ),
     ] = None,
+    mapping: Annotated[
+        Path | None,
+        typer.Option(
+            "--mapping",
+            help="How to read CSV and Excel extracts that are not in the schema's shape (column names, codes, months, "
+            "the long measure/value shape); as for run.",
+        ),
+    ] = None,
 ) -> None:
     """Check the extracts of a settlement: every data check, and which provider x indicator x month
     cells the contract expects and which are missing, without settling or writing anything.
@@ -78,6 +86,7 @@ def check(
         accept_implausible=tuple(accept_implausible or ()),
         check_duplicates=check_duplicates,
         restated=tuple(restated or ()),
+        mapping=mapping,
     )
     try:
         report = check_settlement_data(request)
@@ -150,3 +159,50 @@ def _coverage_table(report: object) -> Table:
             table.add_row("", item["indicator_id"], *([""] * len(months)), item["state"])
             with_cells.add(item["indicator_id"])
     return table
+
+
+extracts_app = typer.Typer(
+    help="Extract files: convert CSV and Excel to Parquet.\n\n\b\nExample:\n"
+    "  obc-settle extracts convert returns/*.xlsx --out parquet/",
+    no_args_is_help=True,
+    rich_markup_mode=None,
+)
+app.add_typer(extracts_app, name="extracts")
+
+
+@extracts_app.command("convert")
+def convert(
+    inputs: Annotated[list[Path], typer.Argument(help="CSV and Excel files, folders of them, or globs.")],
+    out: Annotated[Path, typer.Option("--out", help="The folder to write the Parquet files into.")],
+    mapping: Annotated[
+        Path | None,
+        typer.Option(
+            "--mapping", help="The mapping to read them through (default mapping.yaml beside them)."
+        ),
+    ] = None,
+    force: Annotated[bool, typer.Option("--force", help="Replace Parquet files of the same names.")] = False,
+) -> None:
+    """Write schema-shaped Parquet from CSV and Excel extracts, read exactly as a run reads them.
+
+    Each file becomes OUT/<its path below the folder>.parquet, in the schema's columns and types
+    (a mapping applied). A file with an error is reported and nothing is written. Exit status 0;
+    3 a file cannot be read as an extract; 5 a Parquet file exists (without --force).
+
+    \b
+    Examples:
+      obc-settle extracts convert incoming/ --out parquet/
+      obc-settle extracts convert qof.csv --mapping qof-mapping.yaml --out parquet/
+    """
+    from obc_settle.app.convert import convert_extracts
+
+    out_console, err = consoles()
+    try:
+        converted, warnings = convert_extracts(inputs, out, mapping, force)
+    except SettlementError as error:
+        report_failure(err, error.diagnostics)
+        raise typer.Exit(error.exit_code) from None
+    print_findings(err, warnings)
+    for item in converted:
+        out_console.print(
+            f"wrote {item.target} ({item.rows:,} rows) from {item.source}", markup=False, soft_wrap=True
+        )

@@ -133,6 +133,14 @@ def run(
             "--claims", help="Rate-card outcome claims (participant_id, outcome_id, provider_id, period)."
         ),
     ] = None,
+    mapping: Annotated[
+        Path | None,
+        typer.Option(
+            "--mapping",
+            help="How to read CSV and Excel extracts that are not in the schema's shape (column names, codes, months, "
+            "the long measure/value shape); default mapping.yaml in the --data folder. See docs/extracts.md.",
+        ),
+    ] = None,
     restated: Annotated[
         list[Path] | None,
         typer.Option(
@@ -155,6 +163,22 @@ def run(
             "--accept-implausible",
             help="An indicator whose achieved value is implausibly far from its baseline (D025) and is right: a final "
             "settlement accepts it (repeat for each).",
+        ),
+    ] = None,
+    sign: Annotated[
+        Path | None,
+        typer.Option(
+            "--sign",
+            help="A private key file (obc-settle keys new): sign the manifest, and with it every file's hash "
+            "(manifest.sig; check with verify --trust).",
+        ),
+    ] = None,
+    register: Annotated[
+        Path | None,
+        typer.Option(
+            "--register",
+            help="A run register file: append the run's id, contract, period, signer and manifest hash "
+            "(hash-chained; check with obc-settle register check).",
         ),
     ] = None,
 ) -> None:
@@ -196,6 +220,9 @@ def run(
                 nothing_paid_on_account=nothing_paid_on_account,
                 accept_implausible=tuple(accept_implausible or ()),
                 restated=tuple(restated or ()),
+                sign=sign,
+                register=register,
+                mapping=mapping,
             )
             result = run_settlement(request)
     except SettlementError as error:
@@ -212,6 +239,11 @@ def run(
             markup=False,
             soft_wrap=True,
         )
+        if result.registered is not None:
+            line, head = result.registered
+            out_console.print(
+                f"registered as line {line} of {register}; register head {head}", markup=False, soft_wrap=True
+            )
 
 
 @app.command()

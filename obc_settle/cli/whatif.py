@@ -158,7 +158,7 @@ def simulate_sensitivity(
 
     out_console, _ = consoles()
     try:
-        with simulation_folder(out, force) as folder:  # checked before anything is read
+        with simulation_folder(out, force, (contract, data)) as folder:  # checked before anything is read
             inputs = load_inputs(contract, data, period)
             result = sensitivity(inputs, indicator, steps, provider)
             if folder is not None:
@@ -214,7 +214,7 @@ def simulate_scenario(
 
     out_console, _ = consoles()
     try:
-        with simulation_folder(out, force) as folder:  # checked before anything is read
+        with simulation_folder(out, force, (contract, data, scenario)) as folder:  # checked before reading
             inputs = load_inputs(contract, data, period)
             result, archived = run_scenario(inputs, scenario)
             if folder is not None:
@@ -270,7 +270,7 @@ def simulate_design(
         err.print("give one draft contract, or two to compare", markup=False)
         raise typer.Exit(ExitCode.USAGE)
     try:
-        with simulation_folder(out, force) as folder:  # checked before anything is read
+        with simulation_folder(out, force, (*drafts, data)) as folder:  # checked before anything is read
             report, archived = design(drafts, data, years or [])
             if folder is not None:
                 parameters = {

@@ -3,7 +3,7 @@
 Pydantic checks each value on its own; these rules need the whole contract: weights at each level
 sum to 1, shares sum to 1, threshold and target agree with the direction, contract years cover the
 term exactly, and every reference resolves. `check_contract` runs them all, in a fixed order:
-the rules of `checks_structure`, then `checks_mechanisms`, then `checks_indicators` on each
+the rules of `checks_structure`, then `checks_mechanisms` and `checks_bounds`, then `checks_indicators` on each
 indicator; then the variations (here), and every rule again on the terms of each variation.
 
 The rules read the document through `rule_reader.Node`, so a value that is missing or wrongly typed
@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from obc_settle.contract import checks_indicators, checks_mechanisms, checks_structure
+from obc_settle.contract import checks_bounds, checks_indicators, checks_mechanisms, checks_structure
 from obc_settle.contract.models import VARIED_SECTIONS, Contract, Variation
 from obc_settle.contract.rule_reader import (
     Findings,
@@ -53,7 +53,7 @@ def check_contract(document: object, source_map: SourceMap) -> list[Diagnostic]:
 def _check_terms(document: object, findings: Findings) -> None:
     """The rules on one set of terms (the contract, or the contract as varied)."""
     contract: Any = Node(Contract, document)
-    for check in (*checks_structure.CHECKS, *checks_mechanisms.CHECKS):
+    for check in (*checks_structure.CHECKS, *checks_mechanisms.CHECKS, *checks_bounds.CHECKS):
         with one_rule():
             check(contract, findings)
     with one_rule():

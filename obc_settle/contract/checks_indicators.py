@@ -10,9 +10,15 @@ from decimal import Decimal
 from typing import Any
 
 from obc_settle import scoring_methods
-from obc_settle.contract.rule_reader import ONE, Findings, one_rule, provider_ids_of, usable_values
+from obc_settle.contract.rule_reader import (
+    ONE,
+    Findings,
+    one_rule,
+    provider_ids_of,
+    suggestion,
+    usable_values,
+)
 from obc_settle.contract.yaml_source import Path_
-from obc_settle.errors import did_you_mean
 
 
 def check_indicator(contract: Any, indicator: Any, path: Path_, findings: Findings) -> None:
@@ -82,7 +88,7 @@ def _check_attribution(contract: Any, indicator: Any, path: Path_, findings: Fin
             findings.add(
                 (*path, "provider"),
                 "C024",
-                f"unknown provider {provider!r}{did_you_mean(provider, provider_ids)}",
+                f"unknown provider {provider!r}{suggestion(provider, provider_ids)}",
             )
     elif provider is not None:
         findings.add(
@@ -168,7 +174,7 @@ def _check_data(contract: Any, indicator: Any, path: Path_, findings: Findings) 
                 findings.add(
                     (*at, "reported_by", index),
                     "C024",
-                    f"unknown provider {provider!r}{did_you_mean(provider, provider_ids)}",
+                    f"unknown provider {provider!r}{suggestion(provider, provider_ids)}",
                 )
         if data.reported_by is not None and not data.reported_by:
             findings.add(

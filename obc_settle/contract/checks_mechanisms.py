@@ -20,10 +20,9 @@ from obc_settle.contract.rule_reader import (
     indicator_nodes,
     one_rule,
     provider_ids_of,
-    repeated_values,
+    suggestion,
     usable_values,
 )
-from obc_settle.errors import did_you_mean
 
 
 def _years(contract: Any) -> list[str]:
@@ -236,10 +235,10 @@ def _check_rate_card(contract: Any, findings: Findings) -> None:
     card = contract.rate_card
     if card is None:
         return
-    for index, outcome_id in repeated_values(indexed_values(card.outcomes, "id")):
-        findings.add(
-            ("rate_card", "outcomes", index, "id"), "C025", f"outcome id {outcome_id!r} is used twice"
-        )
+    outcomes = indexed_values(card.outcomes, "id")
+    findings.add_repeated_ids(
+        "outcome", [(("rate_card", "outcomes", index, "id"), value) for index, value in outcomes]
+    )
 
 
 def _check_subcontracts(contract: Any, findings: Findings) -> None:
@@ -257,7 +256,7 @@ def _check_subcontracts(contract: Any, findings: Findings) -> None:
                     findings.add(
                         ("subcontracts", index, key),
                         "C024",
-                        f"unknown provider {provider!r}{did_you_mean(provider, provider_ids)}",
+                        f"unknown provider {provider!r}{suggestion(provider, provider_ids)}",
                     )
             if item.prime == item.subcontractor:
                 findings.add(
@@ -271,7 +270,7 @@ def _check_subcontracts(contract: Any, findings: Findings) -> None:
                     findings.add(
                         ("subcontracts", index, "indicators", position),
                         "C024",
-                        f"unknown indicator {indicator_id!r}{did_you_mean(indicator_id, indicator_ids)}",
+                        f"unknown indicator {indicator_id!r}{suggestion(indicator_id, indicator_ids)}",
                     )
         with one_rule():
             for indicator_id in item.indicators or [None]:

@@ -17,41 +17,35 @@ from obc_settle.contract.rule_reader import (
     indicator_nodes,
     one_rule,
     provider_ids_of,
-    repeated_values,
+    same_id,
+    suggestion,
     usable_values,
 )
 from obc_settle.contract.yaml_source import Path_
-from obc_settle.errors import did_you_mean
 from obc_settle.periods import ContractYear
 
 
 def check_ids(contract: Any, findings: Findings) -> None:
     providers = indexed_values(contract.providers, "id")
     for index, provider_id in providers:
-        if provider_id.lower() == COMMISSIONER:
+        if same_id(provider_id) == COMMISSIONER:
             findings.add(
                 ("providers", index, "id"),
                 "C025",
                 f"provider id {provider_id!r} is reserved for the commissioner's lines",
             )
-    for index, provider_id in repeated_values(providers):
-        findings.add(("providers", index, "id"), "C025", f"provider id {provider_id!r} is used twice")
+    findings.add_repeated_ids("provider", [(("providers", index, "id"), value) for index, value in providers])
     with one_rule():
-        for index, domain_id in repeated_values(indexed_values(contract.outcome_framework.domains, "id")):
-            findings.add(
-                ("outcome_framework", "domains", index, "id"),
-                "C025",
-                f"domain id {domain_id!r} is used twice",
-            )
+        domains = indexed_values(contract.outcome_framework.domains, "id")
+        findings.add_repeated_ids(
+            "domain", [(("outcome_framework", "domains", index, "id"), value) for index, value in domains]
+        )
     with one_rule():
         paths = []
         for path, indicator in indicator_nodes(contract):
             with contextlib.suppress(Unusable):
                 paths.append(((*path, "id"), indicator.id))
-        for index, identifier in repeated_values(
-            [(i, identifier) for i, (_, identifier) in enumerate(paths)]
-        ):
-            findings.add(paths[index][0], "C025", f"indicator id {identifier!r} is used twice")
+        findings.add_repeated_ids("indicator", paths)
 
 
 def check_shares(contract: Any, findings: Findings) -> None:
@@ -169,7 +163,7 @@ def check_a_share_rule(contract: Any, rule: Any, at: Path_, findings: Findings) 
                         findings.add(
                             (*at, "fixed", provider_id),
                             "C024",
-                            f"unknown provider {provider_id!r}{did_you_mean(provider_id, provider_ids)}",
+                            f"unknown provider {provider_id!r}{suggestion(provider_id, provider_ids)}",
                             key=True,
                         )
                 total = sum(fixed.values(), Decimal(0))
@@ -209,7 +203,7 @@ def check_a_share_rule(contract: Any, rule: Any, at: Path_, findings: Findings) 
                 findings.add(
                     (*at, "caps", provider_id),
                     "C024",
-                    f"unknown provider {provider_id!r}{did_you_mean(provider_id, provider_ids)}",
+                    f"unknown provider {provider_id!r}{suggestion(provider_id, provider_ids)}",
                     key=True,
                 )
 

@@ -3,6 +3,11 @@
 Numbers arrive from the YAML reader as `int` or `Decimal` and stay exact: `Number`, `Proportion`
 (0 to 1) and `Pounds` (pounds and pence, not negative) reject floats, booleans and strings ("10%"
 is refused with the proportion to write instead). `Model` forbids unknown keys and is frozen.
+
+Every number is bounded, so that no contract can reach the engine with figures its arithmetic does
+not hold exactly: an amount of pounds at most £10^12 (`MAX_AMOUNT_PENCE`, C031), any other number
+at most 10^15 in size and 30 decimal places (C032), and the multipliers of money (slopes, upratings,
+points, per-unit prices) at most their own plausible maxima (`at_most`, C032).
 """
 
 from __future__ import annotations
@@ -21,7 +26,9 @@ from pydantic import (
     StringConstraints,
     WithJsonSchema,
 )
+from pydantic_core import PydanticCustomError
 
+from obc_settle.money import MAX_AMOUNT_PENCE, format_pounds
 from obc_settle.periods import ContractYear
 
 SCHEMA_VERSION = 1
@@ -38,6 +45,18 @@ Identifier = Annotated[
     ),
 ]
 Text = Annotated[str, Strict(), StringConstraints(min_length=1, max_length=500)]
+
+MAX_POUNDS = Decimal(MAX_AMOUNT_PENCE) / 100
+"""The largest amount of pounds a contract may state (£10^12), and the largest sum of them."""
+MAX_UNIT_POUNDS = Decimal(1_000_000)
+"""The most a price per unit may be (per head, per point, per participant): it is multiplied by counts."""
+MAX_NUMBER = Decimal(10) ** 15
+"""The largest size of any other number (a threshold, a level, a national list size)."""
+MAX_DECIMAL_PLACES = 30
+AMOUNT_ABOVE_LIMIT = "amount_above_limit"
+"""The pydantic error type of an amount above its limit: the loader reports it as C031."""
+NUMBER_BEYOND_LIMIT = "number_beyond_limit"
+"""The pydantic error type of a number beyond its limit: the loader reports it as C032."""
 
 
 def _describe(value: Any) -> str:
@@ -59,7 +78,47 @@ def _exact_number(value: Any) -> Decimal:
         raise ValueError(f"expected a number, got {_describe(value)}{hint}")
     if isinstance(value, Decimal) and not value.is_finite():
         raise ValueError("expected a finite number")
+    exponent = Decimal(value).as_tuple().exponent
+    if isinstance(exponent, int) and exponent < -MAX_DECIMAL_PLACES:
+        raise PydanticCustomError(
+            NUMBER_BEYOND_LIMIT,
+            f"{value} has more than {MAX_DECIMAL_PLACES} decimal places; a contract needs far fewer",
+        )
     return Decimal(value)
+
+
+def _number(value: Decimal) -> Decimal:
+    if abs(value) > MAX_NUMBER:
+        raise PydanticCustomError(
+            NUMBER_BEYOND_LIMIT, f"{value} is beyond 10^15, the largest number a contract may hold"
+        )
+    return value
+
+
+def at_most(maximum: Decimal, what: str) -> AfterValidator:
+    """A number that multiplies money, held to a plausible maximum (the docs state each one)."""
+
+    def check(value: Decimal) -> Decimal:
+        if value > maximum:
+            raise PydanticCustomError(
+                NUMBER_BEYOND_LIMIT, f"{value} is above {maximum}, the most {what} may be"
+            )
+        return value
+
+    return AfterValidator(check)
+
+
+def at_least(minimum: Decimal, what: str) -> AfterValidator:
+    """A divisor of money, held above a plausible minimum (so that the quotient stays bounded)."""
+
+    def check(value: Decimal) -> Decimal:
+        if 0 < value < minimum:
+            raise PydanticCustomError(
+                NUMBER_BEYOND_LIMIT, f"{value} is below {minimum}, the least {what} may be"
+            )
+        return value
+
+    return AfterValidator(check)
 
 
 def _proportion(value: Decimal) -> Decimal:
@@ -69,6 +128,11 @@ def _proportion(value: Decimal) -> Decimal:
 
 
 def _money(value: Decimal) -> Decimal:
+    if value > MAX_POUNDS:  # first: quantizing 10^28 pounds would overflow the decimal context
+        raise PydanticCustomError(
+            AMOUNT_ABOVE_LIMIT,
+            f"{value} is above {format_pounds(MAX_AMOUNT_PENCE)} (£10^12), the most an amount may be",
+        )
     if value < 0:
         raise ValueError(f"{value} is negative")
     if value != value.quantize(Decimal("0.01")):
@@ -82,7 +146,9 @@ def _contract_year(value: Any) -> str:
     return ContractYear.parse(value).name
 
 
-Number = Annotated[Decimal, BeforeValidator(_exact_number), WithJsonSchema({"type": "number"})]
+Number = Annotated[
+    Decimal, BeforeValidator(_exact_number), AfterValidator(_number), WithJsonSchema({"type": "number"})
+]
 Proportion = Annotated[
     Decimal,
     BeforeValidator(_exact_number),
@@ -93,9 +159,16 @@ Pounds = Annotated[
     Decimal,
     BeforeValidator(_exact_number),
     AfterValidator(_money),
-    WithJsonSchema({"type": "number", "minimum": 0, "multipleOf": 0.01}),
+    WithJsonSchema({"type": "number", "minimum": 0, "maximum": 1e12, "multipleOf": 0.01}),
 ]
-Count = Annotated[int, Strict(), Field(ge=0)]
+UnitPounds = Annotated[
+    Pounds,
+    at_most(MAX_UNIT_POUNDS, "a price per unit (per head, per point, per participant)"),
+    WithJsonSchema({"type": "number", "minimum": 0, "maximum": 1e6, "multipleOf": 0.01}),
+]
+Count = Annotated[int, Strict(), Field(ge=0, le=10**15)]
+DecimalPlaces = Annotated[int, Strict(), Field(ge=0, le=12)]
+"""Decimal places a figure is rounded to: more than 12 is no rounding a scheme uses."""
 Day = Annotated[datetime.date, Strict()]
 ContractYearName = Annotated[
     str, BeforeValidator(_contract_year), WithJsonSchema({"type": "string", "pattern": r"^\d{4}-\d{2}$"})

@@ -11,13 +11,14 @@ points. Rules across indicators (weights sum to 1, levels agree with the directi
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import Field
 
 from obc_settle.contract.fields import (
     ContractYearName,
     Count,
+    DecimalPlaces,
     Identifier,
     Model,
     MonthNumber,
@@ -25,8 +26,17 @@ from obc_settle.contract.fields import (
     PeriodName,
     Proportion,
     Text,
+    at_least,
+    at_most,
 )
 from obc_settle.contract.scoring_method import ScoringMethodName
+
+MAX_EXCHANGE_SLOPE = Decimal(10)
+"""Earned = available x score x slope: HVBP's slope is about 3; above 10 the money is a mistake."""
+MAX_POINTS = Decimal(10_000)
+"""An indicator's maximum points: QOF's largest is under 100, and all its points about 635."""
+MIN_NATIONAL_PREVALENCE = Decimal("0.0001")
+"""A national prevalence divides a practice's: below 0.01% the prevalence factor could be any size."""
 
 
 class Band(Model):
@@ -37,7 +47,7 @@ class Band(Model):
 class Scoring(Model):
     method: ScoringMethodName = "linear"
     bands: list[Band] | None = Field(default=None, description="Required for banded scoring.")
-    point_decimals: Count | None = Field(
+    point_decimals: DecimalPlaces | None = Field(
         default=None,
         description="hvbp scoring: decimal places of achievement and improvement points (default 0, whole points).",
     )
@@ -60,7 +70,11 @@ class Prevalence(Model):
     disease_register: Identifier = Field(
         description="The extract indicator_id whose numerator is the disease register."
     )
-    national: Number = Field(description="National average prevalence, as a proportion (0.021 for 2.1%).")
+    national: Annotated[
+        Number,
+        at_least(MIN_NATIONAL_PREVALENCE, "a national prevalence"),
+        at_most(Decimal(1), "a national prevalence (a proportion)"),
+    ] = Field(description="National average prevalence, as a proportion (0.021 for 2.1%).")
 
 
 class ValueRange(Model):
@@ -160,8 +174,8 @@ class Indicator(Model):
         default=None,
         description="Count a level as met when it lies within the confidence interval of the achieved value.",
     )
-    points: Number | None = Field(
-        default=None, description="Points contracts: the indicator's maximum points."
+    points: Annotated[Number, at_most(MAX_POINTS, "an indicator's points")] | None = Field(
+        default=None, description="Points contracts: the indicator's maximum points (at most 10,000)."
     )
     prevalence: Prevalence | None = Field(
         default=None, description="Points contracts: adjust the point value for disease prevalence (APDF)."
@@ -184,7 +198,7 @@ class OutcomeFramework(Model):
     domains: list[Domain] = Field(
         default_factory=list, description="The outcome domains (none: no outcome pool)."
     )
-    exchange_slope: Number = Field(
+    exchange_slope: Annotated[Number, at_most(MAX_EXCHANGE_SLOPE, "an exchange slope")] = Field(
         default=Decimal(1),
         description="Earned = available x score x this slope (a linear exchange function); above 1, providers can earn more than was withheld.",
     )

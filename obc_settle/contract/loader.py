@@ -15,6 +15,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from obc_settle.contract.checks import check_contract
+from obc_settle.contract.fields import AMOUNT_ABOVE_LIMIT, NUMBER_BEYOND_LIMIT
 from obc_settle.contract.models import Contract
 from obc_settle.contract.yaml_source import Path_, SourceMap, read_yaml
 from obc_settle.errors import Diagnostic, did_you_mean, has_errors, sort_diagnostics
@@ -96,6 +97,9 @@ def _from_pydantic(item: Any, source_map: SourceMap, root: type[BaseModel] = Con
         where = f" in {'.'.join(str(p) for p in parent)}" if parent else ""
         return Diagnostic("C011", f"required key {path[-1]!r} is missing{where}", source_map.locate(parent))
     message = _plain_message(item)
+    beyond = {AMOUNT_ABOVE_LIMIT: "C031", NUMBER_BEYOND_LIMIT: "C032"}.get(kind)
+    if beyond is not None:
+        return Diagnostic(beyond, f"{name}: {message}", source_map.locate(path))
     if "[key]" in loc:
         return Diagnostic("C012", f"{name}: key: {message}", source_map.locate(path, key=True))
     return Diagnostic("C012", f"{name}: {message}", source_map.locate(path))

@@ -5,30 +5,38 @@ risk/gain share against a budget (MSSP), an outcomes rate card, and subcontracts
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import Field
 
 from obc_settle.contract.fields import (
     ContractYearName,
-    Count,
+    DecimalPlaces,
     Identifier,
     Model,
     Number,
     Pounds,
     Proportion,
     Text,
+    UnitPounds,
+    at_least,
+    at_most,
 )
 from obc_settle.contract.terms import ShareRule
 
+MAX_UPRATING = Decimal(10)
+"""The largest uprating index: an aspiration multiplied by more than 10 is a mistake, not a scheme."""
+
 
 class PointsRounding(Model):
-    points: Count | None = Field(
+    points: DecimalPlaces | None = Field(
         default=2, description="Decimal places of each indicator's points (null: unrounded)."
     )
-    cpi: Count | None = Field(default=None, description="Decimal places of the contractor population index.")
-    apdf: Count | None = Field(default=None, description="Decimal places of the prevalence factor.")
-    point_value: Count | None = Field(
+    cpi: DecimalPlaces | None = Field(
+        default=None, description="Decimal places of the contractor population index."
+    )
+    apdf: DecimalPlaces | None = Field(default=None, description="Decimal places of the prevalence factor.")
+    point_value: DecimalPlaces | None = Field(
         default=None, description="Decimal places of the adjusted point value (point value x CPI x APDF)."
     )
 
@@ -37,17 +45,19 @@ class Aspiration(Model):
     proportion: Proportion = Field(
         description="Share of the year's aspiration_basis paid on account, in monthly twelfths."
     )
-    uprating: Number = Field(
+    uprating: Annotated[Number, at_most(MAX_UPRATING, "an uprating index")] = Field(
         default=Decimal(1), description="An uprating index the aspiration is multiplied by (1.0 in 2006/07)."
     )
 
 
 class Points(Model):
-    point_value: Pounds = Field(description="Pounds per point, before adjustment.")
+    point_value: UnitPounds = Field(description="Pounds per point, before adjustment (at most £1,000,000).")
     list_size: Identifier = Field(
         description="The extract indicator_id whose numerator is the provider's list size."
     )
-    national_list_size: Number = Field(description="National average list size: CPI = list size / this.")
+    national_list_size: Annotated[Number, at_least(Decimal(1), "a national list size")] = Field(
+        description="National average list size: CPI = list size / this."
+    )
     rounding: PointsRounding = Field(default_factory=PointsRounding)
     aspiration: Aspiration | None = None
 
@@ -57,8 +67,8 @@ class RiskBudget(Model):
     amount: Pounds | None = Field(
         default=None, description="basis amount: the budget for the year in pounds."
     )
-    rate_per_head: Pounds | None = Field(
-        default=None, description="basis capitation: pounds per head per year."
+    rate_per_head: UnitPounds | None = Field(
+        default=None, description="basis capitation: pounds per head per year (at most £1,000,000)."
     )
     population: Identifier | None = Field(
         default=None, description="basis capitation: the population's extract indicator_id."
@@ -122,12 +132,14 @@ class RiskShare(Model):
 class RateOutcome(Model):
     id: Identifier
     name: Text
-    price: Pounds = Field(description="Pounds paid for the outcome, per participant.")
+    price: UnitPounds = Field(
+        description="Pounds paid for the outcome, per participant (at most £1,000,000)."
+    )
 
 
 class RateCard(Model):
     outcomes: list[RateOutcome] = Field(min_length=1)
-    cap_per_participant: Pounds | None = None
+    cap_per_participant: UnitPounds | None = None
     cap_total: Pounds | None = Field(default=None, description="Most paid over the whole term.")
 
 

@@ -13,6 +13,7 @@ import contextlib
 import functools
 import types
 import typing
+import unicodedata
 from collections.abc import Iterator
 from decimal import Decimal
 from typing import Annotated, Any, Protocol
@@ -20,7 +21,7 @@ from typing import Annotated, Any, Protocol
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from obc_settle.contract.yaml_source import Path_
-from obc_settle.errors import Diagnostic, Location
+from obc_settle.errors import Diagnostic, Location, did_you_mean
 
 ONE = Decimal(1)
 
@@ -120,6 +121,29 @@ class Findings:
     def add(self, path: Path_, code: str, message: str, *, key: bool = False) -> None:
         self.items.append(Diagnostic(code, message, self.source_map.locate(path, key=key)))
 
+    def place(self, path: Path_) -> str:
+        """`line 12, column 9`: where `path` is, for a message that names a second place."""
+        location = self.source_map.locate(path)
+        return f"line {location.line}, column {location.column}"
+
+    def add_repeated_ids(self, kind: str, ids: list[tuple[Path_, Any]]) -> None:
+        """A C025 at the second and later of ids that are the same id (`same_id`), naming the first."""
+        first: dict[Any, tuple[Path_, Any]] = {}
+        for path, value in ids:
+            key = same_id(value) if isinstance(value, str) else value
+            if key not in first:
+                first[key] = (path, value)
+                continue
+            earlier, earlier_value = first[key]
+            if value == earlier_value:
+                message = f"{kind} id {value!r} is used twice (first at {self.place(earlier)})"
+            else:
+                message = (
+                    f"{kind} id {value!r} is the same id as {earlier_value!r} ({self.place(earlier)}): "
+                    "ids name files and keys, so they must differ in more than case or Unicode form"
+                )
+            self.add(path, "C025", message)
+
 
 def indexed_values(nodes: list[Node], name: str) -> list[tuple[int, Any]]:
     """(position, value) of each sound value of `name`."""
@@ -128,6 +152,21 @@ def indexed_values(nodes: list[Node], name: str) -> list[tuple[int, Any]]:
         with contextlib.suppress(Unusable):
             pairs.append((index, getattr(node, name)))
     return pairs
+
+
+MAX_SUGGESTION_CHOICES = 100
+
+
+def suggestion(word: str, choices: set[str]) -> str:
+    """` (did you mean 'x'?)`, among at most 100 ids: a hostile file can name thousands of unknown
+    ids against a thousand providers, and comparing each with each would take minutes."""
+    return did_you_mean(word, choices) if len(choices) <= MAX_SUGGESTION_CHOICES else ""
+
+
+def same_id(identifier: str) -> str:
+    """Ids equal after Unicode NFC normalisation and case folding are one id: `abc` and `ABC` would
+    name the same statement file on a case-insensitive file system and in a zip file."""
+    return unicodedata.normalize("NFC", identifier).casefold()
 
 
 def repeated_values(pairs: list[tuple[int, Any]]) -> list[tuple[int, Any]]:

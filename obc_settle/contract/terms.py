@@ -8,7 +8,16 @@ from typing import Literal
 
 from pydantic import Field
 
-from obc_settle.contract.fields import ContractYearName, Day, Identifier, Model, Pounds, Proportion, Text
+from obc_settle.contract.fields import (
+    ContractYearName,
+    Day,
+    Identifier,
+    Model,
+    Pounds,
+    Proportion,
+    Text,
+    UnitPounds,
+)
 
 
 class Term(Model):
@@ -24,7 +33,9 @@ class Provider(Model):
 
 
 class Capitation(Model):
-    rate_per_head: Pounds = Field(description="Pounds per registered person per year.")
+    rate_per_head: UnitPounds = Field(
+        description="Pounds per registered person per year (at most £1,000,000)."
+    )
     population: Identifier = Field(
         description="The extract indicator_id whose numerator is the registered population of each month."
     )

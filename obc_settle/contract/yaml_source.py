@@ -5,6 +5,10 @@ alias bombs, and forgets line numbers. This reader composes the node tree with t
 and builds the values itself, so that:
 
 - duplicate keys (at any depth), tags, anchors and aliases are findings, not surprises;
+- the file's size, how deep its values nest and how many entries a list or mapping holds are
+  bounded, and checked on the parser's events before any tree is built, so a hostile file (ten
+  thousand nested `[`, a million list items) is refused in a moment with its line and column,
+  never by a recursion error or minutes of work;
 - numbers written with a decimal point become `Decimal` from their source text (never floats);
   NaN and infinities are rejected;
 - dates that do not exist (2025-02-30) are findings;
@@ -25,7 +29,12 @@ import yaml
 from obc_settle.digests import bytes_sha256
 from obc_settle.errors import Diagnostic, Location
 
-MAX_CONTRACT_BYTES = 2 * 1024 * 1024
+MAX_CONTRACT_BYTES = 512 * 1024
+"""512 KiB: fifty times the largest sample contract, and under a few seconds of parsing at worst."""
+MAX_NESTING = 32
+"""Lists and mappings nested in each other: a contract needs about 10 levels (variations, 12)."""
+MAX_ENTRIES = 1000
+"""Items of one list, or keys of one mapping: the most providers a contract may have."""
 Path_ = tuple[str | int, ...]
 
 _STANDARD_TAGS = {
@@ -128,7 +137,13 @@ class _Builder:
         if tag == "tag:yaml.org,2002:bool":
             return text.lower() in {"true", "yes", "on"}
         if tag == "tag:yaml.org,2002:int":
-            return self._timestamp.construct_yaml_int(node)
+            try:
+                return self._timestamp.construct_yaml_int(node)
+            except ValueError:  # more digits than Python converts (4,300): far beyond any limit
+                self.fail(
+                    node, "C032", f"a {len(text):,}-digit integer is far beyond any number a contract holds"
+                )
+                return text  # refused already: whatever reads it next stands aside
         if tag == "tag:yaml.org,2002:float":
             return self._decimal(node)
         if tag == "tag:yaml.org,2002:timestamp":
@@ -155,22 +170,71 @@ class _Builder:
         return value
 
 
+class _Nesting:
+    """The lists and mappings open at a point of the event stream: for each, the event that opened
+    it, its name in the document (`providers`, `outcome_framework.domains.0`), its entries so far,
+    and (a mapping) the last key read."""
+
+    def __init__(self, file: str):
+        self.file = file
+        self.open: list[tuple[yaml.Event, str, int, str]] = []
+
+    def count(self, event: yaml.Event) -> Diagnostic | None:
+        """Count a node event in the collection it is an entry of; open a collection it starts."""
+        name = ""
+        if self.open:
+            start, parent, entries, key = self.open[-1]
+            mapping = isinstance(start, yaml.MappingStartEvent)
+            if mapping and entries % 2 == 0 and isinstance(event, yaml.ScalarEvent):
+                key = event.value
+            name = f"{parent}.{key if mapping else entries}".lstrip(".")
+            entries += 1
+            self.open[-1] = (start, parent, entries, key)
+            # A mapping's entries are its keys and values: two events for each key.
+            if entries > MAX_ENTRIES * (2 if mapping else 1):
+                return Diagnostic(
+                    "C030",
+                    f"{parent or 'the contract'} has more than {MAX_ENTRIES:,} entries; a contract may list "
+                    f"at most {MAX_ENTRIES:,} in any list or mapping",
+                    _mark(start, self.file),
+                )
+        if isinstance(event, yaml.CollectionStartEvent):
+            self.open.append((event, name, 0, ""))
+            if len(self.open) > MAX_NESTING:
+                return Diagnostic(
+                    "C007",
+                    f"lists and mappings are nested more than {MAX_NESTING} levels deep here; "
+                    "a contract needs far fewer",
+                    _mark(event, self.file),
+                )
+        return None
+
+
+def _mark(event: yaml.Event, file: str) -> Location:
+    mark = event.start_mark
+    assert mark is not None  # the parser marks every event it emits
+    return Location(file, mark.line + 1, mark.column + 1)
+
+
 def _check_events(text: str, file: str) -> list[Diagnostic]:
-    """Anchors and aliases are refused before anything is composed (no alias bombs)."""
-    findings = []
+    """Anchors and aliases are refused before anything is composed (no alias bombs), and so are
+    nesting and entries beyond their limits: the first such finding stops the scan, so the
+    parser's work, and the composer's recursion, stay bounded."""
+    findings: list[Diagnostic] = []
+    nesting = _Nesting(file)
     for event in yaml.parse(text, Loader=yaml.SafeLoader):
+        if isinstance(event, yaml.CollectionEndEvent):
+            nesting.open.pop()
+            continue
+        if isinstance(event, yaml.NodeEvent):
+            beyond = nesting.count(event)
+            if beyond is not None:
+                return [*findings, beyond]
         anchor = getattr(event, "anchor", None)
         if isinstance(event, yaml.AliasEvent) or anchor is not None:
-            mark = event.start_mark
-            assert mark is not None  # the parser marks every event it emits
-            line, column = mark.line + 1, mark.column + 1
             kind = "alias" if isinstance(event, yaml.AliasEvent) else "anchor"
             findings.append(
-                Diagnostic(
-                    "C004",
-                    f"YAML {kind} '{anchor}' is not allowed in a contract",
-                    Location(file, line, column),
-                )
+                Diagnostic("C004", f"YAML {kind} '{anchor}' is not allowed in a contract", _mark(event, file))
             )
     return findings
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import polars as pl
 
 from obc_settle.contract.models import Contract
-from obc_settle.errors import Diagnostic, Severity
+from obc_settle.errors import Diagnostic, Location, Severity
 from obc_settle.extracts.completeness import measure_needs, missing_column_findings
 from obc_settle.extracts.key_checks import ids_are_text, key_checks, period_is_text_or_date
 from obc_settle.extracts.registry import (
@@ -189,6 +189,35 @@ def measure_columns_present(context: FileContext, sums: FileSums) -> list[Diagno
     return missing_column_findings(context.schema, indicator_ids, context.contract, context.file, False)
 
 
+MAX_MONTHLY_MEASURE = 10**10
+"""The largest monthly total of a measure for one provider and indicator: ten billion, more people
+than there are and more pounds than any provider spends in a month. Beyond it the data are in the
+wrong units or corrupt, and the money computed from them could outgrow the arithmetic."""
+
+
+def monthly_sums_within_bounds(context: FileContext, sums: FileSums) -> list[Diagnostic]:
+    """D028, per measure: monthly totals (provider x indicator x month) beyond `MAX_MONTHLY_MEASURE`."""
+    findings = []
+    for name in ("numerator", "denominator", "value_sum", "value_count"):
+        if name not in sums.monthly.columns:
+            continue
+        beyond = sums.monthly.filter(pl.col(name).abs() > MAX_MONTHLY_MEASURE).sort(
+            "period", "provider_id", "indicator_id"
+        )
+        if beyond.height:
+            first = beyond.row(0, named=True)
+            value = first[name]
+            shown = f"{int(value):,}" if value == int(value) else f"{value:,}"
+            plural = "s" if beyond.height != 1 else ""
+            message = (
+                f"column {name}: {beyond.height} monthly total{plural} beyond {MAX_MONTHLY_MEASURE:,}, e.g. "
+                f"{first['provider_id']} {first['indicator_id']} {first['period']}: {shown} "
+                "(wrong units, or a corrupt extract?)"
+            )
+            findings.append(Diagnostic("D028", message, Location(context.file)))
+    return findings
+
+
 def repeated_rows(context: FileContext, sums: FileSums) -> list[Diagnostic]:
     """Rows of a clean aggregated extract identical in every column to an earlier row of the file.
 
@@ -331,6 +360,13 @@ register_all(
             checks="A measure column that the file's rows use is present ([above](#the-aggregated-extract-schema)). One finding per column, naming up to five of the indicators.",
             example="q4.parquet: D020 column denominator is missing, but the file has rows of indicators that need it: foot_ulcer_admissions, hba1c_control",
             function=measure_columns_present,
+        ),
+        SumsCheck(
+            kind=AGGREGATED,
+            codes=("D028",),
+            checks="Each monthly total of a measure (provider x indicator x month) is at most 10,000,000,000 either way: beyond it the data are in the wrong units or corrupt, and the money could outgrow the arithmetic.",
+            example="q3.parquet: D028 column numerator: 1 monthly total beyond 10,000,000,000, e.g. MNGP registered_population 2025-04: 1,000,000,000,000,000 (wrong units, or a corrupt extract?)",
+            function=monthly_sums_within_bounds,
         ),
         SumsCheck(
             kind=AGGREGATED,

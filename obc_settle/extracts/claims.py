@@ -17,6 +17,7 @@ import polars as pl
 
 from obc_settle.contract.models import Contract
 from obc_settle.errors import Diagnostic, Location, Severity, has_errors
+from obc_settle.extracts.footer import footer_findings
 from obc_settle.extracts.registry import (
     FileContext,
     RowCheck,
@@ -46,6 +47,9 @@ def read_claims(path: Path | None, contract: Contract) -> tuple[pl.DataFrame | N
             Diagnostic("D033", message, Location("--claims"), Severity.WARNING)
         ]
     where = str(path)
+    beyond = footer_findings(path, where)  # before Polars reads the footer into memory
+    if beyond:
+        return None, beyond
     try:
         frame = pl.read_parquet(path)
     except (OSError, pl.exceptions.PolarsError) as error:

@@ -2,7 +2,8 @@
 partition values (`period=2025-10/`) of the folders each file sits in.
 
 - A file is read as given, whatever its name.
-- A folder: every file whose name ends in `.parquet` anywhere below it.
+- A folder: every extract file anywhere below it: `.parquet`, `.csv`, `.tsv` (also gzipped) and
+  `.xlsx` (not Excel's `~$` lock files, not hidden files).
 - A glob (a path with `*`, `?` or `[`): every file it matches (`**` matches any depth), below the
   folder that is its part before the first wildcard (its *root*).
 
@@ -24,6 +25,8 @@ from obc_settle.errors import Diagnostic, Location
 from obc_settle.extracts.schema import KEY_COLUMNS
 
 GLOB_CHARACTERS = frozenset("*?[")
+EXTRACT_SUFFIXES = (".parquet", ".csv", ".tsv", ".csv.gz", ".tsv.gz", ".xlsx")
+"""The files a `--data` folder is searched for (a file named directly is read whatever its name)."""
 
 
 @dataclass(frozen=True)
@@ -80,10 +83,20 @@ def discover(data_path: Path) -> tuple[list[SourceFile], list[Diagnostic]]:
         return [], [Diagnostic("D001", "no such file or folder", Location(shown))]
     if data_path.is_file():
         return [_source(data_path, data_path.parent)], []
-    paths = sorted(path for path in data_path.rglob("*.parquet") if path.is_file())
+    paths = sorted(path for path in data_path.rglob("*") if path.is_file() and is_extract_file(path))
     if not paths:
-        return [], [Diagnostic("D011", "no .parquet files found", Location(shown))]
+        message = f"no extract files found ({', '.join(EXTRACT_SUFFIXES)})"
+        return [], [Diagnostic("D011", message, Location(shown))]
     return [_source(path, data_path) for path in paths], []
+
+
+def is_extract_file(path: Path) -> bool:
+    """Whether a file found in a `--data` folder is an extract: by its name, not Excel's lock files
+    (`~$returns.xlsx`) or hidden files."""
+    name = path.name.lower()
+    if name.startswith(("~$", ".")):
+        return False
+    return any(name.endswith(suffix) for suffix in EXTRACT_SUFFIXES)
 
 
 def _source(path: Path, root: Path) -> SourceFile:

@@ -138,7 +138,9 @@ def load_mapping(path: Path, display_name: str | None = None) -> tuple[MappingIn
         mapping = ExtractMapping.model_validate(document.value)
     except ValidationError as error:
         return None, findings + model_findings(error, document.source_map, ExtractMapping)
-    return MappingInUse(mapping, document.source_map, display_name or str(path), document.sha256), findings
+    return MappingInUse(
+        mapping, document.source_map, display_name or str(path), document.sha256, path
+    ), findings
 
 
 @dataclass(frozen=True)
@@ -149,3 +151,5 @@ class MappingInUse:
     source_map: SourceMap
     name: str
     sha256: str
+    path: Path
+    """The file read (archived with the extracts)."""

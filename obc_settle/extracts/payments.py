@@ -21,6 +21,7 @@ import polars as pl
 
 from obc_settle.contract.models import Contract
 from obc_settle.errors import Diagnostic, Location, Severity, has_errors
+from obc_settle.extracts.footer import footer_findings
 from obc_settle.extracts.registry import (
     EachRowCheck,
     FileContext,
@@ -43,6 +44,9 @@ def read_payments(
     """The payments of the file by provider and period (history rows, the `source` naming the
     first row of each), or None when it has errors; and its findings."""
     where = str(path)
+    beyond = footer_findings(path, where)  # before Polars reads the footer into memory
+    if beyond:
+        return None, beyond
     try:
         frame = pl.read_parquet(path)
     except (OSError, pl.exceptions.PolarsError) as error:

@@ -10,8 +10,9 @@ no cell (provider x indicator x month) may come from two files, except that a fi
 restated replaces the cells it holds in the others (obc_settle.extracts.completeness).
 
 The checks of a file are those registered for its kind (obc_settle.extracts.registry: the schema
-checks, the row conditions of the single pass, the checks of its sums); reading failures (D001)
-and the checks across files (D022, D017) are here and in the modules named.
+checks, the row conditions of the single pass, the checks of its sums); reading failures (D001),
+the bounds on a file's footer and row groups (D026, D027, obc_settle.extracts.footer), and the
+checks across files (D022, D017) are here and in the modules named.
 """
 
 from __future__ import annotations
@@ -33,9 +34,10 @@ from obc_settle.extracts.completeness import (
     restated_cells,
     without_cells,
 )
-from obc_settle.extracts.discovery import SourceFile, discover
+from obc_settle.extracts.discovery import SourceFile, data_root, discover
 from obc_settle.extracts.duplicates import RecordScan, duplicate_findings
 from obc_settle.extracts.grouping import HashedGrouping
+from obc_settle.extracts.mapping import MAPPING_FILE_NAME, MappingInUse, load_mapping
 from obc_settle.extracts.records import (
     ENFORCED_BY_SUMS,
     NULL_CHECKS,
@@ -53,6 +55,7 @@ from obc_settle.extracts.single_pass import (
     merge_excluded,
     merge_monthly,
 )
+from obc_settle.extracts.sources import OpenedSource, mapping_for, open_source, stamp_findings
 
 
 @dataclass(frozen=True)
@@ -67,6 +70,10 @@ class ExtractFile:
     record_level: bool = False
     restated: bool = False
     """Named as restated: its cells replace the same cells of the other files."""
+    format: str = "parquet"
+    """`parquet`, `csv`, `tsv` or `xlsx` (obc_settle.extracts.sources)."""
+    mapping: str | None = None
+    """The mapping file it was read through, as shown in findings; None without one."""
 
 
 @dataclass(frozen=True)
@@ -78,6 +85,8 @@ class Extracts:
     """Record-level extracts only: rows in a denominator but excluded, by provider_id,
     indicator_id, period (`records.EXCLUSIONS_SCHEMA`), sorted by those keys; None without any
     record-level file."""
+    mapping: MappingInUse | None = None
+    """The mapping file the CSV and Excel files were read through (archived with them)."""
 
 
 def read_extracts(
@@ -86,6 +95,7 @@ def read_extracts(
     display_root: Path | None = None,
     check_duplicates: bool = False,
     restated: tuple[Path, ...] = (),
+    mapping: Path | None = None,
 ) -> tuple[Extracts | None, list[Diagnostic]]:
     """Check every extract file against the contract and return monthly sums, or the findings.
 
@@ -97,6 +107,10 @@ def read_extracts(
     sources, findings = discover(data_path)
     if not sources:
         return None, findings
+    used, mapping_findings = _mapping(mapping, data_path, display_root)
+    findings += mapping_findings
+    if has_errors(mapping_findings):
+        return None, findings
     chosen, unknown = _restated(sources, restated)
     if unknown:
         return None, findings + unknown
@@ -107,7 +121,8 @@ def read_extracts(
     for source in sources:
         name = _display(source.path, display_root)
         sha256 = file_sha256(source.path)
-        file_findings, result, record_scan = _read_file(source, name, contract, sha256)
+        opened = open_source(source, name, mapping_for(source, used))
+        file_findings, result, record_scan = _read_file(source, name, contract, sha256, opened)
         findings += file_findings
         is_restated = source.path.resolve() in chosen
         if result is not None:
@@ -122,6 +137,8 @@ def read_extracts(
                     source.relative,
                     record_scan is not None,
                     is_restated,
+                    opened.format,
+                    opened.mapping.name if opened.mapping is not None else None,
                 )
             )
             sums.append(result)
@@ -140,7 +157,19 @@ def read_extracts(
     excluded = merge_excluded(
         [without_cells(item.excluded, gone) for item, gone in kept if item.excluded is not None]
     )
-    return Extracts(tuple(files), monthly, excluded), findings
+    return Extracts(tuple(files), monthly, excluded, used), findings
+
+
+def _mapping(
+    given: Path | None, data_path: Path, display_root: Path | None
+) -> tuple[MappingInUse | None, list[Diagnostic]]:
+    """The mapping named with `--mapping`, else `mapping.yaml` in the data folder, loaded; or none."""
+    path = given if given is not None else data_root(data_path) / MAPPING_FILE_NAME
+    if given is None and not path.is_file():
+        return None, []
+    if not path.is_file():
+        return None, [Diagnostic("D037", "no such mapping file", Location(str(path)))]
+    return load_mapping(path, _display(path, display_root))
 
 
 def _restated(sources: list[SourceFile], restated: tuple[Path, ...]) -> tuple[set[Path], list[Diagnostic]]:
@@ -160,24 +189,13 @@ def _restated(sources: list[SourceFile], restated: tuple[Path, ...]) -> tuple[se
 
 
 def _read_file(
-    source: SourceFile, name: str, contract: Contract, sha256: str
+    source: SourceFile, name: str, contract: Contract, sha256: str, opened: OpenedSource
 ) -> tuple[list[Diagnostic], FileSums | None, RecordScan | None]:
     """One file's findings and, when it could be read, its sums (and its scan, if record-level)."""
-    if source.path.stat().st_size == 0:
-        return (
-            [Diagnostic("D001", "the file is empty (0 bytes): not a Parquet file", Location(name))],
-            None,
-            None,
-        )
-    try:
-        scan = pl.scan_parquet(source.path)
-        schema = scan.collect_schema()
-    except (pl.exceptions.PolarsError, OSError) as error:
-        return (
-            [Diagnostic("D001", f"not a readable Parquet file ({_first_line(error)})", Location(name))],
-            None,
-            None,
-        )
+    if opened.scan is None:
+        return opened.findings, None, None
+    scan = opened.scan
+    schema = scan.collect_schema()
     supplied = {
         key: value for key, value in source.partitions.items() if key in KEY_COLUMNS and key not in schema
     }
@@ -187,7 +205,7 @@ def _read_file(
     record_level = is_record_level(schema)
     kind = RECORD_LEVEL if record_level else AGGREGATED
     context = FileContext(name, schema, contract, scan=scan)
-    findings = schema_findings(kind, context)
+    findings = opened.findings + schema_findings(kind, context)
     if has_errors(findings):
         return findings, None, None
     checks = scan_checks(kind, context)
@@ -206,6 +224,8 @@ def _read_file(
         result, failure = None, error
     if result is not None:  # the checks of the sums (which indicators the file holds: no extra scan)
         findings += sums_findings(kind, context, result)
+        months = result.monthly.get_column("period").unique().drop_nulls().to_list()
+        findings += stamp_findings(opened, name, contract, [str(month)[:7] for month in months])
     if result is None or not result.clean:
         try:
             row_findings = content_checks(scan, name, checks)[0]

@@ -38,7 +38,7 @@ import polars as pl
 
 from obc_settle.contract.models import Contract
 from obc_settle.errors import Diagnostic, Severity
-from obc_settle.extracts.checks import outside_value_range
+from obc_settle.extracts.checks import monthly_sums_within_bounds, outside_value_range
 from obc_settle.extracts.completeness import missing_column_findings
 from obc_settle.extracts.key_checks import ids_are_text, key_checks, period_is_text_or_date
 from obc_settle.extracts.registry import (
@@ -345,6 +345,13 @@ register_all(
             checks="`value` is present when the file has rows of a `mean` indicator (the flags are required columns). One finding, naming up to five of the indicators.",
             example="records.parquet: D020 column value is missing, but the file has rows of indicators that need it: m1",
             function=value_column_present,
+        ),
+        SumsCheck(
+            kind=RECORD_LEVEL,
+            codes=("D028",),
+            checks="Each monthly total (provider x indicator x month) is at most 10,000,000,000 either way, as for an aggregated extract.",
+            example="records.parquet: D028 column value_sum: 1 monthly total beyond 10,000,000,000, e.g. A m1 2025-10: 12,000,000,000 (wrong units, or a corrupt extract?)",
+            function=monthly_sums_within_bounds,
         ),
     ]
 )

@@ -4,7 +4,9 @@ An auditor may get a run folder years later, zipped, on another machine. Everyth
 recompute it is inside, under `inputs/` (the paths are named in obc_settle.run_folder.layout):
 
     inputs/contract/<file name>        the contract file the run read
-    inputs/extracts/<relative path>    every extract file, at its path below --data (or its name)
+    inputs/extracts/<relative path>    every extract file as received (Parquet, CSV or Excel), at its
+                                       path below --data (or its name)
+    inputs/mapping/<file name>         the mapping the CSV and Excel extracts were read through
     inputs/paid/<period>/ledger.parquet  the ledger of each earlier run it netted off (--paid)
     inputs/payments/<file name>        a payments-made extract it netted off (--payments)
     inputs/claims/<file name>          rate-card outcome claims (--claims)
@@ -26,14 +28,15 @@ Nothing here reads a clock; paths are recorded with `/` and relative to the run 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from obc_settle.digests import bytes_sha256, copy_with_sha256
+from obc_settle.extracts import Extracts
 from obc_settle.run_folder import layout
 from obc_settle.run_folder.manifest import FileRecord
 
-REPLAYABLE_ROLES = ("contract", "extract", "paid_run", "payments", "claims")
+REPLAYABLE_ROLES = ("contract", "extract", "mapping", "paid_run", "payments", "claims")
 
 
 class ArchiveError(Exception):
@@ -53,11 +56,15 @@ class ArchivedInput:
     path: str
     sha256: str
     bytes: int
+    format: str | None = None
+    """An extract that is not Parquet: `csv`, `tsv` or `xlsx` (recorded in the manifest)."""
+    mapping: str | None = None
+    """An extract read through a mapping: the mapping's path in the folder."""
 
     def record(self) -> FileRecord:
         # The lock's source is the installation, not an input the user named: not recorded.
         source = None if self.role == "lock" else str(self.source)
-        return FileRecord(self.role, self.path, self.sha256, self.bytes, source)
+        return FileRecord(self.role, self.path, self.sha256, self.bytes, source, self.format, self.mapping)
 
 
 def archived_input(role: str, source: Path, path: str, sha256: str) -> ArchivedInput:
@@ -69,19 +76,35 @@ def contract_input(path: Path, sha256: str) -> ArchivedInput:
     return archived_input("contract", path, layout.contract_copy(path.name), sha256)
 
 
-def extract_inputs(files: Iterable[tuple[Path, str, str]]) -> list[ArchivedInput]:
-    """Each extract at its path below the `--data` folder, or below a glob's fixed part, or by its
-    name for a single file (`relative`, from discovery). Partition folders (`period=2025-10/`) are
-    part of that path, so a replay from the archive gets every key value the folders supplied."""
-    return [
-        archived_input("extract", path, layout.extract_copy(relative or path.name), sha256)
-        for path, relative, sha256 in files
+def extract_inputs(extracts: Extracts) -> list[ArchivedInput]:
+    """Each extract file as received, at its path below the `--data` folder, or below a glob's
+    fixed part, or by its name for a single file (`relative`, from discovery); and the mapping the
+    CSV and Excel files were read through, if any. Partition folders (`period=2025-10/`) are part
+    of the path, so a replay from the archive gets every key value the folders supplied."""
+    mapping = (
+        archived_input(
+            "mapping",
+            extracts.mapping.path,
+            layout.mapping_copy(extracts.mapping.path.name),
+            extracts.mapping.sha256,
+        )
+        if extracts.mapping is not None
+        else None
+    )
+    files = [
+        replace(
+            archived_input(
+                "extract", file.path, layout.extract_copy(file.relative or file.path.name), file.sha256
+            ),
+            format=None if file.format == "parquet" else file.format,
+            mapping=mapping.path if mapping is not None and file.mapping is not None else None,
+        )
+        for file in extracts.files
     ]
+    return [*files, *([mapping] if mapping is not None else [])]
 
 
-def settlement_inputs(
-    contract: Path, contract_sha256: str, extracts: Iterable[tuple[Path, str, str]] | None
-) -> list[ArchivedInput]:
+def settlement_inputs(contract: Path, contract_sha256: str, extracts: Extracts | None) -> list[ArchivedInput]:
     """The contract and the extracts of a settlement (`run`, `estimate`): each with the bytes the
     run read and the place of its copy. `extracts` is None for a run that read none."""
     return [contract_input(contract, contract_sha256), *(extract_inputs(extracts) if extracts else [])]

@@ -2,9 +2,11 @@
 temporary folder beside it, then swapped into place.
 
 A run that cannot write its folder is told so before it reads a byte of its extracts:
-`reserve_folder(target, force)` checks the target (O001 exists without `--force`, O002 not a
-folder), creates its parent (O002 if it cannot), and takes the folder's lock (O003 if another run
-holds it; O002 if the parent cannot be written), and holds the lock until the run ends. Then
+`reserve_folder(target, force, protected)` checks the target (O001 exists without `--force`, O002
+not a folder; and, so that `--force` never deletes or corrupts what the user has, O005 to O008:
+obc_settle.run_folder.guard), creates its parent (O002 if it cannot), and takes the folder's lock
+(O003 if another run holds it; O002 if the parent cannot be written), and holds the lock until
+the run ends. Then
 `ReservedFolder.write(fill)` writes and swaps. What a reader of the target path can ever see is
 the previous complete folder or the new complete folder, never a mix, even if the run is killed at
 any instant:
@@ -15,10 +17,13 @@ any instant:
   with a moment in which the target is absent), and the old contents are then deleted;
 - runs into the same target take an exclusive lock (`.NAME.lock` beside it) from the reservation
   to the swap, so two runs cannot interleave; the second is told at once that another run holds it;
-- staging folders left behind by a killed run are removed by the next run that takes the lock;
-- a reservation given up without writing (the run failed) removes the lock file and the parent
-  folders it created, so a failed run leaves nothing behind. The lock file is removed while it is
-  held, and a run that locks a file someone has just removed tries again on the new one.
+- what a killed run left beside the target (staging and retired folders, and a staging name
+  that the exchange left pointing somewhere: file, folder or symbolic link) is removed by the
+  next run that takes the lock, and its lock file by the end of that run;
+- every run removes its lock file when it ends, written or not, and a reservation given up
+  without writing (the run failed) also removes the parent folders it created, so a run leaves
+  nothing beside its folder. The lock file is removed while it is held, and a run that locks a
+  file someone has just removed tries again on the new one.
 """
 
 from __future__ import annotations
@@ -30,10 +35,12 @@ import fcntl
 import os
 import shutil
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import IO
 
+from obc_settle import interrupts
+from obc_settle.run_folder.guard import refusals
 from obc_settle.run_folder.layout import lock_file, retired_prefix, staging_prefix
 
 _RENAME_EXCHANGE = 2
@@ -41,36 +48,49 @@ _AT_FDCWD = -100
 
 
 class OutputFolderError(Exception):
-    def __init__(self, code: str, message: str):
+    """The output folder cannot be written: `code` and the message, then any further `problems`."""
+
+    def __init__(self, code: str, message: str, more: Sequence[tuple[str, str]] = ()):
         super().__init__(message)
         self.code = code
+        self.problems = [(code, message), *more]
 
 
-def check_target(target: Path, force: bool) -> None:
-    if target.exists() and not target.is_dir():
-        raise OutputFolderError("O002", "exists and is not a folder")
-    if target.exists() and not force:
-        raise OutputFolderError("O001", "output folder exists; use --force to replace it")
+def check_target(target: Path, force: bool, protected: Sequence[Path] = ()) -> None:
+    """Raise `OutputFolderError` with every reason `target` may not be written (guard.refusals)."""
+    found = refusals(target, force, protected)
+    if found:
+        (code, message), *more = found
+        raise OutputFolderError(code, message, more)
 
 
 class ReservedFolder:
     """An output folder checked and locked for one run, until `reserve_folder`'s block ends."""
 
-    def __init__(self, target: Path, force: bool):
+    def __init__(self, target: Path, force: bool, protected: Sequence[Path] = ()):
         self.target = target
         self.force = force
+        self.protected = tuple(protected)
         self.written = False
 
     def write(self, fill: Callable[[Path], None]) -> None:
         """Call `fill(staging)` to write everything, then put the staging folder at the target."""
         target, parent = self.target, self.target.parent
-        check_target(target, self.force)  # the folder may have been made by hand meanwhile
+        check_target(target, self.force, self.protected)  # it may have been made by hand meanwhile
+        made: list[Path] = []
         try:
-            staging = Path(tempfile.mkdtemp(prefix=staging_prefix(target), dir=parent))
+            with interrupts.deferred():  # a signal now would leave a staging folder nobody knows of
+                made.append(Path(tempfile.mkdtemp(prefix=staging_prefix(target), dir=parent)))
+                noted = interrupts.leftover(lambda: _remove(made[0]))
         except OSError as error:
             raise OutputFolderError(
                 "O002", f"cannot write in {parent} ({error.strerror or error})"
             ) from error
+        except BaseException:
+            for folder in made:  # created, then the signal raised as the block ended
+                _remove(folder)
+            raise
+        staging = made[0]
         try:
             fill(staging)
             _sync_tree(staging)
@@ -78,36 +98,37 @@ class ReservedFolder:
             if not target.exists():
                 os.replace(staging, target)
             elif _exchange(staging, target):
-                shutil.rmtree(staging, ignore_errors=True)
+                _remove(staging)  # now the old folder
             else:
                 retired = Path(tempfile.mkdtemp(prefix=retired_prefix(target), dir=parent))
                 os.replace(target, retired / target.name)
                 os.replace(staging, target)
                 shutil.rmtree(retired, ignore_errors=True)
+            interrupts.made(noted)  # in place: nothing to remove any more
         except OSError as error:
-            shutil.rmtree(staging, ignore_errors=True)
+            with interrupts.deferred():
+                _remove(staging)
+                interrupts.made(noted)
             raise OutputFolderError("O002", f"cannot write the output ({error.strerror or error})") from error
         except BaseException:
-            shutil.rmtree(staging, ignore_errors=True)
+            with interrupts.deferred():
+                _remove(staging)
+                interrupts.made(noted)
             raise
         self.written = True
 
 
 @contextlib.contextmanager
-def reserve_folder(target: Path, force: bool) -> Iterator[ReservedFolder]:
-    """Check `target`, create its parent and hold its lock for the block (see the module's text)."""
-    check_target(target, force)
+def reserve_folder(target: Path, force: bool, protected: Sequence[Path] = ()) -> Iterator[ReservedFolder]:
+    """Check `target` (against the inputs `protected` too), create its parent and hold its lock
+    for the block (see the module's text)."""
+    check_target(target, force, protected)
     created = _make_parents(target.parent)
-    reserved = ReservedFolder(target, force)
+    reserved = ReservedFolder(target, force, protected)
     try:
-        with _exclusive(target) as lock:
+        with _exclusive(target):
             _remove_leftovers(target)
-            try:
-                yield reserved
-            finally:
-                if not reserved.written:
-                    with contextlib.suppress(OSError):
-                        os.unlink(lock.name)  # held: a run that opened it meanwhile tries again
+            yield reserved
     finally:
         if not reserved.written:
             for folder in created:
@@ -115,9 +136,11 @@ def reserve_folder(target: Path, force: bool) -> Iterator[ReservedFolder]:
                     folder.rmdir()  # only if still empty
 
 
-def write_folder_atomically(target: Path, fill: Callable[[Path], None], force: bool) -> None:
+def write_folder_atomically(
+    target: Path, fill: Callable[[Path], None], force: bool, protected: Sequence[Path] = ()
+) -> None:
     """Reserve `target`, call `fill(staging)` to write everything, and swap it into place."""
-    with reserve_folder(target, force) as reserved:
+    with reserve_folder(target, force, protected) as reserved:
         reserved.write(fill)
 
 
@@ -135,6 +158,24 @@ def _make_parents(parent: Path) -> list[Path]:
 
 @contextlib.contextmanager
 def _exclusive(target: Path) -> Iterator[IO[str]]:
+    """The folder's lock, held for the block and removed (while still held) when it ends. Taking
+    it is one step a signal waits for (obc_settle.interrupts.deferred): a lock file created and
+    then left behind by an interrupt would be a leftover."""
+    held: list[IO[str]] = []
+    try:
+        with interrupts.deferred():
+            held.append(_take_lock(target))
+            noted = interrupts.leftover(lambda: os.unlink(held[0].name))
+        yield held[0]
+    finally:
+        for handle in held:
+            with interrupts.deferred(), contextlib.suppress(OSError):
+                os.unlink(handle.name)  # held: a run that opened it meanwhile tries again
+            interrupts.made(noted)
+            handle.close()
+
+
+def _take_lock(target: Path) -> IO[str]:
     lock_path = lock_file(target)
     while True:
         try:
@@ -151,10 +192,8 @@ def _exclusive(target: Path) -> Iterator[IO[str]]:
                 "O003", "another obc-settle run is writing this folder; try again when it ends"
             ) from error
         if _still_at(handle, lock_path):
-            break
+            return handle
         handle.close()  # removed by the run that held it, after we opened it: lock the new one
-    with handle:
-        yield handle
 
 
 def _still_at(handle: IO[str], path: Path) -> bool:
@@ -166,10 +205,22 @@ def _still_at(handle: IO[str], path: Path) -> bool:
 
 
 def _remove_leftovers(target: Path) -> None:
-    """Staging and retired folders of runs that were killed (safe: we hold the lock)."""
-    for prefix in (staging_prefix(target), retired_prefix(target)):
-        for leftover in target.parent.glob(f"{prefix}*"):
-            shutil.rmtree(leftover, ignore_errors=True)
+    """What runs that were killed left beside the target (safe: we hold the lock): staging and
+    retired folders, or a staging name the exchange left as a file or a symbolic link (removed
+    as a link, never followed)."""
+    prefixes = (staging_prefix(target), retired_prefix(target))
+    with contextlib.suppress(OSError):
+        for entry in os.scandir(target.parent):
+            if entry.name.startswith(prefixes):
+                _remove(Path(entry.path))
+
+
+def _remove(path: Path) -> None:
+    if path.is_symlink() or not path.is_dir():
+        with contextlib.suppress(OSError):
+            path.unlink()
+    else:
+        shutil.rmtree(path, ignore_errors=True)
 
 
 def _exchange(first: Path, second: Path) -> bool:

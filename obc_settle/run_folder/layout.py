@@ -9,6 +9,7 @@ and manifest) holds:
     statements/<provider>.html|pdf|xlsx one statement per provider
     report/commissioner.html|pdf|xlsx   the commissioner's report
     manifest.json                       SHA-256 of every input and output (obc_settle.run_folder.manifest)
+    manifest.sig                        `run --sign` only: the signature of manifest.json (obc_settle.run_folder.signing)
     inputs/...                          the archive of the inputs (obc_settle.run_folder.archive)
 
 and beside it, in its parent folder, while a run writes it: the lock `.NAME.lock` and the staging
@@ -24,6 +25,8 @@ LEDGER_PARQUET = "ledger.parquet"
 LEDGER_CSV = "ledger.csv"
 SUMMARY = "summary.json"
 MANIFEST = "manifest.json"
+SIGNATURE = "manifest.sig"
+"""The Ed25519 signature of the exact bytes of `manifest.json`, written after it (`run --sign`)."""
 ESTIMATE = "estimate.json"
 STATEMENTS_FOLDER = "statements"
 REPORT_FOLDER = "report"
@@ -53,6 +56,11 @@ def contract_copy(name: str) -> str:
 def extract_copy(relative: str) -> str:
     """`inputs/extracts/<path below --data>`: an extract file, partition folders and all."""
     return f"{EXTRACTS_FOLDER}/{relative}"
+
+
+def mapping_copy(name: str) -> str:
+    """`inputs/mapping/<file name>`: the extract mapping the CSV and Excel extracts were read through."""
+    return f"{ARCHIVE_FOLDER}/mapping/{name}"
 
 
 def paid_run_copy(period: str) -> str:

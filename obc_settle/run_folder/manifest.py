@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import json
 import platform
+from collections.abc import Sequence
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
@@ -49,11 +50,19 @@ class FileRecord:
     bytes: int
     source: str | None = None
     """For an archived input: the path it was read from, as given (location only, not identity)."""
+    format: str | None = None
+    """For an extract that is not Parquet: `csv`, `tsv` or `xlsx`."""
+    mapping: str | None = None
+    """For an extract read through a mapping: the mapping's archived copy."""
 
     def as_json(self) -> dict[str, Any]:
         item: dict[str, Any] = {"role": self.role, "path": self.path}
         if self.source is not None:
             item["source"] = self.source
+        if self.format is not None:
+            item["format"] = self.format
+        if self.mapping is not None:
+            item["mapping"] = self.mapping
         item.update(sha256=self.sha256, bytes=self.bytes)
         return item
 
@@ -65,7 +74,13 @@ def record(role: str, path: Path, shown_as: str) -> FileRecord:
 def file_record(item: dict[str, Any]) -> FileRecord:
     """A record as the manifest lists it (`inputs`, `outputs`, `lock`), read back."""
     return FileRecord(
-        str(item["role"]), str(item["path"]), str(item["sha256"]), int(item["bytes"]), item.get("source")
+        str(item["role"]),
+        str(item["path"]),
+        str(item["sha256"]),
+        int(item["bytes"]),
+        item.get("source"),
+        item.get("format"),
+        item.get("mapping"),
     )
 
 
@@ -110,8 +125,12 @@ def build_manifest(
     inputs: list[FileRecord],
     outputs: list[FileRecord],
     lock: FileRecord | None = None,
+    formats: Sequence[str] | None = None,
 ) -> dict[str, Any]:
-    return {
+    """The manifest. `formats` (the document formats written, every one, in order) is recorded
+    when the command writes documents, so that `verify` can tell a missing document from a run
+    that did not write it; like `parameters.formats`, it is not part of the run id."""
+    manifest: dict[str, Any] = {
         "schema_version": MANIFEST_SCHEMA_VERSION,
         "run_id": run_id,
         "obc_settle_version": __version__,
@@ -119,9 +138,13 @@ def build_manifest(
         "dependencies": dependency_versions(),
         "lock": lock.as_json() if lock is not None else None,
         "parameters": parameters,
+        "formats": list(formats) if formats is not None else None,
         "inputs": [item.as_json() for item in sorted(inputs, key=lambda r: (r.role, r.path))],
         "outputs": [item.as_json() for item in sorted(outputs, key=lambda r: r.path)],
     }
+    if formats is None:
+        del manifest["formats"]
+    return manifest
 
 
 def manifest_json(manifest: dict[str, Any]) -> str:

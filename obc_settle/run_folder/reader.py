@@ -81,6 +81,17 @@ class ArchivedRun:
     def manifest_path(self) -> Path:
         return self.folder / layout.MANIFEST
 
+    @property
+    def signature_path(self) -> Path:
+        return self.folder / layout.SIGNATURE
+
+    @property
+    def formats(self) -> tuple[str, ...] | None:
+        """The document formats the run wrote, as its manifest records them (`formats`; before
+        that was recorded, `parameters.formats` when not every format); None: every format."""
+        recorded = self.manifest.get("formats") or self.parameters.get("formats")
+        return tuple(str(name) for name in recorded) if recorded else None
+
     def role(self, role: str) -> list[FileRecord]:
         return [item for item in self.inputs if item.role == role]
 
@@ -121,9 +132,10 @@ class ArchivedRun:
 
 
 def computed_files(folder: Path) -> set[str]:
-    """The files a run computed into `folder`: everything but the archive and the manifest."""
-    paths = {p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file()}
-    return {p for p in paths if p != layout.MANIFEST and not layout.is_archived(p)}
+    """The files a run computed into `folder`: everything but the archive, the manifest and its
+    signature. A symbolic link counts as a file here (it is named, not followed, by `verify`)."""
+    paths = {p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file() or p.is_symlink()}
+    return {p for p in paths if p not in (layout.MANIFEST, layout.SIGNATURE) and not layout.is_archived(p)}
 
 
 def read_json(path: Path) -> dict[str, Any]:
@@ -167,6 +179,7 @@ def open_archive(folder: Path) -> ArchivedRun:
     except (KeyError, TypeError, ValueError, AttributeError) as error:
         raise _refusal("A001", f"the manifest lacks a field or has a wrong one ({error})", where) from error
     problems = [_unsafe(item.path) for item in records]
+    problems += [_outside(str(item.get("path", ""))) for item in manifest.get("outputs") or []]
     problems += [
         f"input role {item.role!r} is not known to this version"
         for item in run.inputs
@@ -191,6 +204,14 @@ def _unsafe(path: str) -> str:
         or parts[0] != layout.ARCHIVE_FOLDER
     ):
         return f"archived input path {path!r} is not below {layout.ARCHIVE_FOLDER}/"
+    return ""
+
+
+def _outside(path: str) -> str:
+    """A path the manifest lists among its outputs must stay inside the folder."""
+    parts = PurePosixPath(path).parts
+    if path.startswith("/") or "\\" in path or ".." in parts or not parts:
+        return f"output path {path!r} is not inside the run folder"
     return ""
 
 

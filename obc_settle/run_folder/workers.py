@@ -37,6 +37,8 @@ from collections.abc import Callable, Iterator, Sequence
 from multiprocessing.connection import Connection, wait
 from typing import Any, TypeVar
 
+from obc_settle import interrupts
+
 ENVIRONMENT = "OBC_SETTLE_RENDER_WORKERS"
 """Worker processes to use besides the main process: 0 renders serially; unset, automatic."""
 PRELOAD = ("obc_settle.render.documents",)
@@ -76,7 +78,9 @@ class _Worker:
 
     Not `multiprocessing`: its spawn imports the caller's `__main__` script again in the worker
     (and runs it, if unguarded); a worker needs the renderers only. It has a process group of its
-    own, so a Ctrl-C reaches the main process alone, which then ends it.
+    own, so a Ctrl-C reaches the main process alone, which then ends it; and it ignores SIGINT (a
+    `kill -INT` of the whole tree), so it never prints a traceback or reports an interrupt as its
+    task's error: the main process decides, and ends it. SIGTERM ends it quietly.
     """
 
     def __init__(self, preload: Sequence[str]) -> None:
@@ -112,10 +116,10 @@ class _Worker:
 
     def end(self, at_once: bool) -> None:
         """Close its pipes (an idle worker then exits by itself); `at_once` kills it whatever it is doing."""
-        self.sender.close()
-        self.receiver.close()
         if at_once:
             self.process.kill()
+        self.sender.close()
+        self.receiver.close()
         try:
             self.process.wait(timeout=5)
         except subprocess.TimeoutExpired:
@@ -123,8 +127,9 @@ class _Worker:
             self.process.wait()
 
 
-_BOOT = f"import sys; sys.path[:] = sys.argv[4:]; from {__name__} import serve; serve(int(sys.argv[1]), int(sys.argv[2]), sys.argv[3])"
-"""The worker's program (`python -c`): this module's `serve`, found by this module's own name."""
+_BOOT = f"import signal; signal.signal(signal.SIGINT, signal.SIG_IGN); import sys; sys.path[:] = sys.argv[4:]; from {__name__} import serve; serve(int(sys.argv[1]), int(sys.argv[2]), sys.argv[3])"
+"""The worker's program (`python -c`): this module's `serve`, found by this module's own name,
+once SIGINT is ignored (before the imports, which take most of a worker's start-up)."""
 
 
 class RenderWorkers:
@@ -224,14 +229,26 @@ class RenderWorkers:
     def stop(self) -> None:
         """End the workers at once, whatever they are doing."""
         workers, self._workers = self._workers, []
-        for worker in workers:
-            worker.end(at_once=True)
+        _end(workers, lambda worker: True)
 
     def close(self) -> None:
         """End the workers: one idle exits when its pipe closes; one still starting or busy is killed."""
         workers, self._workers = self._workers, []
-        for worker in workers:
-            worker.end(at_once=not worker.ready or bool(worker.items))
+        _end(workers, lambda worker: not worker.ready or bool(worker.items))
+
+
+def _end(workers: list[_Worker], at_once: Callable[[_Worker], bool]) -> None:
+    """End each worker; if ending one is interrupted (Ctrl-C, SIGTERM), kill the others before the
+    interrupt goes on, so that none is left writing into a folder being removed."""
+    with interrupts.deferred():  # a worker left running could write into a folder being removed
+        for number, worker in enumerate(workers):
+            try:
+                worker.end(at_once(worker))
+            except BaseException:
+                for other in workers[number:]:
+                    other.process.kill()
+                    other.process.wait()
+                raise
 
 
 @contextlib.contextmanager

@@ -1,12 +1,14 @@
 """The one writer of a run folder, for `run`, `estimate` and `simulate --out`.
 
-A command reserves its output folder first (`output_folder`: checked and locked before it reads
-any input, its refusals as findings O001 to O003 with exit status 5), computes, and then hands
+A command reserves its output folder first (`output_folder`: checked, against the inputs too, and
+locked before it reads any input, its refusals as findings O001 to O003 and O005 to O008 with exit
+status 5), computes, and then hands
 the writer what it computed (`RunFolderContents`): the parameters, the inputs to archive, the
 ledger, the other files already rendered (bytes, by their name in obc_settle.run_folder.layout)
 and a callback that writes the documents. The writer copies the archive (O004 if an input
 changed while it was read), writes the files, lists every file with its SHA-256 in
-`manifest.json`, and swaps the folder into place all at once (obc_settle.run_folder.atomic).
+`manifest.json`, signs the manifest when given a key (`manifest.sig`), and swaps the folder into
+place all at once (obc_settle.run_folder.atomic).
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from obc_settle.run_folder.archive import ArchivedInput, ArchiveError, copy_into
 from obc_settle.run_folder.atomic import OutputFolderError, ReservedFolder, reserve_folder
 from obc_settle.run_folder.ledger_files import write_ledger_csv, write_ledger_parquet
 from obc_settle.run_folder.manifest import build_manifest, folder_records, manifest_json, run_identity
+from obc_settle.run_folder.signing import Signer
 
 
 @dataclass(frozen=True)
@@ -43,6 +46,10 @@ class RunFolderContents:
     """Further ledgers written as CSV, by their path in the folder (`simulate scenario`)."""
     documents: Callable[[Path], object] | None = None
     """Writes the statements and the report into the folder it is given (obc_settle.render.documents)."""
+    formats: Sequence[str] | None = None
+    """The document formats `documents` writes, recorded in the manifest (None: no documents)."""
+    signer: Signer | None = None
+    """Signs the manifest (`run --sign`): the signature is written beside it, in the same swap."""
 
 
 def run_id_of(parameters: dict[str, Any], archived: Sequence[ArchivedInput]) -> str:
@@ -51,14 +58,22 @@ def run_id_of(parameters: dict[str, Any], archived: Sequence[ArchivedInput]) -> 
 
 
 @contextlib.contextmanager
-def output_folder(target: Path, force: bool) -> Iterator[ReservedFolder]:
+def output_folder(target: Path, force: bool, *, protected: Sequence[Path] = ()) -> Iterator[ReservedFolder]:
     """`target` reserved for the block: checked and locked now, so that a run that could not
-    write fails before it reads anything. Every refusal, then or when writing, is a
-    `SettlementError` with exit status 5 (O001 to O004) naming the folder."""
+    write fails before it reads anything. `protected` are the inputs the command reads (contract,
+    --data, --paid, --payments, --claims, scenario, drafts): a target that is, is inside or
+    contains one is refused, as is one `--force` would replace with the user's files in it
+    (obc_settle.run_folder.guard). Every refusal, then or when writing, is a `SettlementError`
+    with exit status 5 (O001 to O008), each problem a finding naming the folder."""
     try:
-        with reserve_folder(target, force) as reserved:
+        with reserve_folder(target, force, protected) as reserved:
             yield reserved
-    except (OutputFolderError, ArchiveError) as error:
+    except OutputFolderError as error:
+        raise SettlementError(
+            ExitCode.OUTPUT_ERROR,
+            [Diagnostic(code, message, Location(str(target))) for code, message in error.problems],
+        ) from error
+    except ArchiveError as error:
         raise SettlementError(
             ExitCode.OUTPUT_ERROR, [Diagnostic(error.code, str(error), Location(str(target)))]
         ) from error
@@ -83,8 +98,17 @@ def write_run_folder(reserved: ReservedFolder, run_id: str, contents: RunFolderC
         if contents.documents is not None:
             contents.documents(folder)
         manifest = build_manifest(
-            run_id, contents.parameters, inputs, folder_records(folder), lock.record() if lock else None
+            run_id,
+            contents.parameters,
+            inputs,
+            folder_records(folder),
+            lock.record() if lock else None,
+            contents.formats,
         )
-        (folder / layout.MANIFEST).write_text(manifest_json(manifest), encoding="utf-8")
+        manifest_bytes = manifest_json(manifest).encode("utf-8")
+        (folder / layout.MANIFEST).write_bytes(manifest_bytes)
+        if contents.signer is not None:  # the exact bytes written, inside the staging folder: one swap
+            signature = contents.signer.signature_json(manifest_bytes)
+            (folder / layout.SIGNATURE).write_text(signature, encoding="utf-8")
 
     reserved.write(fill)

@@ -243,6 +243,37 @@ contract_case(
     .replace("provider: GPFED", "provider: GPFEDD")
     .replace("withheld_proportion: 0.1}", 'withheld_proportion: "10%"}', 1),
 )
+# Bounds (issue 16): each was an internal error, minutes of work, or a settlement that failed later.
+contract_case("nesting_500_deep", replace("name: Corpus Alliance", "name: " + "[" * 500 + "]" * 500))
+contract_case("nesting_10000_deep", replace("name: Corpus Alliance", "name: " + "[" * 10_000))
+contract_case(
+    "contract_value_beyond_decimal_arithmetic",
+    replace("contract_value: 1000000.00", "contract_value: 10000000000000000000000000000.00"),
+)
+contract_case(
+    "contract_value_beyond_64_bit_pence",
+    replace("contract_value: 1000000.00", "contract_value: 100000000000000000.00"),
+)
+contract_case(
+    "contract_value_the_limit_plus_a_penny",
+    replace("contract_value: 1000000.00", "contract_value: 1000000000000.01"),
+)
+contract_case(
+    "providers_more_than_the_limit",
+    replace(
+        "providers:\n",
+        "providers:\n"
+        + "".join(f"  - {{id: P{i}, name: P{i}, role: member, base_share: 0}}\n" for i in range(999)),
+    ),
+)
+contract_case(
+    "provider_ids_differing_only_in_case",
+    replace("  - id: GPFED\n", "  - id: acute\n").replace("provider: GPFED", "provider: acute"),
+)
+contract_case(
+    "exchange_slope_beyond_its_maximum",
+    replace("outcome_framework:\n", "outcome_framework:\n  exchange_slope: 1000000000.0\n"),
+)
 
 
 # Extracts
@@ -458,6 +489,19 @@ data_case("period_outside_the_term", None, ["--period", "2031-32-Q1"])
 data_case("data_path_missing", None, ["--data", "no-such-folder"])
 data_case("contract_file_missing", None, ["--contract", "no-such-contract.yaml"])
 data_case("output_folder_exists", None, ["--existing-out"])
+# Output folders that would destroy or corrupt what the user has (issue 16)
+OUTPUT_FOLDER_CASES = {
+    "output_is_the_data_folder_with_force": ["--out", "data", "--force"],
+    "output_is_the_data_folder_by_another_path": ["--out", "./data/../data", "--force"],
+    "output_inside_the_data_folder": ["--out", "data/run"],
+    "output_contains_the_inputs_with_force": ["--out", ".", "--force"],
+    "output_is_the_contract_file_with_force": ["--out", "contract.yaml", "--force"],
+    "output_inside_another_run": ["--existing-run", "--out", "runs/q3/inputs/x"],
+    "output_contains_another_run_with_force": ["--existing-run", "--out", "runs", "--force"],
+    "output_not_a_run_folder_with_force": ["--existing-out", "--force"],
+}
+for _name, _args in OUTPUT_FOLDER_CASES.items():
+    data_case(_name, None, _args)
 
 
 def write_cases() -> None:
