@@ -283,10 +283,13 @@ def test_records_lists_the_providers_own_people_counted_for_one_indicator(record
     )
     assert code == 0, stderr
     lines = stdout.splitlines()
-    assert lines[0] == "list,patient_id,period,file"
+    assert lines[0] == "list,patient_id,period,file,place"
     listed = [line.split(",")[0] for line in lines[1:]]
     assert (listed.count("numerator"), listed.count("denominator"), listed.count("excluded")) == (98, 135, 2)
-    assert "Ai12025-10-000,2025-10,inputs/extracts/records.parquet" in stdout
+    assert (
+        "Ai12025-10-000,2025-10,inputs/extracts/records.parquet,inputs/extracts/records.parquet row "
+        in stdout
+    )
     assert not any(",2025-09," in line for line in lines)  # September is outside the window
     assert not any(line.split(",")[1].startswith("B") for line in lines[1:])  # only A's own people
     assert "A i1, 2025-10 to 2025-12: 98 in the numerator, 135 in the denominator, 2 excluded" in stderr
@@ -298,9 +301,33 @@ def test_records_as_json_add_up_to_the_ledger(record_level_run: Path) -> None:
     assert people["mean"] is True and people["matches_ledger"] is True
     assert people["counts"] == {"numerator": 0, "denominator": 50, "excluded": 0}
     assert people["all_providers_counts"]["denominator"] == 100
-    assert people["lists"]["denominator"][0] == {
+    first = people["lists"]["denominator"][0]
+    place = first.pop("place")
+    assert first == {
         "patient_id": "Bi32025-11-000",
         "period": "2025-11",
         "file": "inputs/extracts/records.parquet",
         "value": 6.9,
     }
+    # The place names the row of the file as received: row N (from 1) holds that very person.
+    row = int(place.removeprefix("inputs/extracts/records.parquet row "))
+    archived = pl.read_parquet(record_level_run / "inputs" / "extracts" / "records.parquet")
+    assert archived.row(row - 1, named=True)["patient_id"] == "Bi32025-11-000"
+
+
+def test_records_from_a_csv_extract_name_the_line_of_each_person(record_level_run: Path) -> None:
+    """explain --records points at the line of the file as received, not at a converted copy."""
+    folder = record_level_run.parent
+    records = pl.read_parquet(record_level_run / "inputs" / "extracts" / "records.parquet")
+    records.write_csv(folder / "records.csv")
+    out = folder / "record-run-csv"
+    args = ["run", str(folder / "contract.yaml"), "--data", str(folder / "records.csv")]
+    code, _, stderr = invoke(*args, "--period", "2025-26-Q3", "--out", str(out), "-q")
+    assert code == 0, stderr
+    people = explain_json(out, "B", "--indicator", "i3", "--records")
+    first = people["lists"]["denominator"][0]
+    assert first["file"] == "inputs/extracts/records.csv"
+    line = int(first["place"].removeprefix("inputs/extracts/records.csv:"))
+    text = (out / "inputs" / "extracts" / "records.csv").read_text(encoding="utf-8").splitlines()
+    assert text[line - 1].startswith(first["patient_id"] + ",")
+    assert people["matches_ledger"] is True

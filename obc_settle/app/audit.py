@@ -42,8 +42,13 @@ from obc_settle.audit.verify import (
 from obc_settle.contract import LoadedContract, load_contract
 from obc_settle.errors import Diagnostic, ExitCode, Location, SettlementError
 from obc_settle.extracts import read_extracts
+from obc_settle.extracts.discovery import SourceFile, partitions_of
+from obc_settle.extracts.mapping import load_mapping
+from obc_settle.extracts.schema import KEY_COLUMNS
+from obc_settle.extracts.sources import mapping_for, open_source
 from obc_settle.render.document_formats import FORMATS
 from obc_settle.render.document_formats import get as get_format
+from obc_settle.run_folder import layout
 from obc_settle.run_folder.reader import ArchivedRun, open_archive
 
 
@@ -96,12 +101,33 @@ def _restated(run: ArchivedRun) -> tuple[Path, ...]:
     return tuple(run.extracts_path / name for name in names) if run.extracts_path is not None else ()
 
 
+def archived_extracts(run: ArchivedRun, placed: bool = False) -> list[tuple[str, pl.LazyFrame | None]]:
+    """Each archived extract, whatever its format, in the schema's shape: read through the archived
+    mapping and with the values of its partition folders, as the run read it; with `placed`, each
+    row's place in the file as received. None for a file that cannot be read so."""
+    mappings = run.archived("mapping")
+    used = load_mapping(mappings[0])[0] if mappings else None
+    extracts = []
+    for shown, path in run.extract_files():
+        relative = shown.removeprefix(f"{layout.EXTRACTS_FOLDER}/")
+        source = SourceFile(path, relative, partitions_of(Path(relative)))
+        scan = open_source(source, shown, mapping_for(source, used), placed).scan
+        if scan is not None:
+            schema = scan.collect_schema()
+            supplied = {k: v for k, v in source.partitions.items() if k in KEY_COLUMNS and k not in schema}
+            scan = scan.with_columns(
+                pl.lit(value, dtype=pl.String).alias(key) for key, value in supplied.items()
+            )
+        extracts.append((shown, scan))
+    return extracts
+
+
 def explain_run(run_dir: Path, provider_id: str, indicator_id: str | None = None) -> dict[str, Any]:
     """The derivation of every amount on one provider's statement, read off the run's ledger."""
     run = open_archive(run_dir)
     ledger = run.ledger()
     loaded = _archived_contract(run)
-    counts = row_counts_by_file(run.extract_files())
+    counts = row_counts_by_file(archived_extracts(run))
     return explain_provider(ledger, loaded.contract, provider_id, indicator_id, counts, run.run_id)
 
 
@@ -123,7 +149,7 @@ def people_of_indicator(run_dir: Path, provider_id: str, indicator_id: str | Non
     indicator = next(
         i for _, i in contract.in_force(line["contract_year"]).indicators() if i.id == indicator_id
     )
-    people = people_of(run.extract_files(), line, indicator, provider_id)
+    people = people_of(archived_extracts(run, placed=True), line, indicator, provider_id)
     if people is None:
         message = "--records needs a record-level extract; this run's extracts hold aggregated counts"
         raise SettlementError(ExitCode.USAGE, [Diagnostic("A010", message, Location("--records"))])

@@ -7,7 +7,6 @@ per file) and counts rows per provider, indicator and month; nothing here touche
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import polars as pl
@@ -15,12 +14,15 @@ import polars as pl
 from obc_settle.contract.models import Indicator
 
 
-def row_counts_by_file(files: list[tuple[str, Path]]) -> pl.DataFrame | None:
-    """Extract rows per archived file, provider, indicator and month (None when unreadable)."""
+def row_counts_by_file(files: list[tuple[str, pl.LazyFrame | None]]) -> pl.DataFrame | None:
+    """Extract rows per archived file, provider, indicator and month (None when unreadable).
+    `files`: each archived extract, in the schema's shape whatever its format
+    (obc_settle.app.audit.archived_extracts)."""
     frames = []
-    for shown, path in files:
+    for shown, scan in files:
+        if scan is None:
+            return None
         try:
-            scan = pl.scan_parquet(path)
             period = pl.col("period")
             if scan.collect_schema()["period"] == pl.Date:
                 period = period.dt.strftime("%Y-%m")

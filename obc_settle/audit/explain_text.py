@@ -119,8 +119,9 @@ def _indicator_lines(number: int, item: dict[str, Any]) -> list[str]:
 
 
 def people_csv(people: dict[str, Any]) -> str:
-    """One row per person and month in each list: `list,patient_id,period,file` (and `value`)."""
-    columns = ["list", "patient_id", "period", "file"] + (["value"] if people["mean"] else [])
+    """One row per person and month in each list: `list,patient_id,period,file,place` (and `value`);
+    `place` is the row's place in the file as received (`records.csv:17`)."""
+    columns = ["list", "patient_id", "period", "file", "place"] + (["value"] if people["mean"] else [])
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(columns)

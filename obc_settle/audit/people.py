@@ -18,7 +18,6 @@ ones that were counted.
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import polars as pl
@@ -30,12 +29,15 @@ LISTS = ("numerator", "denominator", "excluded")
 
 
 def people_counted(
-    files: list[tuple[str, Path]], line: dict[str, Any], indicator: Indicator, provider_id: str
+    files: list[tuple[str, pl.LazyFrame | None]], line: dict[str, Any], indicator: Indicator, provider_id: str
 ) -> dict[str, Any] | None:
-    """The provider's people in each list for one ledger line, or None without record-level files."""
+    """The provider's people in each list for one ledger line, or None without record-level files.
+    `files`: each archived extract in the schema's shape, with a `place` column naming each row's
+    place in the file as received (obc_settle.app.audit.archived_extracts)."""
     frames, aggregated = [], []
-    for shown, path in files:
-        scan = pl.scan_parquet(path)
+    for shown, scan in files:
+        if scan is None:
+            return None
         schema = scan.collect_schema()
         if not is_record_level(schema):
             aggregated.append(shown)
@@ -51,7 +53,7 @@ def people_counted(
     )
     conditions = _conditions(mean)
     own = rows.filter(pl.col("provider_id") == provider_id)
-    columns = ["patient_id", "period", "file"] + (["value"] if mean else [])
+    columns = ["patient_id", "period", "file", "place"] + (["value"] if mean else [])
     lists = {
         name: own.filter(condition).select(columns).sort("patient_id", "period", "file").to_dicts()
         for name, condition in conditions.items()
@@ -95,6 +97,7 @@ def _window(scan: pl.LazyFrame, schema: pl.Schema, shown: str, line: dict[str, A
             excluded.alias("excluded"),
             value.alias("value"),
             pl.lit(shown).alias("file"),
+            (pl.col("place") if "place" in schema else pl.lit(None, dtype=pl.String)).alias("place"),
         )
         .filter(
             (pl.col("indicator_id") == line["indicator_id"])

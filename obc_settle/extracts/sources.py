@@ -12,7 +12,7 @@ A mapping applies to the CSV and Excel files its `files` globs match (all of the
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from fnmatch import fnmatch
 from pathlib import Path
 
@@ -26,7 +26,7 @@ from obc_settle.extracts.excel_source import is_excel, read_excel_text, stamp_of
 from obc_settle.extracts.footer import footer_findings
 from obc_settle.extracts.mapping import MappingInUse
 from obc_settle.extracts.mapping_apply import apply_mapping
-from obc_settle.extracts.text_table import typed
+from obc_settle.extracts.text_table import LINE, typed
 from obc_settle.periods import SettlementPeriod
 
 
@@ -65,11 +65,25 @@ def mapping_for(source: SourceFile, used: MappingInUse | None) -> MappingInUse |
     )
 
 
-def open_source(source: SourceFile, name: str, mapping: MappingInUse | None) -> OpenedSource:
-    """`source` (shown as `name`) as a lazy frame in the schema's shape, or the findings that stop it."""
+PLACE = "place"
+"""With `open_source(..., placed=True)`: where each row stands in the file received, as a person
+finds it (`q3.csv:17`, `returns.xlsx[Returns]!A17`, `records.parquet row 17`)."""
+
+
+def open_source(
+    source: SourceFile, name: str, mapping: MappingInUse | None, placed: bool = False
+) -> OpenedSource:
+    """`source` (shown as `name`) as a lazy frame in the schema's shape, or the findings that stop
+    it; with `placed`, a `place` column says where each row stands in the file."""
     form = source_format(source.path)
     if form == "parquet":
-        return _parquet(source.path, name, mapping)
+        opened = _parquet(source.path, name, mapping)
+        if placed and opened.scan is not None:
+            row = pl.int_range(1, pl.len() + 1, dtype=pl.Int64)
+            return replace(
+                opened, scan=opened.scan.with_columns(pl.format("{} row {}", pl.lit(name), row).alias(PLACE))
+            )
+        return opened
     if form == "xlsx":
         sheet = mapping.mapping.sheet if mapping is not None else None
         table = read_excel_text(source.path, name, sheet)
@@ -81,10 +95,15 @@ def open_source(source: SourceFile, name: str, mapping: MappingInUse | None) -> 
     findings = list(table.findings)
     if has_errors(findings):
         return OpenedSource(None, findings, form, mapping, stamp)
-    scan, typing = typed(table)
+    scan, typing = typed(table, keep_line=placed)
     findings += typing
-    if has_errors(findings):
+    if has_errors(findings) or scan is None:
         return OpenedSource(None, findings, form, mapping, stamp)
+    if placed:
+        where = pl.format("{}:{}", pl.lit(table.name), pl.col(LINE))
+        if form == "xlsx":
+            where = pl.format("{}!A{}", pl.lit(table.name), pl.col(LINE))
+        scan = scan.with_columns(where.alias(PLACE)).drop(LINE)
     return OpenedSource(scan, findings, form, mapping, stamp)
 
 

@@ -45,8 +45,9 @@ class TextTable:
     locate: Locate = lambda line, column: Location("", line)
 
 
-def typed(table: TextTable) -> tuple[pl.LazyFrame | None, list[Diagnostic]]:
-    """The frame with the schema's typed columns typed (the rest stay text, `LINE` dropped), and a
+def typed(table: TextTable, keep_line: bool = False) -> tuple[pl.LazyFrame | None, list[Diagnostic]]:
+    """The frame with the schema's typed columns typed (the rest stay text, `LINE` dropped unless
+    `keep_line`), and a
     D035 per column with cells that are filled but cannot be typed, located at the first of them.
     One pass over the source."""
     if table.frame is None:
@@ -77,8 +78,8 @@ def typed(table: TextTable) -> tuple[pl.LazyFrame | None, list[Diagnostic]]:
         plural = "s" if count != 1 else ""
         message = f"column {column}: {count} cell{plural} not {target(column)} ({values})"
         findings.append(Diagnostic("D035", message, table.locate(found[f"{column}__line"], column)))
-    frame = table.frame.with_columns(_typed(column) for column in checked).drop(LINE)
-    return frame, findings
+    frame = table.frame.with_columns(_typed(column) for column in checked)
+    return (frame if keep_line else frame.drop(LINE)), findings
 
 
 def target(column: str) -> str | None:
