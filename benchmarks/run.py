@@ -41,6 +41,7 @@ from importlib import metadata
 from pathlib import Path
 
 import polars as pl
+from formats import formats_benchmark, formats_table
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -224,6 +225,12 @@ def run_size(rows: int, rounds: int, skip: set[str]) -> dict[str, Measure]:
     return results
 
 
+def format_run(source: Path, out: Path) -> list[str]:
+    """`obc-settle run` of the benchmark contract on one extract file (benchmarks/formats.py)."""
+    command = [str(OBC), "run", str(CONTRACT), "--data", str(source), "--period", PERIOD, "--out", str(out)]
+    return [*command, "--force", "--quiet", "--nothing-paid-on-account"]
+
+
 def failing_run(rows: int, rounds: int) -> Measure:
     """`obc-settle run` into a folder it must not replace (it holds a user's file, no --force).
 
@@ -405,11 +412,15 @@ def main(argv: list[str]) -> None:
     started[f"obc-settle run into an occupied --out ({label(max(sizes))} rows; exit 5)"] = failing_run(
         max(sizes), max(rounds)
     )
+    by_format = formats_benchmark(
+        DATA, max(rounds), format_run, lambda command: measure(command), HERE / "generate_records.py"
+    )
     lines = table(by_size)
     print("\n".join(lines))
+    print("\n".join(formats_table(by_format)))
     print("\n".join(slope_table(by_size)))
     print("\n".join(startup_table(started)))
-    write_results(args.results, info, by_size, started, sizes, rounds)
+    write_results(args.results, info, by_size, started, sizes, rounds, by_format)
     for rows in sizes:
         shutil.rmtree(DATA / f"out-{label(rows)}", ignore_errors=True)
 
@@ -421,6 +432,7 @@ def write_results(
     started: dict[str, Measure],
     sizes: list[int],
     rounds: list[int],
+    by_format: list[tuple[str, str, float, int]],
 ) -> None:
     text = [
         "# Benchmark results",
@@ -439,6 +451,11 @@ def write_results(
         "what is left at zero rows is the command's fixed cost: start-up, documents, archive):",
         "",
         *slope_table(by_size),
+        "",
+        "The same record-level extract as Parquet and as CSV (1M rows) or an Excel workbook (50k rows), "
+        "`obc-settle run` on each (benchmarks/formats.py; the ledgers are equal):",
+        "",
+        *formats_table(by_format),
         "",
         "Start-up, and a run that fails on its output folder (it must fail before the scan):",
         "",

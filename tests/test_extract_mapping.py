@@ -168,3 +168,28 @@ def test_a_bad_mapping_file_is_refused_with_located_findings(tmp_path: Path, tex
     used, findings = load_mapping(tmp_path / "mapping.yaml", "mapping.yaml")
     assert used is None
     assert any(finding in f.render() for f in findings), [f.render() for f in findings]
+
+
+def test_the_mapping_language_has_its_own_json_schema() -> None:
+    import json
+
+    from typer.testing import CliRunner
+
+    from obc_settle.cli import app
+
+    result = CliRunner().invoke(app, ["schema", "--mapping"])
+    assert result.exit_code == 0
+    schema = json.loads(result.stdout)
+    assert schema["title"] == "obc-settle extract mapping"
+    assert schema["required"] == ["mapping_version"]
+    assert schema["additionalProperties"] is False
+    assert {
+        "columns",
+        "constants",
+        "period_format",
+        "long",
+        "codes",
+        "unmapped_codes",
+        "sheet",
+        "files",
+    } <= set(schema["properties"])

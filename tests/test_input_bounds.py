@@ -287,3 +287,35 @@ def test_a_monthly_total_beyond_ten_billion_is_refused(tmp_path: Path, count: in
     ]
     result = CliRunner().invoke(app, args)
     assert ("D028" in result.stdout + result.stderr) is refused, result.stdout + result.stderr
+
+
+@pytest.mark.parametrize("writer", ["polars", "pyarrow"])
+def test_the_footers_row_groups_are_read_as_pyarrow_reads_them(tmp_path: Path, writer: str) -> None:
+    """The footer is walked with a few lines of Thrift (no pyarrow import in a run): it must agree
+    with pyarrow on every row group of files with several groups, statistics, dictionaries,
+    nested and null columns and key-value metadata."""
+    from obc_settle.extracts.footer import row_groups
+
+    frame = pl.DataFrame(
+        {
+            "provider_id": [f"P{i % 7}" for i in range(5000)],
+            "value": [None if i % 11 == 0 else i / 3 for i in range(5000)],
+            "flag": [i % 2 == 0 for i in range(5000)],
+            "tags": [[i, i + 1] for i in range(5000)],
+        }
+    )
+    path = tmp_path / "f.parquet"
+    if writer == "polars":
+        frame.write_parquet(path, row_group_size=700, statistics=True)
+    else:
+        table = frame.to_arrow().replace_schema_metadata({"note": "é" * 300})
+        pq.write_table(table, path, row_group_size=900, use_dictionary=["provider_id"])
+    data = path.read_bytes()
+    length = int.from_bytes(data[-8:-4], "little")
+    metadata = pq.read_metadata(path)
+    expected = [
+        (metadata.row_group(i).total_byte_size, metadata.row_group(i).num_rows)
+        for i in range(metadata.num_row_groups)
+    ]
+    assert len(expected) > 3
+    assert row_groups(data[-8 - length : -8]) == expected

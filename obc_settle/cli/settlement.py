@@ -247,16 +247,25 @@ def run(
 
 
 @app.command()
-def schema() -> None:
+def schema(
+    mapping: Annotated[
+        bool, typer.Option("--mapping", help="The extract mapping file's schema instead (docs/extracts.md).")
+    ] = False,
+) -> None:
     """Print the JSON Schema of the contract language (for editors that complete and check YAML).
 
     \b
-    Example:
+    Examples:
       obc-settle schema > contract.schema.json
+      obc-settle schema --mapping > mapping.schema.json
     """
-    from obc_settle.contract.models import Contract
+    from pydantic import BaseModel
 
-    document = Contract.model_json_schema(mode="validation")
+    from obc_settle.contract.models import Contract
+    from obc_settle.extracts.mapping import ExtractMapping
+
+    model: type[BaseModel] = ExtractMapping if mapping else Contract
+    document = model.model_json_schema(mode="validation")
     document["$schema"] = "https://json-schema.org/draft/2020-12/schema"
-    document["title"] = "obc-settle contract"
+    document["title"] = "obc-settle extract mapping" if mapping else "obc-settle contract"
     print(json.dumps(document, indent=2, sort_keys=True))
