@@ -50,9 +50,11 @@ def consoles() -> tuple[Console, Console]:
     no_color = "NO_COLOR" in os.environ
     # Piped output (CI logs, files) has no terminal width; give tables room rather than truncate.
     width = None if sys.stdout.isatty() or "COLUMNS" in os.environ else 160
+    # Paths, ids, names and messages are plain text: no markup (`[bold]`), no emoji codes (Rich
+    # would print `typo.yaml:100:17` as `typo.yaml💯17`). Styles are given as `style=`.
     return (
-        Console(no_color=no_color, highlight=False, width=width),
-        Console(stderr=True, no_color=no_color, highlight=False, width=width),
+        Console(no_color=no_color, highlight=False, width=width, markup=False, emoji=False),
+        Console(stderr=True, no_color=no_color, highlight=False, width=width, markup=False, emoji=False),
     )
 
 
