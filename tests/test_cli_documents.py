@@ -150,9 +150,8 @@ def test_the_summary_table_grows_columns_only_for_what_the_settlement_has() -> N
         "withheld",
         "earned",
         "unearned",
-        "redistributed",
         "net payable",
-    ]
+    ]  # nothing redistributed: no column for it
     richer = {
         **summary,
         "reconciled": True,

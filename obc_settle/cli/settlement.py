@@ -232,7 +232,7 @@ def run(
     if as_json:
         sys.stdout.write(summary_json(summary_document([result.summary])))
     elif not quiet:
-        out_console.print(settlement_table(result.summary))
+        out_console.print(settlement_table(result.summary, out_console.width))
         kinds = ",".join(chosen)
         out_console.print(
             f"written to {result.out_dir} (run {result.run_id}): statements/<provider>.{{{kinds}}}, report/commissioner.{{{kinds}}}",

@@ -104,7 +104,7 @@ def estimate(
     if as_json:
         sys.stdout.write(json.dumps(result.estimate, indent=2) + "\n")
         return
-    out_console.print(settlement_table(result.summary))
+    out_console.print(settlement_table(result.summary, out_console.width))
     if result.estimate["range"] is not None:
         out_console.print(estimate_range_table(result.estimate))
     out_console.print(
