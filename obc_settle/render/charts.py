@@ -158,7 +158,7 @@ def achievement_row(
         bands = (Band(0.0, t_at, "below"), Band(t_at, g_at, "partial"), Band(g_at, 1.0, "met"))
     value = finite(achieved)
     origin = at(0.0) if low < 0 < high else 0.0
-    state, state_text = _state(score, scorable, value)
+    state, state_text = _state(score, scorable, value, target_reached(value, g, direction))
     return AchievementRow(
         label=label,
         achieved=level(achieved, kind),
@@ -177,7 +177,18 @@ def achievement_row(
     )
 
 
-def _state(score: object, scorable: object, achieved: float | None) -> tuple[str, str]:
+def target_reached(achieved: float | None, target: float | None, direction: str) -> bool | None:
+    """Whether the achieved value is at or beyond the target, as the bar and the target line show
+    it: the one test behind both the drawing and the words beside it (None without both)."""
+    if achieved is None or target is None:
+        return None
+    return achieved <= target if direction == "lower_is_better" else achieved >= target
+
+
+def _state(score: object, scorable: object, achieved: float | None, reached: bool | None) -> tuple[str, str]:
+    """The row's colour and words. The words never contradict the bar: a score of 100% on a bar
+    short of the target line (small numbers scored as met, a confidence interval, a band, the
+    better of achievement and improvement) says so, as does a bar past the line scored less."""
     number = finite(score)
     if achieved is None:
         return "no_data", "No data: scored as zero" if number == 0 else "No data"
@@ -186,7 +197,11 @@ def _state(score: object, scorable: object, achieved: float | None) -> tuple[str
     if scorable is False:
         return "unscored", f"Not scorable: score {percent(number)}"
     if number >= 1:
+        if reached is False:
+            return "met", "Short of the target, scored in full: score 100.0%"
         return "met", "Target met: score 100.0%"
+    if reached:
+        return "partial", f"Target reached, scored in part: score {percent(number)}"
     if number <= 0:
         return "below", "Below threshold: score 0.0%"
     return "partial", f"Partly met: score {percent(number)}"
