@@ -378,7 +378,9 @@ def test_levels_and_proportions_are_formatted_by_indicator_kind() -> None:
 
     assert _level(0.6099107, "proportion") == "61.0%"
     assert _level(2.5570318, "rate_per_1000") == "2.56 per 1,000"
-    assert _level(7.084297, "mean") == "7.08"
+    assert _level(7.084297, "mean") == "7.084297"  # the decimals the score was computed from
+    assert _level(0.445122, "mean") == "0.445122"
+    assert _level(6.5, "mean") == "6.50"
     assert _level(0.08582, "change_from_baseline") == "0.0858"
     assert _level(-0.00001, "change_from_baseline") == "0.0000"
     assert _level(None, "mean") == "\u2014"

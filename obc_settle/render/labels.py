@@ -129,7 +129,16 @@ def level(value: object, kind: str) -> str:
         return f"{fixed(number, 2)} per 1,000"
     if kind == "change_from_baseline":
         return fixed(number, 4)  # small differences; the ledger does not say what was measured
-    return fixed(number, 2)
+    return precise(number)
+
+
+def precise(number: float, least: int = 2, most: int = 6) -> str:
+    """A mean or another level with the decimals it has, from `least` to `most`: `7.25`, `6.50`,
+    `0.445122` (not `0.45`, which a reader checking the score with a calculator could not use)."""
+    text = fixed(number, most)
+    whole, _, decimals = text.partition(".")
+    decimals = decimals.rstrip("0").ljust(least, "0")
+    return f"{whole}.{decimals}" if decimals else whole
 
 
 def sentence(text: str) -> str:
