@@ -166,3 +166,19 @@ def test_commissioner_report_pdf_has_every_provider_and_the_totals(documents: Pa
     for provider in contract.providers:
         assert format_pounds(amount(ledger, provider.id, "net_payable")) in text
         assert format_pounds(amount(ledger, provider.id, "outcome")) in text
+
+
+def test_no_page_holds_the_colophon_alone(tmp_path: Path) -> None:
+    """However many data quality notes push it down, the closing paragraph is never alone on a page."""
+    from obc_settle.render.statement_view import Note
+
+    contract, ledger = sample_settlement()
+    provider = contract.providers[0]
+    view = statement_view(ledger, provider.id, statement_context(contract, provider.id, RUN_ID))
+    for count in range(46):
+        notes = tuple(Note(f"Indicator {n}", "A note that takes one line.", False) for n in range(count))
+        path = tmp_path / f"notes-{count}.pdf"
+        write_statement_pdf(dataclasses.replace(view, notes=notes), path)
+        last = pdf_pages(path)[-1]
+        before_the_colophon = last[: last.index("Contract ")] if "Contract " in last else ""
+        assert before_the_colophon.strip(), f"{count} notes: the last page holds only {last!r}"

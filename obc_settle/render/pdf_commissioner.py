@@ -94,15 +94,15 @@ def report_story(view: ReportView) -> list[Flowable]:
         story += _matrix_tables(view)
     else:
         story.append(para("No outcome indicators were settled for this period."))
-    story.append(para("Data quality notes", "h2"))
+    closing: list[Flowable] = [para("Data quality notes", "h2")]
     for note in view.notes:
         flag = " [not scorable]" if note.unscorable else ""
-        story.append(para("", markup=f"\u2022 <b>{esc(note.indicator)}</b>{flag}: {esc(note.text)}"))
+        closing.append(para("", markup=f"\u2022 <b>{esc(note.indicator)}</b>{flag}: {esc(note.text)}"))
     if not view.notes:
-        story.append(
+        closing.append(
             para("No data quality notes for this period: every indicator had enough data to be scored.")
         )
-    story += [
+    closing += [
         Spacer(1, 8),
         para(
             f"Contract {context.contract_id}, version {context.contract_version}. Settlement period {view.period}, "
@@ -111,6 +111,7 @@ def report_story(view: ReportView) -> list[Flowable]:
             "small",
         ),
     ]
+    story += _kept_with_the_last(closing)
     return story
 
 
@@ -224,3 +225,11 @@ def _matrix_tables(view: ReportView) -> list[Flowable]:
             Spacer(1, 6),
         ]
     return flowables
+
+
+def _kept_with_the_last(closing: list[Flowable]) -> list[Flowable]:
+    """The data quality notes and the colophon, so that no page holds the colophon alone: all of
+    it together when short, else the last note with the colophon."""
+    if len(closing) <= 8:
+        return [KeepTogether(closing)]
+    return [*closing[:-3], KeepTogether(closing[-3:])]

@@ -98,16 +98,16 @@ def statement_story(view: StatementView) -> list[Flowable]:
         )
     else:
         story.append(para("No outcome indicator money is attributed to you for this period."))
-    story.append(para("Data quality notes", "h2"))
+    closing: list[Flowable] = [para("Data quality notes", "h2")]
     if view.notes:
         for note in view.notes:
             flag = " [not scorable]" if note.unscorable else ""
-            story.append(para("", markup=f"\u2022 <b>{esc(note.indicator)}</b>{flag}: {esc(note.text)}"))
+            closing.append(para("", markup=f"\u2022 <b>{esc(note.indicator)}</b>{flag}: {esc(note.text)}"))
     else:
-        story.append(
+        closing.append(
             para("No data quality notes for this period: every indicator had enough data to be scored.")
         )
-    story += [
+    closing += [
         Spacer(1, 8),
         para(
             f"Contract {context.contract_id}, version {context.contract_version}. Settlement period {view.period}, "
@@ -117,6 +117,7 @@ def statement_story(view: StatementView) -> list[Flowable]:
             "small",
         ),
     ]
+    story += _kept_with_the_last(closing)
     return story
 
 
@@ -185,3 +186,11 @@ def _indicator_table(view: StatementView) -> Flowable:
         "Earned",
     ]
     return data_table(header, rows, INDICATOR_WIDTHS, numeric=range(1, 8), total_rows=1, highlight=unscorable)
+
+
+def _kept_with_the_last(closing: list[Flowable]) -> list[Flowable]:
+    """The data quality notes and the colophon, so that no page holds the colophon alone: all of
+    it together when short, else the last note with the colophon."""
+    if len(closing) <= 8:
+        return [KeepTogether(closing)]
+    return [*closing[:-3], KeepTogether(closing[-3:])]
