@@ -74,3 +74,17 @@ def test_a_cell_draws_contract_text_literally_right_aligned_in_its_column() -> N
     text_cell.drawOn(canvas, 0, 0)
     stream = canvas.getpdfdata()
     assert b"(A & B <b>Trust</b>) Tj" in stream and b"(x <i>&amp;</i>) Tj" in stream
+
+
+@pytest.mark.parametrize("amount", ["£4,741,054.57", "-£662,587.00", "£999,999,999.99", "41.1022%"])
+def test_a_number_too_wide_for_its_column_is_set_smaller_never_cut(amount: str) -> None:
+    """The commissioner's PDF once broke '£4,741,054.57' into '£4,741,054.5' over '7'."""
+    narrow = TextCell([(amount, "Helvetica", 8.0, colors.black)], leading=10, right=True)
+    width, height = narrow.wrap(30, 100)
+    rows = narrow._rows
+    assert height == 10 and len(rows) == 1  # one line: the whole number
+    text, text_width, _, size, _ = rows[0]
+    assert text == amount
+    assert size < 8.0 and (text_width <= width or size == 4.0)
+    words = TextCell([("Emergency admissions per 1,000", "Helvetica", 8.0, colors.black)], leading=10)
+    assert words.wrap(30, 100)[1] > 10  # words still wrap onto more lines

@@ -100,6 +100,25 @@ def wrap_text(text: str, font: str, size: float, width: float) -> list[tuple[str
     return lines
 
 
+_NUMBER = re.compile(r"^[-\u2212]?[£$€]?[\d,]+(\.\d+)?(%|k|m|bn)?$")
+SMALLEST = 4.0
+"""The smallest size a number is set in to fit its column (it is never cut between digits)."""
+
+
+def _number_fitted(line: str, font: str, size: float, width: float) -> tuple[float, float] | None:
+    """For a number wider than its column (`£4,741,054.57` in a narrow column): the smaller size
+    that fits it, and its width then. A number is never broken between its digits, where a reader
+    would take `£4,741,054.5` over `7` for two figures. None for anything else, or one that fits."""
+    text = line.strip()
+    if not _NUMBER.match(text):
+        return None
+    text_width = stringWidth(text, font, size)
+    if text_width <= width:
+        return None
+    smaller = max(SMALLEST, int(size * width / text_width * 10) / 10)
+    return smaller, stringWidth(text, font, smaller)
+
+
 class TextCell(Flowable):
     """A table cell of plain text lines, each (text, font, size, colour), one `leading` apart.
 
@@ -122,11 +141,16 @@ class TextCell(Flowable):
 
     def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
         if availWidth != self._wrapped_at:
-            self._rows = [
-                (text, text_width, font, size, colour)
-                for line, font, size, colour in self._lines
-                for text, text_width in wrap_text(line, font, size, availWidth) or [("", 0.0)]
-            ]
+            self._rows = []
+            for line, font, size, colour in self._lines:
+                fitted = _number_fitted(line, font, size, availWidth)
+                if fitted is not None:
+                    self._rows.append((line, fitted[1], font, fitted[0], colour))
+                    continue
+                self._rows += [
+                    (text, text_width, font, size, colour)
+                    for text, text_width in wrap_text(line, font, size, availWidth) or [("", 0.0)]
+                ]
             self._wrapped_at = availWidth
         self.width, self.height = availWidth, len(self._rows) * self._leading
         return self.width, self.height
