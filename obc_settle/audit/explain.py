@@ -57,7 +57,7 @@ def explain_provider(
     commissioner = ledger.filter(pl.col("party_id") == COMMISSIONER).to_dicts()
     outcome_lines = [line for line in lines if line["line_type"] == LineType.OUTCOME]
     shown = [line for line in outcome_lines if indicator_id in (None, line["indicator_id"])]
-    if not shown:
+    if indicator_id is not None and not shown:  # without --indicator, a provider may have no outcome line
         ids = [line["indicator_id"] for line in outcome_lines]
         message = f"provider {provider_id!r} has no line for indicator {indicator_id!r} (it has {', '.join(ids)}){did_you_mean(str(indicator_id), ids)}"
         raise SettlementError(ExitCode.USAGE, [Diagnostic("A009", message, Location("--indicator"))])
@@ -75,7 +75,7 @@ def explain_provider(
         "status": first["status"],
         "provider": {"id": provider_id, "name": provider.name, "role": first["party_role"]},
         "period_value": _period_value(commissioner),
-        "base_payment": _base_payment(_line(lines, LineType.BASE_PAYMENT)),
+        "base_payment": _base_payment([line for line in lines if line["line_type"] == LineType.BASE_PAYMENT]),
         "indicator_filter": indicator_id,
         "indicators": [
             _indicator(
@@ -136,18 +136,31 @@ def _period_value(commissioner: list[dict[str, Any]]) -> dict[str, Any]:
     }
 
 
-def _base_payment(line: dict[str, Any] | None) -> dict[str, Any] | None:
-    if line is None:
+def _base_payment(base_lines: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """The base payment: pool × share, split among the providers by largest remainder; paid in
+    monthly instalments (several lines, each naming its month), also split into the months."""
+    if not base_lines:
         return None
+    line = base_lines[0]
     share = exact_figure(line, "share") or Fraction(0)
     product = line["pool_pence"] * share
-    return {
+    total = sum(int(item["amount_pence"]) for item in base_lines)
+    derived = {
         "base_pool_pence": line["pool_pence"],
         "base_share": fraction_text(share),
         "exact": fraction_text(product),
-        "amount_pence": line["amount_pence"],
-        "formula": f"{line['pool_pence']} × {shown(share)} = {shown(product)} → {line['amount_pence']} (largest remainder among the providers)",
+        "amount_pence": total,
+        "formula": f"{line['pool_pence']} × {shown(share)} = {shown(product)} → {total} (largest remainder among the providers)",
     }
+    if len(base_lines) > 1:
+        parts = " + ".join(f"{item['amount_pence']} ({item['window_first_month']})" for item in base_lines)
+        derived["instalments"] = [
+            {"month": item["window_first_month"], "amount_pence": item["amount_pence"]} for item in base_lines
+        ]
+        derived["instalments_formula"] = (
+            f"{total} in {len(base_lines)} monthly instalments, split by largest remainder: {parts}"
+        )
+    return derived
 
 
 def _indicator(

@@ -39,6 +39,8 @@ def explanation_lines(document: dict[str, Any]) -> list[str]:
             f"   base pool × base share = {base['formula']}",
             f"   base payment: {_money(base['amount_pence'])}",
         ]
+        if "instalments_formula" in base:
+            lines.append(f"   paid monthly: {base['instalments_formula']}")
     for number, item in enumerate(document["indicators"], start=3):
         lines += ["", *_indicator_lines(number, item)]
     totals = document["totals"]

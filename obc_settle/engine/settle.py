@@ -128,6 +128,8 @@ def _base_lines(contract: Contract, money: PeriodMoney, span: Span) -> dict[str,
                 amount,
                 pool_pence=money.base_pool_pence,
                 **share,
+                window_first_month=month,  # the month the instalment pays for
+                window_last_month=month,
                 note=f"monthly instalment for {month}: {index} of {len(span.months)} of {base} pence ({note})",
             )
             for index, (month, amount) in enumerate(zip(span.months, instalments, strict=True), start=1)

@@ -155,6 +155,14 @@ def month(value: object) -> str:
     return f"{MONTHS[int(text[5:7]) - 1][:3]} {text[:4]}"
 
 
+def month_name(value: object) -> str:
+    """`2025-10` -> `October 2025`; anything else unchanged."""
+    text = str(value)
+    if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", text):
+        return text
+    return f"{MONTHS[int(text[5:7]) - 1]} {text[:4]}"
+
+
 def window(first: object, last: object) -> str:
     if first is None or last is None:
         return NO_VALUE

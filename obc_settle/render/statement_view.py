@@ -9,6 +9,7 @@ waterfall's starting bar: base payment + withheld); nothing here derives or roun
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -112,7 +113,13 @@ class StatementView:
     """The provider's ledger rows, in line order (for the Excel ledger sheet)."""
 
     def money_line(self, key: str) -> MoneyLine | None:
-        return next((line for line in self.money if line.key == key), None)
+        """The line of `key`; monthly base instalments (several lines) as one, their sum."""
+        lines = [line for line in self.money if line.key == key]
+        if len(lines) > 1:
+            total = sum(line.pence for line in lines)
+            label = f"{labels.STATEMENT_LABELS.get(key, key)} ({len(lines)} monthly instalments)"
+            return dataclasses.replace(lines[0], label=label, pence=total)
+        return lines[0] if lines else None
 
     @property
     def headline(self) -> tuple[MoneyLine, ...]:
@@ -231,6 +238,8 @@ def _money(rows: list[dict[str, Any]]) -> tuple[MoneyLine, ...]:
         label = labels.STATEMENT_LABELS.get(line_type) or line_type.replace("_", " ").capitalize()
         if row.get("adjusts_period"):
             label = f"{label} ({row['adjusts_period']})"
+        elif line_type == LineType.BASE_PAYMENT and row.get("window_first_month"):
+            label = f"{label}, {labels.month_name(row['window_first_month'])}"  # a monthly instalment
         money.append(
             MoneyLine(
                 line_type,
@@ -267,7 +276,17 @@ def _explanation(row: dict[str, Any], rows: list[dict[str, Any]]) -> str:
     )
     if line_type == LineType.BASE_PAYMENT:
         if row["share"] is not None and row["pool_pence"] is not None:
-            return f"Your base share of {labels.percent(row['share'])} of the base pool of {format_pounds(int(row['pool_pence']))}."
+            share = f"your base share of {labels.percent(row['share'])} of the base pool of {format_pounds(int(row['pool_pence']))}"
+            instalments = [r for r in rows if r["line_type"] == LineType.BASE_PAYMENT]
+            if len(instalments) > 1 and row.get("window_first_month"):
+                whole = sum(int(r["amount_pence"]) for r in instalments)
+                number = instalments.index(row) + 1
+                return (
+                    f"Instalment for {labels.month_name(row['window_first_month'])}: {number} of {len(instalments)} "
+                    f"monthly parts of your base payment of {format_pounds(whole)} for the period, "
+                    f"which is {share}; the parts differ by at most a penny."
+                )
+            return f"{share[0].upper()}{share[1:]}."
         return "Your share of the contract value that is not at risk against outcomes."
     if line_type == LineType.WITHHELD:
         return "Your part of the outcome pool: money at risk, earned only through outcomes (not added to the total)."
@@ -293,7 +312,9 @@ def _adds_to_net(row: dict[str, Any]) -> bool:
 
 def _waterfall(money: tuple[MoneyLine, ...]) -> Waterfall:
     """Base payment + withheld (what full achievement would pay) -> withheld -> earned -> other payments -> net payable."""
-    amounts = {line.key: line.pence for line in money}
+    amounts: dict[str, int] = {}
+    for line in money:  # monthly base instalments are several lines of one kind: their sum
+        amounts[line.key] = amounts.get(line.key, 0) + line.pence
     base, withheld = amounts.get("base_payment", 0), amounts.get("withheld", 0)
     steps = [("Withheld", -withheld), ("Earned", amounts.get("earned", 0))]
     for line in money:
