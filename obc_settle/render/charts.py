@@ -140,6 +140,7 @@ def achievement_row(
     target: object,
     score: object,
     scorable: object,
+    at_risk: bool = True,
 ) -> AchievementRow:
     """One indicator on its own scale: wide enough for achieved, threshold and target with room either side."""
     values = [v for v in (finite(achieved), finite(threshold), finite(target)) if v is not None]
@@ -159,6 +160,12 @@ def achievement_row(
     value = finite(achieved)
     origin = at(0.0) if low < 0 < high else 0.0
     state, state_text = _state(score, scorable, value, target_reached(value, g, direction))
+    if not at_risk and state not in ("no_data",):
+        # A fee-based year (nothing withheld): measured and shown, but no money rode on it.
+        state, state_text = (
+            "unscored",
+            f"Nothing at risk this year: measured only ({state_text[:1].lower()}{state_text[1:]})",
+        )
     return AchievementRow(
         label=label,
         achieved=level(achieved, kind),

@@ -225,6 +225,7 @@ def report_view(ledger: pl.DataFrame, context: ReportContext) -> ReportView:
                 i.line["target"],
                 i.line["score"],
                 i.line["scorable"],
+                at_risk=any(item.line.get("pool_pence") for item in indicators),
             )
             for i in indicators
         ),

@@ -192,7 +192,9 @@ def statement_view(ledger: pl.DataFrame, provider_id: str, context: StatementCon
         earned_total=format_pounds(sum(int(row["amount_pence"]) for row in outcomes)),
         notes=_notes(outcomes, context),
         waterfall=_waterfall(money),
-        achievement=tuple(_achievement(row, context) for row in outcomes),
+        achievement=tuple(
+            _achievement(row, context, any(item.get("pool_pence") for item in outcomes)) for row in outcomes
+        ),
         lines=tuple(rows),
     )
 
@@ -289,6 +291,16 @@ def _explanation(row: dict[str, Any], rows: list[dict[str, Any]]) -> str:
             return f"{share[0].upper()}{share[1:]}."
         return "Your share of the contract value that is not at risk against outcomes."
     if line_type == LineType.WITHHELD:
+        outcome_rows = [r for r in rows if r["line_type"] == LineType.OUTCOME]
+        if (
+            int(row["amount_pence"]) == 0
+            and outcome_rows
+            and not any(r.get("pool_pence") for r in outcome_rows)
+        ):
+            return (
+                "Nothing is withheld this period (a withheld proportion of 0, as in a fee-based year): the "
+                "outcomes below are measured and reported, with no money at risk on them (not added to the total)."
+            )
         return "Your part of the outcome pool: money at risk, earned only through outcomes (not added to the total)."
     if line_type == LineType.UNEARNED:
         return "Withheld money not earned this period (not added to the total)."
@@ -336,7 +348,8 @@ NOT_STEPS = (
 )
 
 
-def _achievement(row: dict[str, Any], context: StatementContext) -> AchievementRow:
+def _achievement(row: dict[str, Any], context: StatementContext, at_risk: bool) -> AchievementRow:
+    """`at_risk`: some outcome money rides on the period (not a fee-based year, nothing withheld)."""
     indicator_id = str(row["indicator_id"])
     return achievement_row(
         context.indicator_names.get(indicator_id, indicator_id),
@@ -347,6 +360,7 @@ def _achievement(row: dict[str, Any], context: StatementContext) -> AchievementR
         row["target"],
         row["score"],
         row["scorable"],
+        at_risk=at_risk,
     )
 
 
