@@ -191,7 +191,18 @@ LINE_LABELS = {
     "retained": "Retained on indicator",
     "retained_unscored": "Retained: pool of unscored indicators",
     "net_retained": "Net retained",
+    "held": "Held until the year end",
+    "points": "Points payment",
+    "aspiration": "Aspiration payment",
+    "risk_share": "Risk and gain share",
+    "rate_card": "Rate-card outcome payment",
+    "subcontract": "Subcontract",
+    "restatement": "Restatement of an earlier period",
+    "paid_on_account": "Paid on account",
+    "paid_to_date": "Paid to date this contract year",
+    "due_now": "Due now",
 }
+"""How the workbooks and the report name each ledger line type (every type: tests/test_line_labels.py)."""
 STATEMENT_LABELS = {
     "base_payment": "Base payment",
     "withheld": "Withheld from you",
