@@ -15,6 +15,7 @@ from decimal import Decimal
 from fractions import Fraction
 
 from obc_settle import scoring_methods
+from obc_settle.money import format_pounds
 from obc_settle.periods import SettlementPeriod
 
 NO_VALUE = "\u2014"
@@ -142,9 +143,22 @@ def precise(number: float, least: int = 2, most: int = 6) -> str:
 
 
 def sentence(text: str) -> str:
-    """Ledger notes are lower-case phrases; shown as sentences."""
-    text = text.strip()
+    """Ledger notes are lower-case phrases; shown as sentences, with amounts in pounds and pence
+    (`662587 pence` -> `£6,625.87`): documents never show raw pence in text."""
+    text = in_pounds(text.strip())
     return text[:1].upper() + text[1:] + ("" if text.endswith((".", "!", "?")) else ".")
+
+
+_PENCE = re.compile(r"(?<![\w.])(-?\d+) pence\b")
+
+
+_POUNDS = re.compile(r"(?<![\w.£])(-?)([\d,]+\.\d\d) pounds\b")
+
+
+def in_pounds(text: str) -> str:
+    """Every `<integer> pence` and `<n.nn> pounds` in a ledger note written as `£n.nn`."""
+    text = _PENCE.sub(lambda match: format_pounds(int(match.group(1))), text)
+    return _POUNDS.sub(lambda match: f"{match.group(1)}£{match.group(2)}", text)
 
 
 def month(value: object) -> str:

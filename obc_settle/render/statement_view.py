@@ -302,6 +302,19 @@ def _explanation(row: dict[str, Any], rows: list[dict[str, Any]]) -> str:
                 "outcomes below are measured and reported, with no money at risk on them (not added to the total)."
             )
         return "Your part of the outcome pool: money at risk, earned only through outcomes (not added to the total)."
+    if (
+        line_type == LineType.RISK_SHARE
+        and row.get("share") is not None
+        and row.get("pool_pence") is not None
+    ):
+        part = int(row["pool_pence"])
+        side = "saving" if part >= 0 else "overspend"
+        mine = (
+            f"Your share of {labels.percent(row['share'])} of the providers' part of the {side}, "
+            f"{format_pounds(part)}: {format_pounds(int(row['amount_pence']))}."
+        )
+        note = row.get("note")
+        return f"{mine} How the providers' part was found: {labels.sentence(str(note))}" if note else mine
     if line_type == LineType.UNEARNED:
         return "Withheld money not earned this period (not added to the total)."
     if line_type == LineType.NET_PAYABLE:
