@@ -56,8 +56,10 @@ def main() -> None:
         interrupts.remove_leftovers()
         with contextlib.suppress(OSError, ValueError):
             sys.stdout.flush()
-            sys.stderr.write(f"{interrupted}\n")
-            sys.stderr.flush()
+        if not interrupts.announced():  # a real signal was announced as it came (interrupts.handle)
+            with contextlib.suppress(OSError, ValueError):
+                sys.stderr.write(f"{interrupted}\n")
+                sys.stderr.flush()
         leave(interrupted.exit_status)
     finally:
         # Python restores the default handlers while it shuts down, but leaves ignored ones ignored.

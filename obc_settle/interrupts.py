@@ -16,6 +16,7 @@ accelerator gives `RuntimeError: unexpected exception in unicode2T1`): the comma
 from __future__ import annotations
 
 import contextlib
+import os
 import signal
 import sys
 from collections.abc import Callable, Iterable, Iterator
@@ -59,6 +60,8 @@ class _State:
     """A signal came inside a `deferred()` block and has not been raised yet."""
     raised = False
     """An `Interrupted` is unwinding the command now: no second one may cut its cleanup short."""
+    announced = False
+    """The one line for the signal has been printed (`announce`)."""
     leftovers: ClassVar[dict[int, Callable[[], object]]] = {}
     """What to remove if the command is interrupted before it can (`leftover`)."""
     unraisablehook: Callable[[Any], object] = sys.__unraisablehook__
@@ -68,6 +71,7 @@ class _State:
 def install(signals: Iterable[int]) -> None:
     """Handle `signals` with `handle` from now on."""
     _State.received, _State.ended, _State.pending, _State.raised = None, False, False, False
+    _State.announced = False
     for signum in signals:
         signal.signal(signum, handle)
     if sys.unraisablehook is not _lost:
@@ -93,10 +97,21 @@ def handle(signum: int, frame: FrameType | None) -> None:
     if _State.received is not None or _State.ended:
         return  # already unwinding (let the cleanup finish), or exiting
     _State.received = signum
+    announce(signum)
     if _State.deferring:
         _State.pending = True  # raised when the step that must not be cut in two is done
         return
     _raise_outside_import(signum, frame)
+
+
+def announce(signum: int) -> None:
+    """Print the one line for a signal, once, straight to the standard error's file descriptor:
+    whatever way the command then ends, the user has been told why."""
+    if _State.announced:
+        return
+    _State.announced = True
+    with contextlib.suppress(OSError):
+        os.write(2, f"{message(signum)}\n".encode())
 
 
 @contextlib.contextmanager
@@ -159,6 +174,11 @@ def remove_leftovers() -> None:
     for token in sorted(_State.leftovers, reverse=True):
         with contextlib.suppress(Exception):
             _State.leftovers.pop(token)()
+
+
+def announced() -> bool:
+    """Whether the line for the signal has been printed already."""
+    return _State.announced
 
 
 def end() -> None:
