@@ -22,9 +22,11 @@ demo: install
 	  id=$$(basename $$contract .yaml); \
 	  echo; echo "== $$id: check 2025-26-Q3"; \
 	  $(OBC) check $$contract --data sample_data/$$id --period 2025-26-Q3 | tail -1 || exit $$?; \
+	  paid=""; \
 	  for quarter in Q1 Q2 Q3 Q4; do \
 	    if [ $$quarter = Q3 ]; then echo; echo "== $$id 2025-26-Q3"; quiet=""; else quiet="--quiet"; fi; \
-	    $(OBC) run $$contract --data sample_data/$$id --period 2025-26-$$quarter --out out/$$id/2025-26-$$quarter --force $$quiet || exit $$?; \
+	    $(OBC) run $$contract --data sample_data/$$id --period 2025-26-$$quarter --out out/$$id/2025-26-$$quarter --force $$quiet $$paid || exit $$?; \
+	    paid="$$paid --paid out/$$id/2025-26-$$quarter"; \
 	  done; \
 	  echo; echo "== $$id 2025-26 (year end: the quarters paid on account are netted off)"; \
 	  $(OBC) run $$contract --data sample_data/$$id --period 2025-26 --out out/$$id/2025-26 --force \
@@ -32,7 +34,8 @@ demo: install
 	done
 	@echo; echo "== diabetes-alliance 2025-26-Q3 from the providers' Excel returns (sample_data/diabetes-alliance-returns)"
 	$(OBC) run contracts/diabetes-alliance.yaml --data sample_data/diabetes-alliance-returns --period 2025-26-Q3 \
-	  --out out/diabetes-alliance-returns/2025-26-Q3 --force --quiet
+	  --out out/diabetes-alliance-returns/2025-26-Q3 --force --quiet \
+	  --paid out/diabetes-alliance/2025-26-Q1 --paid out/diabetes-alliance/2025-26-Q2
 	@cmp -s out/diabetes-alliance-returns/2025-26-Q3/ledger.csv out/diabetes-alliance/2025-26-Q3/ledger.csv \
 	  && echo "the same ledger as from the Parquet extracts: out/diabetes-alliance-returns/2025-26-Q3/ledger.csv"
 

@@ -173,7 +173,7 @@ CODES: dict[str, str] = {
     "R002": "an option does not apply to this contract",
     "R003": "no such contract template",
     "R004": "a what-if option out of range (estimate: --through, --trajectory, --period; simulate: --indicator, --years)",
-    "R005": "a contract-year settlement of a contract that pays on account in-year, without --paid, --payments or --nothing-paid-on-account",
+    "R005": "a contract-year settlement of a contract that pays on account in-year, or a later quarter of one whose quarters settle the year to date, without --paid, --payments or --nothing-paid-on-account",
     "S001": "scenario file: unknown or missing key, wrong type or value, not exactly one kind of change",
     "S002": "scenario file: unknown indicator or provider, or a spend change without a risk/gain share",
     "O001": "output folder exists (use --force to replace it)",

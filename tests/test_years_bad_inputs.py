@@ -51,14 +51,22 @@ def test_a_finance_extract_missing_months_is_refused_naming_the_data_and_the_mon
         in stderr
     )
     assert not out.exists()
-    code, _ = run(str(MID_NOTTS), "--data", str(data), "--period", "2025-26-Q2", "--out", str(out))
+    args = ["--period", "2025-26-Q2", "--out", str(out), "--nothing-paid-on-account"]  # Q1 not settled here
+    code, _ = run(str(MID_NOTTS), "--data", str(data), *args)
     assert code == 0  # a quarter settles no risk share: the spend is not needed
 
 
 def test_a_population_missing_for_a_month_of_a_capitated_quarter_is_refused(tmp_path: Path) -> None:
     data = copy_without(tmp_path, "registered_population", {"2025-11"})
     code, stderr = run(
-        str(MID_NOTTS), "--data", str(data), "--period", "2025-26-Q3", "--out", str(tmp_path / "out")
+        str(MID_NOTTS),
+        "--data",
+        str(data),
+        "--period",
+        "2025-26-Q3",
+        "--out",
+        str(tmp_path / "out"),
+        "--nothing-paid-on-account",  # Q1 and Q2 are not settled here
     )
     assert code == 3
     assert (

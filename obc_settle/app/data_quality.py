@@ -2,8 +2,9 @@
 
 Shared by `run` and `check`, so both report the same findings for the same inputs:
 
-- R005: a contract-year settlement of a contract that pays on account in-year, given no payment
-  history and not told that nothing was paid (the headline would invite paying the quarters twice);
+- R005: a contract-year settlement of a contract that pays on account in-year, or a later quarter
+  of a contract whose quarters settle the year to date, given no payment history and not told
+  that nothing was paid (the headline would invite paying the earlier quarters twice);
 - D023: provider x indicator x month cells the contract expects and the extracts lack: a warning
   on a provisional settlement, an error on a final one unless the contract's `missing_cells` is
   `measure_what_arrived`;
@@ -42,12 +43,24 @@ def on_account_findings(
                 "R002", f"{NOTHING_PAID_OPTION} contradicts --paid/--payments: give one or the other", where
             )
         ]
-    if nothing_paid and not period.is_year:
+    nets_quarters = _nets_earlier_quarters(contract, period)
+    if nothing_paid and not period.is_year and not nets_quarters:
         return [
             Diagnostic(
-                "R002", f"{NOTHING_PAID_OPTION} is for a contract-year settlement, not a quarter", where
+                "R002",
+                f"{NOTHING_PAID_OPTION} is for a contract-year settlement, or a later quarter of a contract whose "
+                "quarters settle the year to date, not this quarter",
+                where,
             )
         ]
+    if nets_quarters and not (has_history or nothing_paid):
+        earlier = ", ".join(f"{period.contract_year}-Q{q}" for q in range(1, period.quarter or 1))
+        message = (
+            f"{period} settles the year to date less what the earlier quarters paid (outcome_on_account: "
+            f"year_to_date): name those runs with --paid ({earlier}) or a payments extract with --payments; "
+            f"or, if nothing was paid for them, say so with {NOTHING_PAID_OPTION}"
+        )
+        return [Diagnostic("R005", message, where)]
     if not period.is_year or has_history or nothing_paid:
         return []
     paid = in_year_payments(contract, period)
@@ -59,6 +72,17 @@ def on_account_findings(
         f"off; or, if nothing was paid on account, say so with {NOTHING_PAID_OPTION}"
     )
     return [Diagnostic("R005", message, where)]
+
+
+def _nets_earlier_quarters(contract: Contract, period: SettlementPeriod) -> bool:
+    """A quarter after the first of a contract whose quarters pay the year to date less what the
+    earlier quarters paid: settled alone it would pay the earlier quarters' money again."""
+    if period.is_year or (period.quarter or 1) == 1:
+        return False
+    terms = contract.in_force(period.contract_year.name)
+    if terms.payment_terms.outcome_on_account != "year_to_date":
+        return False
+    return any("outcome money on account" in paid for paid in in_year_payments(contract, period))
 
 
 @dataclass(frozen=True)
