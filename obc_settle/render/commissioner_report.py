@@ -17,6 +17,7 @@ from typing import Any
 
 import polars as pl
 
+from obc_settle.contract.fields import COMMISSIONER
 from obc_settle.contract.models import Contract
 from obc_settle.ledger import LineKind, LineType, party_totals, provider_line_totals, settlement_totals
 from obc_settle.money import format_pounds
@@ -74,6 +75,56 @@ class ProviderRow:
 
 
 @dataclass(frozen=True)
+class RiskShareRow:
+    name: str
+    provider_id: str
+    share: object
+    """The provider's share of the providers' part (a decimal), as the ledger line holds it."""
+    pence: int
+
+
+@dataclass(frozen=True)
+class RiskShareView:
+    """The risk/gain share of the settlement: budget against spend, how the providers' part of the
+    saving or overspend was found (the ledger's own derivation, in pounds), each provider's share."""
+
+    derivation: str
+    providers_part_pence: int
+    commissioner: str
+    rows: tuple[RiskShareRow, ...]
+
+    @property
+    def side(self) -> str:
+        return "saving" if self.providers_part_pence >= 0 else "overspend"
+
+
+def risk_share_view(rows: list[dict[str, Any]], names: dict[str, str]) -> RiskShareView | None:
+    """From the ledger's risk_share lines; None for a settlement without a risk/gain share."""
+    lines = [row for row in rows if row["line_type"] == LineType.RISK_SHARE]
+    providers = [row for row in lines if row["party_id"] != COMMISSIONER]
+    if not providers:
+        return None
+    commissioner = next((row for row in lines if row["party_id"] == COMMISSIONER), None)
+    first = providers[0]
+    return RiskShareView(
+        derivation=labels.sentence(str(first["note"])) if first.get("note") else "",
+        providers_part_pence=int(first["pool_pence"] or 0),
+        commissioner=labels.sentence(str(commissioner["note"]))
+        if commissioner and commissioner.get("note")
+        else "",
+        rows=tuple(
+            RiskShareRow(
+                names.get(row["party_id"], row["party_id"]),
+                row["party_id"],
+                row["share"],
+                int(row["amount_pence"]),
+            )
+            for row in providers
+        ),
+    )
+
+
+@dataclass(frozen=True)
 class ReportView:
     context: ReportContext
     status: str
@@ -90,6 +141,7 @@ class ReportView:
     achievement: tuple[AchievementRow, ...]
     shares: tuple[ShareRow, ...]
     lines: tuple[dict[str, Any], ...]
+    risk_share: RiskShareView | None = None
 
     @property
     def headline(self) -> tuple[MoneyLine, ...]:
@@ -233,6 +285,7 @@ def report_view(ledger: pl.DataFrame, context: ReportContext) -> ReportView:
             [(f"{p.name} ({p.provider_id})", p.earned_pence, p.withheld_pence) for p in providers]
         ),
         lines=tuple(rows),
+        risk_share=risk_share_view(rows, {p.provider_id: p.name for p in providers}),
     )
 
 

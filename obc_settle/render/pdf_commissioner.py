@@ -85,6 +85,7 @@ def report_story(view: ReportView) -> list[Flowable]:
         *share_flowables(view.shares),
         Spacer(1, 6),
         _providers_table(view),
+        *_risk_share(view),
         para("Outcome indicators", "h2"),
     ]
     if view.indicators:
@@ -233,3 +234,40 @@ def _kept_with_the_last(closing: list[Flowable]) -> list[Flowable]:
     if len(closing) <= 8:
         return [KeepTogether(closing)]
     return [*closing[:-3], KeepTogether(closing[-3:])]
+
+
+def _risk_share(view: ReportView) -> list[Flowable]:
+    """The risk/gain share: how the providers' part was found, and each provider's share of it."""
+    shared = view.risk_share
+    if shared is None:
+        return []
+    rows: list[list[object]] = [
+        [cell(row.name, [row.provider_id]), labels.percent(row.share), format_pounds(row.pence)]
+        for row in shared.rows
+    ]
+    rows.append(
+        [
+            cell("All providers", style="cell_bold"),
+            "",
+            cell(format_pounds(shared.providers_part_pence), style="cell_num_small_bold"),
+        ]
+    )
+    story: list[Flowable] = [
+        para("Risk and gain share", "h2"),
+        para(shared.derivation),
+        para(
+            f"Each provider's share of the providers' part of the {shared.side}, "
+            f"{format_pounds(shared.providers_part_pence)}:",
+            "small",
+        ),
+        data_table(
+            ["Provider", "Share", "Amount"],
+            rows,
+            [CONTENT_WIDTH * 0.6, CONTENT_WIDTH * 0.2, CONTENT_WIDTH * 0.2],
+            numeric=(1, 2),
+            total_rows=1,
+        ),
+    ]
+    if shared.commissioner:
+        story.append(para(shared.commissioner, "small"))
+    return story

@@ -30,6 +30,7 @@ def write_report_xlsx(view: ReportView, path: Path) -> None:
     )
     _summary(book, view)
     _providers(book, view)
+    _risk_share(book, view)
     _indicators(book, view)
     write_ledger_sheet(book, "Ledger", view.lines)
     for provider in view.providers:
@@ -93,6 +94,32 @@ def _providers(book: Book, view: ReportView) -> None:
         for p in view.providers
     ]
     book.write_table(book.sheet("Providers"), columns, rows)
+
+
+def _risk_share(book: Book, view: ReportView) -> None:
+    """The risk/gain share: how the providers' part was found, then each provider's share of it."""
+    shared = view.risk_share
+    if shared is None:
+        return
+    sheet = book.sheet("Risk share")
+    book.write(sheet, 0, 0, "Risk and gain share", "title")
+    book.write(sheet, 1, 0, shared.derivation, "wrap")
+    if shared.commissioner:
+        book.write(sheet, 2, 0, shared.commissioner, "wrap")
+    sheet.set_column(0, 0, 110)
+    rows = [
+        [row.provider_id, row.name, float(str(row.share)), pounds(row.pence), row.pence]
+        for row in shared.rows
+    ]
+    rows.append(["", "All providers", None, pounds(shared.providers_part_pence), shared.providers_part_pence])
+    columns = [
+        Column("Provider id"),
+        Column("Provider", "wrap", 36),
+        Column(f"Share of the providers' part of the {shared.side}", "percent"),
+        Column("Amount (£)", "pounds"),
+        Column("Amount (pence)", "pence"),
+    ]
+    book.write_table(book.sheet("Risk share by provider"), columns, rows)
 
 
 def _indicators(book: Book, view: ReportView) -> None:

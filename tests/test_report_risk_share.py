@@ -1,0 +1,64 @@
+"""The commissioner's report shows the risk/gain share: budget against spend, how the providers'
+part was found, and each provider's share, in HTML, PDF and the workbook (issue 14)."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import openpyxl
+import pytest
+from paths import ROOT
+from typer.testing import CliRunner
+
+from obc_settle.cli import app
+
+runner = CliRunner()
+
+
+@pytest.fixture(scope="module")
+def year_end(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("mid-notts") / "2025-26"
+    args = ["run", str(ROOT / "contracts" / "mid-notts-alliance.yaml")]
+    args += ["--data", str(ROOT / "sample_data" / "mid-notts-alliance"), "--period", "2025-26"]
+    result = runner.invoke(app, [*args, "--out", str(out), "--quiet", "--nothing-paid-on-account"])
+    assert result.exit_code == 0, result.stderr
+    return out
+
+
+def test_the_html_report_derives_the_providers_part_and_each_share(year_end: Path) -> None:
+    page = (year_end / "report" / "commissioner.html").read_text(encoding="utf-8")
+    assert '<h2 id="risk-share">Risk and gain share</h2>' in page
+    assert "Budget £400,987,470.00 (the contract value of the year), actual spend £390,404,385.00" in page
+    assert "share of the providers' part of the saving, £1,757,956.12" in page
+    assert "£878,978.06" in page  # SFH: 50.0%
+
+
+def test_the_workbook_has_the_shares_adding_up_to_the_providers_part(year_end: Path) -> None:
+    book = openpyxl.load_workbook(year_end / "report" / "commissioner.xlsx")
+    rows = [[cell.value for cell in row] for row in book["Risk share by provider"].iter_rows(min_row=2)]
+    *providers, total = rows
+    assert total[1] == "All providers"
+    assert sum(row[4] for row in providers) == total[4] == 175795612
+    assert "saving £10,583,085.00" in book["Risk share"]["A2"].value
+
+
+@pytest.mark.pdf
+@pytest.mark.skipif(not shutil.which("pdftotext"), reason="needs poppler-utils (.ci/run installs it)")
+def test_the_pdf_report_shows_it_too(year_end: Path) -> None:
+    text = subprocess.run(
+        ["pdftotext", str(year_end / "report" / "commissioner.pdf"), "-"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert "Risk and gain share" in text and "£878,978.06" in text
+
+
+def test_a_settlement_without_a_risk_share_has_no_such_section(tmp_path: Path) -> None:
+    args = ["run", str(ROOT / "contracts" / "diabetes-alliance.yaml")]
+    args += ["--data", str(ROOT / "sample_data" / "diabetes-alliance"), "--period", "2025-26-Q3"]
+    result = runner.invoke(app, [*args, "--out", str(tmp_path / "q3"), "--format", "html", "--quiet"])
+    assert result.exit_code == 0, result.stderr
+    assert "risk-share" not in (tmp_path / "q3" / "report" / "commissioner.html").read_text(encoding="utf-8")
