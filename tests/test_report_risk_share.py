@@ -62,3 +62,18 @@ def test_a_settlement_without_a_risk_share_has_no_such_section(tmp_path: Path) -
     result = runner.invoke(app, [*args, "--out", str(tmp_path / "q3"), "--format", "html", "--quiet"])
     assert result.exit_code == 0, result.stderr
     assert "risk-share" not in (tmp_path / "q3" / "report" / "commissioner.html").read_text(encoding="utf-8")
+
+
+def test_explain_derives_the_risk_share_line(year_end: Path) -> None:
+    import json
+
+    result = runner.invoke(app, ["explain", str(year_end), "--provider", "MNGP", "--json"])
+    assert result.exit_code == 0, result.stderr
+    others = {item["line_type"]: item for item in json.loads(result.stdout)["other_payments"]}
+    risk = others["risk_share"]
+    assert risk["formula"] == (
+        "share × pool = 0.15 × 175795612 = 26369341.8 → 26369342 (largest remainder among the providers)"
+    )
+    assert "saving 1058308500 pence" in risk["note"]
+    text = runner.invoke(app, ["explain", str(year_end), "--provider", "MNGP"]).stdout
+    assert "Risk share: £263,693.42" in text

@@ -88,8 +88,43 @@ def explain_provider(
             )
             for line in shown
         ],
+        "other_payments": _other_payments(lines),
         "totals": _totals(ledger, lines),
     }
+
+
+OTHER_PAYMENTS = (
+    LineType.POINTS,
+    LineType.ASPIRATION,
+    LineType.RISK_SHARE,
+    LineType.RATE_CARD,
+    LineType.SUBCONTRACT,
+    LineType.RESTATEMENT,
+)
+
+
+def _other_payments(lines: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Each line of the other mechanisms, derived: the provider's share of its pool where the line
+    has one (share × pool, split by largest remainder), and the ledger's own derivation of how the
+    pool was found (its note, amounts in pence)."""
+    derived = []
+    for line in lines:
+        if line["line_type"] not in OTHER_PAYMENTS:
+            continue
+        item: dict[str, Any] = {
+            "line_type": line["line_type"],
+            "amount_pence": line["amount_pence"],
+            "note": line.get("note") or "",
+        }
+        share = exact_figure(line, "share")
+        if share is not None and line.get("pool_pence") is not None:
+            product = line["pool_pence"] * share
+            item["formula"] = (
+                f"share × pool = {shown(share)} × {line['pool_pence']} = {shown(product)} → {line['amount_pence']} "
+                "(largest remainder among the providers)"
+            )
+        derived.append(item)
+    return derived
 
 
 def _line(lines: list[dict[str, Any]], line_type: str) -> dict[str, Any] | None:

@@ -43,8 +43,18 @@ def explanation_lines(document: dict[str, Any]) -> list[str]:
             lines.append(f"   paid monthly: {base['instalments_formula']}")
     for number, item in enumerate(document["indicators"], start=3):
         lines += ["", *_indicator_lines(number, item)]
-    totals = document["totals"]
     step = 3 + len(document["indicators"])
+    for item in document.get("other_payments", []):
+        lines += [
+            "",
+            f"{step}. {item['line_type'].replace('_', ' ').capitalize()}: {_money(item['amount_pence'])}",
+        ]
+        if "formula" in item:
+            lines.append(f"   {item['formula']}")
+        if item["note"]:
+            lines.append(f"   how it was found: {item['note']}")
+        step += 1
+    totals = document["totals"]
     lines += [
         "",
         f"{step}. How the parts sum to the net payable",
