@@ -58,7 +58,7 @@ def settle_text(tmp_path: Path, csv_text: str, mapping_text: str) -> tuple[pl.Da
 def test_a_qof_style_long_csv_becomes_one_row_per_provider_indicator_and_month(tmp_path: Path) -> None:
     frame, findings = settle_text(tmp_path, QOF_CSV, QOF_MAPPING)
     assert findings == [
-        "qof.csv: warning D037 1 rows of measures the mapping does not list are left out ('PCAS')"
+        "qof.csv: warning D037 1 row of measures the mapping does not list are left out ('PCAS')"
     ]
     assert frame is not None
     assert frame.select("provider_id", "indicator_id", "period", "numerator", "denominator").rows() == [
@@ -71,10 +71,10 @@ def test_a_code_the_list_does_not_map_is_refused_at_its_first_cell(tmp_path: Pat
     csv_text = QOF_CSV + "F83004,AST007,Nov-25,NUMERATOR,3\nY00001,DM036,Nov-25,NUMERATOR,3\n"
     _, findings = settle_text(tmp_path, csv_text, QOF_MAPPING)
     assert (
-        "qof.csv:7:2: D038 column indicator_id: 1 rows with codes that mapping.yaml does not map ('AST007'): refused; add them under codes.indicator_id"
+        "qof.csv:7:2: D038 column indicator_id: 1 row with codes that mapping.yaml does not map ('AST007'): refused; add them under codes.indicator_id"
         in findings
     )
-    assert any(f.startswith("qof.csv:8:1: D038 column provider_id: 1 rows") for f in findings)
+    assert any(f.startswith("qof.csv:8:1: D038 column provider_id: 1 row ") for f in findings)
 
 
 def test_unmapped_codes_can_be_left_out_with_a_warning(tmp_path: Path) -> None:
@@ -100,7 +100,7 @@ def test_a_month_not_in_the_format_and_a_value_not_a_number_are_located_at_the_s
     csv_text = QOF_CSV + "F83004,DM036,2025-12,NUMERATOR,4\nF83004,DM036,Dec-25,DENOMINATOR,lots\n"
     _, findings = settle_text(tmp_path, csv_text, QOF_MAPPING)
     assert (
-        "qof.csv:7:3: D037 column period: 1 cells not months in the mapping's format Mon-YY ('2025-12')"
+        "qof.csv:7:3: D037 column period: 1 cell not months in the mapping's format Mon-YY ('2025-12')"
         in findings
     )
     assert "qof.csv:8:5: D035 column denominator: 1 cell not a whole number ('lots')" in findings

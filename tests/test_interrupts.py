@@ -37,7 +37,11 @@ MESSAGES: dict[int, str] = {signal.SIGINT: "interrupted", signal.SIGTERM: "termi
 MARKER = "OBC_SETTLE_TEST_RUN"
 """An environment variable with a value unique to each run: its worker processes inherit it."""
 
-pytestmark = pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="needs Linux's /proc")
+pytestmark = pytest.mark.skipif(
+    not Path("/proc/self/status").exists(),
+    reason="these tests wait for a run to install its signal handlers and look for its leftover processes "
+    "through /proc, which only Linux has (the handling itself is the same elsewhere)",
+)
 
 
 def command(out: Path) -> list[str]:

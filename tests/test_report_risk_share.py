@@ -45,7 +45,10 @@ def test_the_workbook_has_the_shares_adding_up_to_the_providers_part(year_end: P
 
 
 @pytest.mark.pdf
-@pytest.mark.skipif(not shutil.which("pdftotext"), reason="needs poppler-utils (.ci/run installs it)")
+@pytest.mark.skipif(
+    not shutil.which("pdftotext"),
+    reason="needs poppler-utils to read the PDF's text (.ci/run installs it: apt-get install poppler-utils)",
+)
 def test_the_pdf_report_shows_it_too(year_end: Path) -> None:
     text = subprocess.run(
         ["pdftotext", str(year_end / "report" / "commissioner.pdf"), "-"],

@@ -21,7 +21,7 @@ import polars as pl
 from obc_settle.errors import Diagnostic, Location, Severity
 from obc_settle.extracts.mapping import ExtractMapping, LongShape, MappingInUse
 from obc_settle.extracts.schema import KEY_COLUMNS
-from obc_settle.extracts.text_table import LINE, Locate, TextTable
+from obc_settle.extracts.text_table import LINE, Locate, TextTable, offending, plural, shown_values
 
 SHOWN = 5
 
@@ -98,7 +98,9 @@ def _pivoted(frame: pl.LazyFrame, long: LongShape, table: TextTable) -> tuple[pl
     findings = []
     if other["rows"]:
         shown = ", ".join(repr(name) for name in other["names"])
-        message = f"{other['rows']} rows of measures the mapping does not list are left out ({shown})"
+        message = (
+            f"{plural(other['rows'], 'row')} of measures the mapping does not list are left out ({shown})"
+        )
         findings.append(Diagnostic("D037", message, Location(table.name), Severity.WARNING))
     kept = frame.filter(listed)
     aggregates = [pl.col(LINE).min()]
@@ -131,25 +133,16 @@ def _recoded(
         return frame, [Diagnostic("D037", f"codes for {column}, but the file has no {column} column", where)]
     cell = pl.col(column).str.strip_chars()
     unknown = cell.is_not_null() & cell.is_in(list(codes)).not_()
-    found = (
-        frame.select(
-            unknown.sum().alias("rows"),
-            pl.col(LINE).filter(unknown).first().alias("line"),
-            cell.filter(unknown).unique(maintain_order=True).head(SHOWN).implode().alias("codes"),
-        )
-        .collect()
-        .row(0, named=True)
-    )
+    found = frame.select(offending("codes", unknown, cell)).collect().row(0, named=True)
     findings = []
-    if found["rows"]:
-        shown = ", ".join(repr(code) for code in found["codes"])
+    if found["codes__count"]:
         severity = Severity.WARNING if unmapped == "leave_out" else Severity.ERROR
         outcome = "left out (unmapped_codes: leave_out)" if unmapped == "leave_out" else "refused"
         message = (
-            f"column {column}: {found['rows']} rows with codes that {used.name} does not map ({shown}): {outcome}; "
-            f"add them under codes.{column}"
+            f"column {column}: {plural(found['codes__count'], 'row')} with codes that {used.name} does not map "
+            f"({shown_values(found, 'codes')}): {outcome}; add them under codes.{column}"
         )
-        findings.append(Diagnostic("D038", message, locate(found["line"], column), severity))
+        findings.append(Diagnostic("D038", message, locate(found["codes__line"], column), severity))
     recoded = frame.filter(unknown.not_()) if unmapped == "leave_out" else frame
     return recoded.with_columns(cell.replace_strict(codes, default=None).alias(column)), findings
 
@@ -160,20 +153,14 @@ def _months(
     cell = pl.col("period").str.strip_chars()
     month = _month_expression(cell, mapping)
     bad = cell.is_not_null() & month.is_null()
-    found = (
-        frame.select(
-            bad.sum().alias("rows"),
-            pl.col(LINE).filter(bad).first().alias("line"),
-            cell.filter(bad).unique(maintain_order=True).head(3).implode().alias("values"),
-        )
-        .collect()
-        .row(0, named=True)
-    )
+    found = frame.select(offending("months", bad, cell)).collect().row(0, named=True)
     findings = []
-    if found["rows"]:
-        shown = ", ".join(repr(value) for value in found["values"])
-        message = f"column period: {found['rows']} cells not months in the mapping's format {mapping.period_format} ({shown})"
-        findings.append(Diagnostic("D037", message, locate(found["line"], "period")))
+    if found["months__count"]:
+        message = (
+            f"column period: {plural(found['months__count'], 'cell')} not months in the mapping's format "
+            f"{mapping.period_format} ({shown_values(found, 'months')})"
+        )
+        findings.append(Diagnostic("D037", message, locate(found["months__line"], "period")))
     return frame.with_columns(month.alias("period")), findings
 
 

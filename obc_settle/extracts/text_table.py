@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 import polars as pl
 
@@ -45,6 +46,27 @@ class TextTable:
     locate: Locate = lambda line, column: Location("", line)
 
 
+def offending(name: str, condition: pl.Expr, value: pl.Expr) -> list[pl.Expr]:
+    """Aggregates saying which rows meet `condition`: how many (`<name>__count`), the first one's
+    source line (`<name>__line`) and up to `SHOWN` distinct values (`<name>__values`). The same
+    three figures back every located finding about cells (typing, codes, months)."""
+    return [
+        condition.sum().alias(f"{name}__count"),
+        pl.col(LINE).filter(condition).first().alias(f"{name}__line"),
+        value.filter(condition).unique(maintain_order=True).head(SHOWN).implode().alias(f"{name}__values"),
+    ]
+
+
+def shown_values(found: dict[str, Any], name: str) -> str:
+    """The values `offending` gathered, quoted: `'n/a', '2.5'`."""
+    return ", ".join(repr(value) for value in found[f"{name}__values"])
+
+
+def plural(count: int, noun: str) -> str:
+    """`1 cell`, `3 cells`."""
+    return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
 def typed(table: TextTable, keep_line: bool = False) -> tuple[pl.LazyFrame | None, list[Diagnostic]]:
     """The frame with the schema's typed columns typed (the rest stay text, `LINE` dropped unless
     `keep_line`), and a
@@ -58,25 +80,16 @@ def typed(table: TextTable, keep_line: bool = False) -> tuple[pl.LazyFrame | Non
     aggregates = [pl.col(column).null_count().alias(f"{column}__nulls") for column in columns]
     for column in checked:
         bad = pl.col(column).str.strip_chars().str.len_chars().gt(0) & _typed(column).is_null()
-        aggregates += [
-            bad.sum().alias(f"{column}__count"),
-            pl.col(LINE).filter(bad).first().alias(f"{column}__line"),
-            pl.col(column)
-            .filter(bad)
-            .unique(maintain_order=True)
-            .head(SHOWN)
-            .implode()
-            .alias(f"{column}__values"),
-        ]
+        aggregates += offending(column, bad, pl.col(column))
     found = table.frame.select(aggregates).collect().row(0, named=True)
     findings = []
     for column in checked:
         count = found[f"{column}__count"]
         if not count:
             continue
-        values = ", ".join(repr(value) for value in found[f"{column}__values"])
-        plural = "s" if count != 1 else ""
-        message = f"column {column}: {count} cell{plural} not {target(column)} ({values})"
+        message = (
+            f"column {column}: {plural(count, 'cell')} not {target(column)} ({shown_values(found, column)})"
+        )
         findings.append(Diagnostic("D035", message, table.locate(found[f"{column}__line"], column)))
     frame = table.frame.with_columns(_typed(column) for column in checked)
     return (frame if keep_line else frame.drop(LINE)), findings
