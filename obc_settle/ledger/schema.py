@@ -26,6 +26,11 @@ Exact figures: `achieved_exact`, `score_exact`, `weight_exact` and `share_exact`
 rationals money was computed from, as text (`0.85`, or `119/97` when the decimal does not
 terminate; `fractions.Fraction(text)` reads them). `achieved` (a float), `score` (15 places),
 `weight` and `share` (12 places) are the same numbers for reading and sorting.
+
+`derivation`: for a line whose derivation has more parts than these columns hold (a risk/gain
+share's budget, spend, bands, caps and gates; a scheme's intermediate points), a JSON object with
+sorted keys, amounts in integer pence and rationals as exact text; null otherwise. Renderers read
+it through `obc_settle.ledger.derivation`; nothing recomputes money from it.
 """
 
 from __future__ import annotations
@@ -126,4 +131,5 @@ LEDGER_SCHEMA: dict[str, pl.DataType] = {
     "confidence_lower": pl.Float64(),
     "confidence_upper": pl.Float64(),
     "adjusts_period": pl.String(),
+    "derivation": pl.String(),
 }
