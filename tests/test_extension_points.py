@@ -10,6 +10,10 @@ and the report. An unknown method or format is an error everywhere, never a defa
 
 from __future__ import annotations
 
+import os
+import pickle
+import subprocess
+import sys
 from collections.abc import Iterator
 from fractions import Fraction
 from pathlib import Path
@@ -27,7 +31,7 @@ from obc_settle.contract.models import Contract
 from obc_settle.engine import settle
 from obc_settle.periods import SettlementPeriod
 from obc_settle.render import document_formats, labels
-from obc_settle.render.documents import write_documents
+from obc_settle.render.documents import Document, write_documents
 from obc_settle.render.statement_view import statement_context, statement_view
 from obc_settle.scoring_methods import Levels, MethodDocs, Parameters, ScoringMethod, UnknownScoringMethod
 
@@ -204,6 +208,30 @@ def test_a_registered_output_format_is_chosen_completed_and_written(tmp_path: Pa
     assert any(p.startswith("outputs.md") and TOY_FORMAT.docs_row() in p for p in problems)
     assert any(p.startswith("cli.md") and "'toy'" in p for p in problems)
     assert "toy" not in document_formats.names()
+
+
+def test_a_format_registered_at_run_time_is_rendered_by_a_process_that_never_registered_it(
+    tmp_path: Path,
+) -> None:
+    """A render worker is a fresh process: the document it is handed carries its format's record,
+    so a plug-in's format registered in the main process is written there too, not refused."""
+    with scoring_methods.registered(HALFWAY):
+        contract = halfway_contract()
+        ledger = settle(contract, monthly(ROWS), SettlementPeriod.parse(PERIOD))
+        view = statement_view(ledger, "A", statement_context(contract, "A", RUN_ID))
+    document = Document("statement", TOY_FORMAT, view, tmp_path / "A.txt")
+    (tmp_path / "document.pickle").write_bytes(pickle.dumps(document))
+    script = (
+        "import pickle, sys; from obc_settle.render.documents import render_document; "
+        "from obc_settle.render import document_formats; assert 'toy' not in document_formats.names(); "
+        "render_document(pickle.loads(open(sys.argv[1], 'rb').read()))"
+    )
+    tests_folder = str(Path(__file__).parent)
+    environment = {**os.environ, "PYTHONPATH": os.pathsep.join([tests_folder, *sys.path])}
+    subprocess.run(
+        [sys.executable, "-c", script, str(tmp_path / "document.pickle")], check=True, env=environment
+    )
+    assert (tmp_path / "A.txt").read_text() == "a toy document: StatementView\n"
 
 
 def test_an_unknown_output_format_is_a_usage_error() -> None:

@@ -16,6 +16,7 @@ from document_support import RUN_ID, sample_settlement
 from paths import ROOT
 
 from obc_settle.app import RunRequest, run_settlement
+from obc_settle.render import document_formats
 from obc_settle.render.documents import STAGE, Document, document_count, render_document, write_documents
 from obc_settle.render.statement_view import statement_context, statement_view
 from obc_settle.run_folder import workers as workers_module
@@ -115,7 +116,9 @@ def test_a_document_failing_in_a_worker_raises_what_the_serial_path_raises_and_e
     contract, ledger = sample_settlement()
     provider = contract.providers[0].id
     view = statement_view(ledger, provider, statement_context(contract, provider, RUN_ID))
-    broken = Document("statement", "html", view, tmp_path / "no such folder" / f"{provider}.html")
+    broken = Document(
+        "statement", document_formats.get("html"), view, tmp_path / "no such folder" / f"{provider}.html"
+    )
     with pytest.raises(FileNotFoundError):
         render_document(broken)
     workers = RenderWorkers(1)

@@ -39,7 +39,7 @@ from obc_settle.render.commissioner_report import (
     report_html,
     report_view,
 )
-from obc_settle.render.document_formats import BUILT_IN, FORMATS, Progress, get, parse_formats
+from obc_settle.render.document_formats import BUILT_IN, FORMATS, OutputFormat, Progress, get, parse_formats
 from obc_settle.render.html_statement import statement_html
 from obc_settle.render.statement_view import (
     StatementView,
@@ -72,13 +72,15 @@ class Document:
 
     kind: str
     """statement | report"""
-    format: str
+    output: OutputFormat
+    """The format's record itself, not its name: a worker process renders a format registered at
+    run time (a plug-in, a test) without that registration, since the record names its writers."""
     view: StatementView | ReportView
     path: Path
 
 
 def render_document(document: Document) -> None:
-    writer = get(document.format).writer("statement" if document.kind == "statement" else "report")
+    writer = document.output.writer("statement" if document.kind == "statement" else "report")
     writer(document.view, document.path)
 
 
@@ -121,13 +123,16 @@ def write_documents(
         view = statement_view(ledger, provider.id, statement_context(contract, provider.id, run_id))
         documents += [
             Document(
-                "statement", name, view, statements / document_file_name(provider.id, get(name).extension)
+                "statement",
+                get(name),
+                view,
+                statements / document_file_name(provider.id, get(name).extension),
             )
             for name in chosen
         ]
     summary = report_view(ledger, report_context(contract, run_id))
     documents += [
-        Document("report", name, summary, report / f"{REPORT_FILE_STEM}.{get(name).extension}")
+        Document("report", get(name), summary, report / f"{REPORT_FILE_STEM}.{get(name).extension}")
         for name in chosen
     ]
     done = 0
@@ -143,6 +148,6 @@ def write_documents(
             render_document(document)
             wrote(document)
     else:  # the slow first, so that the last to finish are quick: the report (every provider), then PDF, Excel, HTML
-        slowest_first = sorted(documents, key=lambda d: (d.kind != "report", -get(d.format).render_seconds))
+        slowest_first = sorted(documents, key=lambda d: (d.kind != "report", -d.output.render_seconds))
         workers.run(render_document, slowest_first, wrote)
     return [document.path for document in documents]
