@@ -1,4 +1,8 @@
-"""Money is integer pence. One rounding rule, one way to split.
+"""Money is integer pence. One rounding rule, one way to split. How amounts are written.
+
+"Pence" means the currency's minor unit throughout: a contract in dollars (`currency: USD`) is
+settled in whole cents, in the same columns (`amount_pence`), by the same rules; only the writing
+of amounts (`format_pounds`, `CURRENCIES`) knows the symbol and the unit words.
 
 The rounding rule (the only one): an amount that is not a whole number of pence is rounded to
 the nearest penny, halves away from zero (ROUND_HALF_UP in Decimal terms). It is applied once,
@@ -16,6 +20,11 @@ pure integer arithmetic and nothing is rounded before the one rounding to the pe
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
@@ -72,8 +81,80 @@ def largest_remainder(total: int, weights: list[int]) -> list[int]:
     return quotients
 
 
+@dataclass(frozen=True)
+class Currency:
+    """How amounts of a currency are written: the ledger holds whole minor units (its `*_pence`
+    columns are pence for GBP, cents for USD and EUR), shown as `symbol` and major units."""
+
+    code: str
+    symbol: str
+    name: str
+    """`Pounds sterling`: what the documents say the amounts are in."""
+    major: str
+    """`pounds`: the unit amounts are shown in."""
+    minor: str
+    """`pence`: the hundredth the ledger counts in."""
+
+
+CURRENCIES = {
+    "GBP": Currency("GBP", "£", "Pounds sterling", "pounds", "pence"),
+    "USD": Currency("USD", "$", "US dollars", "dollars", "cents"),
+    "EUR": Currency("EUR", "€", "Euros", "euros", "cents"),
+}
+"""Every currency a contract may be in (`currency:`): one record each, used by every renderer."""
+GBP = CURRENCIES["GBP"]
+
+_SHOWN_IN: ContextVar[Currency] = ContextVar("shown_in", default=GBP)
+
+
+def currency_of(code: str) -> Currency:
+    return CURRENCIES[code]
+
+
+def shown_currency() -> Currency:
+    """The currency amounts are written in now: pounds, unless inside `shown_in`."""
+    return _SHOWN_IN.get()
+
+
+@contextmanager
+def shown_in(code: str) -> Iterator[Currency]:
+    """Write amounts in the currency `code` within the block: a document, a terminal table or an
+    `explain` is shown in the currency of its contract. Every renderer formats money through
+    `format_pounds`, so one block makes a whole document say dollars, with no "£" left over; the
+    setting is the calling context's own (a `ContextVar`), so it cannot leak into another run."""
+    token = _SHOWN_IN.set(CURRENCIES[code])
+    try:
+        yield CURRENCIES[code]
+    finally:
+        _SHOWN_IN.reset(token)
+
+
+_ENGINE_WORDS = (
+    (re.compile(r"\bpence\b"), "minor"),
+    (re.compile(r"\bpenny\b"), "minor_one"),
+    (re.compile(r"\bpounds\b"), "major"),
+)
+
+
+def in_unit_words(text: str, currency: Currency) -> str:
+    """`text` with the engine's unit words (it says pence, penny and pounds for the minor and major
+    unit of any currency) in those of `currency`: `100 pence` -> `100 cents` for USD. Unchanged for GBP."""
+    if currency.code == "GBP":
+        return text
+    words = {"minor": currency.minor, "minor_one": currency.minor.removesuffix("s"), "major": currency.major}
+    for pattern, word in _ENGINE_WORDS:
+        text = pattern.sub(words[word], text)
+    return text
+
+
+def format_money(minor: int, currency: Currency) -> str:
+    """`123456` -> `£1,234.56` (`$1,234.56` in USD); negative amounts as `-£1,234.56`."""
+    sign = "-" if minor < 0 else ""
+    whole, part = divmod(abs(minor), 100)
+    return f"{sign}{currency.symbol}{whole:,}.{part:02d}"
+
+
 def format_pounds(pence: int) -> str:
-    """`123456` -> `£1,234.56`; negative amounts as `-£1,234.56`."""
-    sign = "-" if pence < 0 else ""
-    whole, part = divmod(abs(pence), 100)
-    return f"{sign}£{whole:,}.{part:02d}"
+    """`123456` -> `£1,234.56`; negative amounts as `-£1,234.56`. In the currency shown
+    (`shown_in`): `$1,234.56` within a USD contract's documents."""
+    return format_money(pence, _SHOWN_IN.get())

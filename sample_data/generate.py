@@ -359,6 +359,89 @@ SPECS: dict[str, SampleSpec] = {
             ),
         },
     ),
+    # Dorset MSK prime contract: about 3,800 referrals a month; the prime (UHD) passes shares of
+    # four indicators to community physiotherapy (DHC) and first contact practitioners (DFCP).
+    "dorset-msk-prime": SampleSpec(
+        years=("2025-26",),
+        split={"UHD": 0.30, "DHC": 0.50, "DFCP": 0.20},
+        recipes={
+            # PROMs: mean MSK-HQ gain per patient, 6 -> 9 points: in between, improving.
+            "msk_hq_gain": Recipe(
+                volume=620,
+                levels=steps(("2025-04", 7.4), ("2025-10", 7.9)),
+                split={"UHD": 0.25, "DHC": 0.55, "DFCP": 0.20},
+                offsets={"DFCP": -0.4},
+                noise=0.3,
+            ),
+            # PROMs: mean Oxford Knee Score gain, 15 -> 18, the prime only: in between.
+            "oxford_knee_gain": Recipe(
+                volume=70, levels=steps(("2025-04", 16.2), ("2025-10", 16.8)), split={"UHD": 1.0}, noise=0.4
+            ),
+            # 0.75 -> 0.92: in between, the backlog clearing in the autumn.
+            "assessed_within_6_weeks": Recipe(
+                volume=3800,
+                levels=steps(("2025-04", 0.82), ("2025-10", 0.87)),
+                offsets={"UHD": -0.03, "DFCP": 0.04},
+                noise=0.01,
+            ),
+            # 0.60 -> 0.80, the prime only: just above threshold.
+            "surgery_within_18_weeks": Recipe(
+                volume=450,
+                levels=steps(("2025-04", 0.655), ("2026-01", 0.675)),
+                split={"UHD": 1.0},
+                noise=0.015,
+            ),
+            # Friends and Family Test, 0.90 -> 0.96: near the target.
+            "rated_care_good": Recipe(volume=1500, levels=steps(("2025-04", 0.952)), noise=0.005),
+            # Survey 0 to 10, 8.0 -> 8.8: in between.
+            "involved_in_decisions": Recipe(
+                volume=420, levels=steps(("2025-04", 8.45), ("2025-10", 8.55)), noise=0.06
+            ),
+        },
+    ),
+    # Herefordshire frailty alliance: about 24,000 people aged 75 and over; 2025-26 the first year
+    # at risk, with an underspend of about 1.6% shared if the outcome score passes the gate.
+    "herefordshire-alliance-risk-share": SampleSpec(
+        years=("2025-26",),
+        split={"WVT": 0.30, "HWHCT": 0.20, "TAURUS": 0.38, "STMH": 0.04, "PTHB": 0.08},
+        spend=Spend(
+            "alliance_spend",
+            {"2025-26": 0.984},
+            {"WVT": 0.49, "HWHCT": 0.22, "TAURUS": 0.155, "STMH": 0.05, "PTHB": 0.085},
+        ),
+        recipes={
+            # Lower is better, 310 -> 285 a year per 1,000: in between.
+            "frail_emergency_admissions": Recipe(
+                volume=24000 / 12,
+                levels=steps(("2025-04", 296.0), ("2025-10", 291.0)),
+                seasonal=True,
+                noise=4.0,
+            ),
+            # 0.80 -> 0.88: in between.
+            "home_after_reablement": Recipe(
+                volume=150,
+                levels=steps(("2025-04", 0.85), ("2025-10", 0.86)),
+                split={"WVT": 0.50, "HWHCT": 0.35, "TAURUS": 0.15},
+                noise=0.02,
+            ),
+            # Annual survey, October and November only (`collected_in`), 0.62 -> 0.72: in between.
+            "feel_in_control": Recipe(volume=480, levels=steps(("2025-04", 0.685)), noise=0.015),
+            # Register snapshot, 0.50 -> 0.70: in between, rising.
+            "shared_care_plan": Recipe(
+                volume=2400,
+                levels=steps(("2025-04", 0.60), ("2025-10", 0.64)),
+                split={"HWHCT": 0.35, "TAURUS": 0.50, "STMH": 0.05, "PTHB": 0.10},
+                noise=0.01,
+            ),
+            # About 75 deaths a month, 0.65 -> 0.78: in between.
+            "died_in_preferred_place": Recipe(
+                volume=75,
+                levels=steps(("2025-04", 0.735)),
+                split={"WVT": 0.30, "HWHCT": 0.25, "TAURUS": 0.20, "STMH": 0.25},
+                noise=0.03,
+            ),
+        },
+    ),
 }
 
 
@@ -416,8 +499,11 @@ def indicator_rows(
         if bad:
             raise SystemExit(f"{stem}: {indicator_id}: unknown providers {bad}")
         measure = indicator.measure or indicator.kind
+        collected = indicator.data.collected_in  # an annual survey: rows only in its months
         for month in months:
             calendar_month = int(month[5:7])
+            if collected and calendar_month not in collected:
+                continue
             for provider_id in provider_ids:
                 weight = split.get(provider_id, 0.0)
                 if provider_id not in split or month < spec.starts.get(provider_id, month):

@@ -9,15 +9,14 @@ that failed to load) fails the test. A first test checks that this detector does
 from __future__ import annotations
 
 import html
-import os
 import shutil
-import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
 import polars as pl
 import pytest
 from document_support import amount, sample_settlement, write_sample_documents
+from page_checks import headless
 from PIL import Image
 
 from obc_settle.money import format_pounds
@@ -44,37 +43,7 @@ def browse(page: Path, shots: Path, name: str, width: int, height: int) -> Brows
     """Open `page` in headless chromium: screenshot, DOM and console messages."""
     assert CHROMIUM is not None
     shot = shots / f"{name}.png"
-    profile = shots / f"profile-{name}"
-    command = [
-        CHROMIUM,
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--disable-extensions",
-        "--hide-scrollbars",
-        f"--user-data-dir={profile}",
-        "--enable-logging=stderr",
-        "--v=0",
-        f"--window-size={width},{height}",
-        f"--screenshot={shot}",
-        "--dump-dom",
-        page.resolve().as_uri(),
-    ]
-    result = subprocess.run(
-        command,
-        capture_output=True,
-        text=True,
-        timeout=90,
-        check=False,
-        env={**os.environ, "HOME": str(shots)},
-    )
-    assert result.returncode == 0, result.stderr[-2000:]
-    assert shot.is_file(), result.stderr[-2000:]
+    result = headless(page, shots, name, width, height)
     console = [line for line in result.stderr.splitlines() if "CONSOLE" in line or "Uncaught" in line]
     text = html.unescape(" ".join(result.stdout.split()))
     return Browsed(result.stdout, text, shot, console)

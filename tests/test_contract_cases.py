@@ -58,6 +58,13 @@ EXPECTED: dict[str, set[tuple[str, int, int]]] = {
     # 5 ('{') + len('year: 2026-27, contract_value: 1000000.00, withheld_proportion: ') (64) = 69,
     # so the quoted value starts at column 70.
     "percent_string": {("C012", 22, 70)},
+    # `  year_starts: January` inserted as line 11, so the years are on lines 22-23; the second,
+    # `  - {year: 2026-27, ...}`, is of the April form: its value at column 12.
+    "contract_year_of_another_form": {("C045", 23, 12)},
+    # Indicator values (lines 35, 46, 53) add up to 2025-26's pool (5% of £1m) but not 2026-27's
+    # (10%): C057 at that year's withheld_proportion (column 70, as in percent_string); the domain
+    # weights kept beside them (keys on lines 27 and 38, column 7): C056.
+    "indicator_values_not_the_pool": {("C057", 22, 70), ("C056", 27, 7), ("C056", 38, 7)},
     "nan_threshold": {("C012", 33, 22)},
     # `  start: 2025-02-30`: value at column 10.
     "impossible_date": {("C012", 9, 10)},

@@ -190,6 +190,11 @@ def test_a_string_year_key_in_by_year_must_be_a_contract_year() -> None:
     text = contract_yaml(
         indicators=[indicator(by_year={"2025": {"threshold": D("0.6"), "target": D("0.7")}})]
     )
+    # `2025` names a calendar year: not of this contract's form (its years run April to March).
+    assert [code for code, _ in codes_and_lines(text)] == ["C045"]
+    text = contract_yaml(
+        indicators=[indicator(by_year={"twenty": {"threshold": D("0.6"), "target": D("0.7")}})]
+    )
     assert [code for code, _ in codes_and_lines(text)] == ["C012"]
 
 

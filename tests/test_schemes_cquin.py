@@ -23,7 +23,8 @@ def rows(achieved: dict[str, int]) -> list[tuple[Any, ...]]:
 
 
 def test_five_equally_weighted_indicators_are_each_worth_a_quarter_of_a_percent() -> None:
-    """1.25% of the fixed element, 5 indicators x 0.25% each (HFMA 2022/23)."""
+    """1.25% of the fixed element, 5 indicators x 0.25% each (HFMA 2022/23): the template states
+    each indicator's value, £600,000 of £240m, and the pool is their sum."""
     contract = contract_of(template("cquin"))
     ledger = settle_rows(contract, rows(dict.fromkeys(INDICATORS, 100)))
     value = int(lines(ledger, "contract_value")["amount_pence"].item())

@@ -8,6 +8,8 @@ are written where the language says pounds and cents where it says pence.
 
 from __future__ import annotations
 
+import datetime
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
@@ -18,6 +20,24 @@ from schemes_support import MONTHS_2025_26, amounts, conserved, settle_rows, var
 D = Decimal
 
 
+def april_year(body: dict[str, Any]) -> None:
+    """The template's terms on the April-to-March year 2025-26 in pounds, which these examples settle
+    (the template's own calendar may change; the risk share's rules do not depend on it)."""
+    body["currency"] = "GBP"
+    body["term"] = {"start": datetime.date(2025, 4, 1), "end": datetime.date(2026, 3, 31)}
+    body["contract_years"] = [{"year": "2025-26", "contract_value": D("0.00"), "withheld_proportion": D("0")}]
+
+
+def mssp_varied(change: Callable[[dict[str, Any]], None]) -> Any:
+    """The MSSP template on the year 2025-26, changed by `change`."""
+
+    def both(body: dict[str, Any]) -> None:
+        april_year(body)
+        change(body)
+
+    return varied("mssp", both)
+
+
 def axene(minimum_rate: str, quality: bool = False) -> Any:
     def change(body: dict[str, Any]) -> None:
         risk = body["risk_share"]
@@ -26,7 +46,7 @@ def axene(minimum_rate: str, quality: bool = False) -> Any:
         if quality:
             risk["gains"]["quality"] = {"method": "scale"}
 
-    return varied("mssp", change)
+    return mssp_varied(change)
 
 
 def member_rows(
@@ -88,7 +108,7 @@ def test_the_payment_is_capped_at_ten_percent_of_the_benchmark() -> None:
         del body["risk_share"]["gains"]["quality"]
 
     ledger = settle_rows(
-        varied("mssp", big_saving), member_rows("50000000")
+        mssp_varied(big_saving), member_rows("50000000")
     )  # 50m against a 125m benchmark: half the saving is above the cap
     budget = 12000_00 * 125000 // 12
     assert amounts(ledger, "risk_share")["ACO"] == budget // 10
@@ -128,7 +148,7 @@ def test_a_two_sided_track_recovers_losses_at_one_minus_the_quality_adjusted_sha
             "quality": {"method": "complement", "minimum_share": D("0.4"), "maximum_share": D("0.6")},
         }
 
-    ledger = settle_rows(varied("mssp", track2), member_rows("127500000", quality=(poor_control, 100)))
+    ledger = settle_rows(mssp_varied(track2), member_rows("127500000", quality=(poor_control, 100)))
     assert amounts(ledger, "risk_share") == {"ACO": expected, COMMISSIONER: -expected}
     assert (
         f"{float(D(loss_rate)):.6g} (1 - 0.6 x quality" in lines(ledger, "risk_share", "ACO")["note"].item()

@@ -92,6 +92,7 @@ def replay_request(run: ArchivedRun, out_dir: Path) -> RunRequest:
         accept_implausible=tuple(parameters.get("accept_implausible", ())),
         restated=_restated(run),
         mapping=mapping[0] if (mapping := archived("mapping")) else None,
+        previous_year=previous[0].parent if (previous := archived("previous_year_run")) else None,
     )
 
 
@@ -185,6 +186,7 @@ def diff_runs(old_dir: Path, new_dir: Path) -> DiffReport:
         parameters=parameter_changes(old.manifest["parameters"], new.manifest["parameters"]),
         terms=terms,
         extract_sums=sums,
+        currency=new_contract.contract.currency,
     )
 
 

@@ -186,7 +186,7 @@ def _check_runs_complete(
             )
     runs = frame.with_columns(run=pl.col("source").str.strip_prefix("run of "))
     for name, (ledger, where) in counted.items():
-        before = _before(name, seen)
+        before = _before(period.sibling(name), seen)
         for party_id, amount in (
             ledger.filter(pl.col("line_type") == LineType.PAID_TO_DATE)
             .select("party_id", "amount_pence")
@@ -208,15 +208,12 @@ def _check_runs_complete(
     return findings
 
 
-def _before(name: str, seen: dict[str, str]) -> list[str]:
-    """The runs among `seen` settled before the run of `name` (earlier quarters; for a year, its quarters)."""
-    period = SettlementPeriod.parse(name)
+def _before(period: SettlementPeriod, seen: dict[str, str]) -> list[str]:
+    """The runs among `seen` settled before the run of `period` (earlier quarters; for a year, its quarters)."""
     if period.quarter is None:
-        return [other for other in seen if other != name]
+        return [other for other in seen if other != period.name]
     return [
-        other
-        for other in seen
-        if (q := SettlementPeriod.parse(other).quarter) is not None and q < period.quarter
+        other for other in seen if (q := period.sibling(other).quarter) is not None and q < period.quarter
     ]
 
 

@@ -13,6 +13,7 @@ import polars as pl
 
 from obc_settle.app.data_quality import missing_cell_findings, on_account_findings, plausibility_findings
 from obc_settle.app.import_ahead import ImportAhead
+from obc_settle.app.previous_year import PreviousYearInputs, previous_year_inputs
 from obc_settle.app.reconciliation import YearInputs, year_inputs
 from obc_settle.app.trust import register_run, signer
 from obc_settle.contract import LoadedContract, load_contract
@@ -66,6 +67,8 @@ class RunRequest:
     """A run register: the run is appended to it once written (obc_settle.audit.register)."""
     mapping: Path | None = None
     """How to read CSV and Excel extracts not in the schema's shape (default `mapping.yaml` in the data folder)."""
+    previous_year: Path | None = None
+    """The previous contract year's run folder, for aspiration based on it (obc_settle.app.previous_year)."""
 
 
 @dataclass(frozen=True)
@@ -77,12 +80,14 @@ class RunResult:
     warnings: list[Diagnostic] = field(default_factory=list)
     registered: tuple[int, str] | None = None
     """With --register: the run's line in the register and the register's new head (SHA-256)."""
+    currency: str = "GBP"
+    """The contract's currency: the amounts of `summary` are in its minor unit."""
 
 
 def parse_period(text: str, loaded: LoadedContract) -> SettlementPeriod:
     where = Location("--period")
     try:
-        period = SettlementPeriod.parse(text)
+        period = loaded.contract.term.year_start.parse_period(text)
     except ValueError as error:
         raise SettlementError(ExitCode.USAGE, [Diagnostic("R001", str(error), where)]) from error
     if loaded.contract.year_terms(period.contract_year.name) is None:
@@ -107,6 +112,8 @@ class CheckedInputs:
     warnings: list[Diagnostic]
     """The findings that did not stop the inputs: warnings (for `check`, also the D023 errors it
     goes on past)."""
+    previous: PreviousYearInputs = field(default_factory=PreviousYearInputs)
+    """The previous contract year's run, when the year's aspiration is based on it."""
 
 
 @dataclass(frozen=True)
@@ -130,6 +137,7 @@ def check_inputs(
     if loaded is None:
         raise SettlementError(ExitCode.INVALID_CONTRACT, findings)
     period = parse_period(request.period, loaded)
+    previous = previous_year_inputs(request.previous_year, loaded.contract, period)  # R002, R006 to R008
     has_history = bool(request.paid) or request.payments is not None
     usage_findings = (
         on_account_findings(loaded.contract, period, has_history, request.nothing_paid_on_account)
@@ -191,7 +199,7 @@ def check_inputs(
         raise SettlementError(ExitCode.INVALID_DATA, year.findings)
     if cells is None:
         cells = pl.DataFrame(schema=CELL_SCHEMA)
-    return CheckedInputs(loaded, in_force, period, extracts, year, cells, warnings)
+    return CheckedInputs(loaded, in_force, period, extracts, year, cells, warnings, previous)
 
 
 def settle_checked(request: RunRequest, inputs: CheckedInputs, refuse_implausible: bool = True) -> Checked:
@@ -202,7 +210,9 @@ def settle_checked(request: RunRequest, inputs: CheckedInputs, refuse_implausibl
     history = (
         year.history if year.history is not None or not request.nothing_paid_on_account else empty_history()
     )
-    ledger = settle_with_history(loaded.contract, inputs.extracts.monthly, period, history, year.claims)
+    ledger = settle_with_history(
+        loaded.contract, inputs.extracts.monthly, period, history, year.claims, inputs.previous.previous
+    )
     require_invariants(ledger, loaded.contract)  # nothing is written from a ledger that breaks one (exit 70)
     implausible, plausibility = plausibility_findings(
         ledger, loaded.contract, period, request.accept_implausible, str(request.data_path)
@@ -223,7 +233,7 @@ def run_settlement(request: RunRequest) -> RunResult:
     # The output folder is checked and locked first: a run that cannot write it (O001 to O003),
     # or whose folder would hold, lie in or replace an input or another run (O005 to O008),
     # fails before it reads the contract or a byte of the extracts.
-    optional = (request.data_path, request.payments, request.claims, request.mapping)
+    optional = (request.data_path, request.payments, request.claims, request.mapping, request.previous_year)
     protected = [request.contract_path, *request.paid, *request.restated, *(p for p in optional if p)]
     with output_folder(request.out_dir, request.force, protected=protected) as out:
         renderers = ImportAhead(DOCUMENTS)  # imported while the extracts are read
@@ -244,8 +254,12 @@ def run_settlement(request: RunRequest) -> RunResult:
             summary = settlement_summary(in_force.contract, ledger)
             summary["data_coverage"] = coverage_summary(checked_inputs.cells)
             summary["earlier_payments"] = earlier_payments_text(request, period)
-            archived = _archived_inputs(loaded, request.data_path, extracts) + year.archived
-            parameters = run_parameters(request, period, extracts, year)
+            archived = (
+                _archived_inputs(loaded, request.data_path, extracts)
+                + year.archived
+                + checked_inputs.previous.archived
+            )
+            parameters = run_parameters(request, period, extracts, year) | checked_inputs.previous.parameters
             run_id = run_id_of(parameters, archived)
 
             def write_documents(folder: Path) -> None:
@@ -281,7 +295,9 @@ def run_settlement(request: RunRequest) -> RunResult:
                     signing.fingerprint if signing else None,
                 )
                 registered, warnings = (line, head), warnings + redone
-            return RunResult(summary, ledger, run_id, request.out_dir, warnings, registered)
+            return RunResult(
+                summary, ledger, run_id, request.out_dir, warnings, registered, in_force.contract.currency
+            )
 
 
 def run_parameters(

@@ -260,7 +260,7 @@ def _years_with_data(contract: Any, monthly: pl.DataFrame) -> list[str]:
     return [
         t.year
         for t in contract.contract_years
-        if any(m in periods for m in SettlementPeriod.parse(t.year).months())
+        if any(m in periods for m in contract.term.year_start.parse_year(t.year).months())
     ]
 
 

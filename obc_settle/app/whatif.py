@@ -27,7 +27,7 @@ from obc_settle.errors import Diagnostic, ExitCode, Location, SettlementError, S
 from obc_settle.extracts import Extracts, read_extracts
 from obc_settle.ledger import party_totals, settlement_totals
 from obc_settle.ledger.invariants import require_invariants
-from obc_settle.periods import ContractYear, SettlementPeriod
+from obc_settle.periods import SettlementPeriod
 from obc_settle.render.document_formats import FORMATS
 from obc_settle.render.summary import settlement_summary, summary_document, summary_json
 from obc_settle.run_folder import layout
@@ -158,7 +158,7 @@ def estimate_ledgers(inputs: Inputs, through: str, trajectory: str) -> tuple[dic
     """estimate.json's content and the estimated ledger (status `estimate`)."""
     contract, period, monthly = inputs.loaded.contract, inputs.period, inputs.extracts.monthly
     terms = inputs.terms
-    last_year = ContractYear(period.contract_year.start_year - 1).months()
+    last_year = period.contract_year.previous().months()
     proportions = [i.id for _, i in terms.indicators() if (i.measure or i.kind) == "proportion"]
     projected = project_year(monthly, period.months(), through, trajectory, last_year, proportions)
     central = mark_estimate(checked_settle(contract, projected, period))

@@ -55,6 +55,8 @@ class DiffReport:
     parameters: list[dict[str, Any]]
     terms: list[dict[str, Any]]
     extract_sums: list[dict[str, Any]] | None
+    currency: str = "GBP"
+    """The later run's contract currency: the differences are shown in it."""
 
     @property
     def amounts_differ(self) -> bool:

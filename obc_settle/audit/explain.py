@@ -23,9 +23,14 @@ import polars as pl
 
 from obc_settle import scoring_methods
 from obc_settle.audit.evidence import rows_counted
+from obc_settle.audit.explain_risk_share import risk_share_steps
+from obc_settle.audit.explain_slope import line_slope, slope_and_points
+from obc_settle.audit.explain_subcontract import subcontract_explained
+from obc_settle.audit.explain_values import indicator_value, previous_year_aspiration
 from obc_settle.contract.models import Contract, Indicator
 from obc_settle.engine.exact import fraction_text
 from obc_settle.errors import Diagnostic, ExitCode, Location, SettlementError, did_you_mean
+from obc_settle.ledger.derivation import derivation_of
 from obc_settle.ledger.schema import COMMISSIONER, LineKind, LineType
 from obc_settle.money_columns import pence_total
 from obc_settle.rationals import shown
@@ -70,6 +75,7 @@ def explain_provider(
         "contract_id": first["contract_id"],
         "contract_version": first["contract_version"],
         "contract_name": contract.name,
+        "currency": contract.currency,
         "contract_year": first["contract_year"],
         "settlement_period": first["settlement_period"],
         "status": first["status"],
@@ -88,7 +94,9 @@ def explain_provider(
             )
             for line in shown
         ],
-        "other_payments": _other_payments(lines),
+        "other_payments": _other_payments(
+            lines, ledger.filter(pl.col("line_type") == LineType.OUTCOME).to_dicts()
+        ),
         "totals": _totals(ledger, lines),
     }
 
@@ -103,7 +111,9 @@ OTHER_PAYMENTS = (
 )
 
 
-def _other_payments(lines: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def _other_payments(
+    lines: list[dict[str, Any]], outcomes: list[dict[str, Any]] | None = None
+) -> list[dict[str, Any]]:
     """Each line of the other mechanisms, derived: the provider's share of its pool where the line
     has one (share × pool, split by largest remainder), and the ledger's own derivation of how the
     pool was found (its note, amounts in pence)."""
@@ -116,6 +126,7 @@ def _other_payments(lines: list[dict[str, Any]]) -> list[dict[str, Any]]:
             "amount_pence": line["amount_pence"],
             "note": line.get("note") or "",
         }
+        item |= previous_year_aspiration(line)
         share = exact_figure(line, "share")
         if share is not None and line.get("pool_pence") is not None:
             product = line["pool_pence"] * share
@@ -123,6 +134,11 @@ def _other_payments(lines: list[dict[str, Any]]) -> list[dict[str, Any]]:
                 f"share × pool = {shown(share)} × {line['pool_pence']} = {shown(product)} → {line['amount_pence']} "
                 "(largest remainder among the providers)"
             )
+        if line["line_type"] == LineType.RISK_SHARE and line.get("derivation"):
+            item["derivation"] = derivation_of(line["derivation"])
+            item["steps"] = risk_share_steps(item["derivation"])
+        if line["line_type"] == LineType.SUBCONTRACT and line.get("derivation"):
+            item.update(subcontract_explained(line, outcomes or []))
         derived.append(item)
     return derived
 
@@ -209,15 +225,18 @@ def _indicator(
     domain, indicator = indicators[line["indicator_id"]]
     available, score = line["available_pence"], exact_figure(line, "score")
     weight, share = exact_figure(line, "weight") or Fraction(0), exact_figure(line, "share") or Fraction(0)
-    slope = Fraction(contract.outcome_framework.exchange_slope)
+    slope, slope_text = line_slope(line, contract)
     pool_exact = outcome_pool * weight
     share_exact = line["pool_pence"] * share
-    earned_exact = available * score * slope if score is not None else None
-    by_slope = "" if slope == 1 else f" × exchange slope {plain(contract.outcome_framework.exchange_slope)}"
+    earned_exact = available * score * slope if score is not None and slope is not None else None
+    by_slope = "" if slope == 1 else f" × exchange slope {slope_text}"
+    rounded = "round" if contract.outcome_framework.fixed_slope is not None else "split"
     earned_formula = (
-        f"round({available} × {shown(score)}{by_slope}) = round({shown(earned_exact)}) = {line['amount_pence']}"
+        f"{rounded}({available} × {shown(score)}{by_slope}) = {rounded}({shown(earned_exact)}) = {line['amount_pence']}"
         if earned_exact is not None
         else f"no score: {line['amount_pence']}"
+        if slope is not None
+        else f"no slope: {line['amount_pence']}"
     )
     return {
         "indicator_id": indicator.id,
@@ -238,8 +257,10 @@ def _indicator(
         "scoring": _scoring(line, indicator, year),
         "score": fraction_text(score),
         "score_shown": shown(score, " (exact)"),
-        "exchange_slope": plain(contract.outcome_framework.exchange_slope),
+        "exchange_slope": slope_text,
+        **slope_and_points(line),
         "indicator_weight": plain(indicator.weight),
+        **indicator_value(line, score),
         "effective_weight": fraction_text(weight),
         "pool_exact": fraction_text(pool_exact),
         "pool_formula": f"{outcome_pool} × {shown(weight)} = {shown(pool_exact)} → {line['pool_pence']}",

@@ -10,7 +10,7 @@ import csv
 import io
 from typing import Any
 
-from obc_settle.money import format_pounds
+from obc_settle.money import format_pounds, in_unit_words, shown_currency
 
 
 def _money(pence: int | None) -> str:
@@ -18,6 +18,12 @@ def _money(pence: int | None) -> str:
 
 
 def explanation_lines(document: dict[str, Any]) -> list[str]:
+    """The steps, in the currency shown (`money.shown_in`: the CLI shows a run in its contract's)."""
+    currency = shown_currency()
+    return [in_unit_words(line, currency) for line in _lines(document)]
+
+
+def _lines(document: dict[str, Any]) -> list[str]:
     provider, value = document["provider"], document["period_value"]
     lines = [
         f"{document['contract_name']} ({document['contract_id']} version {document['contract_version']}), "
@@ -49,9 +55,12 @@ def explanation_lines(document: dict[str, Any]) -> list[str]:
             "",
             f"{step}. {item['line_type'].replace('_', ' ').capitalize()}: {_money(item['amount_pence'])}",
         ]
+        if "basis" in item:
+            lines.append(f"   based on: {item['basis']}")
         if "formula" in item:
             lines.append(f"   {item['formula']}")
-        if item["note"]:
+        lines += [f"   {text}" for text in item.get("steps", [])]
+        if item["note"] and not item.get("steps"):
             lines.append(f"   how it was found: {item['note']}")
         step += 1
     totals = document["totals"]
@@ -109,11 +118,16 @@ def _indicator_lines(number: int, item: dict[str, Any]) -> list[str]:
     for band in scoring.get("bands", []):
         lines.append(f"     band: level {band['level']} scores {band['score']}")
     lines += [f"   {step}" for step in scoring["steps"]]
+    if "points_text" in item:
+        lines.append(f"   points: {item['points_text']}")
+    lines += [f"   {step}" for step in item.get("exchange_slope_steps", [])]
     lines += [
         f"   score: {item['score_shown']}; money is computed from the exact score, never a rounded one"
         if item["score"] is not None
         else "   score: none (its weight is given to the other indicators)",
-        f"   weight: domain {item['domain']['weight']} × indicator {item['indicator_weight']}; effective weight {item['effective_weight']}",
+        f"   value: {item['value_sentence']}; weight = {item['value_weight_formula']}; effective weight {item['effective_weight']}"
+        if "value_sentence" in item
+        else f"   weight: domain {item['domain']['weight']} × indicator {item['indicator_weight']}; effective weight {item['effective_weight']}",
         f"   indicator pool = outcome pool × effective weight = {item['pool_formula']} (largest remainder among the indicators): {_money(item['pool_pence'])}",
         f"   share: {item['share']} ({item['share_rule']})",
         f"   available = pool × share = {item['pool_pence']} × {item['share']} = {item['available_exact']} → {item['available_pence']}"
@@ -122,7 +136,7 @@ def _indicator_lines(number: int, item: dict[str, Any]) -> list[str]:
             if item["attribution"] == "collective"
             else " (the whole pool)"
         ),
-        f"   earned = {item['earned_formula']} pence (rounded to the penny, halves up): {_money(item['earned_pence'])}",
+        f"   earned = {item['earned_formula']} pence ({item.get('earned_rounding', 'rounded to the penny, halves up')}): {_money(item['earned_pence'])}",
         f"   unearned = {item['available_pence']} − {item['earned_pence']} = {item['unearned_pence']}",
     ]
     if item["note"]:

@@ -108,7 +108,11 @@ def explain(
     elif as_json:
         _print_json(document)
     else:
-        for line in explanation_lines(document):
+        from obc_settle.money import shown_in
+
+        with shown_in(document.get("currency", "GBP")):
+            lines = explanation_lines(document)
+        for line in lines:
             out.print(line, markup=False, highlight=False, soft_wrap=True)
 
 
@@ -138,6 +142,10 @@ def diff(
     if as_json:
         _print_json(report.as_json())
     else:
-        for part in diff_view(report):
+        from obc_settle.money import shown_in
+
+        with shown_in(report.currency):
+            parts = diff_view(report)
+        for part in parts:
             out.print(part, soft_wrap=True)
     raise typer.Exit(ExitCode.DIFFERENCES if report.differs else ExitCode.OK)

@@ -120,6 +120,14 @@ def run(
             help="An earlier run folder of the same contract year, whose payments are netted off (repeat for each run).",
         ),
     ] = None,
+    previous_year: Annotated[
+        Path | None,
+        typer.Option(
+            "--previous-year",
+            help="The run folder of the previous contract year's settlement, whose achievement payments the "
+            "aspiration payments are based on (aspiration_basis: previous_year_run; R006 to R008).",
+        ),
+    ] = None,
     payments: Annotated[
         Path | None,
         typer.Option(
@@ -214,6 +222,7 @@ def run(
                 formats=chosen,
                 on_progress=progress,
                 paid=tuple(paid or ()),
+                previous_year=previous_year,
                 payments=payments,
                 claims=claims,
                 check_duplicates=check_duplicates,
@@ -232,7 +241,10 @@ def run(
     if as_json:
         sys.stdout.write(summary_json(summary_document([result.summary])))
     elif not quiet:
-        out_console.print(settlement_table(result.summary, out_console.width))
+        from obc_settle.money import shown_in
+
+        with shown_in(result.currency):
+            out_console.print(settlement_table(result.summary, out_console.width))
         kinds = ",".join(chosen)
         out_console.print(
             f"written to {result.out_dir} (run {result.run_id}): statements/<provider>.{{{kinds}}}, report/commissioner.{{{kinds}}}",

@@ -15,7 +15,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from obc_settle.contract import checks_bounds, checks_indicators, checks_mechanisms, checks_structure
+from obc_settle.contract import (
+    checks_bounds,
+    checks_indicators,
+    checks_mechanisms,
+    checks_structure,
+    checks_values,
+)
 from obc_settle.contract.models import VARIED_SECTIONS, Contract, Variation
 from obc_settle.contract.rule_reader import (
     Findings,
@@ -27,6 +33,7 @@ from obc_settle.contract.rule_reader import (
 )
 from obc_settle.contract.yaml_source import Path_, SourceMap
 from obc_settle.errors import Diagnostic, Location
+from obc_settle.periods import YearStart
 
 
 def check_contract(document: object, source_map: SourceMap) -> list[Diagnostic]:
@@ -38,6 +45,8 @@ def check_contract(document: object, source_map: SourceMap) -> list[Diagnostic]:
     _check_terms(document, findings)
     with one_rule():
         _check_variations(Node(Contract, document), findings)
+    with one_rule():
+        checks_values.check_values_fill_each_pool(document, findings)
     base = {(f.code, f.location, f.message) for f in findings.items}
     for version, effective, merged, origins in _varied_documents(document):
         varied = Findings(_VariedSourceMap(source_map, origins))
@@ -53,7 +62,13 @@ def check_contract(document: object, source_map: SourceMap) -> list[Diagnostic]:
 def _check_terms(document: object, findings: Findings) -> None:
     """The rules on one set of terms (the contract, or the contract as varied)."""
     contract: Any = Node(Contract, document)
-    for check in (*checks_structure.CHECKS, *checks_mechanisms.CHECKS, *checks_bounds.CHECKS):
+    checks = (
+        *checks_structure.CHECKS,
+        *checks_mechanisms.CHECKS,
+        *checks_values.CHECKS,
+        *checks_bounds.CHECKS,
+    )
+    for check in checks:
         with one_rule():
             check(contract, findings)
     with one_rule():
@@ -100,7 +115,7 @@ def _varied_documents(document: object) -> Iterator[tuple[str, object, dict[str,
 
 
 def _check_variations(contract: Any, findings: Findings) -> None:
-    """Each variation takes effect on a 1 April inside the term, in date order, with a new version."""
+    """Each variation takes effect on the first day of a contract year (a 1 April) inside the term, in date order, with a new version."""
     variations = contract.variations
     with one_rule():
         base_version = contract.version
@@ -113,11 +128,13 @@ def _check_variations(contract: Any, findings: Findings) -> None:
     for index, variation in enumerate(variations):
         with one_rule():
             effective = variation.effective
-            if effective.month != 4 or effective.day != 1:
+            first_month = YearStart.named(contract.term.year_starts)
+            if effective.month != first_month.month or effective.day != 1:
                 findings.add(
                     ("variations", index, "effective"),
                     "C029",
-                    f"a variation takes effect at the start of a contract year (1 April), not {effective}",
+                    "a variation takes effect at the start of a contract year "
+                    f"(1 {first_month.month_name}), not {effective}",
                 )
             with one_rule():
                 start, end = contract.term.start, contract.term.end

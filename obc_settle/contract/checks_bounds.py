@@ -16,7 +16,6 @@ from typing import Any
 
 from obc_settle.contract.fields import MAX_POUNDS
 from obc_settle.contract.rule_reader import Findings, indicator_nodes, one_rule, usable_values
-from obc_settle.money import MAX_AMOUNT_PENCE, format_pounds
 
 MAX_PROVIDERS = 1000
 MAX_INDICATORS = 200
@@ -65,8 +64,8 @@ def check_amount_sums(contract: Any, findings: Findings) -> None:
         findings.add(
             ("contract_years",),
             "C031",
-            f"the contract values of all years add up to £{total:,}, above {format_pounds(MAX_AMOUNT_PENCE)} "
-            "(£10^12), the most the amounts of a contract may add up to",
+            f"the contract values of all years add up to {total:,}, above {MAX_POUNDS:,.2f} "
+            "(10^12), the most the amounts of a contract may add up to",
         )
 
 

@@ -10,6 +10,7 @@ from decimal import Decimal
 from typing import Any
 
 from obc_settle import scoring_methods
+from obc_settle.contract.checks_structure import year_form_problem
 from obc_settle.contract.rule_reader import (
     ONE,
     Findings,
@@ -19,6 +20,7 @@ from obc_settle.contract.rule_reader import (
     usable_values,
 )
 from obc_settle.contract.yaml_source import Path_
+from obc_settle.periods import YearStart
 
 
 def check_indicator(contract: Any, indicator: Any, path: Path_, findings: Findings) -> None:
@@ -29,8 +31,11 @@ def check_indicator(contract: Any, indicator: Any, path: Path_, findings: Findin
         listed = contract.contract_years
         years = usable_values(listed, "year")
         complete = len(years) == len(listed)
+        year_start = YearStart.named(contract.term.year_starts)
         for year, levels in indicator.by_year.items():
-            if complete and year not in years:
+            if (form := year_form_problem(year, year_start)) is not None:
+                findings.add((*path, "by_year", year), "C045", form, key=True)
+            elif complete and year not in years:
                 findings.add(
                     (*path, "by_year", year),
                     "C024",
@@ -204,7 +209,7 @@ def _check_data(contract: Any, indicator: Any, path: Path_, findings: Findings) 
     with one_rule():
         years = set(usable_values(contract.contract_years, "year"))
         for period in data.accept_implausible:
-            if period[:7] not in years:
+            if period.split("-Q")[0] not in years:  # the year of a quarter (2025-26-Q3, 2025-Q3)
                 findings.add(
                     (*at, "accept_implausible", period),
                     "C024",

@@ -11,7 +11,8 @@ import contextlib
 from decimal import Decimal
 from typing import Any
 
-from obc_settle.contract.checks_structure import check_a_share_rule
+from obc_settle.contract.checks_risk_share import check_risk_share, risk_share_quantities
+from obc_settle.contract.indicators import BUDGET_NEUTRAL
 from obc_settle.contract.rule_reader import (
     ONE,
     Findings,
@@ -82,7 +83,9 @@ def _check_pool(contract: Any, findings: Findings) -> None:
             )
     with one_rule():
         slope = contract.outcome_framework.exchange_slope
-        if slope <= 0:
+        if slope == BUDGET_NEUTRAL:
+            _check_budget_neutral(contract, withheld, findings)
+        elif slope <= 0:
             findings.add(
                 ("outcome_framework", "exchange_slope"),
                 "C027",
@@ -93,6 +96,32 @@ def _check_pool(contract: Any, findings: Findings) -> None:
                 ("outcome_framework", "exchange_slope"),
                 "C027",
                 "with an exchange_slope other than 1, unearned money cannot be redistributed",
+            )
+
+
+def _check_budget_neutral(contract: Any, withheld: list[tuple[int, Any]], findings: Findings) -> None:
+    """A budget-neutral slope pays the withheld pool back in full (HVBP): it needs a pool and indicators
+    to share it by (C050), and leaves no unearned money to redistribute (C027, as any slope but 1)."""
+    at = ("outcome_framework", "exchange_slope")
+    with one_rule():
+        if not contract.outcome_framework.domains:
+            findings.add(
+                at, "C050", "exchange_slope: budget_neutral needs outcome indicators to share the pool by"
+            )
+        elif not withheld:
+            findings.add(
+                at,
+                "C050",
+                "exchange_slope: budget_neutral pays back the withheld money, but no contract year withholds any "
+                "(withheld_proportion)",
+            )
+    with one_rule():
+        if contract.unearned == "redistributed":
+            findings.add(
+                at,
+                "C027",
+                "with exchange_slope: budget_neutral the whole pool is paid back (a slope other than 1), so unearned "
+                "money cannot be redistributed",
             )
 
 
@@ -115,6 +144,11 @@ def _check_quantities(contract: Any, findings: Findings) -> None:
             with one_rule():
                 if risk.budget.population is not None:
                     places.append((("risk_share", "budget", "population"), risk.budget.population))
+            for side in ("gains", "losses"):
+                with one_rule():
+                    node = getattr(risk, side)
+                    if node is not None:
+                        places += risk_share_quantities(node, ("risk_share", side))
     with one_rule():
         if contract.points is not None:
             places.append((("points", "list_size"), contract.points.list_size))
@@ -138,97 +172,6 @@ def _check_points(contract: Any, findings: Findings) -> None:
                     "C027",
                     f"indicator {indicator.id!r}: a points contract needs 'points' (the maximum) on every indicator",
                 )
-
-
-def _check_risk_share(contract: Any, findings: Findings) -> None:
-    risk = contract.risk_share
-    if risk is None:
-        return
-    with one_rule():
-        if risk.gains is None and risk.losses is None:
-            findings.add(("risk_share",), "C027", "risk_share needs gains, losses or both")
-    with one_rule():
-        budget = risk.budget
-        needs = {"amount": ["amount"], "capitation": ["rate_per_head", "population"], "contract_value": []}[
-            budget.basis
-        ]
-        for key in needs:
-            if getattr(budget, key) is None:
-                findings.add(
-                    ("risk_share", "budget"),
-                    "C011",
-                    f"required key {key!r} is missing in risk_share.budget (basis {budget.basis})",
-                )
-        for key in ("amount", "rate_per_head", "population"):
-            if key not in needs and getattr(budget, key) is not None:
-                findings.add(
-                    ("risk_share", "budget", key),
-                    "C027",
-                    f"{key!r} is not used by budget basis {budget.basis}",
-                )
-    for side in ("gains", "losses"):
-        with one_rule():
-            node = getattr(risk, side)
-            if node is not None:
-                _check_side(node, ("risk_share", side), findings)
-    with one_rule():
-        if risk.years is not None:
-            years = _years(contract)
-            for index, year in enumerate(risk.years):
-                if year not in years:
-                    findings.add(
-                        ("risk_share", "years", index),
-                        "C024",
-                        f"contract year {year} is not one of the contract's years",
-                    )
-    with one_rule():
-        if risk.share_rule is not None:
-            check_a_share_rule(contract, risk.share_rule, ("risk_share", "share_rule"), findings)
-
-
-def _check_side(side: Any, at: tuple[Any, ...], findings: Findings) -> None:
-    with one_rule():
-        bands = side.bands
-        previous = Decimal(0)
-        for index, band in enumerate(bands):
-            with one_rule():
-                up_to = band.up_to
-                if up_to is None and index != len(bands) - 1:
-                    findings.add(
-                        (*at, "bands", index, "up_to"), "C027", "only the last band may have no upper end"
-                    )
-                elif up_to is not None and up_to <= previous:
-                    findings.add(
-                        (*at, "bands", index, "up_to"),
-                        "C027",
-                        f"bands are listed by rising up_to: {up_to} is not above {previous}",
-                    )
-                if up_to is not None:
-                    previous = up_to
-    with one_rule():
-        quality = side.quality
-        if quality is not None and quality.method == "gate" and quality.minimum_score is None:
-            findings.add(
-                (*at, "quality"), "C011", "required key 'minimum_score' is missing for quality method gate"
-            )
-        elif quality is not None and quality.method != "gate" and quality.minimum_score is not None:
-            findings.add(
-                (*at, "quality", "minimum_score"), "C027", "minimum_score is only used by quality method gate"
-            )
-    with one_rule():
-        quality = side.quality
-        if quality is not None and quality.method != "complement":
-            for key in ("minimum_share", "maximum_share"):
-                if getattr(quality, key) is not None:
-                    findings.add(
-                        (*at, "quality", key), "C027", f"{key} is only used by quality method complement"
-                    )
-        if quality is not None and quality.method == "complement" and at[-1] != "losses":
-            findings.add(
-                (*at, "quality", "method"),
-                "C027",
-                "quality method complement is for losses (a shared loss rate)",
-            )
 
 
 def _check_rate_card(contract: Any, findings: Findings) -> None:
@@ -292,7 +235,7 @@ CHECKS = (
     _check_pool,
     _check_quantities,
     _check_points,
-    _check_risk_share,
+    check_risk_share,
     _check_rate_card,
     _check_subcontracts,
 )

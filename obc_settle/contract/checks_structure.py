@@ -8,6 +8,7 @@ import contextlib
 from decimal import Decimal
 from typing import Any
 
+from obc_settle.contract.checks_values import states_values
 from obc_settle.contract.models import COMMISSIONER
 from obc_settle.contract.rule_reader import (
     ONE,
@@ -22,7 +23,7 @@ from obc_settle.contract.rule_reader import (
     usable_values,
 )
 from obc_settle.contract.yaml_source import Path_
-from obc_settle.periods import ContractYear
+from obc_settle.periods import YearStart
 
 
 def check_ids(contract: Any, findings: Findings) -> None:
@@ -57,6 +58,8 @@ def check_shares(contract: Any, findings: Findings) -> None:
 def check_weights(contract: Any, findings: Findings) -> None:
     if contract.points is not None:
         return  # a points contract pays by points, not by weights
+    if states_values(contract):
+        return  # weights are the values' shares (obc_settle.contract.checks_values)
     domains = contract.outcome_framework.domains
     if not domains:
         return
@@ -103,33 +106,38 @@ def check_weights(contract: Any, findings: Findings) -> None:
 
 def check_years(contract: Any, findings: Findings) -> None:
     term = contract.term
+    year_start = YearStart.named(term.year_starts)
+    first = year_start.year(2000)
     with one_rule():
-        if term.start.month != 4 or term.start.day != 1:
+        if term.start.month != year_start.month or term.start.day != 1:
             findings.add(
                 ("term", "start"),
                 "C028",
-                f"the term must start on 1 April (a contract year), not {term.start}",
+                f"the term must start on 1 {year_start.month_name} (a contract year), not {term.start}",
             )
     with one_rule():
-        if term.end.month != 3 or term.end.day != 31:
+        if (term.end.month, term.end.day) != (first.end.month, first.end.day):
             findings.add(
-                ("term", "end"), "C028", f"the term must end on 31 March (a contract year), not {term.end}"
+                ("term", "end"),
+                "C028",
+                f"the term must end on {first.end.day} {year_start.last_month_name} (a contract year), "
+                f"not {term.end}",
             )
     start, end = term.start, term.end
     if end <= start:
         findings.add(("term", "end"), "C028", f"the term ends ({end}) before it starts ({start})")
         return
     expected = [
-        ContractYear(year).name
-        for year in range(
-            ContractYear.containing(start).start_year, ContractYear.containing(end).start_year + 1
-        )
+        year_start.year(year).name
+        for year in range(year_start.containing(start).start_year, year_start.containing(end).start_year + 1)
     ]
     listed = contract.contract_years
     years = indexed_values(listed, "year")
     seen: set[str] = set()
     for index, year in years:
-        if year in seen:
+        if (problem := year_form_problem(year, year_start)) is not None:
+            findings.add(("contract_years", index, "year"), "C045", problem)
+        elif year in seen:
             findings.add(("contract_years", index, "year"), "C023", f"contract year {year} is listed twice")
         elif year not in expected:
             findings.add(
@@ -139,10 +147,23 @@ def check_years(contract: Any, findings: Findings) -> None:
             )
         seen.add(year)
     missing = [year for year in expected if year not in seen]
-    if missing and len(years) == len(listed):
+    if (
+        missing
+        and len(years) == len(listed)
+        and all(year_form_problem(y, year_start) is None for _, y in years)
+    ):
         findings.add(
             ("contract_years",), "C023", f"contract years missing from the term: {', '.join(missing)}"
         )
+
+
+def year_form_problem(name: str, year_start: YearStart) -> str | None:
+    """Why a contract year named in the contract is not of the contract's form, or None."""
+    try:
+        year_start.parse_year(name)
+    except ValueError as error:
+        return str(error)
+    return None
 
 
 def check_share_rule(contract: Any, findings: Findings) -> None:

@@ -28,8 +28,8 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-from obc_settle.money import MAX_AMOUNT_PENCE, format_pounds
-from obc_settle.periods import ContractYear
+from obc_settle.money import MAX_AMOUNT_PENCE
+from obc_settle.periods import APRIL, CALENDAR, CALENDAR_YEAR_PATTERN, ContractYear
 
 SCHEMA_VERSION = 1
 COMMISSIONER = "commissioner"
@@ -131,19 +131,24 @@ def _money(value: Decimal) -> Decimal:
     if value > MAX_POUNDS:  # first: quantizing 10^28 pounds would overflow the decimal context
         raise PydanticCustomError(
             AMOUNT_ABOVE_LIMIT,
-            f"{value} is above {format_pounds(MAX_AMOUNT_PENCE)} (£10^12), the most an amount may be",
+            f"{value} is above {MAX_POUNDS:,.2f} (10^12), the most an amount may be",
         )
     if value < 0:
         raise ValueError(f"{value} is negative")
     if value != value.quantize(Decimal("0.01")):
-        raise ValueError(f"{value} has more than two decimal places (amounts are in pounds and pence)")
+        raise ValueError(f"{value} has more than two decimal places (amounts are whole pence or cents)")
     return value
 
 
 def _contract_year(value: Any) -> str:
+    """A year of either form: `2025-26`, or `2025` (a calendar year, which YAML reads as a number).
+    Whether it is the contract's form (`term.year_starts`) is a whole-file rule (C045)."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        value = str(value)
     if not isinstance(value, str):
-        raise ValueError(f"expected a contract year like '2025-26', got {_describe(value)}")
-    return ContractYear.parse(value).name
+        raise ValueError(f"expected a contract year like '2025-26' (or 2025), got {_describe(value)}")
+    year_start = CALENDAR if CALENDAR_YEAR_PATTERN.match(value) else APRIL
+    return ContractYear.parse(value, year_start).name
 
 
 Number = Annotated[
@@ -171,10 +176,12 @@ DecimalPlaces = Annotated[int, Strict(), Field(ge=0, le=12)]
 """Decimal places a figure is rounded to: more than 12 is no rounding a scheme uses."""
 Day = Annotated[datetime.date, Strict()]
 ContractYearName = Annotated[
-    str, BeforeValidator(_contract_year), WithJsonSchema({"type": "string", "pattern": r"^\d{4}-\d{2}$"})
+    str,
+    BeforeValidator(_contract_year),
+    WithJsonSchema({"type": ["string", "integer"], "pattern": r"^\d{4}(-\d{2})?$"}),
 ]
 MonthNumber = Annotated[int, Strict(), Field(ge=1, le=12)]
-PeriodName = Annotated[str, Strict(), StringConstraints(pattern=r"^\d{4}-\d{2}(-Q[1-4])?$")]
+PeriodName = Annotated[str, Strict(), StringConstraints(pattern=r"^\d{4}(-\d{2})?(-Q[1-4])?$")]
 
 
 class Model(BaseModel):

@@ -11,9 +11,9 @@ points. Rules across indicators (weights sum to 1, levels agree with the directi
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import Field
+from pydantic import Discriminator, Field, Tag
 
 from obc_settle.contract.fields import (
     ContractYearName,
@@ -24,6 +24,7 @@ from obc_settle.contract.fields import (
     MonthNumber,
     Number,
     PeriodName,
+    Pounds,
     Proportion,
     Text,
     at_least,
@@ -33,10 +34,28 @@ from obc_settle.contract.scoring_method import ScoringMethodName
 
 MAX_EXCHANGE_SLOPE = Decimal(10)
 """Earned = available x score x slope: HVBP's slope is about 3; above 10 the money is a mistake."""
+BUDGET_NEUTRAL = "budget_neutral"
+"""`exchange_slope: budget_neutral`: the slope that pays back exactly the withheld pool (HVBP)."""
 MAX_POINTS = Decimal(10_000)
 """An indicator's maximum points: QOF's largest is under 100, and all its points about 635."""
 MIN_NATIONAL_PREVALENCE = Decimal("0.0001")
 """A national prevalence divides a practice's: below 0.01% the prevalence factor could be any size."""
+
+
+def _slope_form(value: Any) -> str:
+    """Which form of `exchange_slope` a value is meant as: a word (budget_neutral) or a number, so that
+    a mistake in either is reported once, as that form's mistake (tags named like validator steps,
+    which the loader leaves out of the finding's path)."""
+    worded = isinstance(value, str) and not any(ch.isdigit() for ch in value)
+    return "literal" if worded else "function-number"
+
+
+ExchangeSlope = Annotated[
+    Annotated[Number, at_most(MAX_EXCHANGE_SLOPE, "an exchange slope"), Tag("function-number")]
+    | Annotated[Literal["budget_neutral"], Tag("literal")],
+    Discriminator(_slope_form),
+]
+"""A number (the slope), or `budget_neutral` (computed from the pool in each settlement)."""
 
 
 class Band(Model):
@@ -163,6 +182,11 @@ class Indicator(Model):
         default=None,
         description="Share of its domain's money (a domain's indicators sum to 1). Not used by points.",
     )
+    value: Pounds | None = Field(
+        default=None,
+        description="CQUIN-style: the indicator's money for the year in pounds, instead of a weight (every "
+        "indicator then states one, and the values add up to each year's outcome pool).",
+    )
     minimum_denominator: Count = 1
     small_numbers: Literal["score_zero", "score_met", "reassign_weight"] = "reassign_weight"
     attribution: Literal["collective", "individual"] = "collective"
@@ -198,7 +222,19 @@ class OutcomeFramework(Model):
     domains: list[Domain] = Field(
         default_factory=list, description="The outcome domains (none: no outcome pool)."
     )
-    exchange_slope: Annotated[Number, at_most(MAX_EXCHANGE_SLOPE, "an exchange slope")] = Field(
+    exchange_slope: ExchangeSlope = Field(
         default=Decimal(1),
-        description="Earned = available x score x this slope (a linear exchange function); above 1, providers can earn more than was withheld.",
+        description="Earned = available x score x this slope (a linear exchange function); above 1, providers can "
+        "earn more than was withheld. budget_neutral: the slope is computed so that the providers are paid back "
+        "exactly what was withheld from them (HVBP: sum of withheld / sum of TPS/100 x withheld).",
     )
+
+    @property
+    def budget_neutral(self) -> bool:
+        """The slope is computed from the pool in each settlement (`exchange_slope: budget_neutral`)."""
+        return self.exchange_slope == BUDGET_NEUTRAL
+
+    @property
+    def fixed_slope(self) -> Decimal | None:
+        """The slope the contract gives as a number (None when it is computed: budget_neutral)."""
+        return None if isinstance(self.exchange_slope, str) else self.exchange_slope

@@ -79,8 +79,46 @@ class RiskBand(Model):
     up_to: Proportion | None = Field(
         default=None, description="Upper end of the band as a proportion of the budget (none: no upper end)."
     )
+    up_to_amount: Pounds | None = Field(
+        default=None,
+        description="Upper end of the band in pounds of difference (instead of up_to; a side's bands use one or the other).",
+    )
     provider_share: Proportion = Field(
         description="Providers' share of the savings (or overspend) inside the band."
+    )
+
+
+class PopulationRate(Model):
+    population: Annotated[Number, at_least(Decimal(0), "a population")] = Field(
+        description="A number of people (assigned beneficiaries)."
+    )
+    rate: Proportion = Field(description="The minimum rate at exactly that population.")
+
+
+class MinimumRateTable(Model):
+    """A minimum savings (or loss) rate that falls as the population grows (MSSP, 42 CFR 425.604(b)):
+    straight lines between the points, flat beyond the first and the last."""
+
+    table: Literal["mssp_one_sided"] | None = Field(
+        default=None,
+        description="A published table: mssp_one_sided, the 425.604(b) minimum savings rate by assigned beneficiaries.",
+    )
+    points: list[PopulationRate] | None = Field(
+        default=None, description="Or the table's own points, by rising population."
+    )
+    population: Identifier | None = Field(
+        default=None,
+        description="The extract indicator_id counting the population each month (default: the budget's population); "
+        "the population is the mean of the monthly counts over the year (person-months / months).",
+    )
+
+
+class RevenueLimit(Model):
+    proportion: Proportion = Field(description="The limit as a proportion of the revenue figure.")
+    amount: Pounds | None = Field(default=None, description="The revenue figure in pounds.")
+    indicator: Identifier | None = Field(
+        default=None,
+        description="Or the extract indicator_id whose numerator is the revenue of each month, in pounds (summed over the year).",
     )
 
 
@@ -98,6 +136,13 @@ class RiskQuality(Model):
     maximum_share: Proportion | None = Field(
         default=None, description="complement: the highest share of losses."
     )
+    indicators: list[Identifier] | None = Field(
+        default=None,
+        description="The quality score of this side from these indicators only (default: the whole outcome framework).",
+    )
+    domains: list[Identifier] | None = Field(
+        default=None, description="Or from the indicators of these domains (with indicators: both)."
+    )
 
 
 class RiskSide(Model):
@@ -105,11 +150,27 @@ class RiskSide(Model):
         default=Decimal(0),
         description="Nothing is shared below this proportion of the budget; at or above it, from the first pound.",
     )
+    minimum_rate_table: MinimumRateTable | None = Field(
+        default=None,
+        description="Or a minimum rate read from a table by the population (instead of minimum_rate).",
+    )
     bands: list[RiskBand] = Field(min_length=1)
     cap: Proportion | None = Field(
         default=None, description="Most the providers' part may be, as a proportion of the budget."
     )
+    cap_amount: Pounds | None = Field(default=None, description="Most the providers' part may be, in pounds.")
+    cap_revenue: RevenueLimit | None = Field(
+        default=None, description="Most the providers' part may be, as a proportion of a revenue figure."
+    )
     quality: RiskQuality | None = None
+    sequestration: Proportion | None = Field(
+        default=None,
+        description="A reduction of the providers' part after the caps (sequestration: 0.02 is 2%).",
+    )
+    loss_forgiven: Proportion | None = Field(
+        default=None,
+        description="losses: the proportion of the shared loss forgiven after the caps (1: all, as in a disaster year).",
+    )
 
 
 class RiskShare(Model):
@@ -127,6 +188,23 @@ class RiskShare(Model):
     years: list[ContractYearName] | None = Field(
         default=None, description="The contract years it applies to (default: all)."
     )
+
+    def quantity_ids(self) -> set[str]:
+        """The extract ids the risk share reads: spend, the budget's population, a minimum-rate
+        table's population, a revenue limit's revenue and the share rule's quantity."""
+        ids = {self.spend}
+        if self.budget.population:
+            ids.add(self.budget.population)
+        if self.share_rule is not None and self.share_rule.quantity:
+            ids.add(self.share_rule.quantity)
+        for side in (self.gains, self.losses):
+            if side is None:
+                continue
+            if side.minimum_rate_table is not None and side.minimum_rate_table.population:
+                ids.add(side.minimum_rate_table.population)
+            if side.cap_revenue is not None and side.cap_revenue.indicator:
+                ids.add(side.cap_revenue.indicator)
+        return ids
 
 
 class RateOutcome(Model):

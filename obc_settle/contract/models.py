@@ -62,7 +62,6 @@ from obc_settle.contract.mechanisms import (
     Subcontract,
 )
 from obc_settle.contract.terms import Capitation, ContractYearTerms, PaymentTerms, Provider, ShareRule, Term
-from obc_settle.periods import ContractYear
 
 __all__ = [
     "COMMISSIONER",
@@ -151,7 +150,11 @@ class Contract(Model):
     commissioners: list[Text] = Field(min_length=1)
     population_segment: Text
     model: Literal["alliance", "prime_contractor", "lead_provider", "joint_venture"]
-    currency: Literal["GBP"] = "GBP"
+    currency: Literal["GBP", "USD", "EUR"] = Field(
+        default="GBP",
+        description="The currency of every amount: GBP (pounds and pence), USD (dollars and cents) or EUR (euros "
+        "and cents). The ledger holds whole minor units (pence or cents).",
+    )
     term: Term
     providers: list[Provider] = Field(min_length=1)
     contract_years: list[ContractYearTerms] = Field(min_length=1)
@@ -193,7 +196,7 @@ class Contract(Model):
         varied: dict[str, Any] = {}
         version = self.version
         for variation in sorted(self.variations, key=lambda v: v.effective):
-            if variation.effective > ContractYear.parse(contract_year).start:
+            if variation.effective > self.term.year_start.parse_year(contract_year).start:
                 break
             version = variation.version
             for section in VARIED_SECTIONS:
@@ -208,7 +211,7 @@ class Contract(Model):
         """The terms of every version, the original first."""
         base = self.model_copy(update={"variations": []})
         years = [
-            ContractYear.containing(v.effective).name
+            self.term.year_start.containing(v.effective).name
             for v in sorted(self.variations, key=lambda v: v.effective)
         ]
         return [base, *(self.in_force(year) for year in years)]
@@ -226,11 +229,7 @@ class Contract(Model):
         ids = {self.share_rule.quantity} if self.share_rule.quantity else set()
         ids |= {terms.capitation.population for terms in self.contract_years if terms.capitation is not None}
         if self.risk_share is not None:
-            ids.add(self.risk_share.spend)
-            if self.risk_share.budget.population:
-                ids.add(self.risk_share.budget.population)
-            if self.risk_share.share_rule is not None and self.risk_share.share_rule.quantity:
-                ids.add(self.risk_share.share_rule.quantity)
+            ids |= self.risk_share.quantity_ids()
         if self.points is not None:
             ids.add(self.points.list_size)
             ids |= {

@@ -4,9 +4,9 @@ withheld proportion), how collective money is shared among providers and when it
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import Field
+from pydantic import Discriminator, Field, Tag
 
 from obc_settle.contract.fields import (
     ContractYearName,
@@ -18,11 +18,22 @@ from obc_settle.contract.fields import (
     Text,
     UnitPounds,
 )
+from obc_settle.periods import MonthName, YearStart
 
 
 class Term(Model):
-    start: Day = Field(description="First day of the contract (a 1 April).")
-    end: Day = Field(description="Last day of the contract (a 31 March).")
+    start: Day = Field(description="First day of the contract (the 1st of the month its years start in).")
+    end: Day = Field(description="Last day of the contract (the last day of a contract year).")
+    year_starts: MonthName = Field(
+        default="April",
+        description="The month every contract year starts in: April (years 2025-26, quarters 2025-26-Q3), "
+        "January (calendar years 2025, quarters 2025-Q3) or any other month (years named 2025-26).",
+    )
+
+    @property
+    def year_start(self) -> YearStart:
+        """The contract's years: how its periods are named and parsed."""
+        return YearStart.named(self.year_starts)
 
 
 class Provider(Model):
@@ -41,8 +52,26 @@ class Capitation(Model):
     )
 
 
+def _basis_form(value: Any) -> str:
+    """Which form of `aspiration_basis` a value is meant as: a word (previous_year_run) or pounds, so that
+    a mistake in either is reported once, as that form's mistake (tags named like validator steps,
+    which the loader leaves out of the finding's path)."""
+    return (
+        "literal" if isinstance(value, str) and not any(ch.isdigit() for ch in value) else "function-pounds"
+    )
+
+
+AspirationBasis = Annotated[
+    Annotated[Pounds, Tag("function-pounds")] | Annotated[Literal["previous_year_run"], Tag("literal")],
+    Discriminator(_basis_form),
+]
+"""Pounds, or `previous_year_run` (each provider's achievement payment in the previous year's run)."""
+
+
 class ContractYearTerms(Model):
-    year: ContractYearName = Field(description="Contract year, 1 April to 31 March, named like 2025-26.")
+    year: ContractYearName = Field(
+        description="Contract year, named like 2025-26 (or 2025 when the years are calendar years: term.year_starts)."
+    )
     contract_value: Pounds | None = Field(
         default=None,
         description="Contract value for the year in pounds, before outcome adjustment (or give capitation).",
@@ -54,9 +83,10 @@ class ContractYearTerms(Model):
     withheld_proportion: Proportion = Field(
         description="Share of the contract value withheld and earned only through outcomes (0 in a fee-based year)."
     )
-    aspiration_basis: Pounds | None = Field(
+    aspiration_basis: AspirationBasis | None = Field(
         default=None,
-        description="Points contracts: the previous year's unadjusted achievement payment, on which aspiration payments are based.",
+        description="Points contracts: the previous year's unadjusted achievement payment, on which aspiration payments "
+        "are based; previous_year_run: each provider's own, read from the previous contract year's run (run --previous-year).",
     )
 
 

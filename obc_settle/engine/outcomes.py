@@ -18,15 +18,18 @@ import polars as pl
 
 from obc_settle.contract.models import Contract
 from obc_settle.engine.achievement import measure_achievement
+from obc_settle.engine.exchange_slope import Slope, earned_parts, with_derivation
 from obc_settle.engine.lines import DERIVATION, line
-from obc_settle.engine.pools import indicator_pools, party_parts
-from obc_settle.engine.scoring import score_indicators, with_score
+from obc_settle.engine.pools import indicator_pools, indicator_values, value_notes, value_weights
+from obc_settle.engine.scoring import SCHEME_POINTS, score_indicators, with_score
 from obc_settle.engine.shares import collective_shares, period_quantities
 from obc_settle.engine.terms import PeriodMoney, Span, indicator_terms, indicator_windows, scoring_bands
 from obc_settle.ledger.schema import COMMISSIONER, LineKind, LineType
 from obc_settle.money import largest_remainder
 from obc_settle.money_columns import pence_sum, pence_total
 
+_STEPS = ("derivation",)
+"""The ledger's `derivation` column, carried when the indicator rows have it (values in pounds)."""
 IN_FULL_NOTE = "paid on account as if fully achieved (outcome_on_account: in_full); the year-end settlement pays on the year's results"
 HELD_NOTE = "held until the year-end settlement (outcome_on_account: year_end)"
 
@@ -40,6 +43,8 @@ class Outcomes:
     redistributed: dict[str, int]
     quality: Fraction | None
     """The outcome framework's overall score: the weighted mean of the scores of the active indicators (exact)."""
+    slope: Slope
+    """The exchange slope earned money was multiplied by: the contract's, or found budget neutral."""
 
     @property
     def provider_parts(self) -> pl.DataFrame:
@@ -60,16 +65,19 @@ def score_framework(contract: Contract, monthly: pl.DataFrame, span: Span) -> pl
     if span.on_account == "in_full":
         note = pl.concat_str([pl.col("note"), pl.lit(IN_FULL_NOTE)], separator="; ", ignore_nulls=True)
         scored = with_score(scored.with_columns(note=note), Fraction(1))
+        # the points scored are not what was paid on
+        scored = scored.with_columns(pl.lit(None, dtype=pl.String).alias(SCHEME_POINTS))
     return scored
 
 
 def settle_outcomes(contract: Contract, monthly: pl.DataFrame, span: Span, money: PeriodMoney) -> Outcomes:
-    scored = score_framework(contract, monthly, span)
+    values = indicator_values(contract)  # CQUIN-style values in pounds: weights are their shares
+    scored = value_weights(score_framework(contract, monthly, span), values)
     pooled = indicator_pools(scored, money.outcome_pool_pence)
     quantities = period_quantities(monthly, contract.share_rule.quantity, list(span.months))
     shares, share_note = collective_shares(contract, quantities)
-    slope = Fraction(contract.outcome_framework.exchange_slope)
-    parts = party_parts(pooled, shares, party_order(contract), slope)
+    parts, slope = earned_parts(contract, pooled, shares, party_order(contract))
+    parts = value_notes(parts, values)
     if share_note:
         parts = parts.with_columns(
             note=pl.when(pl.col("attribution") == "collective")
@@ -80,7 +88,8 @@ def settle_outcomes(contract: Contract, monthly: pl.DataFrame, span: Span, money
     redistributed = (
         {} if held else _redistribution(contract, parts.filter(pl.col("party_id") != COMMISSIONER))
     )
-    return Outcomes(pooled, parts, redistributed, quality_score(pooled))
+    pooled = with_derivation(pooled, slope, party_lines=False)
+    return Outcomes(pooled, parts, redistributed, quality_score(pooled), slope)
 
 
 def quality_score(pooled: pl.DataFrame) -> Fraction | None:
@@ -136,6 +145,7 @@ def provider_outcome_lines(
         pl.lit(str(LineKind.PAYMENT)).alias("kind"),
         pl.col("earned_pence").alias("amount_pence"),
         *[pl.col(name) for name in DERIVATION],
+        *[pl.col(name) for name in _STEPS if name in mine.columns and name not in DERIVATION],
     )
     tail = [line(provider_id, role, LineType.UNEARNED, LineKind.MEMO, withheld - earned)]
     if contract.unearned == "redistributed":
@@ -181,6 +191,7 @@ def commissioner_outcome_lines(
         pl.lit(str(LineKind.RETENTION)).alias("kind"),
         pl.col("kept").fill_null(0).alias("amount_pence"),
         *[pl.col(name) for name in DERIVATION if name not in {"share", "share_exact", "available_pence"}],
+        *[pl.col(name) for name in _STEPS if name in indicator_rows.columns and name not in DERIVATION],
     )
     tail = []
     unscored = money.outcome_pool_pence - pence_total(pooled.get_column("pool_pence"))

@@ -15,12 +15,15 @@ For each provider (a practice) and indicator, measured on the provider's own row
 List sizes and registers are the numerators of the provider's rows in the last month of the
 settlement period. Points are paid at year end; in-year, a points contract with aspiration pays
 on account `aspiration.proportion` of the year's `aspiration_basis` in monthly twelfths, and the
-year-end settlement nets them off (see `engine.reconcile`). Intermediate roundings are half up;
+year-end settlement nets them off (see `engine.reconcile`). The basis is typed into the contract,
+or (`previous_year_run`) each provider's unadjusted achievement payment of the previous contract
+year, read from that year's run folder by the app and given here as `PreviousYear`. Intermediate roundings are half up;
 each is written in the contract, because published examples round in different places.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
 
@@ -32,6 +35,7 @@ from obc_settle.engine.exact import fraction_of, fraction_text, round_to, split_
 from obc_settle.engine.lines import DERIVATION, Lines, line
 from obc_settle.engine.scoring import score_indicators
 from obc_settle.engine.terms import Span, indicator_terms, indicator_windows, scoring_bands, year_terms
+from obc_settle.ledger.derivation import derivation_text
 from obc_settle.ledger.schema import COMMISSIONER, LineKind, LineType
 from obc_settle.money import apply_proportion, largest_remainder, pounds_to_pence, round_half_up
 
@@ -142,18 +146,41 @@ def _scored_for(contract: Contract, monthly: pl.DataFrame, span: Span, provider_
     return score_indicators(measured, scoring_bands(contract)).sort("indicator_order")
 
 
-def aspiration_lines(contract: Contract, span: Span) -> Lines:
-    """Aspiration payments on account: the year's aspiration in monthly twelfths, for the span's months."""
+@dataclass(frozen=True)
+class PreviousYear:
+    """The previous contract year's settlement run, as far as aspiration needs it: each provider's
+    unadjusted achievement payment (the sum of its `points` lines, before the aspiration paid on
+    account is netted off), and the run it was read from, named in every note."""
+
+    contract_year: str
+    run_id: str
+    achievement_pence: dict[str, int]
+
+
+PREVIOUS_YEAR_RUN = "previous_year_run"
+"""`aspiration_basis: previous_year_run`: each provider's basis is read from the previous year's run."""
+
+
+def aspiration_lines(contract: Contract, span: Span, previous: PreviousYear | None = None) -> Lines:
+    """Aspiration payments on account: the year's aspiration in monthly twelfths, for the span's months.
+
+    The year's aspiration is `round(basis x proportion x uprating)`: on the contract's
+    `aspiration_basis`, split among the providers by base share; or, with `previous_year_run`, on
+    each provider's own achievement payment of the previous year (`previous`)."""
     points = contract.points
     terms = year_terms(contract, span.period)
     lines = Lines()
     if points is None or points.aspiration is None or terms.aspiration_basis is None:
         return lines
-    basis = pounds_to_pence(terms.aspiration_basis)
+    if terms.aspiration_basis == PREVIOUS_YEAR_RUN:
+        if previous is None:
+            raise ValueError(
+                f"{span.period.contract_year} takes its aspiration basis from the previous year's run"
+            )
+        return _aspiration_from_previous_year(contract, span, previous)
+    basis = pounds_to_pence(Decimal(terms.aspiration_basis))
     annual = apply_proportion(basis, points.aspiration.proportion * points.aspiration.uprating)
-    months = span.period.contract_year.months()
-    twelfths = largest_remainder(annual, [1] * 12)
-    amount = sum(twelfths[months.index(month)] for month in span.months)
+    amount = _twelfths_of(annual, span)
     parts = split_exact(amount, [Fraction(p.base_share) for p in contract.providers])
     for provider, part in zip(contract.providers, parts, strict=True):
         note = (
@@ -173,14 +200,78 @@ def aspiration_lines(contract: Contract, span: Span) -> Lines:
                 note=note,
             ),
         )
-    lines.commissioner.append(
-        line(
-            COMMISSIONER,
-            COMMISSIONER,
-            LineType.ASPIRATION,
-            LineKind.RETENTION,
-            -amount,
-            note="aspiration payments on account, paid by the commissioner beyond the contract value",
-        )
-    )
+    lines.commissioner.append(_aspiration_retention(amount))
     return lines
+
+
+def _twelfths_of(annual: int, span: Span) -> int:
+    """The span's months' part of a year's amount paid in monthly twelfths (largest remainder)."""
+    months = span.period.contract_year.months()
+    twelfths = largest_remainder(annual, [1] * 12)
+    return sum(twelfths[months.index(month)] for month in span.months)
+
+
+def _aspiration_from_previous_year(contract: Contract, span: Span, previous: PreviousYear) -> Lines:
+    aspiration = contract.points.aspiration if contract.points is not None else None
+    assert aspiration is not None
+    lines = Lines()
+    total = 0
+    for provider in contract.providers:
+        basis = previous.achievement_pence.get(provider.id, 0)
+        annual = apply_proportion(basis, aspiration.proportion * aspiration.uprating)
+        amount = _twelfths_of(annual, span)
+        uprated = "" if aspiration.uprating == 1 else f" x uprating {aspiration.uprating}"
+        note = (
+            f"aspiration payment on account for {span.months[0]} to {span.months[-1]}: "
+            f"{_percent(aspiration.proportion)} of your {previous.contract_year} achievement payment of {basis} pence "
+            f"(run {previous.run_id}){uprated} = {annual} pence a year, paid in monthly twelfths; netted off at year end"
+        )
+        steps = {
+            "aspiration_basis": PREVIOUS_YEAR_RUN,
+            "previous_year": previous.contract_year,
+            "previous_run_id": previous.run_id,
+            "achievement_pence": basis,
+            "proportion": str(aspiration.proportion),
+            "uprating": str(aspiration.uprating),
+            "annual_pence": annual,
+            "months": list(span.months),
+        }
+        lines.add(
+            provider.id,
+            line(
+                provider.id,
+                provider.role,
+                LineType.ASPIRATION,
+                LineKind.PAYMENT,
+                amount,
+                note=note,
+                derivation=derivation_text(steps),
+            ),
+        )
+        total += amount
+    lines.commissioner.append(_aspiration_retention(total))
+    return lines
+
+
+def _percent(proportion: Decimal) -> str:
+    return f"{format((proportion * 100).normalize(), 'f')}%"
+
+
+def _aspiration_retention(amount: int) -> dict[str, object]:
+    return line(
+        COMMISSIONER,
+        COMMISSIONER,
+        LineType.ASPIRATION,
+        LineKind.RETENTION,
+        -amount,
+        note="aspiration payments on account, paid by the commissioner beyond the contract value",
+    )
+
+
+def achievement_by_provider(ledger: pl.DataFrame) -> dict[str, int]:
+    """Each provider's unadjusted achievement payment in a contract-year ledger: its `points` lines."""
+    points = ledger.filter(
+        (pl.col("line_type") == str(LineType.POINTS)) & (pl.col("party_id") != COMMISSIONER)
+    )
+    totals = points.group_by("party_id").agg(pl.col("amount_pence").sum()).sort("party_id")
+    return {str(party): int(amount) for party, amount in totals.iter_rows()}

@@ -11,14 +11,23 @@
    exact, rounded once half up to the penny; unearned = available - earned (negative when a
    slope above 1 pays more than was withheld).
    Rounding each party's part (not the pool) makes every payment rise with the score.
+
+Indicators that state their value in pounds (CQUIN: `value`, instead of weights) take as weights
+the values' shares: domain weight = the domain's values / all values, indicator weight = its value
+/ its domain's values, so that with every indicator scored its effective weight is value / all
+values, and a year's pool (which the contract checks equals the sum of the values) gives each
+indicator exactly its value. Each such line says what the indicator is worth (its note, and
+`indicator_value_pence` in the line's `derivation`).
 """
 
 from __future__ import annotations
 
+from decimal import Decimal
 from fractions import Fraction
 
 import polars as pl
 
+from obc_settle.contract.models import Contract
 from obc_settle.engine.exact import (
     WEIGHT_PLACES,
     as_decimal,
@@ -27,6 +36,8 @@ from obc_settle.engine.exact import (
     split_exact,
     times_rounded,
 )
+from obc_settle.ledger.derivation import derivation_text
+from obc_settle.money import pounds_to_pence
 
 RATIO_DTYPE = pl.Decimal(38, WEIGHT_PLACES)
 
@@ -109,3 +120,60 @@ def party_parts(
     frame = pl.DataFrame(rows, schema=schema)
     joined = pooled.join(frame, on="indicator_id", how="inner")
     return joined.sort("indicator_order", "party_order")
+
+
+def indicator_values(contract: Contract) -> dict[str, int]:
+    """Each indicator's value for the year in pence, when the framework states values (else empty)."""
+    pairs = [(indicator.id, indicator.value) for _, indicator in contract.indicators()]
+    if not any(value is not None for _, value in pairs):
+        return {}
+    return {indicator_id: pounds_to_pence(value or Decimal(0)) for indicator_id, value in pairs}
+
+
+def value_weights(scored: pl.DataFrame, values: dict[str, int]) -> pl.DataFrame:
+    """The indicator rows with `domain_weight` and `indicator_weight` the shares of the indicators'
+    values (in pence), and each row's `derivation` naming its value; unchanged without values."""
+    if not values:
+        return scored
+    rows = scored.select("domain_id", "indicator_id").rows()
+    in_domain: dict[str, int] = {}
+    for domain_id, indicator_id in rows:
+        in_domain[domain_id] = in_domain.get(domain_id, 0) + values[indicator_id]
+    total = sum(in_domain.values())
+    steps = [
+        derivation_text({"indicator_value_pence": values[i], "values_total_pence": total}) for _, i in rows
+    ]
+    return scored.with_columns(
+        pl.Series("domain_weight", [fraction_text(Fraction(in_domain[d], total)) for d, _ in rows]),
+        pl.Series("indicator_weight", [fraction_text(Fraction(values[i], in_domain[d])) for d, i in rows]),
+        pl.Series("derivation", steps, dtype=pl.String),
+    )
+
+
+def value_notes(parts: pl.DataFrame, values: dict[str, int]) -> pl.DataFrame:
+    """Each part of an indicator that states its value, noted in words: "this indicator is worth
+    N pence a year; score 50% earns M pence" (with this period's pool and the party's part when
+    they are not the whole value)."""
+    if not values:
+        return parts
+    notes = []
+    for row in parts.iter_rows(named=True):
+        value, pool, available = values[row["indicator_id"]], row["pool_pence"], row["available_pence"]
+        said = f"this indicator is worth {value} pence a year"
+        if pool != value:
+            said += f", {pool} pence of this period's outcome pool"
+        if available != pool:
+            said += f"; your part is {available} pence"
+        score = fraction_of(row["score_exact"])
+        if score is None:
+            said += "; not scored this period, so it earns nothing"
+        else:
+            said += f"; score {score_percent(score)} earns {row['earned_pence']} pence"
+        notes.append("; ".join(filter(None, [row["note"], said])))
+    return parts.with_columns(pl.Series("note", notes, dtype=pl.String))
+
+
+def score_percent(score: Fraction) -> str:
+    """A score as a percentage: every digit when the decimal ends, else four decimals."""
+    text = fraction_text(score * 100) or ""
+    return f"{as_decimal(score * 100, 4) if '/' in text else text}%"

@@ -26,10 +26,13 @@ year-end settlement gives, to the penny. A negative `due_now` is an amount to re
 
 from __future__ import annotations
 
+from functools import partial
+
 import polars as pl
 
 from obc_settle.contract.models import Contract
 from obc_settle.engine.lines import frame_of, line
+from obc_settle.engine.points import PreviousYear
 from obc_settle.engine.settle import settle, terms_in_force
 from obc_settle.engine.terms import Span, settlement_span
 from obc_settle.ledger.schema import COMMISSIONER, LEDGER_SCHEMA, LineKind, LineType
@@ -43,19 +46,20 @@ def empty_history() -> pl.DataFrame:
     return pl.DataFrame(schema=HISTORY_SCHEMA)
 
 
-def covers(span_months: tuple[str, ...] | list[str], period: str) -> bool:
-    """Whether a settlement over `span_months` covers (and so nets off) the period `period`."""
-    return set(SettlementPeriod.parse(period).months()) <= set(span_months)
+def covers(span: Span, period: str) -> bool:
+    """Whether the settlement over `span` covers (and so nets off) the period `period` (of its contract)."""
+    return set(span.period.sibling(period).months()) <= set(span.months)
 
 
 def uncovered_periods(span: Span, history: pl.DataFrame) -> list[str]:
     """History periods this settlement does not cover: they are settled again for restatement."""
-    periods = sorted(set(history.get_column("period").to_list()), key=_period_key)
-    return [period for period in periods if not covers(span.months, period)]
+    periods = sorted(set(history.get_column("period").to_list()), key=partial(_period_key, span.period))
+    return [period for period in periods if not covers(span, period)]
 
 
-def _period_key(name: str) -> tuple[str, int]:
-    period = SettlementPeriod.parse(name)
+def _period_key(settled: SettlementPeriod, name: str) -> tuple[str, int]:
+    """Periods of the contract of `settled` in time order: a quarter, then a year starting with it."""
+    period = settled.sibling(name)
     return period.months()[0], 0 if period.quarter else 1
 
 
@@ -156,7 +160,8 @@ def reconcile(
                 commissioner_restated[period] = commissioner_restated.get(period, 0) + due - was_paid
         on_account = 0
         for period in sorted(
-            {p for (party, p) in paid if party == party_id and p not in uncovered}, key=_period_key
+            {p for (party, p) in paid if party == party_id and p not in uncovered},
+            key=partial(_period_key, span.period),
         ):
             amount = paid[(party_id, period)]
             on_account += amount
@@ -187,7 +192,7 @@ def reconcile(
         frames.append(_append(lines, extra, header))
     commissioner = next(f for f in frames if f.get_column("party_id")[0] == COMMISSIONER)
     frames = [f for f in frames if f.get_column("party_id")[0] != COMMISSIONER]
-    frames.append(_commissioner(commissioner, commissioner_restated, header))
+    frames.append(_commissioner(commissioner, commissioner_restated, header, span.period))
     return pl.concat(frames, how="vertical").select(list(LEDGER_SCHEMA))
 
 
@@ -200,7 +205,9 @@ def _append(lines: pl.DataFrame, extra: list[dict[str, object]], header: dict[st
 _HEADER = ("contract_id", "contract_version", "contract_year", "settlement_period", "status")
 
 
-def _commissioner(lines: pl.DataFrame, restated: dict[str, int], header: dict[str, object]) -> pl.DataFrame:
+def _commissioner(
+    lines: pl.DataFrame, restated: dict[str, int], header: dict[str, object], settled: SettlementPeriod
+) -> pl.DataFrame:
     body = lines.filter(pl.col("line_type") != LineType.NET_RETAINED)
     extra = [
         line(
@@ -212,7 +219,7 @@ def _commissioner(lines: pl.DataFrame, restated: dict[str, int], header: dict[st
             adjusts_period=period,
             note=f"{period} settled again on the current data: the providers' restatements",
         )
-        for period, amount in sorted(restated.items(), key=lambda item: _period_key(item[0]))
+        for period, amount in sorted(restated.items(), key=lambda item: _period_key(settled, item[0]))
         if amount
     ]
     frame = _append(body, extra, header)
@@ -227,14 +234,15 @@ def settle_with_history(
     period: SettlementPeriod,
     history: pl.DataFrame | None = None,
     claims: pl.DataFrame | None = None,
+    previous_year: PreviousYear | None = None,
 ) -> pl.DataFrame:
     """`settle`, then netted against the payment history of the contract year when one is given."""
-    ledger = settle(contract, monthly, period, claims)
+    ledger = settle(contract, monthly, period, claims, previous_year)
     if history is None:
         return ledger
     span = settlement_span(terms_in_force(contract, period), period)
     restated = {
-        name: settle(contract, monthly, SettlementPeriod.parse(name), claims)
+        name: settle(contract, monthly, period.sibling(name), claims, previous_year)
         for name in uncovered_periods(span, history)
     }
     return reconcile(ledger, span, history, restated)

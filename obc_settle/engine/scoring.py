@@ -33,9 +33,13 @@ from typing import Any
 import polars as pl
 
 from obc_settle.engine.exact import SCORE_PLACES, as_decimal, fraction_of, fraction_text
+from obc_settle.ledger.derivation import derivation_text
 from obc_settle.scoring_methods import Levels, get
 
 SCORE_DTYPE = pl.Decimal(38, SCORE_PLACES)
+SCHEME_POINTS = "scheme_points"
+"""Column of a scored indicator: the scoring method's intermediate points (HVBP's achievement and
+improvement points) as derivation JSON, or null; the outcome lines keep it in `derivation`."""
 
 
 def score_indicators(measured: pl.DataFrame, bands: pl.DataFrame) -> pl.DataFrame:
@@ -44,15 +48,17 @@ def score_indicators(measured: pl.DataFrame, bands: pl.DataFrame) -> pl.DataFram
     by_indicator: dict[str, list[tuple[Fraction, Fraction]]] = {}
     for indicator_id, level, band_score in bands.iter_rows():
         by_indicator.setdefault(indicator_id, []).append((Fraction(level), Fraction(band_score)))
-    scores, notes = [], []
+    scores, notes, points = [], [], []
     for row in measured.iter_rows(named=True):
-        score, note = _score(row, by_indicator.get(row["indicator_id"], []))
+        score, note, kept = _score(row, by_indicator.get(row["indicator_id"], []))
         scores.append(score)
         notes.append(note)
+        points.append(kept)
     return measured.with_columns(
         pl.Series("score_exact", [fraction_text(s) for s in scores], dtype=pl.String),
         pl.Series("score", [as_decimal(s, SCORE_PLACES) for s in scores], dtype=SCORE_DTYPE),
         pl.Series("note", notes, dtype=pl.String),
+        pl.Series(SCHEME_POINTS, points, dtype=pl.String),
     )
 
 
@@ -64,17 +70,19 @@ def with_score(frame: pl.DataFrame, score: Fraction) -> pl.DataFrame:
     )
 
 
-def _score(row: dict[str, Any], bands: list[tuple[Fraction, Fraction]]) -> tuple[Fraction | None, str | None]:
-    """(exact score or None, note) of one measured indicator row."""
+def _score(
+    row: dict[str, Any], bands: list[tuple[Fraction, Fraction]]
+) -> tuple[Fraction | None, str | None, str | None]:
+    """(exact score or None, note, the scheme's points as derivation text or None) of one measured row."""
     method = get(row["scoring_method"])  # an unknown method is an error even where nothing is scored
     note = row["note"]
     if not row["measured"]:
-        return None, note
+        return None, note, None
     if not row["scorable"]:
         if row["extract_rows"] == 0:
-            return Fraction(0), note
+            return Fraction(0), note, None
         policy = row["small_numbers_policy"]
-        return {"score_met": Fraction(1), "score_zero": Fraction(0)}.get(policy), note
+        return {"score_met": Fraction(1), "score_zero": Fraction(0)}.get(policy), note, None
     sign = 1 if row["direction"] == "higher_is_better" else -1
     achieved = sign * Fraction(row["achieved_exact"])
     threshold = sign * Fraction(row["threshold_exact"])
@@ -97,7 +105,8 @@ def _score(row: dict[str, Any], bands: list[tuple[Fraction, Fraction]]) -> tuple
         note = text if note is None else f"{note}; {text}"
         achieved = level
     levels = Levels(achieved, threshold, target, baseline, tuple(signed_bands), row["point_decimals"])
-    return method.score(levels), note
+    kept = None if method.points is None else derivation_text(method.points(levels))
+    return method.score(levels), note, kept
 
 
 def _credited(

@@ -29,7 +29,7 @@ from obc_settle.engine.outcomes import (
     provider_outcome_lines,
     settle_outcomes,
 )
-from obc_settle.engine.points import aspiration_lines, points_lines
+from obc_settle.engine.points import PreviousYear, aspiration_lines, points_lines
 from obc_settle.engine.rate_card import rate_card_lines
 from obc_settle.engine.risk_share import risk_share_lines
 from obc_settle.engine.subcontracts import subcontract_lines
@@ -47,12 +47,17 @@ def terms_in_force(contract: Contract, period: SettlementPeriod) -> Contract:
 
 
 def settle(
-    contract: Contract, monthly: pl.DataFrame, period: SettlementPeriod, claims: pl.DataFrame | None = None
+    contract: Contract,
+    monthly: pl.DataFrame,
+    period: SettlementPeriod,
+    claims: pl.DataFrame | None = None,
+    previous_year: PreviousYear | None = None,
 ) -> pl.DataFrame:
     """The ledger of one contract for one settlement period (see `obc_settle.ledger.schema`).
 
     `claims` are the rate-card outcome claims (participant_id, outcome_id, provider_id, period),
-    needed only by a contract with a rate card.
+    needed only by a contract with a rate card; `previous_year` the previous contract year's
+    achievement payments, needed only by aspiration based on them (`aspiration_basis: previous_year_run`).
     """
     terms = terms_in_force(contract, period)
     span = settlement_span(terms, period)
@@ -60,7 +65,11 @@ def settle(
     outcomes = settle_outcomes(terms, monthly, span, money) if _pays_pool(terms) else None
     extra = Lines()
     if terms.points is not None:
-        extra.extend(points_lines(terms, monthly, span) if span.is_year else aspiration_lines(terms, span))
+        extra.extend(
+            points_lines(terms, monthly, span)
+            if span.is_year
+            else aspiration_lines(terms, span, previous_year)
+        )
     if terms.risk_share is not None and span.is_year:
         extra.extend(
             risk_share_lines(terms, monthly, span, money, None if outcomes is None else outcomes.quality)

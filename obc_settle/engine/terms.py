@@ -21,22 +21,7 @@ import polars as pl
 
 from obc_settle.contract.models import Contract, ContractYearTerms, Indicator
 from obc_settle.money import apply_proportion, largest_remainder, pounds_to_pence, round_half_up
-from obc_settle.periods import SettlementPeriod, month_of
-
-MONTH_NAMES = (
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-)
+from obc_settle.periods import MONTH_NAMES, SettlementPeriod, month_of
 
 
 @dataclass(frozen=True)
@@ -135,7 +120,7 @@ def window_months(window: str, span: Span, first_term_month: str) -> list[str]:
     """The months an indicator is measured over, never before the term starts."""
     last = span.months[-1]
     if window == "year_to_date":
-        months = _months_between(f"{span.period.contract_year.start_year}-04", last)
+        months = _months_between(span.period.contract_year.first_month_name, last)
     elif window == "rolling_12_months":
         months = _months_between(_add_months(last, -11), last)
     else:
@@ -161,7 +146,8 @@ def collection_note(indicator: Indicator, months: list[str], span: Span) -> str 
     collected = indicator.data.collected_in
     if not collected or any(int(month[5:7]) in collected for month in months):
         return None
-    names = [MONTH_NAMES[m - 1] for m in sorted(set(collected), key=lambda m: (m - 4) % 12)]
+    first = span.period.contract_year.year_start.month  # in the order of the contract year
+    names = [MONTH_NAMES[m - 1] for m in sorted(set(collected), key=lambda m: (m - first) % 12)]
     listed = names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
     return (
         f"collected in {listed} only: not measured in {span.period.name}; its weight goes to the other indicators "

@@ -30,7 +30,7 @@ from dataclasses import dataclass
 import polars as pl
 
 from obc_settle.contract.models import Contract
-from obc_settle.periods import ContractYear, month_of, months_through
+from obc_settle.periods import month_of, months_through
 
 GROUP_KEY = "__group_key"
 MAX_KNOWN_KEYS = 1_000_000
@@ -56,7 +56,7 @@ def known_keys(contract: Contract) -> KnownKeys:
     """Every version's providers (variations) and every quantity's indicators (Contract.extract_ids),
     and the months from the term's start to the end of the contract year it ends in."""
     first_month = month_of(contract.term.start)
-    last_month = month_of(ContractYear.containing(contract.term.end).end)
+    last_month = month_of(contract.term.year_start.containing(contract.term.end).end)
     return KnownKeys(
         tuple(sorted(contract.all_provider_ids())),
         tuple(sorted(contract.extract_ids())),

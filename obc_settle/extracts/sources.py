@@ -27,7 +27,6 @@ from obc_settle.extracts.footer import footer_findings
 from obc_settle.extracts.mapping import MappingInUse
 from obc_settle.extracts.mapping_apply import apply_mapping
 from obc_settle.extracts.text_table import LINE, typed
-from obc_settle.periods import SettlementPeriod
 
 
 @dataclass(frozen=True)
@@ -146,7 +145,7 @@ def stamp_findings(
         )
         return [Diagnostic("D040", message, Location(name))]
     try:
-        allowed = set(SettlementPeriod.parse(stamp.get("period", "")).months())
+        allowed = set(contract.term.year_start.parse_period(stamp.get("period", "")).months())
     except ValueError:
         return [Diagnostic("D040", "the return's stamp names no period it was made for", Location(name))]
     outside = sorted(set(months) - allowed)

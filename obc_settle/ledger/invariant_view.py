@@ -16,7 +16,6 @@ import polars as pl
 from obc_settle.contract.models import Contract
 from obc_settle.errors import Diagnostic, Location
 from obc_settle.ledger.schema import COMMISSIONER, LineKind, LineType
-from obc_settle.periods import SettlementPeriod
 
 T = LineType
 
@@ -74,6 +73,8 @@ class Line:
     adjusts: str | None
     score: Fraction | None = None
     """The exact score an outcome line was earned at (`score_exact`), when the ledger has it."""
+    derivation: str | None = None
+    """The line's `derivation` (JSON text, read with `obc_settle.ledger.derivation`), when it has one."""
 
 
 class View:
@@ -84,6 +85,11 @@ class View:
         scores = (
             ledger.get_column("score_exact").to_list()
             if "score_exact" in ledger.columns
+            else [None] * len(rows)
+        )
+        derivations = (
+            ledger.get_column("derivation").to_list()
+            if "derivation" in ledger.columns
             else [None] * len(rows)
         )
         self.lines = [
@@ -100,19 +106,25 @@ class View:
                 int(r[12]),
                 r[13],
                 _fraction(s),
+                d,
             )
-            for r, s in zip(rows, scores, strict=True)
+            for r, s, d in zip(rows, scores, derivations, strict=True)
         ]
         self.settlements = sorted({(str(r[0]), str(r[1]), str(r[2])) for r in rows})
         """(contract_id, contract_year, settlement_period) of the lines: exactly one for a sound ledger."""
         named = self.settlements[0][2] if self.settlements else contract.contract_years[0].year
+        year_start = contract.term.year_start
         try:
-            self.period = SettlementPeriod.parse(named)
+            self.period = year_start.parse_period(named)
         except ValueError:
-            self.period = SettlementPeriod.parse(contract.contract_years[0].year)
+            self.period = year_start.parse_period(contract.contract_years[0].year)
         self.contract = contract.in_force(self.period.contract_year.name)
         self.providers = [p.id for p in self.contract.providers]
-        self.slope = Fraction(self.contract.outcome_framework.exchange_slope)
+        framework = self.contract.outcome_framework
+        self.budget_neutral = framework.budget_neutral
+        """The slope is computed (`exchange_slope: budget_neutral`): read back from the lines themselves."""
+        fixed = framework.fixed_slope
+        self.slope = _budget_neutral_slope(self.lines) if fixed is None else Fraction(fixed)
         self.by_party: dict[str, list[Line]] = {}
         for x in self.lines:
             self.by_party.setdefault(x.party, []).append(x)
@@ -144,3 +156,12 @@ def _fraction(text: object) -> Fraction | None:
         return None if text is None else Fraction(str(text))
     except (ValueError, ZeroDivisionError):
         return None
+
+
+def _budget_neutral_slope(lines: list[Line]) -> Fraction:
+    """Sum of the providers' available / sum of available x score, over their outcome lines (0 when
+    nothing is earned at a slope of 1): found again from the ledger, not taken from the engine."""
+    earning = [x for x in lines if x.line_type == T.OUTCOME and x.party != COMMISSIONER]
+    withheld = sum(x.available or 0 for x in earning)
+    weighted = sum((Fraction(x.available or 0) * (x.score or 0) for x in earning), Fraction(0))
+    return Fraction(withheld) / weighted if weighted else Fraction(0)

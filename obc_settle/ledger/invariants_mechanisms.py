@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from fractions import Fraction
 
+from obc_settle.ledger.derivation import derivation_of
 from obc_settle.ledger.invariant_view import Line, T, View, Violation
 from obc_settle.ledger.schema import COMMISSIONER
 from obc_settle.money import round_half_up
@@ -38,7 +39,7 @@ def payment_bounds(view: View) -> list[Violation]:
                     f"a negative {x.line_type} line of {x.amount} pence{_on(x)}, which the contract does not allow",
                 )
             )
-    for x in view.of(None, T.OUTCOME):
+    for x in [] if view.budget_neutral else view.of(None, T.OUTCOME):
         most = round_half_up(Fraction(x.available or 0) * view.slope)
         if x.amount > most:
             found.append(
@@ -59,6 +60,8 @@ def payment_bounds(view: View) -> list[Violation]:
                     f"earned {x.amount} pence{_on(x)}, not available {x.available} x score {x.score} x exchange slope {view.slope} = {earned} pence",
                 )
             )
+    if view.budget_neutral:
+        found += budget_neutral(view)
     for x in view.of(None, T.UNEARNED):
         if x.amount < 0 and view.slope <= 1:
             found.append(
@@ -118,6 +121,35 @@ def payment_bounds(view: View) -> list[Violation]:
     return found
 
 
+def budget_neutral(view: View) -> list[Violation]:
+    """With a budget-neutral slope (found again from the lines: sum of available / sum of available
+    x score), each provider's outcome line is its exact earning rounded down or up (a largest-remainder
+    split), and together they pay back exactly the providers' withheld money (nothing when nothing
+    was earned at a slope of 1)."""
+    found = []
+    earning = [x for x in view.of(None, T.OUTCOME) if x.party != COMMISSIONER]
+    for x in earning:
+        exact = Fraction(x.available or 0) * (x.score or 0) * view.slope
+        if abs(x.amount - exact) >= 1:
+            found.append(
+                Violation(
+                    "payment-bounds",
+                    x.party,
+                    f"earned {x.amount} pence{_on(x)}, not within a penny of available {x.available} x score {x.score} x budget-neutral slope {view.slope}",
+                )
+            )
+    paid, withheld = sum(x.amount for x in earning), sum(x.available or 0 for x in earning)
+    if paid != (withheld if view.slope else 0):
+        found.append(
+            Violation(
+                "payment-bounds",
+                None,
+                f"a budget-neutral slope of {view.slope} pays {paid} pence, not the {withheld} pence withheld",
+            )
+        )
+    return found
+
+
 def _on(x: Line) -> str:
     return f" on {x.indicator}" if x.indicator else ""
 
@@ -133,6 +165,12 @@ def declared_mechanisms(view: View) -> list[Violation]:
             "a points contract with aspiration, in-year",
         ),
         T.RISK_SHARE: (
+            c.risk_share is not None
+            and year
+            and (risk_years is None or view.period.contract_year.name in risk_years),
+            "a contract-year settlement of a year the risk share applies to",
+        ),
+        T.COMMISSIONER_SHARE: (
             c.risk_share is not None
             and year
             and (risk_years is None or view.period.contract_year.name in risk_years),
@@ -236,6 +274,89 @@ def subcontracts(view: View) -> list[Violation]:
             found.append(
                 Violation(
                     "subcontracts", party, f"passes on {passed} pence, more than the {earned} pence it earned"
+                )
+            )
+    return found + subcontract_parts(view)
+
+
+def subcontract_parts(view: View) -> list[Violation]:
+    """A subcontract line's derivation holds it indicator by indicator: the parts add up to the
+    line; each indicator's earned money is the prime's outcome line on it, and each part is within
+    a penny of share x earned; the prime's line mirrors the subcontractor's (same derivation,
+    opposite amount); on no indicator does a prime pass on more than it earned."""
+    found: list[Violation] = []
+    earned = {(x.party, x.indicator): x.amount for x in view.of(None, T.OUTCOME)}
+    passed: dict[tuple[str, str], int] = {}
+    mirror: dict[str, int] = {}
+    for x in view.of(None, T.SUBCONTRACT):
+        if x.derivation is None:
+            continue  # a ledger written before the derivation column
+        steps = derivation_of(x.derivation)
+        prime, sub, share = steps.get("prime"), steps.get("subcontractor"), Fraction(steps.get("share", "0"))
+        if (
+            x.party not in (prime, sub)
+            or (x.amount > 0 and x.party != sub)
+            or (x.amount < 0 and x.party != prime)
+        ):
+            found.append(
+                Violation(
+                    "subcontracts",
+                    x.party,
+                    f"a subcontract line of {x.amount} pence between {prime} and {sub}",
+                )
+            )
+        parts = steps.get("indicators", [])
+        total = sum(int(item["part_pence"]) for item in parts)
+        if total != abs(x.amount) or total != steps.get("total_pence"):
+            found.append(
+                Violation(
+                    "subcontracts",
+                    x.party,
+                    f"parts by indicator add up to {total} pence, the subcontract line is {x.amount} pence",
+                )
+            )
+        mirror[x.derivation] = mirror.get(x.derivation, 0) + x.amount
+        for item in parts:
+            indicator, part, base = (
+                str(item["indicator_id"]),
+                int(item["part_pence"]),
+                int(item["earned_pence"]),
+            )
+            if base != max(earned.get((str(prime), indicator), 0), 0):
+                found.append(
+                    Violation(
+                        "subcontracts",
+                        x.party,
+                        f"{prime}'s earned money on {indicator} is {earned.get((str(prime), indicator))} pence, the subcontract line says {base}",
+                    )
+                )
+            if abs(part - share * base) >= 1:
+                found.append(
+                    Violation(
+                        "subcontracts",
+                        x.party,
+                        f"{part} pence on {indicator}, not within a penny of share {share} x {base} pence",
+                    )
+                )
+            if x.party == sub:
+                passed[(str(prime), indicator)] = passed.get((str(prime), indicator), 0) + part
+    for text, net in sorted(mirror.items()):
+        if net != 0:
+            steps = derivation_of(text)
+            found.append(
+                Violation(
+                    "subcontracts",
+                    None,
+                    f"{steps.get('prime')}'s and {steps.get('subcontractor')}'s subcontract lines add up to {net} pence, not zero",
+                )
+            )
+    for (prime, indicator), amount in sorted(passed.items()):
+        if amount > max(earned.get((prime, indicator), 0), 0):
+            found.append(
+                Violation(
+                    "subcontracts",
+                    prime,
+                    f"passes on {amount} pence on {indicator}, more than the {earned.get((prime, indicator), 0)} pence it earned on it",
                 )
             )
     return found

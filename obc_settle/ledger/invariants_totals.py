@@ -43,6 +43,7 @@ COMMISSIONER_KINDS: dict[str, LineKind] = {
     T.POINTS: R,
     T.ASPIRATION: R,
     T.RISK_SHARE: R,
+    T.COMMISSIONER_SHARE: M,
     T.RATE_CARD: R,
     T.RESTATEMENT: R,
     T.NET_RETAINED: M,

@@ -66,6 +66,7 @@ class LineType(enum.StrEnum):
     POINTS = "points"
     ASPIRATION = "aspiration"
     RISK_SHARE = "risk_share"
+    COMMISSIONER_SHARE = "commissioner_share"
     RATE_CARD = "rate_card"
     SUBCONTRACT = "subcontract"
     RESTATEMENT = "restatement"

@@ -20,7 +20,9 @@ import polars as pl
 from obc_settle.contract.fields import COMMISSIONER
 from obc_settle.contract.models import Contract
 from obc_settle.ledger import LineKind, LineType, party_totals, provider_line_totals, settlement_totals
+from obc_settle.ledger.derivation import derivation_of
 from obc_settle.money import format_pounds
+from obc_settle.periods import YearStart
 from obc_settle.render import labels
 from obc_settle.render.charts import (
     AchievementRow,
@@ -32,6 +34,8 @@ from obc_settle.render.charts import (
 )
 from obc_settle.render.html_templates import render_html
 from obc_settle.render.report_indicators import IndicatorSummary, indicator_summaries, report_notes
+from obc_settle.render.risk_share_view import RiskShareFields, risk_share_fields
+from obc_settle.render.scheme_steps import report_slope_sentence
 from obc_settle.render.statement_view import MoneyLine, Note
 
 
@@ -48,6 +52,8 @@ class ReportContext:
     indicator_names: dict[str, str]
     domain_names: dict[str, str]
     run_id: str
+    year_starts: str = "April"
+    """The month the contract's years start in (`term.year_starts`): how its periods are named."""
 
 
 @dataclass(frozen=True)
@@ -92,6 +98,8 @@ class RiskShareView:
     providers_part_pence: int
     commissioner: str
     rows: tuple[RiskShareRow, ...]
+    fields: RiskShareFields | None = None
+    """Budget, spend, gate, bands, quality, caps, adjustments and both parties' parts, field by field."""
 
     @property
     def side(self) -> str:
@@ -106,7 +114,9 @@ def risk_share_view(rows: list[dict[str, Any]], names: dict[str, str]) -> RiskSh
         return None
     commissioner = next((row for row in lines if row["party_id"] == COMMISSIONER), None)
     first = providers[0]
+    fields = risk_share_fields(derivation_of(first.get("derivation")))
     return RiskShareView(
+        fields=fields,
         derivation=labels.sentence(str(first["note"])) if first.get("note") else "",
         providers_part_pence=int(first["pool_pence"] or 0),
         commissioner=labels.sentence(str(commissioner["note"]))
@@ -170,6 +180,10 @@ class ReportView:
         return format_pounds(sum(getattr(p, f"{name}_pence") or 0 for p in self.providers))
 
 
+EARNED_TEXT = "What the providers earned on the indicators."
+"""The report's earned line, followed by how a budget-neutral exchange slope was found (if one was)."""
+
+
 def report_context(contract: Contract, run_id: str) -> ReportContext:
     pairs = contract.indicators()
     return ReportContext(
@@ -184,12 +198,11 @@ def report_context(contract: Contract, run_id: str) -> ReportContext:
         indicator_names={indicator.id: indicator.name for _, indicator in pairs},
         domain_names={domain.id: domain.name for domain in contract.outcome_framework.domains},
         run_id=run_id,
+        year_starts=contract.term.year_starts,
     )
 
 
 def report_view(ledger: pl.DataFrame, context: ReportContext) -> ReportView:
-    if context.currency != "GBP":
-        raise ValueError(f"reports show pounds and pence; currency {context.currency!r} is not supported")
     if ledger.height == 0:
         raise ValueError("the ledger is empty")
     totals = settlement_totals(ledger)
@@ -225,7 +238,10 @@ def report_view(ledger: pl.DataFrame, context: ReportContext) -> ReportView:
             sum(p.base_pence for p in providers),
         ),
         MoneyLine(
-            "earned", "Earned through outcomes", "What the providers earned on the indicators.", earned
+            "earned",
+            "Earned through outcomes",
+            " ".join(filter(None, [EARNED_TEXT, report_slope_sentence(rows)])),
+            earned,
         ),
         *other,
         MoneyLine(
@@ -256,7 +272,7 @@ def report_view(ledger: pl.DataFrame, context: ReportContext) -> ReportView:
         status_label=status_label,
         status_text=status_text,
         period=totals.settlement_period,
-        period_months=labels.period_months(totals.settlement_period),
+        period_months=labels.period_months(totals.settlement_period, YearStart.named(context.year_starts)),
         contract_year=str(first["contract_year"]),
         totals=tuple(money),
         providers=providers,

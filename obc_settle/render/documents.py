@@ -33,6 +33,7 @@ from pathlib import Path
 import polars as pl
 
 from obc_settle.contract.models import Contract
+from obc_settle.money import shown_in
 from obc_settle.render.commissioner_report import (
     ReportView,
     report_context,
@@ -80,8 +81,10 @@ class Document:
 
 
 def render_document(document: Document) -> None:
+    """Write one document, its amounts in its contract's currency (in a worker process too)."""
     writer = document.output.writer("statement" if document.kind == "statement" else "report")
-    writer(document.view, document.path)
+    with shown_in(document.view.context.currency):
+        writer(document.view, document.path)
 
 
 def document_count(contract: Contract, formats: Iterable[str] = FORMATS) -> int:
@@ -119,18 +122,19 @@ def write_documents(
     report = folder / REPORT_FOLDER
     report.mkdir(exist_ok=True)
     documents: list[Document] = []
-    for provider in contract.providers:
-        view = statement_view(ledger, provider.id, statement_context(contract, provider.id, run_id))
-        documents += [
-            Document(
-                "statement",
-                get(name),
-                view,
-                statements / document_file_name(provider.id, get(name).extension),
-            )
-            for name in chosen
-        ]
-    summary = report_view(ledger, report_context(contract, run_id))
+    with shown_in(contract.currency):  # the views word some amounts as they are built
+        for provider in contract.providers:
+            view = statement_view(ledger, provider.id, statement_context(contract, provider.id, run_id))
+            documents += [
+                Document(
+                    "statement",
+                    get(name),
+                    view,
+                    statements / document_file_name(provider.id, get(name).extension),
+                )
+                for name in chosen
+            ]
+        summary = report_view(ledger, report_context(contract, run_id))
     documents += [
         Document("report", get(name), summary, report / f"{REPORT_FILE_STEM}.{get(name).extension}")
         for name in chosen

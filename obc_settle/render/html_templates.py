@@ -38,7 +38,10 @@ def _environment() -> jinja2.Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
-    environment.filters["pounds"] = format_pounds
+    environment.filters["pounds"] = format_pounds  # in the currency shown (money.shown_in)
+    environment.filters["currency_name"] = labels.currency_name
+    environment.globals["unit_words"] = labels.unit_words
+    environment.globals["smallest_coin"] = labels.smallest_coin
     environment.filters["pct"] = _percent_or_blank
     return environment
 

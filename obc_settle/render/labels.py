@@ -15,25 +15,11 @@ from decimal import Decimal
 from fractions import Fraction
 
 from obc_settle import scoring_methods
-from obc_settle.money import format_pounds
-from obc_settle.periods import SettlementPeriod
+from obc_settle.money import currency_of, format_pounds, in_unit_words, shown_currency
+from obc_settle.periods import APRIL, MONTH_NAMES, YearStart
 
 NO_VALUE = "\u2014"
 
-MONTHS = (
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-)
 STATUS = {
     "provisional": (
         "Provisional",
@@ -145,20 +131,39 @@ def precise(number: float, least: int = 2, most: int = 6) -> str:
 def sentence(text: str) -> str:
     """Ledger notes are lower-case phrases; shown as sentences, with amounts in pounds and pence
     (`662587 pence` -> `£6,625.87`): documents never show raw pence in text."""
-    text = in_pounds(text.strip())
+    text = in_unit_words(in_pounds(text.strip()), shown_currency())
     return text[:1].upper() + text[1:] + ("" if text.endswith((".", "!", "?")) else ".")
 
 
 _PENCE = re.compile(r"(?<![\w.])(-?\d+) pence\b")
 
 
-_POUNDS = re.compile(r"(?<![\w.£])(-?)([\d,]+\.\d\d) pounds\b")
+_POUNDS = re.compile(r"(?<![\w.£$€])(-?)([\d,]+\.\d\d) pounds\b")
 
 
 def in_pounds(text: str) -> str:
-    """Every `<integer> pence` and `<n.nn> pounds` in a ledger note written as `£n.nn`."""
+    """Every `<integer> pence` and `<n.nn> pounds` in a ledger note written as money, `£n.nn`:
+    in the currency shown (`obc_settle.money.shown_in`), so `$n.nn` for a contract in dollars
+    (the engine's notes say "pence" and "pounds" for the minor and major unit of any currency)."""
     text = _PENCE.sub(lambda match: format_pounds(int(match.group(1))), text)
-    return _POUNDS.sub(lambda match: f"{match.group(1)}£{match.group(2)}", text)
+    symbol = shown_currency().symbol
+    return _POUNDS.sub(lambda match: f"{match.group(1)}{symbol}{match.group(2)}", text)
+
+
+def unit_words() -> str:
+    """`pounds and pence` (`dollars and cents`): what the amounts shown are in."""
+    currency = shown_currency()
+    return f"{currency.major} and {currency.minor}"
+
+
+def smallest_coin() -> str:
+    """`penny` (`cent`): what amounts are rounded to."""
+    return in_unit_words("penny", shown_currency())
+
+
+def currency_name(code: str) -> str:
+    """`Pounds sterling (GBP)`, `US dollars (USD)`."""
+    return f"{currency_of(code).name} ({code})"
 
 
 def month(value: object) -> str:
@@ -166,7 +171,7 @@ def month(value: object) -> str:
     text = str(value)
     if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", text):
         return text
-    return f"{MONTHS[int(text[5:7]) - 1][:3]} {text[:4]}"
+    return f"{MONTH_NAMES[int(text[5:7]) - 1][:3]} {text[:4]}"
 
 
 def month_name(value: object) -> str:
@@ -174,7 +179,7 @@ def month_name(value: object) -> str:
     text = str(value)
     if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", text):
         return text
-    return f"{MONTHS[int(text[5:7]) - 1]} {text[:4]}"
+    return f"{MONTH_NAMES[int(text[5:7]) - 1]} {text[:4]}"
 
 
 def window(first: object, last: object) -> str:
@@ -183,11 +188,12 @@ def window(first: object, last: object) -> str:
     return month(first) if first == last else f"{month(first)} to {month(last)}"
 
 
-def period_months(name: str) -> str:
-    """`2025-26-Q3` -> `October to December 2025`; `2025-26` -> `April 2025 to March 2026`."""
-    months = SettlementPeriod.parse(name).months()
+def period_months(name: str, year_start: YearStart = APRIL) -> str:
+    """`2025-26-Q3` -> `October to December 2025`; `2025-26` -> `April 2025 to March 2026`;
+    `2025-Q1` of a calendar-year contract -> `January to March 2025`."""
+    months = year_start.parse_period(name).months()
     first, last = months[0], months[-1]
-    first_name, last_name = MONTHS[int(first[5:7]) - 1], MONTHS[int(last[5:7]) - 1]
+    first_name, last_name = MONTH_NAMES[int(first[5:7]) - 1], MONTH_NAMES[int(last[5:7]) - 1]
     if first[:4] == last[:4]:
         return f"{first_name} to {last_name} {last[:4]}"
     return f"{first_name} {first[:4]} to {last_name} {last[:4]}"
@@ -209,6 +215,7 @@ LINE_LABELS = {
     "points": "Points payment",
     "aspiration": "Aspiration payment",
     "risk_share": "Risk and gain share",
+    "commissioner_share": "Commissioner's part of the saving or overspend",
     "rate_card": "Rate-card outcome payment",
     "subcontract": "Subcontract",
     "restatement": "Restatement of an earlier period",
@@ -228,6 +235,7 @@ STATEMENT_LABELS = {
     "points": "Points payments",
     "aspiration": "Aspiration payments",
     "risk_share": "Risk and gain share",
+    "commissioner_share": "Commissioner's part of the saving or overspend",
     "rate_card": "Rate-card outcome payments",
     "subcontract": "Subcontract",
     "restatement": "Restatement of an earlier period",

@@ -6,9 +6,12 @@ together. Each page carries a footer with the document's identity (contract, per
 "Page N of M", drawn once the page count is known.
 
 Repeatable bytes: the document is built in reportlab's invariant mode (a fixed creation date,
-2000-01-01, and a document id derived from the content instead of the clock), with the
-standard Helvetica fonts (not embedded, so no font file on the machine changes the output).
-Contract and extract text is XML-escaped before it reaches reportlab's paragraph markup.
+2000-01-01, and a document id derived from the content instead of the clock), in DejaVu Sans
+Condensed, embedded as subsets from the font files shipped in the package (`pdf_fonts`: Welsh,
+Greek and Cyrillic names are shown, and no font on the machine changes the output). A document
+with text the font cannot show is refused before it is written (`pdf_fonts.UnprintableText`),
+never sent with boxes. Contract and extract text is XML-escaped before it reaches reportlab's
+paragraph markup.
 
 Table cells are `pdf_cells.TextCell`s, not Paragraphs: plain text (no markup, so nothing to
 escape) set as a Paragraph would set it, at a fraction of the cost (a run has thousands of
@@ -32,6 +35,7 @@ from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate, Table, TableStyle
 
 from obc_settle.render.pdf_cells import CellStyle, TextCell
+from obc_settle.render.pdf_fonts import BOLD, FONT, unprintable_error, unprintable_texts
 
 PAGE_WIDTH, PAGE_HEIGHT = A4
 MARGIN = 16 * mm
@@ -46,7 +50,6 @@ STATUS_COLOURS = {
     "estimate": (colors.HexColor("#4a1d6e"), colors.HexColor("#f3ecfa"), colors.HexColor("#6b2fa0")),
 }
 
-FONT, BOLD = "Helvetica", "Helvetica-Bold"
 STYLES = {
     "title": ParagraphStyle("title", fontName=BOLD, fontSize=16, leading=19, textColor=INK, spaceAfter=2),
     "subtitle": ParagraphStyle(
@@ -82,6 +85,9 @@ CELL_STYLES = {
     "figure_label": CellStyle(FONT, 7.5, 9, GREY),
 }
 META_FONT, META_SIZE = FONT, 6.5  # the smaller grey lines under a cell's value
+TABLE_FONT = ("FONT", (0, 0), (-1, -1), FONT)
+"""Every table's own font: no text is drawn in it (each cell is a TextCell), but a table sets it
+before its cells, and reportlab's default, Helvetica, would be named in the PDF."""
 
 
 def esc(text: object) -> str:
@@ -131,6 +137,7 @@ def data_table(
     ]
     table = Table([head, *body], colWidths=list(widths), repeatRows=1, hAlign="LEFT")
     style: list[tuple[Any, ...]] = [
+        TABLE_FONT,
         ("BACKGROUND", (0, 0), (-1, 0), HEADER_FILL),
         ("LINEBELOW", (0, 0), (-1, 0), 1, GREY),
         ("LINEBELOW", (0, 1), (-1, -1), 0.25, RULE),
@@ -155,7 +162,9 @@ def status_badge(status: str, label: str) -> Table:
     width = stringWidth(label.upper(), BOLD, 9) + 14
     badge = Table([[TextCell([(label.upper(), BOLD, 9, text)], 11)]], colWidths=[width], hAlign="LEFT")
     badge.setStyle(
-        TableStyle([("BOX", (0, 0), (-1, -1), 1.5, border), ("BACKGROUND", (0, 0), (-1, -1), fill)])
+        TableStyle(
+            [TABLE_FONT, ("BOX", (0, 0), (-1, -1), 1.5, border), ("BACKGROUND", (0, 0), (-1, -1), fill)]
+        )
     )
     return badge
 
@@ -166,6 +175,7 @@ def facts_table(facts: Sequence[tuple[str, str]]) -> Table:
     table.setStyle(
         TableStyle(
             [
+                TABLE_FONT,
                 ("VALIGN", (0, 0), (-1, -1), "TOP"),
                 ("LEFTPADDING", (0, 0), (-1, -1), 0),
                 ("TOPPADDING", (0, 0), (-1, -1), 1),
@@ -188,7 +198,7 @@ def headline(figures: Sequence[tuple[str, str]]) -> Table:
     table.setStyle(
         TableStyle(
             [("BOX", (i, 0), (i, 0), 0.5, RULE) for i in range(len(cells))]
-            + [("VALIGN", (0, 0), (-1, -1), "TOP")]
+            + [TABLE_FONT, ("VALIGN", (0, 0), (-1, -1), "TOP")]
         )
     )
     return table
@@ -212,6 +222,7 @@ class _NumberedCanvas(Canvas):
             self.__dict__.update(state)
             self._draw_footer(number, total)
             super().showPage()
+        self._refuse_unprintable()
         super().save()
 
     def _draw_footer(self, number: int, total: int) -> None:
@@ -232,6 +243,20 @@ class _NumberedCanvas(Canvas):
         self.drawRightString(PAGE_WIDTH - MARGIN, 8.5 * mm, page)
         self.restoreState()
 
+    def _refuse_unprintable(self) -> None:
+        """Before a byte is written: stop if any text drawn has characters the font cannot show."""
+        texts = unprintable_texts(self._doc)
+        if texts:
+            raise _Unprintable(texts)
+
+
+class _Unprintable(Exception):
+    """Raised by the canvas with the texts it could not show; `build_pdf` names the document."""
+
+    def __init__(self, texts: list[str]) -> None:
+        super().__init__(texts)
+        self.texts = texts
+
 
 def build_pdf(
     path: Path, story: list[Flowable], *, title: str, subject: str, author: str, footer: str
@@ -251,5 +276,9 @@ def build_pdf(
         invariant=1,
         pageCompression=1,
         lang="en-GB",
+        initialFontName=FONT,  # the canvas's first font: its default, Helvetica, would be named in the PDF
     )
-    document.build(story, canvasmaker=functools.partial(_NumberedCanvas, footer=footer))
+    try:
+        document.build(story, canvasmaker=functools.partial(_NumberedCanvas, footer=footer))
+    except _Unprintable as refused:
+        raise unprintable_error(path, refused.texts) from None

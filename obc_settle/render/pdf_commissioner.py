@@ -26,6 +26,7 @@ from obc_settle.render.pdf_base import (
     status_badge,
 )
 from obc_settle.render.pdf_charts import achievement_flowables, share_flowables, waterfall_flowables
+from obc_settle.render.pdf_risk_share import risk_share_flowables
 
 SUMMARY_WIDTHS = (45 * mm, CONTENT_WIDTH - 45 * mm - 32 * mm, 32 * mm)
 INDICATOR_WIDTHS = (52 * mm, 18 * mm, 16 * mm, 16 * mm, 15 * mm, 12 * mm, 20 * mm, CONTENT_WIDTH - 149 * mm)
@@ -68,7 +69,7 @@ def report_story(view: ReportView) -> list[Flowable]:
                     "Contract",
                     f"{context.contract_name} ({context.contract_id}, version {context.contract_version}), {context.model}, {len(view.providers)} providers",
                 ),
-                ("Currency", f"Pounds sterling ({context.currency})"),
+                ("Currency", labels.currency_name(context.currency)),
             ]
         ),
         para("Money for the period", "h2"),
@@ -108,7 +109,7 @@ def report_story(view: ReportView) -> list[Flowable]:
         para(
             f"Contract {context.contract_id}, version {context.contract_version}. Settlement period {view.period}, "
             f"{view.status_label.lower()}. Run {context.run_id}. Every amount in this report is a line of the settlement "
-            "ledger of this run or a sum of such lines, shown in pounds and pence; shares are ratios of those amounts.",
+            f"ledger of this run or a sum of such lines, shown in {labels.unit_words()}; shares are ratios of those amounts.",
             "small",
         ),
     ]
@@ -254,7 +255,7 @@ def _risk_share(view: ReportView) -> list[Flowable]:
     )
     story: list[Flowable] = [
         para("Risk and gain share", "h2"),
-        para(shared.derivation),
+        *(risk_share_flowables(shared.fields, heading=False) if shared.fields else [para(shared.derivation)]),
         para(
             f"Each provider's share of the providers' part of the {shared.side}, "
             f"{format_pounds(shared.providers_part_pence)}:",

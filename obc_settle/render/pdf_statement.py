@@ -14,6 +14,7 @@ from pathlib import Path
 from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, KeepTogether, Spacer
 
+from obc_settle.render import labels
 from obc_settle.render.pdf_base import (
     CONTENT_WIDTH,
     build_pdf,
@@ -27,7 +28,9 @@ from obc_settle.render.pdf_base import (
 )
 from obc_settle.render.pdf_cells import TextCell
 from obc_settle.render.pdf_charts import achievement_flowables, waterfall_flowables
+from obc_settle.render.pdf_risk_share import risk_share_flowables
 from obc_settle.render.statement_view import StatementView
+from obc_settle.render.subcontract_view import pdf_flowables
 
 SUMMARY_WIDTHS = (38 * mm, CONTENT_WIDTH - 38 * mm - 32 * mm, 32 * mm)
 INDICATOR_WIDTHS = (54 * mm, 18 * mm, 16 * mm, 16 * mm, 15 * mm, 12 * mm, 24 * mm, CONTENT_WIDTH - 155 * mm)
@@ -70,7 +73,7 @@ def statement_story(view: StatementView) -> list[Flowable]:
                     "Contract",
                     f"{context.contract_name} ({context.contract_id}, version {context.contract_version})",
                 ),
-                ("Currency", f"Pounds sterling ({context.currency})"),
+                ("Currency", labels.currency_name(context.currency)),
             ]
         ),
         para("Money for the period", "h2"),
@@ -82,6 +85,7 @@ def statement_story(view: StatementView) -> list[Flowable]:
                 *waterfall_flowables(view.waterfall),
             ]
         ),
+        *risk_share_flowables(view.risk_share),
         para("Outcome indicators", "h2"),
     ]
     if view.indicators:
@@ -92,12 +96,14 @@ def statement_story(view: StatementView) -> list[Flowable]:
             para(
                 "Weight is the indicator's share of the outcome pool after any weight given up by indicators that could not be "
                 "scored. Available is your share of the indicator's pool; earned is available money times the score, rounded "
-                "to the penny.",
+                f"to the {labels.smallest_coin()}.",
                 "small",
             )
         )
     else:
         story.append(para("No outcome indicator money is attributed to you for this period."))
+    if view.subcontracts is not None:
+        story += pdf_flowables(view.subcontracts)
     closing: list[Flowable] = [para("Data quality notes", "h2")]
     if view.notes:
         for note in view.notes:
@@ -112,7 +118,7 @@ def statement_story(view: StatementView) -> list[Flowable]:
         para(
             f"Contract {context.contract_id}, version {context.contract_version}. Settlement period {view.period}, "
             f"{view.status_label.lower()}. Run {context.run_id}. Every amount on this statement is a line of the settlement "
-            "ledger of this run, shown in pounds and pence. The run id identifies the settlement; the run's manifest.json "
+            f"ledger of this run, shown in {labels.unit_words()}. The run id identifies the settlement; the run's manifest.json "
             "records it with the SHA-256 of every input and output.",
             "small",
         ),

@@ -93,7 +93,7 @@ def write_return_workbook(
             "title": f"Data return: {contract.name}, {period.name}",
             "author": "obc-settle",
             "comments": f"Template {TEMPLATE_VERSION} made by obc-settle {__version__}",
-            "created": period_end(period.name),
+            "created": period_end(period.name, period.year_start),
         }
     )
     columns = [*KEY_COLUMNS, *(name for name in MEASURE_COLUMNS if any(name in row.columns for row in rows))]

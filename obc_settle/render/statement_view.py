@@ -19,8 +19,17 @@ import polars as pl
 from obc_settle.contract.models import IDENTIFIER_PATTERN, Contract
 from obc_settle.ledger.schema import COMMISSIONER, LineKind, LineType
 from obc_settle.money import format_pounds
+from obc_settle.periods import YearStart
 from obc_settle.render import labels
 from obc_settle.render.charts import AchievementRow, Waterfall, achievement_row, waterfall
+from obc_settle.render.risk_share_view import RiskShareFields, provider_risk_share
+from obc_settle.render.scheme_steps import scheme_about
+from obc_settle.render.subcontract_view import (
+    SubcontractTable,
+    shown_rows,
+    subcontract_table,
+    with_explanations,
+)
 
 
 @dataclass(frozen=True)
@@ -39,6 +48,8 @@ class StatementContext:
     indicator_units: dict[str, str | None]
     domain_names: dict[str, str]
     run_id: str
+    year_starts: str = "April"
+    """The month the contract's years start in (`term.year_starts`): how its periods are named."""
 
 
 @dataclass(frozen=True)
@@ -111,6 +122,10 @@ class StatementView:
     achievement: tuple[AchievementRow, ...]
     lines: tuple[dict[str, Any], ...]
     """The provider's ledger rows, in line order (for the Excel ledger sheet)."""
+    subcontracts: SubcontractTable | None = None
+    """Subcontract money received or passed on, indicator by indicator (a provider with subcontract lines)."""
+    risk_share: RiskShareFields | None = None
+    """How the risk/gain share was worked out, field by field (a year with a risk/gain share)."""
 
     def money_line(self, key: str) -> MoneyLine | None:
         """The line of `key`; monthly base instalments (several lines) as one, their sum."""
@@ -153,13 +168,12 @@ def statement_context(contract: Contract, provider_id: str, run_id: str) -> Stat
         indicator_units={indicator.id: indicator.unit for _, indicator in pairs},
         domain_names={domain.id: domain.name for domain in contract.outcome_framework.domains},
         run_id=run_id,
+        year_starts=contract.term.year_starts,
     )
 
 
 def statement_view(ledger: pl.DataFrame, provider_id: str, context: StatementContext) -> StatementView:
     """The statement of one provider, from that provider's lines of the ledger."""
-    if context.currency != "GBP":
-        raise ValueError(f"statements show pounds and pence; currency {context.currency!r} is not supported")
     lines = _provider_lines(ledger, provider_id)
     header = {
         name: _single(lines, name, provider_id)
@@ -173,9 +187,11 @@ def statement_view(ledger: pl.DataFrame, provider_id: str, context: StatementCon
     if header["status"] not in labels.STATUS:
         raise ValueError(f"unknown settlement status {header['status']!r} in the ledger")
     status_label, status_text = labels.STATUS[header["status"]]
-    rows = lines.to_dicts()
+    ledger_rows = lines.to_dicts()
+    rows = shown_rows(ledger_rows)  # a subcontractor's share-0 lines on the prime's indicators left off
     outcomes = [row for row in rows if row["line_type"] == LineType.OUTCOME]
-    money = _money(rows)
+    subcontracts = subcontract_table(rows, context.indicator_names)
+    money = with_explanations(_money(rows), subcontracts)
     return StatementView(
         context=context,
         provider_id=provider_id,
@@ -184,7 +200,7 @@ def statement_view(ledger: pl.DataFrame, provider_id: str, context: StatementCon
         status_label=status_label,
         status_text=status_text,
         period=header["settlement_period"],
-        period_months=labels.period_months(header["settlement_period"]),
+        period_months=labels.period_months(header["settlement_period"], YearStart.named(context.year_starts)),
         contract_year=header["contract_year"],
         money=money,
         indicators=tuple(_indicator_line(row, context) for row in outcomes),
@@ -195,7 +211,9 @@ def statement_view(ledger: pl.DataFrame, provider_id: str, context: StatementCon
         achievement=tuple(
             _achievement(row, context, any(item.get("pool_pence") for item in outcomes)) for row in outcomes
         ),
-        lines=tuple(rows),
+        lines=tuple(ledger_rows),
+        subcontracts=subcontracts,
+        risk_share=provider_risk_share(rows),
     )
 
 
@@ -313,6 +331,8 @@ def _explanation(row: dict[str, Any], rows: list[dict[str, Any]]) -> str:
             f"Your share of {labels.percent(row['share'])} of the providers' part of the {side}, "
             f"{format_pounds(part)}: {format_pounds(int(row['amount_pence']))}."
         )
+        if row.get("derivation"):
+            return f"{mine} How the providers' part was found is set out field by field under Risk and gain share."
         note = row.get("note")
         return f"{mine} How the providers' part was found: {labels.sentence(str(note))}" if note else mine
     if line_type == LineType.UNEARNED:
@@ -392,6 +412,7 @@ def _indicator_line(row: dict[str, Any], context: StatementContext) -> Indicator
         about.append(f"unit: {unit}")
     if kind == "mean":
         about.append("numerator is the sum of the values, denominator the number of values")
+    about += scheme_about(row)  # a scheme's points (HVBP) and a budget-neutral slope
     return IndicatorLine(
         indicator_id=indicator_id,
         domain=context.domain_names.get(domain_id, domain_id),

@@ -11,7 +11,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextC
 from rich.table import Table
 
 from obc_settle.errors import Diagnostic, Severity
-from obc_settle.money import format_pounds
+from obc_settle.money import format_pounds, shown_currency
 
 
 def settlement_table(summary: dict[str, Any], width: int | None = None) -> Table:
@@ -65,7 +65,7 @@ def compact_pounds(pence: int) -> str:
     for unit, suffix in ((100 * 10**9, "bn"), (100 * 10**6, "m"), (100 * 10**3, "k")):
         value = (Decimal(abs(pence)) / unit).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
         if value >= 1:  # after rounding: £999,999,999.99 is £1.00bn, not £1000.00m
-            return f"{'-' if pence < 0 else ''}£{value}{suffix}"
+            return f"{'-' if pence < 0 else ''}{shown_currency().symbol}{value}{suffix}"
     return format_pounds(pence)
 
 

@@ -5,7 +5,8 @@
   with `=`, `+`, `-` or `@` is stored as a string, never as a formula.
 - **Pounds are exact.** Money is stored twice: the ledger's integer pence, and pounds as the
   exact decimal pence / 100 (written as the decimal text `81488.29`, not a binary float) shown
-  with a `£#,##0.00` format. Nothing is rounded and nothing is computed by formulas.
+  with a `£#,##0.00` format (the contract's currency: `$#,##0.00` for USD, headers `Amount ($)` and
+  `(cents)`). Nothing is rounded and nothing is computed by formulas.
 - **Tables a contract manager can work with:** a bold header row, frozen, with an autofilter,
   column widths from the content, printed landscape, one page wide, header repeated.
 - **Same inputs, same bytes.** The zip entries carry xlsxwriter's fixed timestamp (in-memory
@@ -28,7 +29,8 @@ from xlsxwriter.format import Format
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
-from obc_settle.periods import SettlementPeriod
+from obc_settle.money import in_unit_words, shown_currency
+from obc_settle.periods import APRIL, YearStart
 
 WORKBOOK_OPTIONS = {
     "in_memory": True,
@@ -66,9 +68,9 @@ def pounds(pence: int | None) -> Decimal | None:
     return None if pence is None else Decimal(int(pence)).scaleb(-2)
 
 
-def period_end(settlement_period: str) -> dt.datetime:
+def period_end(settlement_period: str, year_start: YearStart = APRIL) -> dt.datetime:
     """The last day of a settlement period: the workbook's fixed `created` date."""
-    last = SettlementPeriod.parse(settlement_period).months()[-1]
+    last = year_start.parse_period(settlement_period).months()[-1]
     year, month = int(last[:4]), int(last[5:7])
     return dt.datetime(year, month, calendar.monthrange(year, month)[1], tzinfo=dt.UTC)
 
@@ -92,12 +94,33 @@ class Book:
         )
         self._formats: dict[str, Format] = {}
         self.taken: set[str] = set()
+        self.currency = shown_currency()
+        """The currency the book shows (`money.shown_in`): its symbol in formats and headers."""
+
+    def header(self, text: str) -> str:
+        """A column header in the book's currency: `Amount (£)` -> `Amount ($)`, `(pence)` -> `(cents)`,
+        the ledger sheet's `amount_pounds` -> `amount_dollars` (its `*_pence` columns keep their names)."""
+        text = text.replace("(£)", f"({self.currency.symbol})").replace("(pence)", f"({self.currency.minor})")
+        if text.endswith("_pounds"):
+            text = text.removesuffix("_pounds") + f"_{self.currency.major}"
+        return text
+
+    def in_units(self, text: str) -> str:
+        """Text in the book's unit words: a ledger note's `100 pence` is `100 cents` in a book in dollars
+        (the engine says pence and pounds for the minor and major unit of any currency)."""
+        return in_unit_words(text, self.currency)
+
+    def number_format(self, name: str) -> str:
+        if name == "pounds":
+            symbol = self.currency.symbol
+            return f'"{symbol}"#,##0.00;-"{symbol}"#,##0.00'
+        return NUMBER_FORMATS[name]
 
     def format(self, name: str) -> Format:
         if name not in self._formats:
             properties: dict[str, Any] = {"valign": "top"}
             if name in NUMBER_FORMATS:
-                properties["num_format"] = NUMBER_FORMATS[name]
+                properties["num_format"] = self.number_format(name)
             if name == "wrap":
                 properties["text_wrap"] = True
             if name == "header":
@@ -107,7 +130,7 @@ class Book:
             if name == "label":
                 properties |= {"bold": True}
             if name.startswith("bold_"):
-                properties |= {"bold": True, "num_format": NUMBER_FORMATS[name.removeprefix("bold_")]}
+                properties |= {"bold": True, "num_format": self.number_format(name.removeprefix("bold_"))}
             self._formats[name] = self.workbook.add_format(properties)
         return self._formats[name]
 
@@ -135,7 +158,7 @@ class Book:
         elif isinstance(value, (int, float, Decimal)):
             sheet.write_number(row, col, value, fmt)
         else:
-            sheet.write_string(row, col, str(value), fmt)
+            sheet.write_string(row, col, self.in_units(str(value)), fmt)
 
     def write_summary(
         self,
@@ -152,7 +175,7 @@ class Book:
             self.write(sheet, 4 + offset, 1, value)
         top = 5 + len(facts)
         for col, header in enumerate(("Item", "Amount (£)", "Amount (pence)", "How it is made")):
-            self.write(sheet, top, col, header, "header")
+            self.write(sheet, top, col, self.header(header), "header")
         for offset, line in enumerate(money, start=1):
             bold = "bold_" if line.emphasis else ""
             self.write(sheet, top + offset, 0, line.label, "label" if bold else "text")
@@ -178,7 +201,7 @@ class Book:
     ) -> None:
         """A header row and the rows below it; header frozen (with the first column), autofilter on."""
         for col, column in enumerate(columns):
-            sheet.write_string(first_row, col, column.header, self.format("header"))
+            sheet.write_string(first_row, col, self.header(column.header), self.format("header"))
         for offset, values in enumerate(rows, start=1):
             for col, (column, value) in enumerate(zip(columns, values, strict=True)):
                 style = column.style

@@ -12,8 +12,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from obc_settle.ledger import COMMISSIONER
+from obc_settle.periods import YearStart
 from obc_settle.render.commissioner_report import ReportView
 from obc_settle.render.xlsx_base import Book, Column, period_end, pounds
+from obc_settle.render.xlsx_risk_share import write_risk_share_fields
 from obc_settle.render.xlsx_statement import write_ledger_sheet, write_lines_sheet
 
 
@@ -26,7 +28,7 @@ def write_report_xlsx(view: ReportView, path: Path) -> None:
         subject="Outcome-based contract settlement report",
         author=", ".join(context.commissioners),
         comments=f"Contract {context.contract_id} version {context.contract_version}, run {context.run_id}",
-        created=period_end(view.period),
+        created=period_end(view.period, YearStart.named(view.context.year_starts)),
     )
     _summary(book, view)
     _providers(book, view)
@@ -107,6 +109,7 @@ def _risk_share(book: Book, view: ReportView) -> None:
     if shared.commissioner:
         book.write(sheet, 2, 0, shared.commissioner, "wrap")
     sheet.set_column(0, 0, 110)
+    write_risk_share_fields(book, shared.fields, "Risk share working")
     rows = [
         [row.provider_id, row.name, float(str(row.share)), pounds(row.pence), row.pence]
         for row in shared.rows

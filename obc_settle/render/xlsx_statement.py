@@ -13,9 +13,13 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any, Protocol, SupportsFloat
 
+from obc_settle.periods import YearStart
 from obc_settle.render import labels
+from obc_settle.render.scheme_steps import scheme_note
 from obc_settle.render.statement_view import StatementView
+from obc_settle.render.subcontract_view import write_subcontract_sheet
 from obc_settle.render.xlsx_base import Book, Column, period_end, pounds
+from obc_settle.render.xlsx_risk_share import write_risk_share_fields
 
 LINE_COLUMNS = (
     Column("Line no", "pence", 8),
@@ -56,9 +60,12 @@ def write_statement_xlsx(view: StatementView, path: Path) -> None:
         subject=f"Outcome payment statement, {context.contract_name}",
         author=", ".join(context.commissioners),
         comments=f"Contract {context.contract_id} version {context.contract_version}, run {context.run_id}",
-        created=period_end(view.period),
+        created=period_end(view.period, YearStart.named(view.context.year_starts)),
     )
     write_summary_sheet(book, view)
+    write_risk_share_fields(book, view.risk_share, "Risk share")
+    if view.subcontracts is not None:
+        write_subcontract_sheet(book, view.subcontracts)
     write_lines_sheet(book, "Lines", view.lines, context)
     write_ledger_sheet(book, "Ledger", view.lines)
     book.close()
@@ -128,7 +135,7 @@ def write_lines_sheet(book: Book, name: str, lines: Sequence[dict[str, Any]], co
                 pounds(line["available_pence"]),
                 pounds(line["amount_pence"]),
                 line["amount_pence"],
-                line["note"],
+                scheme_note(line),
             ]
         )
     book.write_table(sheet, LINE_COLUMNS, rows, kinds=[str(line["indicator_kind"] or "") for line in lines])

@@ -10,6 +10,8 @@ recompute it is inside, under `inputs/` (the paths are named in obc_settle.run_f
     inputs/paid/<period>/ledger.parquet  the ledger of each earlier run it netted off (--paid)
     inputs/payments/<file name>        a payments-made extract it netted off (--payments)
     inputs/claims/<file name>          rate-card outcome claims (--claims)
+    inputs/previous_year/<year>/ledger.parquet, manifest.json
+                                       the previous contract year's run its aspiration is based on (--previous-year)
     inputs/requirements.lock           the locked dependency versions of the installation, if any
 
 Each archived input is recorded in the manifest (`inputs`) with its role, its `path` in the
@@ -36,7 +38,16 @@ from obc_settle.extracts import Extracts
 from obc_settle.run_folder import layout
 from obc_settle.run_folder.manifest import FileRecord
 
-REPLAYABLE_ROLES = ("contract", "extract", "mapping", "paid_run", "payments", "claims")
+REPLAYABLE_ROLES = (
+    "contract",
+    "extract",
+    "mapping",
+    "paid_run",
+    "payments",
+    "claims",
+    "previous_year_run",
+    "previous_year_manifest",
+)
 
 
 class ArchiveError(Exception):

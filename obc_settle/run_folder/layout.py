@@ -68,6 +68,12 @@ def paid_run_copy(period: str) -> str:
     return f"{ARCHIVE_FOLDER}/paid/{period}/{LEDGER_PARQUET}"
 
 
+def previous_year_copy(year: str, name: str) -> str:
+    """`inputs/previous_year/<year>/<ledger.parquet | manifest.json>`: the previous contract year's
+    run that aspiration payments are based on (--previous-year): its ledger and its manifest."""
+    return f"{ARCHIVE_FOLDER}/previous_year/{year}/{name}"
+
+
 def payments_copy(name: str) -> str:
     """`inputs/payments/<file name>`: a payments-made extract netted off (--payments)."""
     return f"{ARCHIVE_FOLDER}/payments/{name}"

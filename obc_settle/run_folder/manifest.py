@@ -33,7 +33,16 @@ from obc_settle.digests import bytes_sha256, file_sha256
 from obc_settle.run_folder.layout import is_archived
 
 MANIFEST_SCHEMA_VERSION = 2
-LOCATION_PARAMETERS = ("contract", "contracts", "data", "paid", "payments", "claims", "scenario")
+LOCATION_PARAMETERS = (
+    "contract",
+    "contracts",
+    "data",
+    "paid",
+    "payments",
+    "claims",
+    "scenario",
+    "previous_year",
+)
 PRESENTATION_PARAMETERS = ("formats",)
 DEPENDENCIES = ("polars", "pyarrow", "pydantic", "pyyaml", "jinja2", "typer", "rich")
 ARCHIVE_ROLE = "archive"

@@ -9,6 +9,8 @@ be replayed, then the ledger and the archived inputs it names).
   the caller says what that means for it (P001 for `--paid`, A001 for the audit commands).
 - `open_archive(folder)`: the manifest, or `SettlementError` (A001 not a run folder, A002 cannot
   be replayed: an unknown schema version or input role, a path outside `inputs/`).
+- `read_recorded_run(folder)`: the ledger and the manifest's bytes, for `run --previous-year`
+  (obc_settle.app.previous_year says what is refused, R006 to R008).
 """
 
 from __future__ import annotations
@@ -38,6 +40,42 @@ def read_run_ledger(folder: Path) -> LedgerFile:
     from obc_settle.run_folder.ledger_files import read_ledger_parquet  # Polars: only when a ledger is read
 
     return read_ledger_parquet(ledger_path(folder))
+
+
+@dataclass(frozen=True)
+class RecordedRun:
+    """An earlier run read for what it recorded (`run --previous-year`): its ledger, and the bytes of
+    the manifest beside it (hashed as read, to be archived as they were), parsed; `manifest` is {}
+    when there is none or it is not a JSON object, for the caller to refuse."""
+
+    ledger: LedgerFile
+    manifest_path: Path
+    manifest_bytes: bytes | None
+    manifest: dict[str, Any]
+
+    @property
+    def recorded_ledger_sha256(self) -> str | None:
+        """The SHA-256 the manifest records for the folder's `ledger.parquet`, if it records one."""
+        outputs = self.manifest.get("outputs")
+        for item in outputs if isinstance(outputs, list) else []:
+            if isinstance(item, dict) and item.get("path") == layout.LEDGER_PARQUET:
+                return str(item.get("sha256"))
+        return None
+
+
+def read_recorded_run(folder: Path) -> RecordedRun:
+    """The ledger and manifest of the run folder `folder`; `UnreadableLedger` when the ledger cannot be read."""
+    ledger = read_run_ledger(folder)
+    path = folder / layout.MANIFEST
+    try:
+        data: bytes | None = path.read_bytes()
+    except OSError:
+        data = None
+    try:
+        manifest = json.loads(data.decode("utf-8")) if data is not None else {}
+    except (UnicodeDecodeError, ValueError):
+        manifest = {}
+    return RecordedRun(ledger, path, data, manifest if isinstance(manifest, dict) else {})
 
 
 @dataclass(frozen=True)

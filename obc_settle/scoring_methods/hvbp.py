@@ -9,12 +9,17 @@ signed, so lower-is-better measures use the same formulas):
   beyond BM; else 10 (a - B) / (BM - B) - 0.5, rounded half up and held to 0..9;
 - the score is the larger of the two, divided by 10.
 
+`points` keeps both points and which was taken (the ledger's `derivation` of an HVBP line) and
+`points_text` says them on statements and in explain: this record is the one place HVBP's formula,
+steps and words live.
+
 The rounding of points is the scheme's rule and the only rounding of any score
 (docs/methodology.md, section 26).
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from fractions import Fraction
 
 from obc_settle.rationals import clip, fraction_text, in_formula, round_to, shown
@@ -84,6 +89,34 @@ def explain(levels: Levels) -> list[str]:
     ]
 
 
+def points(levels: Levels) -> dict[str, str]:
+    """Achievement and improvement points, which was taken and the measure's points, exact text:
+    what the ledger's `derivation` keeps of an HVBP line, so that statements show them."""
+    achievement, improvement = achievement_points(levels)[0], improvement_points(levels)[0]
+    taken = "achievement" if achievement >= improvement else "improvement"
+    return {
+        "achievement": _text(achievement),
+        "improvement": _text(improvement),
+        "taken": taken,
+        "points": _text(max(achievement, improvement)),
+        "of": "10",
+    }
+
+
+def points_text(kept: Mapping[str, str]) -> str:
+    """The points in words: "achievement 7, improvement 5 of 9: 7 points of 10 (achievement)"."""
+    return (
+        f"achievement {kept['achievement']}, improvement {kept['improvement']} of 9: "
+        f"{kept['points']} points of {kept['of']} ({kept['taken']})"
+    )
+
+
+def _text(value: Fraction) -> str:
+    text = fraction_text(value)
+    assert text is not None
+    return text
+
+
 METHOD = ScoringMethod(
     name="hvbp",
     label="HVBP achievement or improvement points",
@@ -95,4 +128,6 @@ METHOD = ScoringMethod(
         levels="threshold, target, baseline",
         formula="achievement or improvement points out of 10 (section 26), divided by 10",
     ),
+    points=points,
+    points_text=points_text,
 )

@@ -14,7 +14,7 @@ length of a `with` block (tests, plug-ins).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Literal
@@ -91,6 +91,11 @@ class ScoringMethod:
     explain: Callable[[Levels], list[str]]
     """The steps `obc-settle explain` prints, with the numbers put in (for a scorable line)."""
     docs: MethodDocs
+    points: Callable[[Levels], dict[str, str]] | None = None
+    """A scheme's intermediate points (exact text by name), for a method that scores by points (HVBP's
+    achievement and improvement points): the engine keeps them in the line's `derivation`."""
+    points_text: Callable[[Mapping[str, str]], str] | None = None
+    """Those points in words, as statements and explain show them ("achievement 7, improvement 5 of 9: ...")."""
 
 
 class UnknownScoringMethod(LookupError):
