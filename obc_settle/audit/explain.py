@@ -23,6 +23,7 @@ import polars as pl
 
 from obc_settle import scoring_methods
 from obc_settle.audit.evidence import rows_counted
+from obc_settle.audit.explain_history import payment_history
 from obc_settle.audit.explain_risk_share import risk_share_steps
 from obc_settle.audit.explain_slope import line_slope, slope_and_points
 from obc_settle.audit.explain_subcontract import subcontract_explained
@@ -384,12 +385,7 @@ def _totals(ledger: pl.DataFrame, lines: list[dict[str, Any]]) -> dict[str, Any]
             f"all providers' unearned × earned / all providers' earned = {pot} × {earned} / {all_earned} = "
             f"{plain(exact.quantize(Decimal('0.000001')))} → {totals['redistributed_pence']} (largest remainder)"
         )
-    due_line = _line(lines, "due_now")
-    if due_line is not None:
-        restated, paid = _amount(lines, "restatement"), _amount(lines, "paid_on_account")
-        totals["due_now_pence"] = due_line["amount_pence"]
-        totals["due_now_formula"] = (
-            f"net payable + restated − paid on account = {net} + {restated} − {paid} = {net + restated - paid}"
-        )
-        totals["adds_up"] = totals["adds_up"] and net + restated - paid == due_line["amount_pence"]
+    history = payment_history(lines, net)
+    totals.update({key: value for key, value in history.items() if key != "history_adds_up"})
+    totals["adds_up"] = totals["adds_up"] and history.get("history_adds_up", True)
     return totals

@@ -78,6 +78,14 @@ def _lines(document: dict[str, Any]) -> list[str]:
     lines.append(
         f"   net payable = {totals['net_payable_formula']} pence = {format_pounds(totals['net_payable_pence'])}"
     )
+    for item in totals.get("restatements", []):
+        lines.append(f"   restated {item['period']}: {_money(item['amount_pence'])} = {item['formula']}")
+    for item in totals.get("paid_on_account", []):
+        lines.append(f"   paid on account for {item['period']}: {_money(item['amount_pence'])} (netted off)")
+    if "paid_to_date_formula" in totals:
+        lines.append(
+            f"   paid to date: {_money(totals['paid_to_date_pence'])} = {totals['paid_to_date_formula']}"
+        )
     if "due_now_formula" in totals:
         lines.append(
             f"   due now = {totals['due_now_formula']} pence = {format_pounds(totals['due_now_pence'])}"

@@ -35,6 +35,7 @@ from obc_settle.engine.lines import frame_of, line
 from obc_settle.engine.points import PreviousYear
 from obc_settle.engine.settle import settle, terms_in_force
 from obc_settle.engine.terms import Span, settlement_span
+from obc_settle.ledger.derivation import derivation_text
 from obc_settle.ledger.schema import COMMISSIONER, LEDGER_SCHEMA, LineKind, LineType
 from obc_settle.money_columns import pence_sum, pence_total
 from obc_settle.periods import SettlementPeriod
@@ -154,6 +155,7 @@ def reconcile(
                         due - was_paid,
                         adjusts_period=period,
                         note=f"{period} settled again on the current data: now {due} pence, paid {was_paid} pence ({sources[period]})",
+                        derivation=derivation_text({"due_again_pence": due, "paid_pence": was_paid}),
                     )
                 )
                 restated_total += due - was_paid
@@ -176,7 +178,14 @@ def reconcile(
                     note=f"paid for {period} ({sources[period]}): netted off by this settlement",
                 )
             )
-        to_date = sum(amount for (party, _), amount in paid.items() if party == party_id)
+        paid_by_period = {
+            period: amount
+            for (party, period), amount in sorted(
+                paid.items(), key=lambda item: _period_key(span.period, item[0][1])
+            )
+            if party == party_id
+        }
+        to_date = sum(paid_by_period.values())
         due_now = net + restated_total - on_account
         paid_note = f"paid for {span.period.contract_year.name} before this settlement"
         if history.height == 0:
@@ -184,7 +193,19 @@ def reconcile(
                 f"nothing was paid for {span.period.contract_year.name} before this settlement, as stated with "
                 "--nothing-paid-on-account"
             )
-        extra.append(line(party_id, role, LineType.PAID_TO_DATE, LineKind.MEMO, to_date, note=paid_note))
+        extra.append(
+            line(
+                party_id,
+                role,
+                LineType.PAID_TO_DATE,
+                LineKind.MEMO,
+                to_date,
+                note=paid_note,
+                derivation=derivation_text(
+                    {"paid": [{"period": period, "pence": pence} for period, pence in paid_by_period.items()]}
+                ),
+            )
+        )
         note = "net payable + restatements - paid on account"
         if due_now < 0:
             note += f": {-due_now} pence to recover from the provider"
