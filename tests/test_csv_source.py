@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+from decimal import Decimal
 from pathlib import Path
 
 import polars as pl
@@ -51,10 +52,10 @@ def test_cells_are_typed_like_a_parquet_extract(tmp_path: Path, name: str) -> No
     assert findings == []
     assert scan is not None
     frame = scan.collect()
-    assert frame.schema["numerator"] == pl.Int64
+    assert frame.schema["numerator"] == pl.Decimal(38, 6)  # exact, as the monthly sums
     assert frame.schema["value_sum"] == pl.Float64
     assert frame.rows() == [
-        ("A", "i1", "2025-10", 5, 10, None, None),
+        ("A", "i1", "2025-10", Decimal(5), Decimal(10), None, None),
         ("A", "m1", "2025-10", None, None, 7.25, 2),
     ]
 
@@ -65,9 +66,21 @@ def test_a_cell_that_is_not_a_number_is_located_by_line_and_column(tmp_path: Pat
     )
     _scan, rendered, _findings = open_csv(write(tmp_path / "q3.csv", text), "q3.csv")
     assert rendered == [
-        "q3.csv:3:4: D035 column numerator: 2 cells not a whole number ('n/a', '2.5')",
+        "q3.csv:3:4: D035 column numerator: 1 cell not a number ('n/a')",
         "q3.csv:5:6: D035 column value_sum: 1 cell not a number ('high')",
     ]
+
+
+def test_counts_need_not_be_whole_person_years_and_pounds_and_pence_are_read_exactly(tmp_path: Path) -> None:
+    """A rate's denominator is person-years (a twelfth of a population), a case-mix expected count
+    is fractional, and spend is pounds and pence: each is read exactly, never through a float."""
+    text = HEADER + "A,spend,2025-10,21000000.37,,,\nA,r1,2025-10,3,1666.666667,,\n"
+    scan, rendered, findings = open_csv(write(tmp_path / "q3.csv", text), "q3.csv")
+    assert rendered == [] and findings == []
+    assert scan is not None
+    frame = scan.collect()
+    assert frame["numerator"].to_list() == [Decimal("21000000.37"), Decimal(3)]
+    assert frame["denominator"].to_list() == [None, Decimal("1666.666667")]
 
 
 def test_record_level_flags_read_true_and_false_in_the_usual_spellings(tmp_path: Path) -> None:

@@ -66,7 +66,7 @@ def test_without_a_sheet_name_the_first_sheet_is_read_and_a_missing_one_is_named
 def test_error_values_and_bad_cells_are_located_by_cell(tmp_path: Path) -> None:
     rows = [
         ["A", "i1", "2025-10", ("=1/0", "#DIV/0!"), 10],
-        ["B", "i1", "2025-10", 5.5, 10],
+        ["B", "i1", "2025-10", 5.5, 10],  # a fractional count is a number (person-years, pounds)
         ["C", "i1", "2025-10", ("=A1+#REF!", "#REF!"), "ten"],
         ["D", "i1", "2025-10", ("=1/0", "#DIV/0!"), 10],
     ]
@@ -75,8 +75,7 @@ def test_error_values_and_bad_cells_are_located_by_cell(tmp_path: Path) -> None:
     assert [f.render() for f in table.findings + typing] == [
         "r.xlsx[Returns]!D2: D039 the cell holds the error value #DIV/0! (and 1 more cells: D5): correct the formula or enter the value",
         "r.xlsx[Returns]!D4: D039 the cell holds the error value #REF!: correct the formula or enter the value",
-        "r.xlsx[Returns]!D3: D035 column numerator: 1 cell not a whole number ('5.5')",
-        "r.xlsx[Returns]!E4: D035 column denominator: 1 cell not a whole number ('ten')",
+        "r.xlsx[Returns]!E4: D035 column denominator: 1 cell not a number ('ten')",
     ]
 
 

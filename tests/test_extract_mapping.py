@@ -103,7 +103,7 @@ def test_a_month_not_in_the_format_and_a_value_not_a_number_are_located_at_the_s
         "qof.csv:7:3: D037 column period: 1 cell not months in the mapping's format Mon-YY ('2025-12')"
         in findings
     )
-    assert "qof.csv:8:5: D035 column denominator: 1 cell not a whole number ('lots')" in findings
+    assert "qof.csv:8:5: D035 column denominator: 1 cell not a number ('lots')" in findings
 
 
 def test_a_measure_given_twice_for_one_month_is_a_repeated_row(tmp_path: Path) -> None:

@@ -33,7 +33,7 @@ def list_templates() -> list[Template]:
     if folder is None:
         return []
     found = []
-    for path in sorted(folder.glob("*.yaml")):
+    for path in sorted(folder.glob("*.yaml"), key=lambda path: path.stem):
         first = path.read_text(encoding="utf-8").splitlines()[0] if path.stat().st_size else ""
         summary = first.removeprefix("#").strip().removeprefix("Template:").strip().rstrip(".")
         found.append(Template(path.stem, path, summary))

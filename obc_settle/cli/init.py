@@ -48,8 +48,9 @@ def init(
                 )
             )
         else:
+            width = max((len(item.name) for item in found), default=0)
             for item in found:
-                out_console.print(f"{item.name:<12} {item.summary}", markup=False, soft_wrap=True)
+                out_console.print(f"{item.name:<{width}}  {item.summary}", markup=False, soft_wrap=True)
         if template is None and not list_:
             err.print("give --template NAME to create a contract (or --list)", markup=False)
             raise typer.Exit(ExitCode.USAGE)

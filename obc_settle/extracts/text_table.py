@@ -3,8 +3,10 @@
 CSV and Excel sources are first read with every cell as text, each row carrying the place a
 person would look for it (`LINE`: the CSV line, or the worksheet row). A mapping may then rename,
 pivot and recode the columns (obc_settle.extracts.mapping_apply), and only then are the cells of
-the schema's columns typed, here, never guessed: counts (`numerator`, `denominator`,
-`value_count`) must be whole numbers; `value_sum` and a record-level `value` numbers; the
+the schema's columns typed, here, never guessed: `numerator` and `denominator` must be numbers
+(read exactly as decimals to six places, as the monthly sums are: person-years, case-mix expected
+counts and spend in pounds and pence are not whole), `value_count` a whole number, `value_sum` and
+a record-level `value` numbers; the
 record-level flags true or false (also 1/0, yes/no, any case). Spaces around a cell are ignored;
 an empty cell is a missing value (the checks that follow say whether one may be missing). A cell
 that cannot be typed is D035, located where it stands in the source.
@@ -22,8 +24,11 @@ from obc_settle.errors import Diagnostic, Location
 
 LINE = "__line"
 """The column holding each row's place in the source (CSV line, worksheet row), 1-based."""
-WHOLE_NUMBER_COLUMNS = ("numerator", "denominator", "value_count")
+WHOLE_NUMBER_COLUMNS = ("value_count",)
+DECIMAL_COLUMNS = ("numerator", "denominator")
 NUMBER_COLUMNS = ("value_sum", "value")
+EXACT = pl.Decimal(38, 6)
+"""How a decimal cell is read: as the monthly sums hold it (`extracts.schema.SUM_DTYPE`)."""
 FLAG_COLUMNS = ("in_denominator", "in_numerator", "excluded")
 FLAG_WORDS = {"true": True, "false": False, "1": True, "0": False, "yes": True, "no": False}
 SHOWN = 3
@@ -99,7 +104,7 @@ def target(column: str) -> str | None:
     """What a cell of a schema column must be, in words; None for a text column."""
     if column in WHOLE_NUMBER_COLUMNS:
         return "a whole number"
-    if column in NUMBER_COLUMNS:
+    if column in NUMBER_COLUMNS or column in DECIMAL_COLUMNS:
         return "a number"
     if column in FLAG_COLUMNS:
         return "true or false"
@@ -110,6 +115,8 @@ def _typed(column: str) -> pl.Expr:
     cell = pl.col(column).str.strip_chars()
     if column in WHOLE_NUMBER_COLUMNS:
         return cell.cast(pl.Int64, strict=False).alias(column)
+    if column in DECIMAL_COLUMNS:
+        return cell.cast(EXACT, strict=False).alias(column)
     if column in NUMBER_COLUMNS:
         return cell.cast(pl.Float64, strict=False).alias(column)
     words = cell.str.to_lowercase()
