@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from decimal import Decimal
+from fractions import Fraction
 from pathlib import Path
 
 from engine_support import contract_dict, dump, indicator
@@ -81,3 +82,29 @@ def test_a_year_not_in_the_contract_and_an_invalid_contract_are_refused(tmp_path
     code, _, stderr = show(str(broken))
     assert code == 1
     assert "broken.yaml:" in stderr
+
+
+def test_an_indicator_that_states_its_value_shows_its_money_and_share_of_the_pool(tmp_path: Path) -> None:
+    """CQUIN: five indicators of £600,000 each; one changed to £1,200,000 (the pool grows with it)."""
+    cquin = ROOT / "contracts" / "templates" / "cquin.yaml"
+    text = cquin.read_text(encoding="utf-8").replace("currency: GBP", "currency: USD")
+    text = text.replace("value: 600000.00, window", "value: 1200000.00, window", 1)
+    text = text.replace("withheld_proportion: 0.0125", "withheld_proportion: 0.015")
+    path = tmp_path / "cquin.yaml"
+    path.write_text(text, encoding="utf-8")
+    code, stdout, stderr = show(str(path), "--json")
+    assert code == 0, stderr
+    rows = json.loads(stdout)["indicators"]
+    assert [row["value"] for row in rows] == ["$1,200,000.00"] + ["$600,000.00"] * 4
+    assert [row["value_pence"] for row in rows] == [120_000_000] + [60_000_000] * 4
+    assert [row["weight"] for row in rows] == ["1/3"] + ["1/6"] * 4
+    assert sum(Fraction(row["weight"]) for row in rows) == 1
+    code, stdout, _ = show(str(path))
+    assert code == 0
+    assert "$1,200,000.00" in stdout and "(1/3 of the" in stdout and "—" not in stdout
+
+
+def test_a_weighted_indicator_shows_no_value() -> None:
+    code, stdout, _ = show(str(DIABETES), "--json")
+    assert code == 0
+    assert all(row["value"] == "" and row["value_pence"] is None for row in json.loads(stdout)["indicators"])

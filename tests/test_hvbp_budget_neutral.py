@@ -158,11 +158,16 @@ def test_the_statement_shows_the_points_and_how_the_slope_was_found(
     assert any("exchange slope 1.8519 (50/27)" in note and "£1,000,000.00" in note for note in notes)
 
 
-def test_the_commissioners_report_shows_the_slope_and_each_hospitals_tps(settled: tuple[Any, Any]) -> None:
+def test_the_commissioners_report_shows_the_slope_each_hospitals_tps_and_points(
+    settled: tuple[Any, Any],
+) -> None:
     contract, ledger = settled
     page = html.unescape(render_report_html(ledger, report_context(contract, "run-test")))
     assert "Exchange slope 1.8519 (50/27), budget neutral" in page
     assert "total performance scores: H1 55, H2 65, H3 35" in page
+    # each measure's points, in the indicator notes: the report derives every hospital's score
+    assert "achievement 5, improvement 6 of 9: 6 points of 10 (improvement)" in page
+    assert "achievement 10, improvement 9 of 9: 10 points of 10 (achievement)" in page
 
 
 def test_explain_derives_the_slope_and_shows_the_points(settled: tuple[Any, Any]) -> None:

@@ -41,17 +41,24 @@ def test_the_statement_lists_every_figure_of_the_risk_share_in_pounds() -> None:
     fields = fields_of(*sequestered())
     assert fields["Budget"][0] == "£125,000,000.00"
     assert fields["Actual spend"][0] == "£105,000,000.00"
-    assert fields["Saving"] == ("£20,000,000.00", "£125,000,000.00 − £105,000,000.00, 16.0% of the budget.")
-    assert fields["Minimum rate"][0] == "Met"
-    assert fields["Band 1: £0.00 to no upper end"] == (
+    assert fields["Saving"] == (
+        "£20,000,000.00",
+        "Budget − spend: £125,000,000.00 − £105,000,000.00, 16.0% of the budget.",
+    )
+    assert fields["Minimum rate"] == (
+        "",
+        "Met: the saving, 16.0% of the budget, is at or above the minimum rate 0.0%, set in the contract.",
+    )
+    assert fields["Band 1"] == (
         "£10,000,000.00",
-        "50.0% of £20,000,000.00 inside the band.",
+        "50.0% × £20,000,000.00, the part of the saving inside the band, from £0.00, with no upper end.",
     )
-    assert fields["Cap (budget)"] == (
-        "£12,500,000.00",
-        "10.0% of the budget £125,000,000.00; not applied.",
+    assert fields["Limit: 10.0% of the budget"] == (
+        "",
+        "Limit £12,500,000.00 (10.0% of the budget £125,000,000.00), not reached: the part found, "
+        "£10,000,000.00, is within it.",
     )
-    assert fields["Sequestration"][0] == "−£200,000.00"
+    assert fields["Sequestration"][0] == "£9,800,000.00"
     assert fields["Providers' part"][0] == "£9,800,000.00"
     assert fields["Commissioner's part"] == (
         "£10,200,000.00",
@@ -66,21 +73,28 @@ def test_a_forgiven_loss_says_why_nothing_is_recovered() -> None:
     fields = fields_of(contract, settle_rows(contract, member_rows(spend_for(-250_000_000))))
     assert fields["Overspend"][0] == "£2,500,000.00"
     assert fields["Loss forgiven"] == (
-        "−£1,000,000.00",
-        "The whole shared loss is forgiven (as in a disaster year): nothing is recovered.",
+        "£0.00",
+        "The whole shared loss, £1,000,000.00, is forgiven (as in a disaster year): nothing is recovered.",
     )
-    assert fields["Providers' part"][0] == "£0.00"
+    assert fields["Providers' part"] == ("£0.00", "Nothing is shared: the whole shared loss is forgiven.")
     assert fields["Commissioner's part"][0] == "-£2,500,000.00"
-    assert "Shared loss rate" not in fields and fields["Quality"][0] == "100.0%"
+    assert fields["Quality"] == (
+        "",
+        "The quality score 100.0% from the outcome framework: each band's shared loss rate is "
+        "1 − the contract's share × the score, held at least 40.0% and at most 60.0%.",
+    )
 
 
 def test_the_minimum_rate_field_names_the_population_it_was_read_at() -> None:
     contract = mssp()
     fields = fields_of(contract, settle_rows(contract, member_rows(spend_for(371_250_000))))
     value, working = fields["Minimum rate"]
-    assert value == "Not met: nothing is shared"
-    assert "Minimum rate 2.975%, from the mssp_one_sided table at a population of 10,416.67" in working
-    assert "2.97% of the budget, below it" in working
+    assert value == "£0.00"
+    assert working == (
+        "Not met: the saving, 2.97% of the budget, is below the minimum rate 2.975%, read from the "
+        "mssp_one_sided table at a population of 10,416.67 (exactly 31,250 / 3), the mean monthly count of "
+        "assigned_beneficiaries (person-months / months), so nothing is shared."
+    )
 
 
 def test_the_html_and_excel_statements_show_the_fields(tmp_path: Path) -> None:
@@ -88,7 +102,10 @@ def test_the_html_and_excel_statements_show_the_fields(tmp_path: Path) -> None:
     view = statement_view(ledger, "ACO", statement_context(contract, "ACO", "run-1"))
     page = statement_html(view)
     assert '<h2 id="risk-share">Risk and gain share</h2>' in page
-    assert '<th scope="row">Sequestration</th><td>2.0% of £10,000,000.00; leaves £9,800,000.00.</td>' in page
+    assert (
+        '<th scope="row">Sequestration</th><td>£10,000,000.00 − 2.0% of it (£200,000.00) withheld.</td>'
+        '<td class="num">£9,800,000.00</td>'
+    ) in page
     write_statement_xlsx(view, tmp_path / "ACO.xlsx")
     sheet = openpyxl.load_workbook(tmp_path / "ACO.xlsx")["Risk share"]
     rows = {row[0]: row[1] for row in sheet.iter_rows(min_row=2, values_only=True)}

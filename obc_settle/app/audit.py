@@ -108,6 +108,8 @@ def archived_extracts(run: ArchivedRun, placed: bool = False) -> list[tuple[str,
     row's place in the file as received. None for a file that cannot be read so."""
     mappings = run.archived("mapping")
     used = load_mapping(mappings[0])[0] if mappings else None
+    if used is not None:  # financial months count from the first month of the contract's years
+        used = dataclasses.replace(used, year_start=_archived_contract(run).contract.term.year_start)
     extracts = []
     for shown, path in run.extract_files():
         relative = shown.removeprefix(f"{layout.EXTRACTS_FOLDER}/")

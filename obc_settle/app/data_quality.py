@@ -9,8 +9,9 @@ Shared by `run` and `check`, so both report the same findings for the same input
   on a provisional settlement, an error on a final one unless the contract's `missing_cells` is
   `measure_what_arrived`;
 - D024 / D025: implausible achieved values (obc_settle.engine.plausibility);
-- D030 to D032: the quantities the settlement's mechanisms read (populations, spend, list sizes
-  and registers) missing from the months they are read for.
+- D030 to D032: the quantities the settlement's mechanisms read (populations, a risk share's
+  spend, its minimum-rate table's population and its revenue limit's revenue, list sizes and
+  registers) missing from the months they are read for.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
+from obc_settle.contract.mechanisms import RiskShare
 from obc_settle.contract.models import Contract
 from obc_settle.engine.coverage import cell_coverage, coverage_by_provider
 from obc_settle.engine.on_account import in_year_payments
@@ -179,6 +181,24 @@ def _missing_text(months: list[str]) -> str:
     return ", ".join(months[:6]) + ("…" if len(months) > 6 else "")
 
 
+def _risk_side_needs(risk: RiskShare) -> list[tuple[str, str, str]]:
+    """The extract quantities a side's rules read besides spend and the budget's population: a
+    minimum-rate table's population (D030) and a revenue limit's revenue (D031, a finance extract
+    like spend). A month without rows would lower the mean population or the summed revenue, and
+    with them the minimum rate or the loss limit, so the year needs every month of each."""
+    needs: list[tuple[str, str, str]] = []
+    for name, side in (("gains", risk.gains), ("losses", risk.losses)):
+        if side is None:
+            continue
+        table = side.minimum_rate_table
+        population = None if table is None else (table.population or risk.budget.population)
+        if population:
+            needs.append(("D030", population, f"population for the {name}' minimum-rate table"))
+        if side.cap_revenue is not None and side.cap_revenue.indicator:
+            needs.append(("D031", side.cap_revenue.indicator, f"revenue for the {name}' cap_revenue"))
+    return needs
+
+
 def quantity_findings(
     contract: Contract, period: SettlementPeriod, monthly: pl.DataFrame, data_path: str
 ) -> list[Diagnostic]:
@@ -196,6 +216,8 @@ def quantity_findings(
         needs.append(("D031", risk.spend, "actual spend (risk/gain share)"))
         if risk.budget.basis == "capitation" and risk.budget.population:
             needs.append(("D030", risk.budget.population, "population (risk/gain share budget)"))
+        needs += _risk_side_needs(risk)
+    needs = [need for index, need in enumerate(needs) if need[1] not in {n[1] for n in needs[:index]}]
     for code, quantity, what in needs:
         missing = [month for month in months if month not in _months_present(monthly, quantity, months)]
         if missing:

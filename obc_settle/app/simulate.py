@@ -69,7 +69,7 @@ def settle_at_level(inputs: Inputs, indicator_id: str, level: float) -> pl.DataF
         baseline,
         rate_denominator=indicator.rate_denominator,
     )
-    return checked_settle(inputs.loaded.contract, changed, inputs.period)
+    return inputs.settle(changed)
 
 
 def sensitivity(
@@ -78,7 +78,7 @@ def sensitivity(
     """Per indicator: the payment curve across its range (threshold, target and the current level
     among the points) and the money of the next point of improvement, ranked. The payment followed
     (`payable_pence`) is what all providers are paid, or one provider's net payable."""
-    baseline = checked_settle(inputs.loaded.contract, inputs.extracts.monthly, inputs.period)
+    baseline = inputs.settle(inputs.extracts.monthly)
     providers = [p.id for p in inputs.terms.providers]
     if provider_id is not None and provider_id not in providers:
         raise usage(f"unknown provider {provider_id!r} (providers: {', '.join(providers)})", "--provider")
@@ -134,6 +134,7 @@ def sensitivity(
     return {
         "contract_id": inputs.terms.id,
         "settlement_period": inputs.period.name,
+        "currency": inputs.terms.currency,
         "provider_id": provider_id,
         "followed": "paid to all providers" if provider_id is None else f"net payable to {provider_id}",
         "baseline": payable(baseline),
@@ -183,27 +184,26 @@ class ScenarioResult:
     changed: pl.DataFrame
     lines: list[dict[str, Any]]
     totals: list[dict[str, Any]]
+    currency: str = "GBP"
+    """The contract's currency: the amounts (`*_pence`) are in its minor unit."""
 
     def as_json(self) -> dict[str, Any]:
-        return {"scenario": self.name, "totals": self.totals, "lines": self.lines}
+        return {"scenario": self.name, "currency": self.currency, "totals": self.totals, "lines": self.lines}
 
 
 def run_scenario(inputs: Inputs, scenario_path: Path) -> tuple[ScenarioResult, ArchivedInput]:
     loaded, findings = load_scenario(scenario_path, inputs.terms)
     if loaded is None:
         raise SettlementError(ExitCode.INVALID_CONTRACT, findings)
-    baseline = checked_settle(inputs.loaded.contract, inputs.extracts.monthly, inputs.period)
-    changed = checked_settle(
-        inputs.loaded.contract,
-        apply_scenario(inputs.terms, inputs.extracts.monthly, loaded.scenario),
-        inputs.period,
-    )
+    baseline = inputs.settle(inputs.extracts.monthly)
+    changed = inputs.settle(apply_scenario(inputs.terms, inputs.extracts.monthly, loaded.scenario))
     result = ScenarioResult(
         loaded.scenario.scenario,
         baseline,
         changed,
         ledger_changes(baseline, changed),
         totals_changes(baseline, changed),
+        inputs.terms.currency,
     )
     archived = archived_input(
         "scenario", scenario_path, layout.scenario_copy(scenario_path.name), loaded.sha256
@@ -234,7 +234,7 @@ def design(
         for name in chosen:
             inputs = load_period(loaded, name)
             settled.append((name, checked_settle(loaded.contract, extracts.monthly, inputs)))
-        drafts.append(_draft_report(str(path), loaded.contract.id, loaded.contract.version, settled))
+        drafts.append(_draft_report(str(path), loaded.contract, settled))
         archived.append(
             archived_input(
                 "contract", path, layout.draft_contract_copy(len(archived) + 1, path.name), loaded.sha256
@@ -243,6 +243,13 @@ def design(
         if len(drafts) == 1:
             archived += extract_inputs(extracts)
     report: dict[str, Any] = {"drafts": drafts}
+    currencies = sorted({draft["currency"] for draft in drafts})
+    if len(currencies) > 1:
+        raise usage(
+            f"the drafts are in different currencies ({', '.join(currencies)}): their payments cannot be "
+            "compared; compare drafts in one currency",
+            "DRAFTS",
+        )
     if len(drafts) == 2:
         report["comparison"] = _compare(drafts[0], drafts[1])
     return report, archived
@@ -273,9 +280,7 @@ class _IndicatorHits(TypedDict):
     met_target: int
 
 
-def _draft_report(
-    path: str, contract_id: str, version: str, settled: list[tuple[str, pl.DataFrame]]
-) -> dict[str, Any]:
+def _draft_report(path: str, contract: Any, settled: list[tuple[str, pl.DataFrame]]) -> dict[str, Any]:
     years: list[dict[str, Any]] = []
     hits: dict[str, _IndicatorHits] = {}
     for name, ledger in settled:
@@ -317,8 +322,9 @@ def _draft_report(
                 item["met_target"] += int(sign * (row["achieved"] - row["target"]) >= 0)
     return {
         "contract": path,
-        "contract_id": contract_id,
-        "version": version,
+        "contract_id": contract.id,
+        "version": contract.version,
+        "currency": contract.currency,
         "years": years,
         "indicators": list(hits.values()),
     }

@@ -7,7 +7,10 @@ summary.json show. Where indicators declare confidence intervals, the range is t
 settlements: each such indicator set to the worse and to the better end of its year-to-date
 interval. The folder is a normal run folder (archive and manifest with command `estimate`) plus
 `estimate.json`. Every settlement a what-if reads is checked against the ledger invariants first
-(`checked_settle`: SettlementError, exit 70, if one does not hold).
+(`checked_settle`: SettlementError, exit 70, if one does not hold). A quarter whose aspiration is
+based on the previous year's run (`aspiration_basis: previous_year_run`) is settled with that run,
+given with `--previous-year` and checked as `run` checks it (obc_settle.app.previous_year, R002 and
+R006 to R008), so that `simulate` on such a quarter reads the same basis as its settlement.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from typing import Any
 
 import polars as pl
 
+from obc_settle.app.previous_year import PreviousYearInputs, previous_year_inputs
 from obc_settle.app.settlement import parse_period
 from obc_settle.contract import LoadedContract, load_contract
 from obc_settle.engine import settle
@@ -47,27 +51,38 @@ class Inputs:
     period: SettlementPeriod
     data_path: Path
     warnings: list[Diagnostic] = field(default_factory=list)
+    previous: PreviousYearInputs = field(default_factory=PreviousYearInputs)
+    """The previous contract year's run, when the period's aspiration is based on it."""
 
     @property
     def terms(self) -> Any:
         return self.loaded.contract.in_force(self.period.contract_year.name)
 
     def archived(self) -> list[ArchivedInput]:
-        """The contract and the extracts, each with the bytes read and the place of its copy."""
-        return settlement_inputs(self.loaded.path, self.loaded.sha256, self.extracts)
+        """The contract, the extracts and any previous year's run, each with the bytes read and the
+        place of its copy."""
+        return settlement_inputs(self.loaded.path, self.loaded.sha256, self.extracts) + self.previous.archived
+
+    def settle(self, monthly: pl.DataFrame) -> pl.DataFrame:
+        """`monthly` (the extracts, or a changed copy) settled for the period: `checked_settle`."""
+        return checked_settle(self.loaded.contract, monthly, self.period, self.previous)
 
 
-def load_inputs(contract_path: Path, data_path: Path, period_text: str) -> Inputs:
-    """The contract, the period and the extracts, or SettlementError with every finding."""
+def load_inputs(
+    contract_path: Path, data_path: Path, period_text: str, previous_year: Path | None = None
+) -> Inputs:
+    """The contract, the period, the previous year's run where the period needs one, and the
+    extracts; or SettlementError with every finding."""
     loaded, findings = load_contract(contract_path)
     if loaded is None:
         raise SettlementError(ExitCode.INVALID_CONTRACT, findings)
     period = parse_period(period_text, loaded)
+    previous = previous_year_inputs(previous_year, loaded.contract, period)  # R002, R006 to R008
     extracts, data_findings = read_extracts(data_path, loaded.contract)
     if extracts is None or has_errors(data_findings):
         raise SettlementError(ExitCode.INVALID_DATA, data_findings)
     warnings = [f for f in findings + data_findings if f.severity is Severity.WARNING]
-    return Inputs(loaded, extracts, period, data_path, warnings)
+    return Inputs(loaded, extracts, period, data_path, warnings, previous)
 
 
 def usage(message: str, where: str) -> SettlementError:
@@ -95,6 +110,8 @@ class EstimateResult:
     run_id: str
     out_dir: Path
     warnings: list[Diagnostic] = field(default_factory=list)
+    currency: str = "GBP"
+    """The contract's currency: the amounts of `summary` and `estimate` are in its minor unit."""
 
 
 def run_estimate(request: EstimateRequest) -> EstimateResult:
@@ -151,7 +168,9 @@ def _estimate_into(out: ReservedFolder, request: EstimateRequest) -> EstimateRes
     }
     contents = RunFolderContents(parameters, archived, ledger, files=files, documents=write_documents)
     write_run_folder(out, run_id, contents)
-    return EstimateResult(summary, ledger, estimate, run_id, request.out_dir, inputs.warnings)
+    return EstimateResult(
+        summary, ledger, estimate, run_id, request.out_dir, inputs.warnings, inputs.terms.currency
+    )
 
 
 def estimate_ledgers(inputs: Inputs, through: str, trajectory: str) -> tuple[dict[str, Any], pl.DataFrame]:
@@ -170,6 +189,7 @@ def estimate_ledgers(inputs: Inputs, through: str, trajectory: str) -> tuple[dic
     document: dict[str, Any] = {
         "status": ESTIMATE,
         "settlement_period": period.name,
+        "currency": terms.currency,
         "through": through,
         "trajectory": trajectory,
         "months_projected": [m for m in period.months() if m > through],
@@ -197,9 +217,14 @@ def estimate_ledgers(inputs: Inputs, through: str, trajectory: str) -> tuple[dic
     return document, central
 
 
-def checked_settle(contract: Any, monthly: pl.DataFrame, period: SettlementPeriod) -> pl.DataFrame:
+def checked_settle(
+    contract: Any,
+    monthly: pl.DataFrame,
+    period: SettlementPeriod,
+    previous: PreviousYearInputs | None = None,
+) -> pl.DataFrame:
     """`engine.settle`, then every ledger invariant checked: SettlementError (exit 70) if one breaks."""
-    ledger = settle(contract, monthly, period)
+    ledger = settle(contract, monthly, period, previous_year=None if previous is None else previous.previous)
     require_invariants(ledger, contract)
     return ledger
 

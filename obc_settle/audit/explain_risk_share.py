@@ -16,6 +16,16 @@ def _x(text: object) -> str:
     return str(shown(Fraction(str(text))))
 
 
+def _share(band: dict[str, Any], quality: dict[str, Any] | None) -> str:
+    """A band's share; under a complement rule (a shared loss rate) how it follows from the score."""
+    share = _x(band["share"])
+    if not quality or quality["method"] != "complement":
+        return share
+    found = 1 - Fraction(str(band["provider_share"])) * Fraction(str(quality["score"]))
+    working = f"1 − {band['provider_share']} × {_x(quality['score'])} = {_x(found)}"
+    return f"{share} ({working}{'' if found == Fraction(str(band['share'])) else ', held to its limits'})"
+
+
 def risk_share_steps(derivation: dict[str, Any]) -> list[str]:
     """The steps, one line each (amounts in pence)."""
     if "budget_pence" not in derivation:
@@ -44,13 +54,13 @@ def risk_share_steps(derivation: dict[str, Any]) -> list[str]:
             f"gate: rate {_x(derivation['rate'])} {verdict} minimum rate {_x(gate['minimum_rate'])} ({source}): "
             + ("met" if gate["met"] else "not met, nothing is shared")
         )
+    quality = derivation.get("quality")
     for number, band in enumerate(derivation.get("bands") or [], start=1):
-        upper = "no upper end" if band["to_pence"] is None else _x(band["to_pence"])
+        upper = "no upper end" if band["to_pence"] is None else f"{_x(band['to_pence'])} pence"
         steps.append(
-            f"band {number} ({_x(band['from_pence'])} to {upper} pence): share {_x(band['share'])} × "
+            f"band {number} ({_x(band['from_pence'])} to {upper}): share {_share(band, quality)} × "
             f"{_x(band['inside_pence'])} = {_x(band['part_pence'])}"
         )
-    quality = derivation.get("quality")
     if quality:
         head = f"quality ({quality['method']}, score {_x(quality['score'])} from {quality['input']})"
         if quality["method"] == "scale":
@@ -68,7 +78,7 @@ def risk_share_steps(derivation: dict[str, Any]) -> list[str]:
         base = f"{cap['proportion']} × {cap['base_pence']} = " if cap.get("proportion") is not None else ""
         steps.append(
             f"cap ({cap['limit']}): {base}{_x(cap['pence'])}"
-            + (" (applied, the lowest)" if cap["applied"] else "")
+            + (" (applied, the lowest)" if cap["applied"] else " (not reached)")
         )
     if caps:
         steps.append(f"after the caps: {_x(derivation['capped_pence'])}")

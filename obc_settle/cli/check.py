@@ -60,6 +60,14 @@ def check(
             "the long measure/value shape); as for run.",
         ),
     ] = None,
+    previous_year: Annotated[
+        Path | None,
+        typer.Option(
+            "--previous-year",
+            help="The run folder of the previous contract year's settlement, for a quarter whose aspiration is "
+            "based on it (aspiration_basis: previous_year_run); as for run (R006 to R008).",
+        ),
+    ] = None,
 ) -> None:
     """Check the extracts of a settlement: every data check, and which provider x indicator x month
     cells the contract expects and which are missing, without settling or writing anything.
@@ -87,6 +95,7 @@ def check(
         check_duplicates=check_duplicates,
         restated=tuple(restated or ()),
         mapping=mapping,
+        previous_year=previous_year,
     )
     try:
         report = check_settlement_data(request)

@@ -16,6 +16,7 @@ import typer
 from obc_settle.cli.base import app, consoles, report_failure
 from obc_settle.cli.settlement import _complete_format, _formats
 from obc_settle.errors import ExitCode, SettlementError
+from obc_settle.money import shown_in
 from obc_settle.render.document_formats import format_help
 from obc_settle.render.terminal import print_findings, settlement_table
 
@@ -38,12 +39,25 @@ Out = Annotated[
 ]
 Force = Annotated[bool, typer.Option("--force", help="Replace an existing output folder.")]
 AsJson = Annotated[bool, typer.Option("--json", help="Print the results as JSON.")]
+PreviousYear = Annotated[
+    Path | None,
+    typer.Option(
+        "--previous-year",
+        help="A quarter whose aspiration is based on the previous year's run (aspiration_basis: previous_year_run): "
+        "that run's folder, checked as for run (R006 to R008).",
+    ),
+]
 
 
 def _fail(error: SettlementError) -> typer.Exit:
     _, err = consoles()
     report_failure(err, error.diagnostics)
     return typer.Exit(error.exit_code)
+
+
+def _given(path: Path | None) -> tuple[Path, ...]:
+    """An optional input path, as the inputs an output folder must not touch."""
+    return () if path is None else (path,)
 
 
 def _json(document: Any) -> bytes:
@@ -104,9 +118,10 @@ def estimate(
     if as_json:
         sys.stdout.write(json.dumps(result.estimate, indent=2) + "\n")
         return
-    out_console.print(settlement_table(result.summary, out_console.width))
-    if result.estimate["range"] is not None:
-        out_console.print(estimate_range_table(result.estimate))
+    with shown_in(result.currency):  # the contract's currency, as run's documents and table
+        out_console.print(settlement_table(result.summary, out_console.width))
+        if result.estimate["range"] is not None:
+            out_console.print(estimate_range_table(result.estimate))
     out_console.print(
         f"ESTIMATE written to {result.out_dir} (run {result.run_id}); not a settlement",
         markup=False,
@@ -140,6 +155,7 @@ def simulate_sensitivity(
     out: Out = None,
     force: Force = False,
     as_json: AsJson = False,
+    previous_year: PreviousYear = None,
 ) -> None:
     """How the payment moves as each indicator moves across its range; money per point of improvement.
 
@@ -158,8 +174,9 @@ def simulate_sensitivity(
 
     out_console, _ = consoles()
     try:
-        with simulation_folder(out, force, (contract, data)) as folder:  # checked before anything is read
-            inputs = load_inputs(contract, data, period)
+        protected = (contract, data, *_given(previous_year))
+        with simulation_folder(out, force, protected) as folder:  # checked before anything is read
+            inputs = load_inputs(contract, data, period, previous_year)
             result = sensitivity(inputs, indicator, steps, provider)
             if folder is not None:
                 parameters = {
@@ -170,11 +187,14 @@ def simulate_sensitivity(
                     "indicators": indicator or [],
                     "steps": steps,
                     "provider": provider,
+                    **inputs.previous.parameters,
                 }
+                with shown_in(result["currency"]):
+                    page = sensitivity_html(result)
                 files = {
                     layout.SENSITIVITY_JSON: _json(result),
                     layout.SENSITIVITY_CSV: sensitivity_csv(result).encode(),
-                    layout.SENSITIVITY_HTML: sensitivity_html(result).encode(),
+                    layout.SENSITIVITY_HTML: page.encode(),
                 }
                 write_simulation(folder, parameters, inputs.archived(), files)
     except SettlementError as error:
@@ -182,7 +202,8 @@ def simulate_sensitivity(
     if as_json:
         sys.stdout.write(_json(result).decode())
     else:
-        out_console.print(sensitivity_table(result))
+        with shown_in(result["currency"]):
+            out_console.print(sensitivity_table(result))
 
 
 @simulate_app.command("scenario")
@@ -196,6 +217,7 @@ def simulate_scenario(
     out: Out = None,
     force: Force = False,
     as_json: AsJson = False,
+    previous_year: PreviousYear = None,
 ) -> None:
     """Settle the extracts as changed by a scenario beside the real settlement, and show the diff.
 
@@ -214,8 +236,9 @@ def simulate_scenario(
 
     out_console, _ = consoles()
     try:
-        with simulation_folder(out, force, (contract, data, scenario)) as folder:  # checked before reading
-            inputs = load_inputs(contract, data, period)
+        protected = (contract, data, scenario, *_given(previous_year))
+        with simulation_folder(out, force, protected) as folder:  # checked before reading
+            inputs = load_inputs(contract, data, period, previous_year)
             result, archived = run_scenario(inputs, scenario)
             if folder is not None:
                 parameters = {
@@ -224,6 +247,7 @@ def simulate_scenario(
                     "data": str(data),
                     "period": inputs.period.name,
                     "scenario": str(scenario),
+                    **inputs.previous.parameters,
                 }
                 files = {layout.SCENARIO_DIFF: _json(result.as_json())}
                 ledgers = {
@@ -236,7 +260,8 @@ def simulate_scenario(
     if as_json:
         sys.stdout.write(_json(result.as_json()).decode())
     else:
-        out_console.print(scenario_table(result.as_json()))
+        with shown_in(result.currency):
+            out_console.print(scenario_table(result.as_json()))
 
 
 @simulate_app.command("design")
@@ -285,10 +310,11 @@ def simulate_design(
     if as_json:
         sys.stdout.write(_json(report).decode())
         return
-    out_console.print(design_table(report))
-    out_console.print(hits_table(report))
-    if "comparison" in report:
-        out_console.print(comparison_table(report["comparison"]))
+    with shown_in(report["drafts"][0]["currency"]):  # design refuses drafts in different currencies
+        out_console.print(design_table(report))
+        out_console.print(hits_table(report))
+        if "comparison" in report:
+            out_console.print(comparison_table(report["comparison"]))
 
 
 __all__ = ["estimate", "simulate_app"]

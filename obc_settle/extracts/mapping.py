@@ -13,7 +13,7 @@ and `obc-settle schema --mapping` prints its JSON Schema. docs/extracts.md has a
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Literal, Self
 
@@ -23,6 +23,7 @@ from obc_settle.contract.fields import ContractYearName, Identifier, Model, Text
 from obc_settle.contract.loader import model_findings
 from obc_settle.contract.yaml_source import SourceMap, read_yaml
 from obc_settle.errors import Diagnostic
+from obc_settle.periods import APRIL, YearStart
 
 SchemaColumn = Literal[
     "provider_id",
@@ -48,7 +49,8 @@ PeriodFormat = Literal["YYYY-MM", "YYYY-MM-DD", "YYYYMM", "Mon-YY", "Month YYYY"
 PERIOD_FORMATS = (
     "How the source writes a month: 2025-10 (YYYY-MM); 2025-10-01 or an Excel date (YYYY-MM-DD); "
     "202510 (YYYYMM); Oct-25 (Mon-YY); October 2025 (Month YYYY); or the month of the financial year, "
-    "1 for April to 12 for March (financial_month, with financial_year)."
+    "1 for its first month to 12 for its last (financial_month, with financial_year): the year is the "
+    "contract's, so 1 is April for April years and January for calendar years."
 )
 
 
@@ -88,7 +90,9 @@ class ExtractMapping(Model):
     )
     period_format: PeriodFormat = Field(default="YYYY-MM", description=PERIOD_FORMATS)
     financial_year: ContractYearName | None = Field(
-        default=None, description="With period_format financial_month: the year the month numbers are in."
+        default=None,
+        description="With period_format financial_month: the contract year the month numbers are in, named as "
+        "the contract names its years (2025-26 for April years, 2025 for calendar years).",
     )
     long: LongShape | None = Field(
         default=None, description="The long 'measure / value' shape, pivoted to the measure columns."
@@ -153,3 +157,7 @@ class MappingInUse:
     sha256: str
     path: Path
     """The file read (archived with the extracts)."""
+    year_start: YearStart = field(default=APRIL)
+    """The month the contract's years start in: `financial_month` 1 is that month. The mapping is
+    read before any contract is known, so the reader sets this from the contract it reads the
+    extracts for (`extracts convert`, which reads none, counts from April)."""

@@ -22,6 +22,7 @@ from obc_settle.errors import Diagnostic, Location, Severity
 from obc_settle.extracts.mapping import ExtractMapping, LongShape, MappingInUse
 from obc_settle.extracts.schema import KEY_COLUMNS
 from obc_settle.extracts.text_table import LINE, Locate, TextTable, offending, plural, shown_values
+from obc_settle.periods import YearStart
 
 SHOWN = 5
 
@@ -53,7 +54,7 @@ def apply_mapping(table: TextTable, used: MappingInUse) -> TextTable:
         frame, code_findings = _recoded(frame, column, codes, mapping.unmapped_codes, locate, used)
         findings += code_findings
     if "period" in frame.collect_schema() and mapping.period_format != "YYYY-MM":
-        frame, period_findings = _months(frame, mapping, locate)
+        frame, period_findings = _months(frame, used, locate)
         findings += period_findings
     header = [name for name in frame.collect_schema() if name != LINE]
     return TextTable(frame, findings, header, table.name, locate)
@@ -147,11 +148,14 @@ def _recoded(
     return recoded.with_columns(cell.replace_strict(codes, default=None).alias(column)), findings
 
 
-def _months(
-    frame: pl.LazyFrame, mapping: ExtractMapping, locate: Locate
-) -> tuple[pl.LazyFrame, list[Diagnostic]]:
+def _months(frame: pl.LazyFrame, used: MappingInUse, locate: Locate) -> tuple[pl.LazyFrame, list[Diagnostic]]:
+    mapping = used.mapping
     cell = pl.col("period").str.strip_chars()
-    month = _month_expression(cell, mapping)
+    try:
+        month = _month_expression(cell, mapping, used.year_start)
+    except ValueError as error:  # a financial_year not named as the contract names its years
+        where = used.source_map.locate(("financial_year",))
+        return frame, [Diagnostic("D037", f"financial_year: {error}", where)]
     bad = cell.is_not_null() & month.is_null()
     found = frame.select(offending("months", bad, cell)).collect().row(0, named=True)
     findings = []
@@ -164,18 +168,18 @@ def _months(
     return frame.with_columns(month.alias("period")), findings
 
 
-def _month_expression(cell: pl.Expr, mapping: ExtractMapping) -> pl.Expr:
-    """The month of each cell as `YYYY-MM` text (null where the cell is not in the format)."""
+def _month_expression(cell: pl.Expr, mapping: ExtractMapping, year_start: YearStart) -> pl.Expr:
+    """The month of each cell as `YYYY-MM` text (null where the cell is not in the format). A
+    financial month counts from the first month of the contract's year (`year_start`): 1 is April
+    of an April year, January of a calendar year; ValueError if `financial_year` is not a year of
+    that form."""
     form = mapping.period_format
     if form == "financial_month":
         assert mapping.financial_year is not None  # the mapping's own check
-        first = int(mapping.financial_year[:4])
+        months = year_start.parse_year(mapping.financial_year).months()
         number = cell.cast(pl.Int64, strict=False)
-        valid = number.is_between(1, 12)
-        calendar = (number + 2) % 12 + 1
-        year = pl.when(number <= 9).then(pl.lit(first)).otherwise(pl.lit(first + 1))
-        text = pl.format("{}-{}", year, calendar.cast(pl.String).str.zfill(2))
-        return pl.when(valid).then(text).otherwise(None)
+        by_number = dict(enumerate(months, start=1))
+        return number.replace_strict(by_number, default=None, return_dtype=pl.String)
     parsed = {
         "YYYY-MM-DD": cell.str.slice(0, 10).str.to_date("%Y-%m-%d", strict=False),
         "YYYYMM": (cell + "01").str.to_date("%Y%m%d", strict=False),

@@ -108,6 +108,8 @@ def read_extracts(
     if not sources:
         return None, findings
     used, mapping_findings = _mapping(mapping, data_path, display_root)
+    if used is not None:  # financial months count from the first month of the contract's years
+        used = replace(used, year_start=contract.term.year_start)
     findings += mapping_findings
     if has_errors(mapping_findings):
         return None, findings

@@ -9,7 +9,7 @@ from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 
-from obc_settle.render.contract_view import ContractView
+from obc_settle.render.contract_view import ContractView, IndicatorView
 
 
 def contract_tables(view: ContractView) -> Group:
@@ -42,7 +42,7 @@ def contract_tables(view: ContractView) -> Group:
                     ", ".join(row.aggregated_columns),
                     row.unit,
                     row.window,
-                    row.weight,
+                    _weight(row),
                     row.threshold,
                     row.target,
                     row.scoring,
@@ -66,3 +66,10 @@ def contract_tables(view: ContractView) -> Group:
         )
     )
     return Group(*parts)
+
+
+def _weight(row: IndicatorView) -> str:
+    """The weight, or for an indicator that states its money the money and its share of the pool."""
+    if not row.value:
+        return row.weight
+    return f"{row.value}\n({row.weight} of the pool)"

@@ -8,13 +8,16 @@ line per indicator, for the contract year asked for (its levels and weights as v
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from decimal import Decimal
+from fractions import Fraction
 from typing import Any
 
 from obc_settle.contract.models import Contract, Indicator
 from obc_settle.extracts.completeness import measure_columns
 from obc_settle.extracts.schema import KEY_COLUMNS
+from obc_settle.money import currency_of, format_money, pounds_to_pence
+from obc_settle.rationals import fraction_text
 
 RECORD_LEVEL_COLUMNS = ("patient_id", "in_denominator", "in_numerator")
 """The columns every record-level row has besides the keys (`excluded` is optional)."""
@@ -42,7 +45,8 @@ class IndicatorView:
     window_means: str
     weight: str
     """Its share of the outcome pool: the domain's weight times its weight in the domain, exact;
-    or its points (points-based contracts); '' where the contract pays it otherwise."""
+    for an indicator that states its money (`value:`), that value's share of all the indicators'
+    values; or its points (points-based contracts); '' where the contract pays it otherwise."""
     threshold: str
     target: str
     scoring: str
@@ -50,6 +54,11 @@ class IndicatorView:
     attribution: str
     reported_by: tuple[str, ...]
     collected_in: tuple[int, ...]
+    value: str = ""
+    """CQUIN-style: the indicator's money for the year as written in the contract's currency
+    (`£600,000.00`); '' for an indicator weighted instead."""
+    value_pence: int | None = None
+    """The same in the currency's minor unit (pence, cents)."""
 
 
 @dataclass(frozen=True)
@@ -79,8 +88,10 @@ def contract_view(contract: Contract, contract_year: str | None = None) -> Contr
     """The indicators and quantities of `contract` in force in `contract_year` (default: its first year)."""
     year = contract_year or contract.contract_years[0].year
     terms = contract.in_force(year)
+    values = _values(terms)
     indicators = [
-        _indicator_view(domain.id, domain.weight, indicator, year) for domain, indicator in terms.indicators()
+        _with_value(_indicator_view(domain.id, domain.weight, indicator, year), values, terms.currency)
+        for domain, indicator in terms.indicators()
     ]
     return ContractView(
         contract_id=contract.id,
@@ -121,6 +132,25 @@ def _indicator_view(
         reported_by=tuple(indicator.data.reported_by or ()),
         collected_in=tuple(indicator.data.collected_in or ()),
     )
+
+
+def _values(terms: Contract) -> dict[str, int]:
+    """Each indicator's value in pence, when the framework states values (else empty)."""
+    stated = {indicator.id: indicator.value for _, indicator in terms.indicators()}
+    if all(value is None for value in stated.values()):
+        return {}
+    return {key: pounds_to_pence(value or Decimal(0)) for key, value in stated.items()}
+
+
+def _with_value(view: IndicatorView, values: dict[str, int], currency: str) -> IndicatorView:
+    """An indicator that states its money: the value, and as its weight the value's exact share of
+    the indicators' values (which add up to the outcome pool: the contract checks say so)."""
+    if view.id not in values:
+        return view
+    total = sum(values.values())
+    share = fraction_text(Fraction(values[view.id], total)) if total else "0"
+    money = format_money(values[view.id], currency_of(currency))
+    return replace(view, weight=share or "0", value=money, value_pence=values[view.id])
 
 
 def _kind(indicator: Indicator) -> str:

@@ -10,7 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from obc_settle import scoring_methods
 from obc_settle.ledger import COMMISSIONER, LineKind, LineType
+from obc_settle.ledger.derivation import derivation_of
 from obc_settle.render import labels
 from obc_settle.render.statement_view import Note
 
@@ -75,7 +77,7 @@ def indicator_summaries(
                 achieved=labels.level(line["achieved"], kind),
                 threshold=labels.level(line["threshold"], kind),
                 target=labels.level(line["target"], kind),
-                score=labels.score(line["score"], line.get("score_exact")),
+                score=_score_with_points(line),
                 scorable=line["scorable"] is True,
                 weight=labels.percent(line["weight"]),
                 pool_pence=int(line["pool_pence"] or 0),
@@ -86,6 +88,17 @@ def indicator_summaries(
             )
         )
     return tuple(summaries)
+
+
+def _score_with_points(line: dict[str, Any]) -> str:
+    """The score, and a scheme's points after it where the line has them (HVBP: "60.0% (6 points
+    of 10, improvement: achievement 5, improvement 6 of 9)"), so each hospital's score is derived."""
+    shown = labels.score(line["score"], line.get("score_exact"))
+    points = derivation_of(line.get("derivation")).get("points")
+    method = scoring_methods.get(str(line["scoring_method"])) if line.get("scoring_method") else None
+    if points is None or method is None or method.points_text is None:
+        return shown
+    return f"{shown} ({method.points_text(points)})"
 
 
 def report_notes(rows: list[dict[str, Any]], indicator_names: dict[str, str]) -> tuple[Note, ...]:

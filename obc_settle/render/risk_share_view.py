@@ -1,32 +1,35 @@
-"""The risk/gain share as fields a reader can check with a calculator: budget, spend, the saving or
-overspend and its rate, the minimum rate gate (met or not, and the population it was read at),
-each band (its range, share and part), quality, every cap (and which applied), sequestration,
-loss forgiveness, the providers' part, the commissioner's part and, on a statement, the
-provider's share.
+"""The risk/gain share as rows a reader can follow with a calculator, from budget and spend to her
+share: budget, spend, the saving or overspend and its rate, the minimum rate gate, the quality
+rule, each band, every limit, sequestration, loss forgiveness, the providers' part, the
+commissioner's part and, on a statement, the provider's share.
+
+Each row is a step, how it is found (the arithmetic, in words and figures) and a value. The value
+column holds only amounts on the way to the share: a row that changes the amount shows the new
+amount, a row that does not (a gate met, a limit not reached) leaves it empty and says so in
+words, so that a limit never reads as money paid. A year in which nothing is shared says why.
 
 Read from the `derivation` of a `risk_share` line (`obc_settle.ledger.derivation`), which holds
-the exact figures the engine computed; nothing here derives or rounds money. Amounts are shown in
-pounds: whole pence as `£1,234.56`, an exact part of a penny with the decimals it has (at most
-six, then `...`). Used by the statement (HTML, PDF, Excel) and the commissioner's report.
+the exact figures the engine computed; nothing here derives or rounds money. Amounts are written
+in the currency shown (`obc_settle.money.shown_in`): whole pence as `£1,234.56`, an exact part of a
+penny with the decimals it has (at most six, then `...`). Rates and scores are percentages with the
+decimals the calculation needs (`rate_text`). Used by the statement (HTML, PDF, Excel) and the
+commissioner's report.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
 from obc_settle.ledger.derivation import derivation_of
-from obc_settle.money import format_pounds
+from obc_settle.money import format_pounds, round_half_up
 from obc_settle.render import labels
+from obc_settle.render.risk_share_figures import RiskShareField, count_text, exact_amount, rate_text
+from obc_settle.render.risk_share_steps import after_caps, bands, caps, quality
 
-
-@dataclass(frozen=True)
-class RiskShareField:
-    label: str
-    value: str
-    working: str
-    """How the value is found from the fields above it (or where it comes from)."""
+__all__ = ["RiskShareField", "RiskShareFields", "exact_amount", "provider_risk_share", "risk_share_fields"]
 
 
 @dataclass(frozen=True)
@@ -38,249 +41,169 @@ class RiskShareFields:
     commissioner_part_pence: int
 
 
-def pounds(text: object) -> str:
-    """An exact amount of pence (ledger text such as `1234`, `12345/2`) in pounds."""
-    pence = Fraction(str(text))
-    if pence.denominator == 1:
-        return format_pounds(int(pence))
-    sign = "-" if pence < 0 else ""
-    shown = f"{float(abs(pence) / 100):,.6f}".rstrip("0")
-    ends = (abs(pence) / 100 * 10**6).denominator == 1
-    return f"{sign}£{shown}{'' if ends else '...'}"
+_MAJOR_AMOUNT = re.compile(r"(?<![\w.])(\d+\.\d\d) pounds\b")
 
 
-def percent(text: object) -> str:
-    """An exact proportion (`0.025`, `1/3`) as a percentage."""
-    return labels.percent(Fraction(str(text)), 6)
+def _basis(text: str) -> str:
+    """The budget's basis from the engine (`12000.00 pounds per head ...`), its amounts as money."""
+    text = _MAJOR_AMOUNT.sub(lambda m: format_pounds(round_half_up(Fraction(m.group(1)) * 100)), text)
+    return labels.sentence(text.replace(" x ", " × "))
 
 
 def risk_share_fields(
     derivation: dict[str, Any], share: object = None, amount_pence: int | None = None
 ) -> RiskShareFields | None:
-    """The fields of a risk-share line's derivation; with `share` and `amount_pence` (a provider's
+    """The rows of a risk-share line's derivation; with `share` and `amount_pence` (a provider's
     line) the provider's own share last. None for a line without a derivation."""
     if not derivation or "budget_pence" not in derivation:
         return None
     what = str(derivation["what"])
-    fields = [
-        RiskShareField(
-            "Budget", format_pounds(derivation["budget_pence"]), labels.sentence(derivation["budget_basis"])
-        ),
-        RiskShareField(
-            "Actual spend", format_pounds(derivation["spend_pence"]), "Spend of the year's months."
-        ),
-    ]
     budget, spend, difference = (
         derivation["budget_pence"],
         derivation["spend_pence"],
         derivation["difference_pence"],
     )
     rate = derivation.get("rate")
-    order = (
-        f"{format_pounds(budget)} − {format_pounds(spend)}"
-        if budget >= spend
-        else f"{format_pounds(spend)} − {format_pounds(budget)}"
+    gate = derivation.get("gate") or {}
+    order = f"{format_pounds(max(budget, spend))} − {format_pounds(min(budget, spend))}"
+    of_budget = (
+        f", {rate_text(rate, against=gate.get('minimum_rate'))} of the budget" if rate is not None else ""
     )
-    fields.append(
+    fields = [
+        RiskShareField("Budget", format_pounds(budget), _basis(str(derivation["budget_basis"]))),
+        RiskShareField("Actual spend", format_pounds(spend), "Spend of the year's months."),
         RiskShareField(
             what.capitalize() if what != "no difference" else "Difference",
             format_pounds(difference),
-            f"{order}" + (f", {percent(rate)} of the budget." if rate is not None else "."),
-        )
-    )
+            f"{'Spend − budget' if spend > budget else 'Budget − spend'}: {order}{of_budget}.",
+        ),
+    ]
     if derivation.get("reason"):
-        fields.append(RiskShareField("Shared", "No", labels.sentence(derivation["reason"])))
+        fields.append(RiskShareField("Not shared", "", labels.sentence(str(why_nothing(derivation)))))
     fields += _gate(derivation)
-    fields += _bands(derivation)
-    fields += _quality(derivation)
-    fields += _caps(derivation)
-    fields += _adjustments(derivation)
-    part, given = derivation["providers_part_pence"], derivation["paid_to_providers_pence"]
-    exact = derivation.get("providers_part_exact")
-    side = "paid to" if part >= 0 else "recovered from"
-    fields.append(
-        RiskShareField(
-            "Providers' part",
-            format_pounds(part),
-            f"{pounds(exact)} rounded once to the penny, {side} the providers."
-            if exact is not None
-            else f"{side.capitalize()} the providers.",
-        )
-    )
-    kept = derivation["commissioner_part_pence"]
-    fields.append(
-        RiskShareField(
-            "Commissioner's part",
-            format_pounds(kept),
-            (
-                f"Kept of the saving: {format_pounds(difference)} − {format_pounds(abs(given))}."
-                if what == "saving"
-                else f"Borne of the overspend: −({format_pounds(difference)} − {format_pounds(abs(given))})."
-                if what == "overspend"
-                else "Nothing to keep or bear."
-            ),
-        )
-    )
+    complement = (derivation.get("quality") or {}).get("method") == "complement"
+    fields += quality(derivation) if complement else []
+    fields += bands(derivation)
+    fields += [] if complement else quality(derivation)
+    fields += caps(derivation)
+    fields += after_caps(derivation)
+    fields += _parts(derivation)
+    part = derivation["providers_part_pence"]
     if share is not None and amount_pence is not None:
         fields.append(
             RiskShareField(
                 "Your share",
                 format_pounds(amount_pence),
-                f"{labels.percent(share)} of the providers' part {format_pounds(part)}, split among the providers by largest remainder.",
+                f"{rate_text(share)} of the providers' part {format_pounds(part)}, split among the "
+                f"providers by largest remainder (to the {labels.smallest_coin()}).",
             )
         )
-    return RiskShareFields(what, tuple(fields), part, kept)
+    return RiskShareFields(what, tuple(fields), part, derivation["commissioner_part_pence"])
 
 
 def _gate(derivation: dict[str, Any]) -> list[RiskShareField]:
     gate = derivation.get("gate")
     if not gate:
         return []
-    minimum = percent(gate["minimum_rate"])
+    rate = derivation["rate"]
+    minimum = rate_text(gate["minimum_rate"], against=rate)
     where = "set in the contract"
     if gate.get("population") is not None:
-        population = labels.precise(float(Fraction(gate["population"])), 0, 2)
         where = (
-            f"from {gate['source']} at a population of {population} "
-            f"(the mean monthly count of {gate['population_indicator']}: person-months / months)"
+            f"read from {gate['source']} at a population of {count_text(gate['population'])}, the mean "
+            f"monthly count of {gate['population_indicator']} (person-months / months)"
         )
-    rate = derivation.get("rate")
-    verdict = "at or above" if gate["met"] else "below"
+    what = f"the {derivation['what']}, {rate_text(rate, against=gate['minimum_rate'])} of the budget,"
+    if gate["met"]:
+        return [
+            RiskShareField(
+                "Minimum rate", "", f"Met: {what} is at or above the minimum rate {minimum}, {where}."
+            )
+        ]
     return [
         RiskShareField(
             "Minimum rate",
-            "Met" if gate["met"] else "Not met: nothing is shared",
-            f"Minimum rate {minimum}, {where}; the {derivation['what']} is {percent(rate)} of the budget, {verdict} it.",
+            format_pounds(0),
+            f"Not met: {what} is below the minimum rate {minimum}, {where}, so nothing is shared.",
         )
     ]
 
 
-def _bands(derivation: dict[str, Any]) -> list[RiskShareField]:
-    rows = []
-    bands = derivation.get("bands") or []
-    for number, band in enumerate(bands, start=1):
-        upper = "no upper end" if band["to_pence"] is None else pounds(band["to_pence"])
-        share = percent(band["share"])
-        applied = (
-            ""
-            if band["share"] == band["provider_share"]
-            else f" (the contract's {percent(band['provider_share'])} adjusted for quality)"
-        )
-        rows.append(
-            RiskShareField(
-                f"Band {number}: {pounds(band['from_pence'])} to {upper}",
-                pounds(band["part_pence"]),
-                f"{share}{applied} of {pounds(band['inside_pence'])} inside the band.",
-            )
-        )
-    if len(bands) > 1:
-        rows.append(
-            RiskShareField(
-                "Bands together", pounds(derivation["bands_total_pence"]), "The sum of the bands' parts."
-            )
-        )
-    return rows
+_REASONS = {"no difference": "spend equals the budget", "no budget": "the budget is nil"}
+_SIDE_NOT_SHARED = re.compile(r"\((the contract shares no \w+)\)")
 
 
-def _quality(derivation: dict[str, Any]) -> list[RiskShareField]:
-    quality = derivation.get("quality")
-    if not quality:
-        return []
-    score = labels.score(None, str(quality["score"])) + (
-        "" if quality["scored"] else " (no indicator scored: taken as 100%)"
-    )
-    source = f"Quality score {score} from {quality['input']}"
-    if quality["method"] == "scale":
-        return [
-            RiskShareField(
-                "Quality",
-                pounds(quality["after_pence"]),
-                f"{source}: {pounds(derivation['bands_total_pence'])} × {score}.",
-            )
-        ]
-    if quality["method"] == "gate":
-        met = quality["met"]
-        return [
-            RiskShareField(
-                "Quality gate",
-                "Met" if met else "Not met: nothing is shared",
-                f"{source}; the minimum is {percent(quality['minimum_score'])}.",
-            )
-        ]
-    limits = ", ".join(
-        f"{name} {percent(quality[key])}"
-        for key, name in (("minimum_share", "at least"), ("maximum_share", "at most"))
-        if quality.get(key) is not None
-    )
+def why_nothing(derivation: dict[str, Any]) -> str | None:
+    """Why nothing is shared, in words (None when something is, or the part merely rounds to 0)."""
+    reason = derivation.get("reason")
+    if reason:
+        side = _SIDE_NOT_SHARED.search(str(reason))
+        return _REASONS.get(str(reason), side.group(1) if side else str(reason))
+    what = derivation["what"]
+    gate = derivation.get("gate") or {}
+    if gate and not gate.get("met"):
+        return f"the {what} is below the minimum rate"
+    quality = derivation.get("quality") or {}
+    if quality.get("method") == "gate" and not quality.get("met"):
+        return "the quality score is below the minimum the contract sets"
+    forgiven = derivation.get("loss_forgiven") or {}
+    if forgiven and Fraction(str(forgiven["proportion"])) == 1:
+        return "the whole shared loss is forgiven"
+    return None
+
+
+def _parts(derivation: dict[str, Any]) -> list[RiskShareField]:
+    what = derivation["what"]
+    part, given = derivation["providers_part_pence"], derivation["paid_to_providers_pence"]
+    difference = derivation["difference_pence"]
+    exact = derivation.get("providers_part_exact")
+    side = "paid to" if part >= 0 else "recovered from"
+    why = why_nothing(derivation) if part == 0 else None
+    if why is not None:
+        working = f"Nothing is shared: {why}."
+    elif exact is not None and Fraction(str(exact)).denominator != 1:
+        working = f"{exact_amount(exact)} rounded once to the {labels.smallest_coin()}, {side} the providers."
+    else:
+        working = f"{format_pounds(abs(part))}, {side} the providers."
+    if part < 0:
+        working += " Shown negative: the providers pay it."
+    kept = derivation["commissioner_part_pence"]
+    owed = f"{format_pounds(difference)} − {format_pounds(abs(given))}"
     return [
+        RiskShareField("Providers' part", format_pounds(part), working),
         RiskShareField(
-            "Quality",
-            score,
-            f"{source}: each band's share is 1 − the contract's share × the score"
-            + (f", held {limits}." if limits else "."),
-        )
+            "Commissioner's part",
+            format_pounds(kept),
+            f"Kept of the saving: {owed}."
+            if what == "saving"
+            else f"Borne of the overspend: −({owed})."
+            if what == "overspend"
+            else "Nothing to keep or bear.",
+        ),
     ]
 
 
-def _caps(derivation: dict[str, Any]) -> list[RiskShareField]:
-    rows = []
-    limits = derivation.get("caps") or []
-    for limit in limits:
-        if limit["limit"] == "budget":
-            basis = f"{percent(limit['proportion'])} of the budget {format_pounds(limit['base_pence'])}"
-        elif limit["limit"] == "revenue":
-            source = (
-                "set in the contract"
-                if limit.get("source") == "the contract"
-                else f"from {limit.get('source')}"
-            )
-            basis = f"{percent(limit['proportion'])} of the revenue {format_pounds(limit['base_pence'])} ({source})"
-        else:
-            basis = "an amount set in the contract"
-        state = "applied: the lowest limit, below the part found" if limit["applied"] else "not applied"
-        rows.append(RiskShareField(f"Cap ({limit['limit']})", pounds(limit["pence"]), f"{basis}; {state}."))
-    if len(limits) > 1:
-        rows.append(
-            RiskShareField(
-                "After the caps",
-                pounds(derivation["capped_pence"]),
-                "The lower of the part found and every limit.",
-            )
+def not_settled(risk_years: list[str] | None, contract_year: str, year_end: bool) -> RiskShareFields:
+    """Why a contract with a risk/gain share has none on this settlement, in words: it is settled
+    only on a whole contract year, and only in the years the contract names (`risk_share.years`).
+    For the statement and the report of a settlement without a `risk_share` line."""
+    if risk_years is not None and contract_year not in risk_years:
+        why = (
+            f"The contract shares savings and overspends only in {', '.join(risk_years)}, "
+            f"not in {contract_year}: nothing is shared this year."
         )
-    return rows
-
-
-def _adjustments(derivation: dict[str, Any]) -> list[RiskShareField]:
-    rows = []
-    sequestration = derivation.get("sequestration")
-    if sequestration:
-        rows.append(
-            RiskShareField(
-                "Sequestration",
-                f"−{pounds(sequestration['reduction_pence'])}",
-                f"{percent(sequestration['rate'])} of {pounds(derivation['capped_pence'])}; leaves {pounds(sequestration['after_pence'])}.",
-            )
-        )
-    forgiven = derivation.get("loss_forgiven")
-    if forgiven:
-        whole = Fraction(forgiven["proportion"]) == 1
-        rows.append(
-            RiskShareField(
-                "Loss forgiven",
-                f"−{pounds(forgiven['forgiven_pence'])}",
-                (
-                    "The whole shared loss is forgiven (as in a disaster year): nothing is recovered."
-                    if whole
-                    else f"{percent(forgiven['proportion'])} of the shared loss is forgiven; leaves {pounds(forgiven['after_pence'])}."
-                ),
-            )
-        )
-    return rows
+    elif not year_end:
+        why = f"Settled once, at the end of the contract year {contract_year}, on the whole year's spend."
+    else:
+        why = "Nothing is shared this year."
+    row = RiskShareField("Not shared", "", why)
+    return RiskShareFields("saving or overspend", (row,), 0, 0)
 
 
 def provider_risk_share(rows: list[dict[str, Any]]) -> RiskShareFields | None:
-    """The fields of a provider's risk-share line (its rows of the ledger), its own share last."""
+    """The rows of a provider's risk-share line (its rows of the ledger), its own share last."""
     line = next((row for row in rows if row["line_type"] == "risk_share" and row.get("derivation")), None)
     if line is None:
         return None
-    return risk_share_fields(derivation_of(line["derivation"]), line.get("share"), int(line["amount_pence"]))
+    share = line.get("share_exact") or line.get("share")
+    return risk_share_fields(derivation_of(line["derivation"]), share, int(line["amount_pence"]))

@@ -10,9 +10,10 @@ from obc_settle.render.xlsx_base import Book, Column
 def write_risk_share_fields(
     book: Book, fields: RiskShareFields | None, name: str, first_row: int = 0
 ) -> None:
-    """A sheet `name` with one row per field: step, value (as shown, in pounds) and how it is found."""
+    """A sheet `name` with one row per field: step, value (as shown, in the contract's currency; blank
+    for a step that leaves the amount as it is) and how it is found."""
     if fields is None:
         return
     columns = [Column("Step", "wrap", 36), Column("Value", "text", 22), Column("How it is found", "wrap", 90)]
-    rows = [[f.label, f.value, f.working] for f in fields.fields]
+    rows = [[f.label, f.value or None, f.working] for f in fields.fields]
     book.write_table(book.sheet(name), columns, rows, first_row=first_row)
