@@ -15,6 +15,7 @@ element wider than the window, read back through `--dump-dom` (no remote debuggi
 from __future__ import annotations
 
 import html
+import itertools
 import json
 import os
 import re
@@ -46,11 +47,15 @@ MONEY = re.compile(r"^[(\[]?[-+−]?£(0|[1-9]\d{0,2}(,\d{3})*)\.\d{2,}…?[)\].
 # The tail of a money figure left on its own: digits in thousands with pence, no pound sign,
 # at the start of a line (the head "£12," ended the line before).
 MONEY_TAIL = re.compile(r"^\d{3}(,\d{3})*\.\d\d\b")
-# The printable box: the page less 5 mm at each edge, the edge an office printer leaves unprinted.
-# The documents' own margin is 16 mm (`pdf_base.MARGIN`) with the footer at 8.5 mm from the foot,
-# and their tables are drawn 6 pt wider than the frame they sit in (right-aligned figures end 3 pt
-# past the margin): those are still printed. A column pushed out by a long word or figure is not.
+# The printable box: across, the documents' own margin, 16 mm from each side (`pdf_base.MARGIN`),
+# where the footer's rule ends: every table, chart and box is drawn inside it (they once ran 3 pt
+# past it, drawn as wide as the frame but from inside its padding). Down, 5 mm from the top and
+# the foot, the edge an office printer leaves unprinted: the footer sits at 8.5 mm from the foot.
+MARGIN = 16 * 72 / 25.4
 PRINTABLE_EDGE = 5 * 72 / 25.4
+FOOTER_ZONE = 18 * 72 / 25.4  # below this from the foot of a page: the footer only
+HEADING_SIZE = 11.5  # `pdf_base.STYLES["h2"]`: a line of words this tall is a section heading
+KEPT_LINES = 3  # lines of its section a heading must have under it before its page ends
 
 
 @dataclass(frozen=True)
@@ -124,17 +129,57 @@ def money_on(pages: list[Page]) -> list[str]:
 
 
 def outside_the_printable_box(pages: list[Page]) -> list[str]:
-    """Words outside the printable box of their page (see PRINTABLE_EDGE)."""
+    """Words outside the printable box of their page (see MARGIN and PRINTABLE_EDGE)."""
     found = []
     for page in pages:
         for word in page.words:
             if (
-                word.x_min < PRINTABLE_EDGE
-                or word.x_max > page.width - PRINTABLE_EDGE
+                word.x_min < MARGIN - 0.01
+                or word.x_max > page.width - MARGIN + 0.01
                 or word.y_min < PRINTABLE_EDGE
                 or word.y_max > page.height - PRINTABLE_EDGE
             ):
                 found.append(f"page {page.number}: {word.text!r} at x {word.x_min:.1f} to {word.x_max:.1f}")
+    return found
+
+
+def _body(page: Page) -> list[tuple[Word, ...]]:
+    """The page's lines above its footer."""
+    return [line for line in page.lines if line and line[0].y_min < page.height - FOOTER_ZONE]
+
+
+def _is_heading(line: tuple[Word, ...]) -> bool:
+    return abs(line[0].y_max - line[0].y_min - HEADING_SIZE) < 0.3
+
+
+def left_at_the_foot(pages: list[Page]) -> list[str]:
+    """Headings and intros left at the foot of a page with what they introduce on the next: a
+    heading with fewer than KEPT_LINES lines under it when the next page does not start a section
+    of its own, or a page's last line ending with a colon ("Each provider's share ...:")."""
+    found = []
+    for page, following in itertools.pairwise(pages):
+        body, next_body = _body(page), _body(following)
+        continues = bool(next_body) and not _is_heading(next_body[0])
+        headings = [index for index, line in enumerate(body) if _is_heading(line)]
+        if headings and continues and len(body) - headings[-1] - 1 < KEPT_LINES:
+            found.append(f"page {page.number}: heading {' '.join(w.text for w in body[headings[-1]])!r}")
+        if body and continues and body[-1][-1].text.endswith(":"):
+            found.append(f"page {page.number}: intro {' '.join(w.text for w in body[-1])!r}")
+    return found
+
+
+def broken_figures(pages: list[Page]) -> list[str]:
+    """Fractions and rates broken across lines: a line ending or starting with "/" ("(40938 /"
+    over "59995)"), or ending with "per" before a line starting with a number ("292.94 per" over
+    "1,000")."""
+    found = []
+    for page in pages:
+        lines = [line for line in page.lines if line]
+        for line, after in zip(lines, [*lines[1:], ()], strict=True):
+            if line[-1].text == "/" or line[0].text.startswith("/"):
+                found.append(f"page {page.number}: {' '.join(w.text for w in line)!r}")
+            elif line[-1].text == "per" and after and after[0].text[:1].isdigit():
+                found.append(f"page {page.number}: {line[-1].text!r} / {after[0].text!r}")
     return found
 
 

@@ -19,7 +19,7 @@ from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Paragraph
 
 from obc_settle.render.pdf_base import CELL_STYLES, cell
-from obc_settle.render.pdf_cells import TextCell
+from obc_settle.render.pdf_cells import TextCell, unbreakable_figures
 
 ALPHABET = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.,£%/()-<>&;·'    "
 META = '<font name="Helvetica" size="6.5" color="#555555">{}</font>'
@@ -88,3 +88,28 @@ def test_a_number_too_wide_for_its_column_is_set_smaller_never_cut(amount: str) 
     assert size < 8.0 and (text_width <= width or size == 4.0)
     words = TextCell([("Emergency admissions per 1,000", "Helvetica", 8.0, colors.black)], leading=10)
     assert words.wrap(30, 100)[1] > 10  # words still wrap onto more lines
+
+
+def test_a_fraction_is_never_broken_but_set_smaller_on_its_own_row() -> None:
+    """Scores once wrapped as "(40938 /" over "59995)": only the fraction's row shrinks."""
+    score = cell("68.2357% (40938 / 59995)", style="cell_num")
+    score.wrap(40, 1000)
+    rows = [(text, size) for text, _, _, size, _ in score._rows]
+    assert rows[0] == ("68.2357%", CELL_STYLES["cell_num"].size)
+    assert (
+        len(rows) == 2 and rows[1][0] == "(40938\xa0/\xa059995)" and rows[1][1] < CELL_STYLES["cell_num"].size
+    )
+    rate = cell("292.94 per 1,000", style="cell_num")
+    rate.wrap(40, 1000)
+    assert [row[0] for row in rate._rows] == ["292.94", "per\xa01,000"]
+
+
+def test_fractions_and_rates_are_glued_but_other_slashes_and_words_are_not() -> None:
+    assert unbreakable_figures("(553997297079469 / 847628126436000) from the") == (
+        "(553997297079469\xa0/\xa0847628126436000) from the"
+    )
+    assert (
+        unbreakable_figures("7,030 / 23,998 and £1.00 / £2.00")
+        == "7,030\xa0/\xa023,998 and £1.00\xa0/\xa0£2.00"
+    )
+    assert unbreakable_figures("either / or, paid per quarter") == "either / or, paid per quarter"

@@ -18,9 +18,11 @@ import polars as pl
 import pytest
 from document_support import RUN_ID, amount, sample_settlement, write_sample_documents
 from PIL import Image
+from reportlab.pdfbase.pdfmetrics import stringWidth
 
 from obc_settle.money import format_pounds
 from obc_settle.render.commissioner_report import report_context, report_view
+from obc_settle.render.pdf_base import CELL_STYLES, sized_to_headers
 from obc_settle.render.pdf_commissioner import write_report_pdf
 from obc_settle.render.pdf_statement import write_statement_pdf
 from obc_settle.render.statement_view import statement_context, statement_view
@@ -182,3 +184,12 @@ def test_no_page_holds_the_colophon_alone(tmp_path: Path) -> None:
         last = pdf_pages(path)[-1]
         before_the_colophon = last[: last.index("Contract ")] if "Contract " in last else ""
         assert before_the_colophon.strip(), f"{count} notes: the last page holds only {last!r}"
+
+
+def test_a_column_is_widened_to_its_headers_longest_word_from_the_one_with_most_to_spare() -> None:
+    """ "Redistributed" was once cut into "Redistribu" / "ted" in a narrow money column."""
+    widths = sized_to_headers(["Provider", "Redistributed", "Earned"], [100.0, 30.0, 40.0])
+    need = stringWidth("Redistributed", CELL_STYLES["head"].font, CELL_STYLES["head"].size) + 6
+    assert sum(widths) == 170.0
+    assert widths[1] == pytest.approx(need) and widths[2] == 40.0 and widths[0] == pytest.approx(130.0 - need)
+    assert sized_to_headers(["A", "B"], [50.0, 50.0]) == [50.0, 50.0]

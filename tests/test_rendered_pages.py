@@ -26,11 +26,13 @@ from page_checks import (
     NEEDS_POPPLER,
     Page,
     Word,
+    broken_figures,
     broken_money,
     browse,
     chart_disagreements,
     colophon_alone,
     ink,
+    left_at_the_foot,
     money_on,
     outside_the_printable_box,
     page_images,
@@ -166,13 +168,40 @@ def test_no_word_runs_outside_the_printable_box_of_a_pdf_page(runs: Path, docume
     assert outside_the_printable_box(pdf_pages(path_of(runs, document, "pdf"))) == []
 
 
+@pytest.mark.pdf
+@NEEDS_POPPLER
+@pytest.mark.parametrize("document", DOCUMENTS, ids=IDS)
+def test_no_heading_or_intro_is_left_at_the_foot_of_a_pdf_page(runs: Path, document: Document) -> None:
+    """The year's statement of a subcontractor once ended its first page with "Subcontract money
+    by indicator" and its intro, the table on the next page."""
+    assert left_at_the_foot(pdf_pages(path_of(runs, document, "pdf"))) == []
+
+
+@pytest.mark.pdf
+@NEEDS_POPPLER
+@pytest.mark.parametrize("document", DOCUMENTS, ids=IDS)
+def test_no_fraction_or_rate_is_broken_across_lines_of_a_pdf_page(runs: Path, document: Document) -> None:
+    """Scores once wrapped as "(40938 /" over "59995)", rates as "292.94 per" over "1,000"."""
+    assert broken_figures(pdf_pages(path_of(runs, document, "pdf"))) == []
+
+
+@pytest.mark.pdf
+@NEEDS_POPPLER
+def test_the_alliance_reports_column_headers_are_whole_words(runs: Path) -> None:
+    """The providers' table once cut its "Redistributed" header into "Redistribu" over "ted"."""
+    pages = pdf_pages(path_of(runs, DOCUMENTS[-1], "pdf"))
+    words = {word.text for page in pages for word in page.words}
+    assert {"Redistributed", "Unearned", "Withheld"} <= words
+    assert not {"Redistribu", "ted"} & words
+
+
 def test_the_page_checks_see_a_cut_figure_a_word_in_the_margin_and_a_lone_colophon() -> None:
     """The detectors above can fail: each is shown the fault it looks for."""
     inside = Word("£1,234.56", 60, 100, 110, 110)
     cut = (Word("Due", 60, 100, 80, 110), Word("£12,", 85, 100, 110, 110))
     tail = (Word("345.67", 60, 112, 90, 122),)
     joined = (Word("£0.00£12.00", 300, 130, 360, 140),)
-    margin = (Word("overflowing", 560, 150, 600, 160),)
+    margin = (Word("overflowing", 560, 150, 600, 160), Word("£1.00", 530, 150, 552.92, 160))
     page = Page(1, 595.28, 841.89, ((inside,), cut, tail, joined, margin))
     assert broken_money([page]) == [
         "page 1: '£12,'",
@@ -180,7 +209,8 @@ def test_the_page_checks_see_a_cut_figure_a_word_in_the_margin_and_a_lone_coloph
         "page 1: '£0.00£12.00'",
     ]
     assert [problem.split(":")[1] for problem in outside_the_printable_box([page])] == [
-        " 'overflowing' at x 560.0 to 600.0"
+        " 'overflowing' at x 560.0 to 600.0",
+        " '£1.00' at x 530.0 to 552.9",  # 3 pt past the 16 mm margin, as every table once was
     ]
     lone = Page(
         2,
@@ -190,6 +220,29 @@ def test_the_page_checks_see_a_cut_figure_a_word_in_the_margin_and_a_lone_coloph
     )
     assert colophon_alone([page, lone], "x")
     assert not colophon_alone([lone, page], "x")
+
+
+def test_the_page_checks_see_a_heading_at_a_pages_foot_and_a_broken_fraction() -> None:
+    def line(y: float, size: float, *texts: str) -> tuple[Word, ...]:
+        return tuple(Word(text, 50 + 40 * at, y, 80 + 40 * at, y + size) for at, text in enumerate(texts))
+
+    footer = line(812, 7, "Page", "1")
+    foot = Page(
+        1,
+        595.28,
+        841.89,
+        (line(700, 9, "Text"), line(744, 11.5, "Subcontract"), line(761, 7.5, "Where"), footer),
+    )
+    table = Page(2, 595.28, 841.89, (line(50, 7, "Indicator", "Part"), line(62, 7.5, "Mean"), footer))
+    section = Page(2, 595.28, 841.89, (line(50, 11.5, "Data", "quality"), footer))
+    assert left_at_the_foot([foot, table]) == ["page 1: heading 'Subcontract'"]
+    assert left_at_the_foot([foot, section]) == []  # the next page starts a section of its own
+    intro = Page(1, 595.28, 841.89, (line(700, 7.5, "Each", "share:"), footer))
+    assert left_at_the_foot([intro, table]) == ["page 1: intro 'Each share:'"]
+    fraction = Page(1, 595.28, 841.89, (line(100, 7.5, "68.2%", "(40938", "/"), line(110, 7.5, "59995)")))
+    rate = Page(1, 595.28, 841.89, (line(100, 7.5, "292.94", "per"), line(110, 7.5, "1,000")))
+    whole = Page(1, 595.28, 841.89, (line(100, 7.5, "(40938 / 59995)"), line(110, 7.5, "per 1,000")))
+    assert broken_figures([fraction, rate, whole]) == ["page 1: '68.2% (40938 /'", "page 1: 'per' / '1,000'"]
 
 
 # --- HTML pages --------------------------------------------------------------------------------

@@ -4,6 +4,8 @@ party receives is unchanged (the golden ledger), and the parts always add up to 
 
 from __future__ import annotations
 
+import html
+import re
 import shutil
 import subprocess
 from decimal import Decimal
@@ -18,6 +20,7 @@ from golden_cases import CASES, GOLDEN, ROOT, settle_case
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from openpyxl import load_workbook
+from page_checks import chart_disagreements
 
 from obc_settle.audit.explain import explain_provider
 from obc_settle.audit.explain_text import explanation_lines
@@ -29,6 +32,7 @@ from obc_settle.engine.subcontracts import subcontract_lines
 from obc_settle.ledger.derivation import derivation_of
 from obc_settle.ledger.invariants import violations
 from obc_settle.periods import SettlementPeriod
+from obc_settle.render import labels
 from obc_settle.render.html_statement import statement_html
 from obc_settle.render.pdf_statement import write_statement_pdf
 from obc_settle.render.statement_view import statement_context, statement_view
@@ -116,9 +120,10 @@ def test_a_subcontractors_statement_shows_where_its_money_came_from(
     table = view.subcontracts
     assert table is not None and [g.counterparty_id for g in table.groups] == ["UHNM"]
     (group,) = table.groups
-    assert [(r.indicator_id, r.earned, r.share, r.exact, r.part, r.by_split) for r in group.rows][:2] == [
-        ("one_year_survival", "£573,139.75", "15%", "£85,970.9625", "£85,970.96", False),
-        ("early_diagnosis", "£282,186.23", "15%", "£42,327.9345", "£42,327.94", True),
+    shown = [(r.indicator_id, r.earned, r.share, r.product, r.exact, r.part, r.by_split) for r in group.rows]
+    assert shown[:2] == [
+        ("one_year_survival", "£573,139.75", "15%", "0.15 × 573,139.75", "85,970.9625", "£85,970.96", False),
+        ("early_diagnosis", "£282,186.23", "15%", "0.15 × 282,186.23", "42,327.9345", "£42,327.94", True),
     ]
     assert group.total == table.total == "£364,333.01"
     money = view.money_line("subcontract")
@@ -130,7 +135,7 @@ def test_a_subcontractors_statement_shows_where_its_money_came_from(
         "Adults alive one year after a cancer diagnosis",
         "£573,139.75",
         "£85,970.96",
-        "£42,327.9345",
+        '0.15 × 282,186.23<span class="meta">= 42,327.9345</span>',
         "Total from UHNM (the subcontract line)",
     ):
         assert text in page
@@ -170,11 +175,27 @@ def test_the_workbook_has_a_sheet_of_subcontract_money(
     sheet = load_workbook(path)["Subcontracts"]
     rows = [[cell.value for cell in row] for row in sheet.iter_rows(min_row=2)]
     parts = [row for row in rows if row[3] is not None]
-    assert [(r[0], r[1], r[3], Decimal(str(r[5])), r[6], r[7], r[9]) for r in parts] == [
-        ("received", "UHNM", "died_in_preferred_place", Decimal("399856.47"), "20%", "£79,971.294", 7997129),
-        ("received", "UHNM", "eol_care_plan", Decimal("540047.63"), "20%", "£108,009.526", 10800953),
+    assert [(r[0], r[1], r[3], Decimal(str(r[7])), r[8], r[9], r[11]) for r in parts] == [
+        (
+            "received",
+            "UHNM",
+            "died_in_preferred_place",
+            Decimal("399856.47"),
+            "20%",
+            "0.2 × 399,856.47 = 79,971.294",
+            7997129,
+        ),
+        (
+            "received",
+            "UHNM",
+            "eol_care_plan",
+            Decimal("540047.63"),
+            "20%",
+            "0.2 × 540,047.63 = 108,009.526",
+            10800953,
+        ),
     ]
-    assert rows[-2][9] == rows[-1][9] == 18798082  # the line's total, and the total
+    assert rows[-2][11] == rows[-1][11] == 18798082  # the line's total, and the total
 
 
 @pytest.mark.pdf
@@ -190,8 +211,119 @@ def test_the_pdf_statement_shows_each_indicator_part(
     )
     page = " ".join(text.stdout.split())
     assert "Subcontract money by indicator" in page
-    assert "Cancers diagnosed at stage 1 or 2 £282,186.23 10% £28,218.623 £28,218.62" in page
+    assert "Cancers diagnosed at stage 1 or 2 56.7% £282,186.23 10% 0.1 × 282,186.23 £28,218.62" in page
+    assert "= 28,218.623" in page and "£28,218.623" not in page
     assert "Total from UHNM (the subcontract line) £28,218.62" in page
+
+
+AMOUNT_WITH_MORE_THAN_TWO_DECIMALS = re.compile(r"[£$€]\d[\d,]*\.\d{3,}")
+
+
+def test_the_exact_product_reads_as_a_product_not_a_misprinted_amount(
+    staffordshire: tuple[Contract, pl.DataFrame], tmp_path: Path
+) -> None:
+    contract, ledger = staffordshire
+    view = statement_view(ledger, "KATH", statement_context(contract, "KATH", "run-1"))
+    page = statement_html(view)
+    assert '0.2 × 399,856.47<span class="meta">= 79,971.294</span>' in page
+    assert "Share &times; earned (exact)" in page and "Part, to the penny" in page
+    assert not AMOUNT_WITH_MORE_THAN_TWO_DECIMALS.search(page)  # pounds only ever to the penny
+    assert "A part marked † differs by a penny" in html.unescape(page)
+    path = tmp_path / "KATH.xlsx"
+    write_statement_xlsx(view, path)
+    sheet = load_workbook(path)["Subcontracts"]
+    header = [cell.value for cell in sheet[1]]
+    cells = [str(cell.value) for row in sheet.iter_rows(min_row=2) for cell in row if cell.value is not None]
+    assert "Share × earned (exact)" in header
+    assert "0.2 × 540,047.63 = 108,009.526" in cells
+    assert not any(AMOUNT_WITH_MORE_THAN_TWO_DECIMALS.search(text) for text in cells)
+
+
+def test_a_subcontractors_statement_says_its_money_is_a_share_of_the_primes_earnings(
+    staffordshire: tuple[Contract, pl.DataFrame], tmp_path: Path
+) -> None:
+    contract, ledger = staffordshire
+    view = statement_view(ledger, "MPFT", statement_context(contract, "MPFT", "run-1"))
+    page = html.unescape(statement_html(view))
+    outcomes = page.split('<h2 id="outcomes">')[1].split("</section>")[0]
+    assert "No outcome indicator money is attributed to you" not in page
+    assert "your outcome money is a share of the prime's earnings, 15% of what" in outcomes
+    assert "“Subcontract money by indicator” below" in outcomes
+    earned = view.money_line("earned")
+    assert earned is not None and "share of the prime's earnings" in earned.explanation
+    prime = {
+        r["indicator_id"]: r
+        for r in ledger.filter((pl.col("party_id") == "UHNM") & (pl.col("line_type") == "outcome")).to_dicts()
+    }
+    assert view.subcontracts is not None
+    for row in view.subcontracts.groups[
+        0
+    ].rows:  # the prime's achieved value and score, from its outcome line
+        line = prime[row.indicator_id]
+        assert row.earned_pence == line["amount_pence"]
+        assert row.prime_achieved == labels.level(line["achieved"], line["indicator_kind"])
+        assert row.prime_score == labels.score(line["score"], line["score_exact"])
+        assert (
+            f'<td class="num level">{row.prime_achieved}</td><td class="num">{row.prime_score}</td>' in page
+        )
+    assert '<th scope="col" class="num">Prime\'s score</th>' in page
+    mine = statement_view(ledger, "UHNM", statement_context(contract, "UHNM", "run-1"))
+    assert mine.subcontracts is not None and mine.subcontracts.whose == "Your"
+    path = tmp_path / "MPFT.xlsx"
+    write_statement_xlsx(view, path)
+    sheet = load_workbook(path)["Subcontracts"]
+    assert [cell.value for cell in sheet[1]][5:7] == ["Prime's achieved", "Prime's score"]
+    early = next(row for row in sheet.iter_rows(min_row=2, values_only=True) if row[3] == "early_diagnosis")
+    assert early[5] == pytest.approx(prime["early_diagnosis"]["achieved"])
+    assert early[6] == pytest.approx(float(prime["early_diagnosis"]["score"]))
+
+
+def test_nothing_at_risk_leaves_the_zero_steps_out_of_the_waterfall(
+    staffordshire: tuple[Contract, pl.DataFrame],
+) -> None:
+    contract, ledger = staffordshire
+    view = statement_view(ledger, "MPFT", statement_context(contract, "MPFT", "run-1"))
+    withheld = view.money_line("withheld")
+    assert withheld is not None and withheld.pence == 0  # a subcontractor: nothing at risk
+    bars = view.waterfall.bars
+    assert [bar.label for bar in bars] == [
+        "Base payment + withheld",  # + nothing: the starting bar is the base payment
+        "Risk/gain share",
+        "Subcontract money from UHNM",
+        "Net payable",
+    ]
+    adds = [line.pence for line in view.money if not line.memo and not line.emphasis]
+    net = view.money_line("net_payable")
+    assert net is not None and sum(adds) == net.pence  # the table still adds up, and the bars to it
+    page = statement_html(view)
+    chart = page.split('<figure class="chart waterfall"')[1].split("</figure>")[0]
+    assert "+£0.00" not in chart and ">Withheld<" not in chart and ">Earned<" not in chart
+    assert chart_disagreements(page) == []
+    prime = statement_view(ledger, "UHNM", statement_context(contract, "UHNM", "run-1"))
+    assert [bar.label for bar in prime.waterfall.bars][:3] == [
+        "Base payment + withheld",
+        "Withheld",
+        "Earned",
+    ]
+
+
+@pytest.mark.pdf
+@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="needs pdftotext (Debian's poppler-utils)")
+def test_the_pdf_says_where_a_subcontractors_money_comes_from_without_zero_steps(
+    staffordshire: tuple[Contract, pl.DataFrame], tmp_path: Path
+) -> None:
+    contract, ledger = staffordshire
+    path = tmp_path / "KATH.pdf"
+    write_statement_pdf(statement_view(ledger, "KATH", statement_context(contract, "KATH", "run-1")), path)
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True
+    )
+    page = " ".join(text.stdout.split())
+    assert "No outcome indicator money is attributed to you" not in page
+    assert "your outcome money is a share of the prime's earnings, 20% of what" in page
+    assert "+£0.00" not in page  # no empty Withheld or Earned step in the waterfall
+    assert "0.2 × 399,856.47" in page and "= 79,971.294" in page
+    assert not AMOUNT_WITH_MORE_THAN_TWO_DECIMALS.search(page)
 
 
 def test_explain_derives_each_subcontract_line(staffordshire: tuple[Contract, pl.DataFrame]) -> None:

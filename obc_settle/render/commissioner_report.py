@@ -34,9 +34,9 @@ from obc_settle.render.charts import (
 )
 from obc_settle.render.html_templates import render_html
 from obc_settle.render.report_indicators import IndicatorSummary, indicator_summaries, report_notes
-from obc_settle.render.risk_share_view import RiskShareFields, risk_share_fields
+from obc_settle.render.risk_share_view import RiskShareFields, not_settled, risk_share_fields
 from obc_settle.render.scheme_steps import report_slope_sentence
-from obc_settle.render.statement_view import MoneyLine, Note
+from obc_settle.render.statement_view import MoneyLine, Note, risk_share_years
 
 
 @dataclass(frozen=True)
@@ -54,6 +54,9 @@ class ReportContext:
     run_id: str
     year_starts: str = "April"
     """The month the contract's years start in (`term.year_starts`): how its periods are named."""
+    risk_share_years: tuple[str, ...] | None = None
+    """With a risk/gain share, the years it applies to (None: all); with none, `has_risk_share` is False."""
+    has_risk_share: bool = False
 
 
 @dataclass(frozen=True)
@@ -199,6 +202,8 @@ def report_context(contract: Contract, run_id: str) -> ReportContext:
         domain_names={domain.id: domain.name for domain in contract.outcome_framework.domains},
         run_id=run_id,
         year_starts=contract.term.year_starts,
+        risk_share_years=risk_share_years(contract),
+        has_risk_share=contract.risk_share is not None,
     )
 
 
@@ -301,8 +306,18 @@ def report_view(ledger: pl.DataFrame, context: ReportContext) -> ReportView:
             [(f"{p.name} ({p.provider_id})", p.earned_pence, p.withheld_pence) for p in providers]
         ),
         lines=tuple(rows),
-        risk_share=risk_share_view(rows, {p.provider_id: p.name for p in providers}),
+        risk_share=risk_share_view(rows, {p.provider_id: p.name for p in providers})
+        or _not_shared(context, str(first["contract_year"]), str(first["settlement_period"])),
     )
+
+
+def _not_shared(context: ReportContext, contract_year: str, period: str) -> RiskShareView | None:
+    """For a contract with a risk/gain share and none in this settlement: why, in words."""
+    if not context.has_risk_share:
+        return None
+    years = list(context.risk_share_years) if context.risk_share_years is not None else None
+    fields = not_settled(years, contract_year, period == contract_year)
+    return RiskShareView(fields=fields, derivation="", providers_part_pence=0, commissioner="", rows=())
 
 
 def render_report_html(ledger: pl.DataFrame, context: ReportContext) -> str:

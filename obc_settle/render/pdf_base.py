@@ -1,8 +1,10 @@
 """What every PDF document shares: A4 pages, styles, tables, and a footer on every page.
 
-Documents are built with reportlab's platypus: headings keep with what follows them, tables
-repeat their header row on each page and split only between rows, small blocks are kept
-together. Each page carries a footer with the document's identity (contract, period, run id) and
+Documents are built with reportlab's platypus: a heading and its intro keep with the start of
+what they introduce (`pdf_flow`), tables repeat their header row on each page and split
+only between rows, small blocks are kept together. Everything is laid out in a frame exactly the
+16 mm margins wide (no frame padding), so `CONTENT_WIDTH` is the width a table or chart may take
+and nothing runs past the footer's rule. Each page carries a footer with the document's identity (contract, period, run id) and
 "Page N of M", drawn once the page count is known.
 
 Repeatable bytes: the document is built in reportlab's invariant mode (a fixed creation date,
@@ -32,14 +34,18 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate, Table, TableStyle
+from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate, Paragraph, Table, TableStyle
 
-from obc_settle.render.pdf_cells import CellStyle, TextCell
+from obc_settle.render.pdf_cells import CellStyle, TextCell, unbreakable_figures, words_of
+from obc_settle.render.pdf_flow import kept_with_their_start
 from obc_settle.render.pdf_fonts import BOLD, FONT, unprintable_error, unprintable_texts
 
 PAGE_WIDTH, PAGE_HEIGHT = A4
 MARGIN = 16 * mm
+BOTTOM_MARGIN = 18 * mm  # the footer sits below it
 CONTENT_WIDTH = PAGE_WIDTH - 2 * MARGIN
+"""The frame's width: it has no left or right padding, so this is all a table or chart may take."""
+FRAME_PADDING = 6  # above and below only, reportlab's default
 INK = colors.HexColor("#1a1a1a")
 GREY = colors.HexColor("#555555")
 RULE = colors.HexColor("#bbbbbb")
@@ -68,7 +74,6 @@ STYLES = {
         textColor=INK,
         spaceBefore=10,
         spaceAfter=4,
-        keepWithNext=1,
     ),
     "body": ParagraphStyle("body", fontName=FONT, fontSize=9, leading=11.5, textColor=INK, spaceAfter=3),
     "small": ParagraphStyle("small", fontName=FONT, fontSize=7.5, leading=9.5, textColor=GREY, spaceAfter=2),
@@ -84,6 +89,7 @@ CELL_STYLES = {
     "head_num": CellStyle(BOLD, 7, 8.5, INK, right=True),
     "figure_label": CellStyle(FONT, 7.5, 9, GREY),
 }
+CELL_PADDING = 3  # left and right of a data table's cell
 META_FONT, META_SIZE = FONT, 6.5  # the smaller grey lines under a cell's value
 TABLE_FONT = ("FONT", (0, 0), (-1, -1), FONT)
 """Every table's own font: no text is drawn in it (each cell is a TextCell), but a table sets it
@@ -101,10 +107,13 @@ def para(text: object, style: str = "body", *, markup: str | None = None) -> Par
 
 
 def cell(text: object, meta: Sequence[object] = (), *, style: str = "cell") -> TextCell:
-    """A table cell: text (drawn as it is, no markup) with optional smaller grey lines under it."""
+    """A table cell: text (drawn as it is, no markup) with optional smaller grey lines under it.
+
+    A fraction ("(40938 / 59995)") or a rate ("per 1,000") is never broken across lines: a reader
+    would take its halves for two figures (`pdf_cells.unbreakable_figures`)."""
     chosen = CELL_STYLES[style]
-    lines = [(str(text), chosen.font, chosen.size, chosen.colour)]
-    lines += [(str(item), META_FONT, META_SIZE, GREY) for item in meta if item]
+    lines = [(unbreakable_figures(str(text)), chosen.font, chosen.size, chosen.colour)]
+    lines += [(unbreakable_figures(str(item)), META_FONT, META_SIZE, GREY) for item in meta if item]
     return TextCell(lines, chosen.leading, chosen.right)
 
 
@@ -135,26 +144,54 @@ def data_table(
         ]
         for row in rows
     ]
-    table = Table([head, *body], colWidths=list(widths), repeatRows=1, hAlign="LEFT")
+    table = Table([head, *body], colWidths=sized_to_headers(header, widths), repeatRows=1, hAlign="LEFT")
     style: list[tuple[Any, ...]] = [
         TABLE_FONT,
         ("BACKGROUND", (0, 0), (-1, 0), HEADER_FILL),
         ("LINEBELOW", (0, 0), (-1, 0), 1, GREY),
         ("LINEBELOW", (0, 1), (-1, -1), 0.25, RULE),
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
-        ("LEFTPADDING", (0, 0), (-1, -1), 3),
-        ("RIGHTPADDING", (0, 0), (-1, -1), 3),
+        ("LEFTPADDING", (0, 0), (-1, -1), CELL_PADDING),
+        ("RIGHTPADDING", (0, 0), (-1, -1), CELL_PADDING),
         ("TOPPADDING", (0, 0), (-1, -1), 2.5),
         ("BOTTOMPADDING", (0, 0), (-1, -1), 2.5),
     ]
     if total_rows:
         style.append(("LINEABOVE", (0, -total_rows), (-1, -total_rows), 1, INK))
+        if len(rows) > total_rows:  # the totals never start a page alone, under a repeated header
+            style.append(("NOSPLIT", (0, -total_rows - 1), (-1, -1)))
     for index in rules:
         style.append(("LINEABOVE", (0, index + 1), (-1, index + 1), 1, INK))
     for index in highlight:
         style.append(("BACKGROUND", (0, index + 1), (-1, index + 1), colors.HexColor("#fdf2f2")))
     table.setStyle(TableStyle(style))
     return table
+
+
+def sized_to_headers(header: Sequence[str], widths: Sequence[float]) -> list[float]:
+    """`widths` with every column at least as wide as the longest word of its header (plus the
+    cell padding), the room taken from the column with most to spare, so that a header wraps
+    between its words only ("Redistributed" was cut into "Redistribu" / "ted"). The table keeps
+    its width; a column is left as it is if no other has the room to give."""
+    sized = [float(width) for width in widths]
+    needs = [_header_need(text) for text in header]
+    for index, need in enumerate(needs):
+        short = need - sized[index]
+        if short <= 0:
+            continue
+        spare = [width - need for width, need in zip(sized, needs, strict=True)]
+        giver = max((other for other in range(len(sized)) if other != index), key=lambda other: spare[other])
+        if spare[giver] >= short:
+            sized[giver] -= short
+            sized[index] += short
+    return sized
+
+
+def _header_need(text: str) -> float:
+    """The width of a header's longest word in the header font, with the cell's padding."""
+    head = CELL_STYLES["head"]
+    longest = max((stringWidth(word, head.font, head.size) for word in words_of(text)), default=0.0)
+    return longest + 2 * CELL_PADDING
 
 
 def status_badge(status: str, label: str) -> Table:
@@ -262,13 +299,25 @@ def build_pdf(
     path: Path, story: list[Flowable], *, title: str, subject: str, author: str, footer: str
 ) -> None:
     """Lay out `story` on A4 pages and write it to `path`, the same bytes for the same story."""
-    document = SimpleDocTemplate(
+    frame = Frame(
+        MARGIN,
+        BOTTOM_MARGIN,
+        CONTENT_WIDTH,
+        PAGE_HEIGHT - MARGIN - BOTTOM_MARGIN,
+        leftPadding=0,
+        rightPadding=0,
+        topPadding=FRAME_PADDING,
+        bottomPadding=FRAME_PADDING,
+        id="content",
+    )
+    document = BaseDocTemplate(
         str(path),
         pagesize=A4,
+        pageTemplates=[PageTemplate(id="page", frames=[frame])],
         leftMargin=MARGIN,
         rightMargin=MARGIN,
         topMargin=MARGIN,
-        bottomMargin=18 * mm,
+        bottomMargin=BOTTOM_MARGIN,
         title=title,
         subject=subject,
         author=author,
@@ -279,6 +328,8 @@ def build_pdf(
         initialFontName=FONT,  # the canvas's first font: its default, Helvetica, would be named in the PDF
     )
     try:
-        document.build(story, canvasmaker=functools.partial(_NumberedCanvas, footer=footer))
+        document.build(
+            kept_with_their_start(story), canvasmaker=functools.partial(_NumberedCanvas, footer=footer)
+        )
     except _Unprintable as refused:
         raise unprintable_error(path, refused.texts) from None

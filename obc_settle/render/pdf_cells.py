@@ -7,7 +7,8 @@ a fragment engine; for a few words of one font that was most of the time spent o
 smaller grey lines under it), wraps them with the same greedy rule as a Paragraph (words that do
 not fit go to the next line, a word wider than the column is cut between characters, a line may
 be 5% of a space per word too wide and then has its spaces squeezed) and draws them with one text
-object. So the cells look as they did: same line breaks, same baselines (the first at the top
+object. Figures are the exception: one is never broken (`unbreakable_figures` glues fractions and
+rates, `cell` in pdf_base applies it) nor cut, but set on its own row in a smaller size that fits. So the cells look as they did: same line breaks, same baselines (the first at the top
 less the font size, then one leading per line), right alignment by each line's width
 (tests/test_pdf_cells.py compares the line breaks with Paragraphs').
 
@@ -84,7 +85,7 @@ def wrap_text(text: str, font: str, size: float, width: float) -> list[tuple[str
         word_width = stringWidth(word, font, size)
         wider = used + space + word_width
         if wider > width + SHRINK * space * len(line):
-            if not piece and word_width > width:
+            if not piece and word_width > width and not is_figure(word):
                 queue += [
                     (part, True) for part in reversed(_split_long(word, used + space, width, font, size))
                 ]
@@ -100,23 +101,37 @@ def wrap_text(text: str, font: str, size: float, width: float) -> list[tuple[str
     return lines
 
 
-_NUMBER = re.compile(r"^[-\u2212]?[£$€]?[\d,]+(\.\d+)?(%|k|m|bn)?$")
+_AMOUNT = r"[-\u2212+]?[£$€]?[\d,]+(\.\d+)?(%|k|m|bn)?"
+_FIGURE = re.compile(rf"^[(\[]?(per\xa0)?{_AMOUNT}(\xa0/\xa0{_AMOUNT})?[)\]]?[.,;:]?$")
+"""A word that is one figure: `£4,741,054.57`, `41.1%`, `(40938\xa0/\xa059995)`, `per\xa01,000`."""
+_FRACTION = re.compile(r"(?<=[\d%)])[ \t]+/[ \t]+(?=[(\[]?[-\u2212]?[£$€]?\d)")
+_RATE = re.compile(r"\bper[ \t]+(?=\d)")
 SMALLEST = 4.0
-"""The smallest size a number is set in to fit its column (it is never cut between digits)."""
+"""The smallest size a figure is set in to fit its column (it is never cut between digits)."""
 
 
-def _number_fitted(line: str, font: str, size: float, width: float) -> tuple[float, float] | None:
-    """For a number wider than its column (`£4,741,054.57` in a narrow column): the smaller size
-    that fits it, and its width then. A number is never broken between its digits, where a reader
-    would take `£4,741,054.5` over `7` for two figures. None for anything else, or one that fits."""
-    text = line.strip()
-    if not _NUMBER.match(text):
-        return None
-    text_width = stringWidth(text, font, size)
-    if text_width <= width:
-        return None
-    smaller = max(SMALLEST, int(size * width / text_width * 10) / 10)
-    return smaller, stringWidth(text, font, smaller)
+def unbreakable_figures(text: str) -> str:
+    """`text` with no-break spaces inside its fractions and rates ("40938 / 59995", "per 1,000"),
+    so that a line is never broken inside one: "(40938 /" over "59995)" reads as two figures."""
+    if "/" in text:
+        text = _FRACTION.sub("\xa0/\xa0", text)
+    return _RATE.sub("per\xa0", text) if "per" in text else text
+
+
+def is_figure(word: str) -> bool:
+    """Whether `word` (no breakable space in it) is one figure, which is set smaller, never cut."""
+    return bool(_FIGURE.match(word))
+
+
+def _fitted(row: str, row_width: float, font: str, size: float, width: float) -> tuple[float, float]:
+    """A wrapped row's size and width: a figure alone on a row and wider than the column
+    (`£4,741,054.57` in a narrow column, wrap_text never cuts one) is set smaller to fit whole. A
+    figure broken between its digits, `£4,741,054.5` over `7`, reads as two figures. Only that row
+    shrinks: "68.2357%" stays at its size over a fitted "(40938 / 59995)"."""
+    if row_width <= width or not is_figure(row):
+        return size, row_width
+    smaller = max(SMALLEST, int(size * width / row_width * 10) / 10)
+    return smaller, stringWidth(row, font, smaller)
 
 
 class TextCell(Flowable):
@@ -143,14 +158,9 @@ class TextCell(Flowable):
         if availWidth != self._wrapped_at:
             self._rows = []
             for line, font, size, colour in self._lines:
-                fitted = _number_fitted(line, font, size, availWidth)
-                if fitted is not None:
-                    self._rows.append((line, fitted[1], font, fitted[0], colour))
-                    continue
-                self._rows += [
-                    (text, text_width, font, size, colour)
-                    for text, text_width in wrap_text(line, font, size, availWidth) or [("", 0.0)]
-                ]
+                for text, text_width in wrap_text(line, font, size, availWidth) or [("", 0.0)]:
+                    row_size, row_width = _fitted(text, text_width, font, size, availWidth)
+                    self._rows.append((text, row_width, font, row_size, colour))
             self._wrapped_at = availWidth
         self.width, self.height = availWidth, len(self._rows) * self._leading
         return self.width, self.height

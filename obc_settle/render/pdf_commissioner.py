@@ -29,7 +29,8 @@ from obc_settle.render.pdf_charts import achievement_flowables, share_flowables,
 from obc_settle.render.pdf_risk_share import risk_share_flowables
 
 SUMMARY_WIDTHS = (45 * mm, CONTENT_WIDTH - 45 * mm - 32 * mm, 32 * mm)
-INDICATOR_WIDTHS = (52 * mm, 18 * mm, 16 * mm, 16 * mm, 15 * mm, 12 * mm, 20 * mm, CONTENT_WIDTH - 149 * mm)
+# Score is wide enough for its fraction, "(40938 / 59995)", at a size close to the table's.
+INDICATOR_WIDTHS = (48 * mm, 18 * mm, 16 * mm, 16 * mm, 19 * mm, 12 * mm, 20 * mm, CONTENT_WIDTH - 149 * mm)
 MATRIX_COLUMNS = 5
 
 

@@ -33,7 +33,8 @@ from obc_settle.render.statement_view import StatementView
 from obc_settle.render.subcontract_view import pdf_flowables
 
 SUMMARY_WIDTHS = (38 * mm, CONTENT_WIDTH - 38 * mm - 32 * mm, 32 * mm)
-INDICATOR_WIDTHS = (54 * mm, 18 * mm, 16 * mm, 16 * mm, 15 * mm, 12 * mm, 24 * mm, CONTENT_WIDTH - 155 * mm)
+# Score is wide enough for its fraction, "(40938 / 59995)", at a size close to the table's.
+INDICATOR_WIDTHS = (50 * mm, 18 * mm, 16 * mm, 16 * mm, 19 * mm, 12 * mm, 24 * mm, CONTENT_WIDTH - 155 * mm)
 
 
 def write_statement_pdf(view: StatementView, path: Path) -> None:
@@ -101,7 +102,7 @@ def statement_story(view: StatementView) -> list[Flowable]:
             )
         )
     else:
-        story.append(para("No outcome indicator money is attributed to you for this period."))
+        story.append(para(view.no_indicators))
     if view.subcontracts is not None:
         story += pdf_flowables(view.subcontracts)
     closing: list[Flowable] = [para("Data quality notes", "h2")]
@@ -183,7 +184,7 @@ def _indicator_table(view: StatementView) -> Flowable:
     )
     header = [
         "Indicator",
-        "Achieved (num. / denom.)",
+        "Achieved (num.\u00a0/\u00a0denom.)",  # no-break spaces: "(num. /" over "denom.)" reads badly
         "Threshold",
         "Target",
         "Score",

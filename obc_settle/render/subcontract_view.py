@@ -3,22 +3,27 @@
 A `subcontract` ledger line carries, in its `derivation`, the prime's earned money on each
 indicator passed on, the share, the exact part and the part in pence (obc_settle.engine.subcontracts).
 This module turns those lines into one table a finance director can check with a calculator:
-per indicator, the prime's earned money x the share = the exact part, rounded to the penny (by
-largest remainder among the prime and its subcontractors on that indicator); the parts add up to
-each ledger line, and the lines to the "Subcontract" money on the statement. Nothing here derives
-or rounds money: every pence figure is the ledger's.
+per indicator, the prime's achieved value and score (from its outcome line: why it earned what it
+did), its earned money, the share, and share x earned written as the product it is
+(`0.35 × 444,333.48 = 155,516.718`: every decimal, no currency sign, so it cannot be read as a
+misprinted amount), then the part paid, that product to the penny (by largest remainder among the
+prime and its subcontractors on that indicator); the parts add up to each ledger line, and the
+lines to the "Subcontract" money on the statement. Nothing here derives or rounds money: every
+pence figure is the ledger's.
 
 A subcontractor's own outcome lines on the prime's indicators carry a share of 0 (it earns nothing
 on them itself); `shown_rows` leaves them off its statement, where they read as "0.0% of the
-pool ... £0.00", and the subcontract table shows instead where its money came from.
+pool ... £0.00", and the subcontract table shows instead where its money came from
+(`no_indicators_text` says so where the indicator table would be).
 
-The HTML is `templates/_subcontracts.html.j2`; `pdf_flowables` and `write_subcontract_sheet` lay
-the same table out in the PDF and the workbook (their imports are local, so the view stays light).
+The HTML is `templates/_subcontracts.html.j2`; `subcontract_layouts` lays the same table out in the
+PDF and the workbook (`pdf_flowables` and `write_subcontract_sheet`, also importable from here).
 """
 
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
@@ -26,33 +31,51 @@ from typing import Any
 
 from obc_settle.ledger.derivation import derivation_of
 from obc_settle.ledger.schema import LineType
-from obc_settle.money import format_pounds, round_half_up
+from obc_settle.money import format_pounds, in_unit_words, round_half_up, shown_currency
 from obc_settle.rationals import terminates
+from obc_settle.render import labels
 
 TITLE = "Subcontract money by indicator"
 HOW = (
-    "Exact part = the prime's earned money on the indicator \u00d7 the share. Each indicator's earned money is "
-    "split to the penny between the prime and its subcontractors on it by largest remainder: each gets the whole "
-    "pence of its exact part, and the pennies left go to the largest fractions of a penny (ties to the subcontract "
-    "listed first). So a part is within a penny of its exact figure, and the parts and what the prime keeps add up "
-    "to its earned money exactly. A part marked \u2020 differs by a penny from ordinary rounding of its exact "
-    "figure because of that split."
+    "Share \u00d7 earned is the share as a decimal times the prime's earned money on the indicator, written as the "
+    "product it is, with every decimal of the exact result, in pounds: a calculator gives the same figure. It is not "
+    "an amount paid; the part is, to the penny. Each indicator's earned money is split to the penny between the "
+    "prime and its subcontractors on it by largest remainder: each gets the whole pence of its exact product, and "
+    "the pence left go to the largest fractions of a penny (ties to the subcontract listed first). So a part is "
+    "within a penny of its exact product, and the parts and what the prime keeps add up to its earned money exactly. "
+    "A part marked \u2020 differs by a penny from ordinary rounding of its exact product because of that split. "
+    "The prime's achieved value and score are those of its outcome line on the indicator, on which it earned that "
+    "money."
 )
-MARK = "\u2020"
 
 
 @dataclass(frozen=True)
 class SubcontractRow:
     indicator_id: str
     indicator: str
+    kind: str | None
+    """The indicator's kind (`proportion`, `mean`, ...) from the prime's outcome line: how its levels are written."""
+    prime_achieved: str
+    prime_achieved_value: float | None
+    prime_score: str
+    prime_score_value: float | None
+    prime_scorable: bool
     earned: str
     earned_pence: int
     share: str
+    product: str
+    """Share x earned as the product it is: `0.35 × 444,333.48` (the share as a decimal, the earned money in pounds)."""
     exact: str
+    """The exact product in pounds with every decimal and no currency sign: `155,516.718`."""
     part: str
     part_pence: int
     by_split: bool
     """The part is a penny from ordinary rounding of the exact part (the largest-remainder split)."""
+
+    @property
+    def product_text(self) -> str:
+        """`0.35 × 444,333.48 = 155,516.718`: the whole product on one line (the workbook's cell)."""
+        return f"{self.product} = {self.exact}"
 
 
 @dataclass(frozen=True)
@@ -82,6 +105,11 @@ class SubcontractTable:
     total_pence: int
     how: str = HOW
 
+    @property
+    def whose(self) -> str:
+        """Whose achieved value, score and earned money the table shows: `Your` on the prime's statement."""
+        return "Your" if all(group.passed_on for group in self.groups) else "Prime's"
+
 
 def shown_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """The provider's rows for the statement's tables: without its outcome lines of share 0 when
@@ -102,10 +130,18 @@ def shown_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     ]
 
 
-def subcontract_table(rows: list[dict[str, Any]], indicator_names: dict[str, str]) -> SubcontractTable | None:
-    """The table of the provider's subcontract lines that carry their derivation (None: no such line)."""
+def subcontract_table(
+    rows: list[dict[str, Any]],
+    indicator_names: dict[str, str],
+    outcome_lines: Sequence[dict[str, Any]] = (),
+) -> SubcontractTable | None:
+    """The table of the provider's subcontract lines that carry their derivation (None: no such line).
+
+    `outcome_lines`: the ledger's outcome lines (every party's), for the prime's achieved value and
+    score on each indicator passed on; without them those columns say "n/a"."""
+    prime_lines = {(str(row["party_id"]), str(row["indicator_id"])): row for row in outcome_lines}
     groups = tuple(
-        _group(row, indicator_names)
+        _group(row, indicator_names, prime_lines)
         for row in rows
         if row["line_type"] == LineType.SUBCONTRACT and row.get("derivation")
     )
@@ -115,10 +151,10 @@ def subcontract_table(rows: list[dict[str, Any]], indicator_names: dict[str, str
     received = all(not group.passed_on for group in groups)
     passed = all(group.passed_on for group in groups)
     intro = (
-        "Where your subcontract money came from: each indicator the prime passed on, the prime's earned money on "
-        "it, your share and your part."
+        "Where your subcontract money came from: each indicator the prime passed on, how the prime did on it "
+        "(achieved and score), the prime's earned money on it, your share and your part."
         if received
-        else "What you passed on to your subcontractors: each indicator, your earned money on it, the subcontractor's "
+        else "What you passed on to your subcontractors: each indicator, your achieved value and score on it, your earned money on it, the subcontractor's "
         "share and its part."
         if passed
         else "Subcontract money received and passed on, indicator by indicator."
@@ -134,10 +170,13 @@ def subcontract_table(rows: list[dict[str, Any]], indicator_names: dict[str, str
         else "Total subcontract money (received less passed on)",
         total=format_pounds(total),
         total_pence=total,
+        how=in_unit_words(HOW, shown_currency()),
     )
 
 
-def _group(row: dict[str, Any], indicator_names: dict[str, str]) -> SubcontractGroup:
+def _group(
+    row: dict[str, Any], indicator_names: dict[str, str], prime_lines: dict[tuple[str, str], dict[str, Any]]
+) -> SubcontractGroup:
     steps = derivation_of(row["derivation"])
     passed_on = int(row["amount_pence"]) < 0
     other = "subcontractor" if passed_on else "prime"
@@ -145,16 +184,12 @@ def _group(row: dict[str, Any], indicator_names: dict[str, str]) -> SubcontractG
     share = percent_exact(str(steps["share"]))
     sign = -1 if passed_on else 1
     parts = [
-        SubcontractRow(
-            indicator_id=str(item["indicator_id"]),
-            indicator=indicator_names.get(str(item["indicator_id"]), str(item["indicator_id"])),
-            earned=format_pounds(int(item["earned_pence"])),
-            earned_pence=int(item["earned_pence"]),
-            share=share,
-            exact=exact_pounds(sign * Fraction(str(item["exact_pence"]))),
-            part=format_pounds(sign * int(item["part_pence"])),
-            part_pence=sign * int(item["part_pence"]),
-            by_split=int(item["part_pence"]) != round_half_up(Fraction(str(item["exact_pence"]))),
+        _row(
+            item,
+            str(steps["share"]),
+            sign,
+            indicator_names,
+            prime_lines.get((str(steps["prime"]), str(item["indicator_id"]))),
         )
         for item in steps.get("indicators", [])
     ]
@@ -177,14 +212,83 @@ def _group(row: dict[str, Any], indicator_names: dict[str, str]) -> SubcontractG
     )
 
 
-def with_explanations(money: tuple[Any, ...], table: SubcontractTable | None) -> tuple[Any, ...]:
+def _row(
+    item: dict[str, Any],
+    share: str,
+    sign: int,
+    indicator_names: dict[str, str],
+    prime_line: dict[str, Any] | None,
+) -> SubcontractRow:
+    """One indicator passed on: the prime's outcome line (achieved, score), share x earned, the part."""
+    indicator_id = str(item["indicator_id"])
+    earned, exact = int(item["earned_pence"]), Fraction(str(item["exact_pence"]))
+    line = prime_line or {}
+    kind = None if line.get("indicator_kind") is None else str(line["indicator_kind"])
+    score = line.get("score")
+    return SubcontractRow(
+        indicator_id=indicator_id,
+        indicator=indicator_names.get(indicator_id, indicator_id),
+        kind=kind,
+        prime_achieved=labels.level(line.get("achieved"), kind or ""),
+        prime_achieved_value=None if line.get("achieved") is None else float(line["achieved"]),
+        prime_score=labels.score(score, line.get("score_exact")) if score is not None else labels.NO_VALUE,
+        prime_score_value=None if score is None else float(score),
+        prime_scorable=line.get("scorable") is not False,
+        earned=format_pounds(earned),
+        earned_pence=earned,
+        share=percent_exact(share),
+        product=f"{share} \u00d7 {exact_figure(Fraction(earned))}",
+        exact=exact_figure(exact),
+        part=format_pounds(sign * int(item["part_pence"])),
+        part_pence=sign * int(item["part_pence"]),
+        by_split=int(item["part_pence"]) != round_half_up(exact),
+    )
+
+
+NO_INDICATORS = "No outcome indicator money is attributed to you for this period."
+
+
+def no_indicators_text(table: SubcontractTable | None) -> str:
+    """What the statement says where its indicator table would be, when it has no indicator rows:
+    a subcontractor is told that its outcome money is a share of the prime's earnings, and where
+    the table of them is; any other provider that no indicator money is attributed to it."""
+    received = [group for group in table.groups if not group.passed_on] if table else []
+    if not received:
+        return NO_INDICATORS
+    shares = "; ".join(
+        f"{group.share} of what {group.counterparty} ({group.counterparty_id}) earned on each of the "
+        f"{len(group.rows)} indicator{'s' if len(group.rows) != 1 else ''} it passed on to you"
+        for group in received
+    )
+    return (
+        f"You have no outcome indicator money of your own this period: your outcome money is a share of the "
+        f"prime's earnings, {shares}. How the prime did on each indicator (its achieved value and score), what it "
+        f"earned and your part are in \u201c{TITLE}\u201d below."
+    )
+
+
+def with_explanations(
+    money: tuple[Any, ...], table: SubcontractTable | None, indicators_shown: bool = True
+) -> tuple[Any, ...]:
     """The statement's money lines with each subcontract line named by its counterparty and
-    explained by its parts (in ledger order, as `table`'s groups are)."""
+    explained by its parts (in ledger order, as `table`'s groups are); without indicator rows
+    (`indicators_shown` False), a subcontractor's "earned" line of 0 says where its money is."""
     if table is None:
         return money
     groups = iter(table.groups)
     shown = []
     for line in money:
+        if (
+            line.key == "earned"
+            and not indicators_shown
+            and not line.pence
+            and any(not g.passed_on for g in table.groups)
+        ):
+            explanation = (
+                "Nothing of your own: your outcome money is a share of the prime's earnings, paid to you as "
+                "subcontract money (below)."
+            )
+            line = dataclasses.replace(line, explanation=explanation)
         if line.key == LineType.SUBCONTRACT:
             group = next(groups)
             names = ", ".join(row.indicator for row in group.rows)
@@ -210,105 +314,38 @@ def percent_exact(share: str) -> str:
     return f"{text}%"
 
 
-def exact_pounds(pence: Fraction) -> str:
-    """Exact pence as pounds with every decimal (at least two): 423279345/100 pence -> `£42,327.9345`."""
-    pounds = pence / 100
-    sign = "-" if pounds < 0 else ""
-    pounds = abs(pounds)
+def exact_figure(pence: Fraction) -> str:
+    """Exact pence as pounds with every decimal (at least two) and no currency sign, for a product
+    that is not an amount paid: 15551671.8 pence -> `155,516.718`; one whose decimal does not end
+    (a share that is not a decimal) to six decimals, marked `≈`."""
+    pounds = abs(pence) / 100
+    sign = "-" if pence < 0 else ""
     if not terminates(pounds):
-        whole_pence = format_pounds(round_half_up(pounds * 100))
-        return f"\u2248{sign}{whole_pence.lstrip('-')}"
-    places = 0
-    scaled = pounds
-    while scaled.denominator != 1:
-        scaled *= 10
+        whole, part = divmod(round_half_up(pounds * 10**6), 10**6)
+        return f"\u2248{sign}{whole:,}.{part:06d}"
+    places = 2
+    while (pounds * 10**places).denominator != 1:
         places += 1
-    places = max(places, 2)
-    digits = pounds.numerator * 10**places // pounds.denominator
-    whole, part = divmod(digits, 10**places)
-    return f"{sign}\u00a3{whole:,}.{part:0{places}d}"
+    whole, part = divmod(pounds.numerator * 10**places // pounds.denominator, 10**places)
+    return f"{sign}{whole:,}.{part:0{places}d}"
 
 
-def pdf_flowables(table: SubcontractTable) -> list[Any]:
-    """The table in the PDF statement: a heading, the intro, one table of every group, the note."""
-    from reportlab.lib.units import mm
-    from reportlab.platypus import TableStyle
+# The PDF and workbook layouts, where pdf_statement and xlsx_statement have always found them (their
+# reportlab and xlsxwriter imports are local to them, so this view stays light).
+from obc_settle.render.subcontract_layouts import pdf_flowables, write_subcontract_sheet  # noqa: E402
 
-    from obc_settle.render.pdf_base import CONTENT_WIDTH, cell, data_table, para
-
-    widths = (CONTENT_WIDTH - 118 * mm, 32 * mm, 18 * mm, 34 * mm, 34 * mm)
-    rows: list[list[Any]] = []
-    rules: list[int] = []
-    for group in table.groups:
-        rules.append(len(rows))
-        rows.append([cell(group.heading, style="cell_bold"), "", "", "", ""])
-        for row in group.rows:
-            rows.append(
-                [
-                    cell(row.indicator),
-                    cell(row.earned, style="cell_num"),
-                    cell(row.share, style="cell_num"),
-                    cell(row.exact, style="cell_num"),
-                    cell(f"{MARK} {row.part}" if row.by_split else row.part, style="cell_num"),
-                ]
-            )
-        rows.append(
-            [cell(group.total_label, style="cell_bold"), "", "", "", cell(group.total, style="cell_num_bold")]
-        )
-    rows.append(
-        [cell(table.total_label, style="cell_bold"), "", "", "", cell(table.total, style="cell_num_bold")]
-    )
-    header = ["Indicator", "Prime's earned money", "Share", "Exact part", "Part"]
-    grid = data_table(header, rows, widths, numeric=range(1, 5), total_rows=1, rules=rules[1:])
-    grid.setStyle(TableStyle([("SPAN", (0, row + 1), (-1, row + 1)) for row in rules]))  # +1: the header row
-    return [para(table.title, "h2"), para(table.intro, "small"), grid, para(table.how, "small")]
-
-
-def write_subcontract_sheet(book: Any, table: SubcontractTable, name: str = "Subcontracts") -> None:
-    """The table as a workbook sheet: one row per indicator part, then each line's total and the total."""
-    from obc_settle.render.xlsx_base import Column, pounds
-
-    columns = (
-        Column("Passed on or received", width=14),
-        Column("Counterparty id", width=14),
-        Column("Counterparty", "wrap", 40),
-        Column("Indicator id"),
-        Column("Indicator", "wrap", 40),
-        Column("Prime's earned money (£)", "pounds"),
-        Column("Share", "text", 10),
-        Column("Exact part (£)", "text", 18),
-        Column("Part (£)", "pounds"),
-        Column("Part (pence)", "pence"),
-        Column("Note", "wrap", 50),
-    )
-    rows: list[list[object]] = []
-    for group in table.groups:
-        direction = "passed on" if group.passed_on else "received"
-        for row in group.rows:
-            rows.append(
-                [
-                    direction,
-                    group.counterparty_id,
-                    group.counterparty,
-                    row.indicator_id,
-                    row.indicator,
-                    pounds(row.earned_pence),
-                    row.share,
-                    row.exact,
-                    pounds(row.part_pence),
-                    row.part_pence,
-                    "a penny from ordinary rounding: the largest-remainder split" if row.by_split else None,
-                ]
-            )
-        total = [
-            None,
-            None,
-            None,
-            pounds(group.total_pence),
-            group.total_pence,
-            "the ledger's subcontract line",
-        ]
-        rows.append([direction, group.counterparty_id, group.counterparty, None, group.total_label, *total])
-    last = [None, None, None, pounds(table.total_pence), table.total_pence, table.how]
-    rows.append([None, None, None, None, table.total_label, *last])
-    book.write_table(book.sheet(name), columns, rows)
+__all__ = [
+    "HOW",
+    "TITLE",
+    "SubcontractGroup",
+    "SubcontractRow",
+    "SubcontractTable",
+    "exact_figure",
+    "no_indicators_text",
+    "pdf_flowables",
+    "percent_exact",
+    "shown_rows",
+    "subcontract_table",
+    "with_explanations",
+    "write_subcontract_sheet",
+]
