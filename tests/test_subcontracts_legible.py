@@ -441,3 +441,18 @@ def test_parts_add_up_to_the_line_and_are_within_a_penny_of_share_times_earned(
                     passed[item["indicator_id"]] += item["part_pence"]
     assert sum(sum(int(str(row["amount_pence"])) for row in rows) for rows in lines.providers.values()) == 0
     assert all(passed[i] <= earned[n] for n, i in enumerate(("i1", "i2")))
+
+
+def test_a_subcontractors_key_figures_give_its_subcontract_money_not_empty_earned_and_withheld(
+    staffordshire: tuple[Contract, pl.DataFrame],
+) -> None:
+    """Nothing is withheld from a subcontractor: "Earned £0.00" and "Withheld £0.00" said nothing at
+    the top of its statement; its subcontract money is what makes up its net payable."""
+    contract, ledger = staffordshire
+    view = statement_view(ledger, "MPFT", statement_context(contract, "MPFT", "run-test"))
+    figures = {line.label: line.pence for line in view.headline}
+    assert "Withheld from you" not in figures and "Earned through outcomes" not in figures
+    subcontract = sum(int(r["amount_pence"]) for r in view.lines if r["line_type"] == "subcontract")
+    assert figures["Subcontract money"] == subcontract > 0
+    prime = statement_view(ledger, "UHNM", statement_context(contract, "UHNM", "run-test"))
+    assert "Withheld from you" in {line.label for line in prime.headline}  # money at risk: as before

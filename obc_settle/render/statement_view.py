@@ -106,9 +106,44 @@ class StatementView:
 
     @property
     def headline(self) -> tuple[MoneyLine, ...]:
-        """The key figures shown first: due now (when there is a payment history), net payable, base, earned, withheld."""
-        keys = ("due_now", "net_payable", "base_payment", "earned", "withheld")
-        return tuple(line for key in keys if (line := self.money_line(key)) is not None)
+        """The key figures shown first: due now (when there is a payment history), net payable, base,
+        earned, withheld. With nothing withheld from the provider (a subcontractor, a fee-based
+        year, a points or rate-card contract), earned and withheld are £0.00 and say nothing: the
+        other payments that make up its net payable are shown instead (subcontract money, ...)."""
+        withheld = self.money_line("withheld")
+        at_risk = withheld is not None and withheld.pence != 0
+        keys = ("due_now", "net_payable", "base_payment", *(("earned", "withheld") if at_risk else ()))
+        shown = [line for key in keys if (line := self.money_line(key)) is not None]
+        if not at_risk:
+            shown += self._other_payments()
+        return tuple(shown)
+
+    def _other_payments(self) -> list[MoneyLine]:
+        """One key figure per kind of other payment the provider has, not zero, in table order."""
+        totals: dict[str, int] = {}
+        for line in self.money:
+            if line.key in HEADLINE_PAYMENTS:
+                totals[line.key] = totals.get(line.key, 0) + line.pence
+        return [
+            MoneyLine(key, _headline_label(key, pence), "", pence) for key, pence in totals.items() if pence
+        ]
+
+
+def _headline_label(key: str, pence: int) -> str:
+    if key == "subcontract":
+        return "Subcontract money" if pence > 0 else "Passed on to subcontractors"
+    return labels.STATEMENT_LABELS.get(key, key)
+
+
+HEADLINE_PAYMENTS = (
+    "points",
+    "aspiration",
+    "risk_share",
+    "rate_card",
+    "subcontract",
+    "redistributed_unearned",
+)
+"""Payments shown as key figures when nothing is withheld from the provider."""
 
 
 def document_file_name(provider_id: str, extension: str) -> str:
