@@ -141,3 +141,11 @@ def test_payment_lines_the_report_has_no_words_for_are_added_up_by_type_and_show
         assert p.base_pence + p.earned_pence + p.redistributed_pence + p.other_pence == p.net_payable_pence
     assert "Points payments" in [bar.label for bar in view.waterfall.bars]
     assert "Other payments" in render_report_html(changed, report_context(contract, RUN_ID))
+
+
+def test_the_providers_table_leaves_out_columns_nobody_has_an_amount_in() -> None:
+    """Eight money columns made the PDF's figures tiny; a column of zeros says nothing."""
+    contract, ledger = sample_settlement("herefordshire-alliance-risk-share", "2025-26")
+    keys = [key for key, _ in report_view(ledger, report_context(contract, RUN_ID)).provider_money]
+    assert keys[:4] == ["base", "withheld", "earned", "unearned"] and "redistributed" not in keys
+    assert keys[-1] == "net_payable"

@@ -166,13 +166,23 @@ class ReportView:
 
     @property
     def provider_money(self) -> tuple[tuple[str, str], ...]:
-        """(key, heading) of the providers table's money columns; "other" only when a provider has other payments."""
-        columns = (
-            ("base", "Base payment"),
+        """(key, heading) of the providers table's money columns: withheld, earned, unearned and
+        redistributed only when some provider has an amount in them (not in a fee-based year or a
+        contract that redistributes nothing), "other" only when a provider has other payments, so
+        that the columns left have room for their figures."""
+        optional = (
             ("withheld", "Withheld"),
             ("earned", "Earned"),
             ("unearned", "Unearned"),
             ("redistributed", "Redistributed"),
+        )
+        columns = (
+            ("base", "Base payment"),
+            *(
+                (key, heading)
+                for key, heading in optional
+                if any(getattr(p, f"{key}_pence") for p in self.providers)
+            ),
         )
         other = (("other", "Other payments"),) if any(p.other_pence for p in self.providers) else ()
         due = (("due_now", "Due now"),) if any(p.due_now_pence is not None for p in self.providers) else ()
