@@ -17,10 +17,8 @@ from typing import Any
 
 import polars as pl
 
-from obc_settle.contract.fields import COMMISSIONER
 from obc_settle.contract.models import Contract
 from obc_settle.ledger import LineKind, LineType, party_totals, provider_line_totals, settlement_totals
-from obc_settle.ledger.derivation import derivation_of
 from obc_settle.money import format_pounds
 from obc_settle.periods import YearStart
 from obc_settle.render import labels
@@ -34,7 +32,7 @@ from obc_settle.render.charts import (
 )
 from obc_settle.render.html_templates import render_html
 from obc_settle.render.report_indicators import IndicatorSummary, indicator_summaries, report_notes
-from obc_settle.render.risk_share_view import RiskShareFields, not_settled, risk_share_fields
+from obc_settle.render.report_risk_share import RiskShareView, not_shared, risk_share_view
 from obc_settle.render.scheme_steps import report_slope_sentence
 from obc_settle.render.statement_view import MoneyLine, Note, risk_share_years
 
@@ -81,60 +79,6 @@ class ProviderRow:
 
     def pounds(self, name: str) -> str:
         return format_pounds(getattr(self, f"{name}_pence") or 0)
-
-
-@dataclass(frozen=True)
-class RiskShareRow:
-    name: str
-    provider_id: str
-    share: object
-    """The provider's share of the providers' part (a decimal), as the ledger line holds it."""
-    pence: int
-
-
-@dataclass(frozen=True)
-class RiskShareView:
-    """The risk/gain share of the settlement: budget against spend, how the providers' part of the
-    saving or overspend was found (the ledger's own derivation, in pounds), each provider's share."""
-
-    derivation: str
-    providers_part_pence: int
-    commissioner: str
-    rows: tuple[RiskShareRow, ...]
-    fields: RiskShareFields | None = None
-    """Budget, spend, gate, bands, quality, caps, adjustments and both parties' parts, field by field."""
-
-    @property
-    def side(self) -> str:
-        return "saving" if self.providers_part_pence >= 0 else "overspend"
-
-
-def risk_share_view(rows: list[dict[str, Any]], names: dict[str, str]) -> RiskShareView | None:
-    """From the ledger's risk_share lines; None for a settlement without a risk/gain share."""
-    lines = [row for row in rows if row["line_type"] == LineType.RISK_SHARE]
-    providers = [row for row in lines if row["party_id"] != COMMISSIONER]
-    if not providers:
-        return None
-    commissioner = next((row for row in lines if row["party_id"] == COMMISSIONER), None)
-    first = providers[0]
-    fields = risk_share_fields(derivation_of(first.get("derivation")))
-    return RiskShareView(
-        fields=fields,
-        derivation=labels.sentence(str(first["note"])) if first.get("note") else "",
-        providers_part_pence=int(first["pool_pence"] or 0),
-        commissioner=labels.sentence(str(commissioner["note"]))
-        if commissioner and commissioner.get("note")
-        else "",
-        rows=tuple(
-            RiskShareRow(
-                names.get(row["party_id"], row["party_id"]),
-                row["party_id"],
-                row["share"],
-                int(row["amount_pence"]),
-            )
-            for row in providers
-        ),
-    )
 
 
 @dataclass(frozen=True)
@@ -317,17 +261,13 @@ def report_view(ledger: pl.DataFrame, context: ReportContext) -> ReportView:
         ),
         lines=tuple(rows),
         risk_share=risk_share_view(rows, {p.provider_id: p.name for p in providers})
-        or _not_shared(context, str(first["contract_year"]), str(first["settlement_period"])),
+        or not_shared(
+            context.has_risk_share,
+            context.risk_share_years,
+            str(first["contract_year"]),
+            str(first["settlement_period"]),
+        ),
     )
-
-
-def _not_shared(context: ReportContext, contract_year: str, period: str) -> RiskShareView | None:
-    """For a contract with a risk/gain share and none in this settlement: why, in words."""
-    if not context.has_risk_share:
-        return None
-    years = list(context.risk_share_years) if context.risk_share_years is not None else None
-    fields = not_settled(years, contract_year, period == contract_year)
-    return RiskShareView(fields=fields, derivation="", providers_part_pence=0, commissioner="", rows=())
 
 
 def render_report_html(ledger: pl.DataFrame, context: ReportContext) -> str:
