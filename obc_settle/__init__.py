@@ -5,4 +5,4 @@ contract (the YAML language) -> extracts (Parquet indicator data) -> engine (pur
 -> ledger (the one table every report is a view of) -> render / audit -> app -> cli.
 """
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
