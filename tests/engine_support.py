@@ -175,7 +175,17 @@ def monthly(rows: Iterable[tuple[Any, ...]]) -> pl.DataFrame:
         provider, indicator_id, period, numerator, denominator, *rest = row
         value_sum, value_count = rest if rest else (0, 0)
         full.append(
-            (provider, indicator_id, period, D(numerator), D(denominator), D(value_sum), int(value_count), 1)
+            (
+                provider,
+                indicator_id,
+                period,
+                D(numerator),
+                D(denominator),
+                D(value_sum),
+                int(value_count),
+                1,
+                0,
+            )
         )
     return pl.DataFrame(full, schema=MONTHLY_SCHEMA, orient="row")
 

@@ -161,7 +161,11 @@ def test_explain_reproduces_the_worked_example_step_by_step(worked_run: Path) ->
     assert a["base_payment"]["formula"].startswith("225004 × 0.6 = 135002.4 → 135002")
     i1, i2, i5, i3 = a["indicators"]
     assert i1["achieved_formula"] == "N / D = 147 / 200 = 0.735 (exact)"
-    assert i1["rows"] == {"counted": 3, "files": [{"file": "inputs/extracts/extract.parquet", "rows": 3}]}
+    assert i1["rows"] == {
+        "counted": 3,
+        "excluded": 0,
+        "files": [{"file": "inputs/extracts/extract.parquet", "rows": 3}],
+    }
     assert "clip((0.735 − 0.6) / (0.8 − 0.6), 0, 1) = 0.675" in i1["scoring"]["steps"][0]
     assert i1["pool_formula"] == "25001 × 0.375 = 9375.375 → 9376"
     assert (i1["available_exact"], i1["available_pence"]) == ("5156.8", 5157)

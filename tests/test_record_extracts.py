@@ -24,7 +24,7 @@ from obc_settle.cli import app
 from obc_settle.contract.models import Contract
 from obc_settle.errors import CODES, Diagnostic, Severity
 from obc_settle.extracts import read_extracts
-from obc_settle.extracts.records import EXCLUSIONS_SCHEMA, RECORD_EXTRACT_SCHEMA
+from obc_settle.extracts.records import RECORD_EXTRACT_SCHEMA
 from obc_settle.extracts.schema import MONTHLY_SCHEMA
 
 RECORD = RECORD_EXTRACT_SCHEMA
@@ -94,8 +94,7 @@ def test_records_are_summed_to_provider_indicator_and_month(tmp_path: Path, cont
         ("A", "m1", "2025-04", D(0), D(3), D("13.75"), 2, 5),
         ("B", "i1", "2025-04", D(1), D(1), D(0), 0, 1),
     ]
-    assert extracts.excluded is not None and extracts.excluded.schema == pl.Schema(EXCLUSIONS_SCHEMA)
-    assert extracts.excluded.rows() == [
+    assert sums(extracts, "excluded") == [  # in the denominator but excluded: counted, not summed
         ("A", "i1", "2025-04", 1),
         ("A", "i1", "2025-05", 0),
         ("A", "m1", "2025-04", 1),
@@ -364,9 +363,13 @@ def test_a_record_extract_settles_like_the_aggregated_extract_it_sums_to(
     year = SettlementPeriod.parse("2025-26")
     by_records = settle(contract, from_records.monthly, year).drop("extract_rows", strict=False)
     by_totals = settle(contract, from_totals.monthly, year).drop("extract_rows", strict=False)
-    assert by_records.drop([c for c in by_records.columns if "rows" in c]).equals(
-        by_totals.drop([c for c in by_totals.columns if "rows" in c])
+    assert by_records.drop([c for c in by_records.columns if "rows" in c or c == "excluded"]).equals(
+        by_totals.drop([c for c in by_totals.columns if "rows" in c or c == "excluded"])
     )
+    # only the records say how many people were excluded; the totals cannot
+    outcome = pl.col("line_type") == "outcome"
+    assert by_records.filter(outcome)["excluded"].sum() > 0
+    assert by_totals.filter(outcome)["excluded"].sum() == 0
 
 
 def test_the_benchmark_generator_is_deterministic(tmp_path: Path) -> None:
@@ -458,3 +461,27 @@ def test_a_record_value_on_another_scale_is_refused_as_mixed_units(tmp_path: Pat
         "D018 column value: 1 row outside the indicator's value_range (mixed units?), e.g. row 2"
         in refused.stderr
     )
+
+
+def test_the_people_excluded_in_the_records_reach_the_ledger_the_statement_and_explain(
+    tmp_path: Path, contract: Contract
+) -> None:
+    """A QOF-style denominator leaves out people with a personalised care adjustment: the records
+    say so (`excluded`), and a provider checking its statement sees how many were left out."""
+    from obc_settle.audit.explain import explain_provider
+    from obc_settle.audit.explain_text import explanation_lines
+    from obc_settle.engine import settle
+    from obc_settle.periods import SettlementPeriod
+    from obc_settle.render.html_statement import statement_html
+    from obc_settle.render.statement_view import statement_context, statement_view
+
+    extracts, findings = read_extracts(write(tmp_path / "records.parquet", I1_ROWS + M1_ROWS), contract)
+    assert findings == [] and extracts is not None
+    ledger = settle(contract, extracts.monthly, SettlementPeriod.parse("2025-26-Q1"))
+    outcome = ledger.filter((pl.col("line_type") == "outcome") & (pl.col("party_id") == "A"))
+    assert dict(outcome.select("indicator_id", "excluded").rows()) == {"i1": 1, "m1": 1}
+    view = statement_view(ledger, "A", statement_context(contract, "A", "run-1"))
+    assert "1 person excluded from the denominator in the records" in statement_html(view)
+    document = explain_provider(ledger, contract, "A", "i1", None, "run-1")
+    assert document["indicators"][0]["rows"]["excluded"] == 1
+    assert any("excluded: 1 in the denominator's records" in line for line in explanation_lines(document))

@@ -32,6 +32,7 @@ def _monthly(values: dict[str, tuple[int, int]]) -> pl.DataFrame:
             "value_sum": 0,
             "value_count": 0,
             "rows": 1,
+            "excluded": 0,
         }
         for m, (n, d) in values.items()
     ]

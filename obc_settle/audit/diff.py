@@ -26,6 +26,7 @@ from obc_settle.run_folder.manifest import LOCATION_PARAMETERS, FileRecord
 KEY = ("party_id", "line_type", "indicator_id", "adjusts_period")
 DERIVATION = (
     "extract_rows",
+    "excluded",
     "numerator",
     "denominator",
     "achieved",

@@ -44,7 +44,11 @@ def row_counts_by_file(files: list[tuple[str, pl.LazyFrame | None]]) -> pl.DataF
 
 def rows_counted(line: dict[str, Any], indicator: Indicator, counts: pl.DataFrame | None) -> dict[str, Any]:
     """The ledger's count of rows, and how many of them each archived file holds."""
-    result: dict[str, Any] = {"counted": line["extract_rows"], "files": None}
+    result: dict[str, Any] = {
+        "counted": line["extract_rows"],
+        "excluded": line.get("excluded") or 0,
+        "files": None,
+    }
     if counts is None or line["window_first_month"] is None:
         return result
     wanted = counts.filter(

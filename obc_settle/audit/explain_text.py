@@ -113,6 +113,11 @@ def _indicator_lines(number: int, item: dict[str, Any]) -> list[str]:
     ]
     for entry in rows["files"] or []:
         lines.append(f"     {entry['file']}: {entry['rows']} rows")
+    if rows.get("excluded"):
+        lines.append(
+            f"   excluded: {rows['excluded']} in the denominator's records but excluded "
+            "(personalised care adjustments, exceptions): counted in neither N nor D"
+        )
     lines += [
         f"   numerator N = {item['numerator']}, denominator D = {item['denominator']}",
         f"   achieved = {item['achieved_formula']}",

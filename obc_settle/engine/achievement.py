@@ -43,6 +43,7 @@ def measure_achievement(monthly: pl.DataFrame, terms: pl.DataFrame, windows: pl.
     )
     sums = counted.group_by("indicator_id").agg(
         pl.col("rows").sum().alias("extract_rows"),
+        (pl.col("excluded") if "excluded" in monthly.columns else pl.lit(0)).sum().alias("excluded"),
         pl.col("numerator").sum().alias("numerator_exact"),
         pl.col("denominator").sum().alias("denominator_exact"),
         pl.col("value_sum").sum().alias("value_sum_exact"),
@@ -50,6 +51,7 @@ def measure_achievement(monthly: pl.DataFrame, terms: pl.DataFrame, windows: pl.
     )
     measured = terms.join(sums, on="indicator_id", how="left").with_columns(
         pl.col("extract_rows").fill_null(0),
+        pl.col("excluded").fill_null(0).cast(pl.Int64),
         pl.col("value_count").fill_null(0),
     )
     exact = [_measure(row) for row in measured.iter_rows(named=True)]

@@ -23,6 +23,7 @@ DERIVATION = [
     "window_first_month",
     "window_last_month",
     "extract_rows",
+    "excluded",
     "numerator",
     "denominator",
     "achieved",

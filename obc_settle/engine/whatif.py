@@ -40,7 +40,11 @@ MEASURES = (*DECIMAL_MEASURES, "value_count")
 
 def conform(frame: pl.DataFrame) -> pl.DataFrame:
     """The monthly schema, in its column order, sorted by its keys."""
-    return frame.select([pl.col(name).cast(dtype) for name, dtype in MONTHLY_SCHEMA.items()]).sort(KEYS)
+    columns = [
+        (pl.col(name) if name in frame.columns else pl.lit(0)).cast(dtype).alias(name)
+        for name, dtype in MONTHLY_SCHEMA.items()
+    ]  # a projected month has no excluded people to count
+    return frame.select(columns).sort(KEYS)
 
 
 def last_month_with_data(monthly: pl.DataFrame, months: Sequence[str]) -> str | None:

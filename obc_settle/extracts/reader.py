@@ -52,7 +52,6 @@ from obc_settle.extracts.single_pass import (
     aggregated_measures,
     content_checks,
     file_sums,
-    merge_excluded,
     merge_monthly,
 )
 from obc_settle.extracts.sources import OpenedSource, mapping_for, open_source, stamp_findings
@@ -80,11 +79,8 @@ class ExtractFile:
 class Extracts:
     files: tuple[ExtractFile, ...]
     monthly: pl.DataFrame
-    """Sums by provider_id, indicator_id, period (see `MONTHLY_SCHEMA`), sorted by those keys."""
-    excluded: pl.DataFrame | None = None
-    """Record-level extracts only: rows in a denominator but excluded, by provider_id,
-    indicator_id, period (`records.EXCLUSIONS_SCHEMA`), sorted by those keys; None without any
-    record-level file."""
+    """Sums by provider_id, indicator_id, period (see `MONTHLY_SCHEMA`; record-level files' excluded
+    people in `excluded`), sorted by those keys."""
     mapping: MappingInUse | None = None
     """The mapping file the CSV and Excel files were read through (archived with them)."""
 
@@ -156,10 +152,7 @@ def read_extracts(
         return None, findings
     kept = [(item, None if file.restated else replaced) for item, file in zip(sums, files, strict=True)]
     monthly = merge_monthly([without_cells(item.monthly, gone) for item, gone in kept])
-    excluded = merge_excluded(
-        [without_cells(item.excluded, gone) for item, gone in kept if item.excluded is not None]
-    )
-    return Extracts(tuple(files), monthly, excluded, used), findings
+    return Extracts(tuple(files), monthly, used), findings
 
 
 def _mapping(

@@ -10,7 +10,7 @@ extract's. Per provider, indicator and month:
     numerator    rows with in_numerator and in_denominator, not excluded
     value_sum    sum of `value` over rows with in_denominator, not excluded, and a value
     value_count  number of those rows
-    excluded     rows with in_denominator and excluded (kept beside the sums, for statements)
+    excluded     rows with in_denominator and excluded (the monthly sums' `excluded`: on the ledger and statements)
 
 Every count is an integer; `value` is rounded to six decimal places and summed exactly, as the
 aggregated measures are. Columns (docs/extracts.md has the full table):
@@ -70,13 +70,6 @@ RECORD_EXTRACT_SCHEMA = {
     "in_numerator": pl.Boolean,
     "excluded": pl.Boolean,
     "value": pl.Float64,
-}
-
-EXCLUSIONS_SCHEMA = {
-    "provider_id": pl.String,
-    "indicator_id": pl.String,
-    "period": pl.String,
-    "excluded": pl.Int64,
 }
 
 

@@ -53,7 +53,11 @@ MONTHLY_SCHEMA: dict[str, pl.DataType | type[pl.DataType]] = {
     "value_sum": SUM_DTYPE,
     "value_count": pl.Int64,
     "rows": pl.Int64,
+    "excluded": pl.Int64,
 }
+"""The monthly sums the engine reads. `excluded`: record-level extracts only, the people in the
+denominator who were excluded (a personalised care adjustment, an exception), counted so that
+statements can say how many; 0 for an aggregated extract, which does not say."""
 
 CLAIMS_SCHEMA = {
     "participant_id": pl.String,

@@ -41,9 +41,8 @@ class FileSums:
     rows: int
     monthly: pl.DataFrame
     """provider_id, indicator_id, period (as text) and the sums of `MONTHLY_SCHEMA`, one row per key
-    as written in the file (two dates of one month are two rows until the files are merged)."""
-    excluded: pl.DataFrame | None
-    """For a record-level file: provider_id, indicator_id, period and the excluded rows."""
+    as written in the file (two dates of one month are two rows until the files are merged);
+    `excluded` is 0 for an aggregated file."""
 
 
 def aggregated_measures(schema: pl.Schema) -> list[pl.Expr]:
@@ -112,10 +111,14 @@ def file_sums(
     clean = not (suspects or grouped.get_column("__fails").sum() or key_fails)
     keys = _keys_as_text(grouped.schema)
     monthly = grouped.select(
-        *keys, *[pl.col(name).cast(dtype) for name, dtype in MONTHLY_SCHEMA.items() if name in SUM_COLUMNS]
+        *keys,
+        *[
+            (pl.col(name) if name in grouped.columns else pl.lit(0)).cast(dtype).alias(name)
+            for name, dtype in MONTHLY_SCHEMA.items()
+            if name in SUM_COLUMNS
+        ],
     )
-    excluded = grouped.select(*keys, pl.col("excluded")) if "excluded" in grouped.columns else None
-    return FileSums(clean, int(grouped.get_column("rows").sum()), monthly, excluded)
+    return FileSums(clean, int(grouped.get_column("rows").sum()), monthly)
 
 
 def _keys_as_text(schema: pl.Schema) -> list[pl.Expr]:
@@ -143,13 +146,6 @@ def merge_monthly(frames: list[pl.DataFrame]) -> pl.DataFrame:
     return merged.sort(*KEY_COLUMNS).select(
         [pl.col(name).cast(dtype) for name, dtype in MONTHLY_SCHEMA.items()]
     )
-
-
-def merge_excluded(frames: list[pl.DataFrame]) -> pl.DataFrame | None:
-    if not frames:
-        return None
-    merged = pl.concat(frames, how="vertical").group_by(*KEY_COLUMNS).agg(pl.col("excluded").sum())
-    return merged.sort(*KEY_COLUMNS).select(*KEY_COLUMNS, pl.col("excluded").cast(pl.Int64))
 
 
 def content_checks(scan: pl.LazyFrame, file: str, checks: list[RowCheck]) -> tuple[list[Diagnostic], int]:

@@ -107,6 +107,7 @@ LEDGER_SCHEMA: dict[str, pl.DataType] = {
     "window_first_month": pl.String(),
     "window_last_month": pl.String(),
     "extract_rows": pl.Int64(),
+    "excluded": pl.Int64(),
     "numerator": pl.Float64(),
     "denominator": pl.Float64(),
     "achieved": pl.Float64(),

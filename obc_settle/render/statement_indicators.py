@@ -86,6 +86,13 @@ def indicator_line(row: dict[str, Any], context: StatementContext) -> IndicatorL
         about.append(f"unit: {unit}")
     if kind == "mean":
         about.append("numerator is the sum of the values, denominator the number of values")
+    excluded = row.get("excluded") or 0
+    if excluded:
+        people = "person" if excluded == 1 else "people"
+        about.append(
+            f"{labels.count(excluded)} {people} excluded from the denominator in the records "
+            "(personalised care adjustments, exceptions)"
+        )
     about += scheme_about(row)  # a scheme's points (HVBP) and a budget-neutral slope
     return IndicatorLine(
         indicator_id=indicator_id,

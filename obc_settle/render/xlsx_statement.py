@@ -165,7 +165,7 @@ def write_ledger_sheet(book: Book, name: str, lines: Sequence[dict[str, Any]]) -
 
 
 def _ledger_style(column: str) -> str:
-    if column.endswith("_pence") or column in ("line_no", "extract_rows", "minimum_denominator"):
+    if column.endswith("_pence") or column in ("line_no", "extract_rows", "excluded", "minimum_denominator"):
         return "pence"
     if column == "score":
         return "score"
