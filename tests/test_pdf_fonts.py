@@ -268,3 +268,13 @@ def test_the_fonts_and_their_licence_are_part_of_the_package() -> None:
         assert Path(font.face.filename).parent == FONTS_FOLDER
     licence = (FONTS_FOLDER / "LICENSE").read_text(encoding="utf-8")
     assert "Bitstream Vera Fonts Copyright" in licence and "Arev Fonts Copyright" in licence
+
+
+def test_a_letter_typed_with_a_combining_accent_is_one_letter_in_every_document(tmp_path: Path) -> None:
+    """Typed as w + U+0302 (a combining circumflex), ŵ was drawn as two glyphs side by side; the
+    contract's names are composed (NFC) as they are read, so it is the one letter everywhere."""
+    decomposed = "Gwasanaethau Iechyd Dw\u0302r"
+    loaded, findings = load_contract(renamed_contract(tmp_path, {"Whittington Health NHS Trust": decomposed}))
+    assert loaded is not None, [f.render() for f in findings]
+    names = [provider.name for provider in loaded.contract.providers]
+    assert "Gwasanaethau Iechyd Dŵr" in names and decomposed not in names

@@ -13,6 +13,7 @@ points, per-unit prices) at most their own plausible maxima (`at_most`, C032).
 from __future__ import annotations
 
 import datetime
+import unicodedata
 from decimal import Decimal
 from typing import Annotated, Any
 
@@ -44,7 +45,15 @@ Identifier = Annotated[
         description="Letters, digits, '_', '.', '-'; starts with a letter or digit; at most 64 characters."
     ),
 ]
-Text = Annotated[str, Strict(), StringConstraints(min_length=1, max_length=500)]
+Text = Annotated[
+    str,
+    Strict(),
+    StringConstraints(min_length=1, max_length=500),
+    AfterValidator(lambda text: unicodedata.normalize("NFC", text)),
+]
+"""A name or description. Composed (NFC): a letter typed with a separate combining accent (w + ̂)
+becomes the one letter (ŵ), which every document then shows as one glyph, and two spellings of
+one name compare equal."""
 
 MAX_POUNDS = Decimal(MAX_AMOUNT_PENCE) / 100
 """The largest amount of pounds a contract may state (£10^12), and the largest sum of them."""
