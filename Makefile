@@ -7,7 +7,7 @@ OBC := $(BIN)/obc-settle
 
 .PHONY: install demo test test-fast test-long lint format lock sample-data golden bench clean
 
-$(STAMP): requirements.lock pyproject.toml
+$(STAMP): requirements.lock pyproject.toml obc_settle/__init__.py
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --require-hashes -r requirements.lock
 	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .

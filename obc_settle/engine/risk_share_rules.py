@@ -21,7 +21,7 @@ Everything is an exact `Fraction` of pence; the caller rounds the result once.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 from itertools import pairwise
 from typing import Any
@@ -181,7 +181,7 @@ def _bands(side: RiskSide, given: SideInputs, derivation: dict[str, Any], steps:
                 if band.up_to_amount is not None
                 else "the end"
             )
-            steps.append(f"{shown} of {float(inside) / 100:,.2f} pounds in the band up to {end}")
+            steps.append(f"{shown} of {_pounds(inside)} pounds in the band up to {end}")
         if upper is None or difference <= upper:
             break
         lower = upper
@@ -322,6 +322,12 @@ def _held(value: Fraction, lowest: Decimal | None, highest: Decimal | None) -> F
 
 def _percent(value: Fraction) -> str:
     return f"{float(value):.4%}"
+
+
+def _pounds(pence: Fraction) -> str:
+    """An exact amount in pence as pounds to the penny, halves up (a note's figure, never a float)."""
+    pounds = Decimal(pence.numerator) / Decimal(pence.denominator) / 100
+    return f"{pounds.quantize(Decimal('0.01'), rounding=ROUND_HALF_UP):,.2f}"
 
 
 def _number(value: Fraction) -> str:
