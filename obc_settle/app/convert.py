@@ -8,8 +8,6 @@ file converts. Each Parquet file is written beside its final name and renamed in
 
 from __future__ import annotations
 
-import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,6 +15,7 @@ from obc_settle.errors import Diagnostic, ExitCode, Location, SettlementError, h
 from obc_settle.extracts.discovery import data_root, discover
 from obc_settle.extracts.mapping import MAPPING_FILE_NAME, MappingInUse, load_mapping
 from obc_settle.extracts.sources import mapping_for, open_source, source_format
+from obc_settle.run_folder.together import write_together
 
 
 @dataclass(frozen=True)
@@ -62,19 +61,17 @@ def convert_extracts(
             else ExitCode.INVALID_DATA
         )
         raise SettlementError(code, findings)
-    converted = []
-    for source_path, target, scan in frames:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        handle, staging = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".partial", dir=target.parent)
-        os.close(handle)
-        try:
-            frame = scan.collect()
-            frame.write_parquet(staging, compression="zstd", statistics=True)
-            os.chmod(staging, 0o644)
-            os.replace(staging, target)
-        finally:
-            Path(staging).unlink(missing_ok=True)
-        converted.append(Converted(source_path, target, frame.height))
+
+    def write(staging: Path, index: int) -> int:
+        frame = frames[index][2].collect()
+        frame.write_parquet(staging, compression="zstd", statistics=True)
+        return frame.height
+
+    heights = write_together([target for _, target, _ in frames], write)  # all, or none of them
+    converted = [
+        Converted(source_path, target, height)
+        for (source_path, target, _), height in zip(frames, heights, strict=True)
+    ]
     return converted, findings
 
 

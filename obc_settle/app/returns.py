@@ -6,8 +6,6 @@ a workbook; an existing file is replaced only with `--force`, and never the cont
 
 from __future__ import annotations
 
-import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -15,6 +13,7 @@ from obc_settle.app.settlement import parse_period
 from obc_settle.contract import load_contract
 from obc_settle.errors import Diagnostic, ExitCode, Location, SettlementError, has_errors
 from obc_settle.render.return_workbook import write_return_workbook
+from obc_settle.run_folder.together import write_together
 
 
 @dataclass(frozen=True)
@@ -46,30 +45,25 @@ def write_returns(
         )
     if problems:
         raise SettlementError(ExitCode.OUTPUT_ERROR, problems)
-    written = []
-    for target, provider in targets:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        handle, staging = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".partial", dir=target.parent)
-        os.close(handle)
-        try:
-            rows = write_return_workbook(Path(staging), loaded.contract, loaded.sha256, period, provider)
-            os.chmod(staging, 0o644)  # mkstemp makes it private; a workbook is to be sent
-            os.replace(staging, target)
-        except OSError as error:
-            raise SettlementError(
-                ExitCode.OUTPUT_ERROR,
-                [
-                    Diagnostic(
-                        "O002",
-                        f"cannot write the workbook ({error.strerror or error})",
-                        Location(str(target)),
-                    )
-                ],
-            ) from error
-        finally:
-            Path(staging).unlink(missing_ok=True)
-        written.append(WrittenReturn(target, provider, rows))
-    return written
+
+    def write(staging: Path, index: int) -> int:
+        return write_return_workbook(staging, loaded.contract, loaded.sha256, period, targets[index][1])
+
+    try:  # every workbook, or none: a failure at the fifth provider leaves no four behind
+        rows = write_together([target for target, _ in targets], write)
+    except OSError as error:
+        raise SettlementError(
+            ExitCode.OUTPUT_ERROR,
+            [
+                Diagnostic(
+                    "O002", f"cannot write the workbook ({error.strerror or error})", Location(str(out))
+                )
+            ],
+        ) from error
+    return [
+        WrittenReturn(target, provider, count)
+        for (target, provider), count in zip(targets, rows, strict=True)
+    ]
 
 
 def _refusal(target: Path, contract_path: Path, force: bool) -> Diagnostic | None:
