@@ -12,6 +12,7 @@ from pathlib import Path
 
 from obc_settle.contract import load_contract
 from obc_settle.errors import Diagnostic, ExitCode, Location, SettlementError
+from obc_settle.run_folder.together import write_together
 
 _PACKAGE = Path(__file__).resolve().parents[1]
 SEARCH = (_PACKAGE / "templates", _PACKAGE.parent / "contracts" / "templates")
@@ -58,9 +59,9 @@ def create_from_template(name: str, out: Path, force: bool = False) -> Path:
     loaded, findings = load_contract(templates[name].path)
     if loaded is None:
         raise SettlementError(ExitCode.INTERNAL_ERROR, findings)
-    try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(templates[name].path.read_bytes())
+    template = templates[name].path.read_bytes()
+    try:  # a contract file whole or not at all
+        write_together([target], lambda staging, _: staging.write_bytes(template))
     except OSError as error:
         raise SettlementError(
             ExitCode.OUTPUT_ERROR,
