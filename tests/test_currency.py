@@ -114,7 +114,8 @@ def test_no_pounds_on_any_document_of_a_dollar_contract(usd_run: tuple[Path, str
 
 @pytest.mark.pdf
 @pytest.mark.skipif(
-    shutil.which("pdftotext") is None, reason="needs poppler-utils (pdftotext) to read PDF text"
+    shutil.which("pdftotext") is None,
+    reason="needs poppler-utils (pdftotext) to read PDF text (.ci/run installs it: apt-get install poppler-utils)",
 )
 def test_no_pounds_in_the_pdfs_of_a_dollar_contract(usd_run: tuple[Path, str]) -> None:
     run, _ = usd_run
