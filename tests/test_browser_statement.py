@@ -9,26 +9,18 @@ that failed to load) fails the test. A first test checks that this detector does
 from __future__ import annotations
 
 import html
-import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
 import polars as pl
 import pytest
 from document_support import amount, sample_settlement, write_sample_documents
-from page_checks import headless
+from page_checks import NEEDS_CHROMIUM, headless
 from PIL import Image
 
 from obc_settle.money import format_pounds
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(
-        CHROMIUM is None,
-        reason="needs Debian's chromium for the headless browser test (.ci/run installs it: apt-get install chromium)",
-    ),
-]
+pytestmark = [pytest.mark.browser, NEEDS_CHROMIUM]
 
 
 @dataclass(frozen=True)
@@ -41,7 +33,6 @@ class Browsed:
 
 def browse(page: Path, shots: Path, name: str, width: int, height: int) -> Browsed:
     """Open `page` in headless chromium: screenshot, DOM and console messages."""
-    assert CHROMIUM is not None
     shot = shots / f"{name}.png"
     result = headless(page, shots, name, width, height)
     console = [line for line in result.stderr.splitlines() if "CONSOLE" in line or "Uncaught" in line]

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import html
 import re
-import shutil
 import subprocess
 import zipfile
 from pathlib import Path
 
 import pytest
+from page_checks import NEEDS_POPPLER
 from paths import ROOT
 from typer.testing import CliRunner
 
@@ -113,10 +113,7 @@ def test_no_pounds_on_any_document_of_a_dollar_contract(usd_run: tuple[Path, str
 
 
 @pytest.mark.pdf
-@pytest.mark.skipif(
-    shutil.which("pdftotext") is None,
-    reason="needs poppler-utils (pdftotext) to read PDF text (.ci/run installs it: apt-get install poppler-utils)",
-)
+@NEEDS_POPPLER
 def test_no_pounds_in_the_pdfs_of_a_dollar_contract(usd_run: tuple[Path, str]) -> None:
     run, _ = usd_run
     for path in [*sorted((run / "statements").glob("*.pdf")), run / "report" / "commissioner.pdf"]:

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import pickle
 import re
-import shutil
 import subprocess
 import sys
 import zlib
@@ -20,6 +19,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 import pytest
+from page_checks import NEEDS_POPPLER
 from paths import ROOT
 
 from obc_settle.contract import load_contract
@@ -32,11 +32,6 @@ from obc_settle.render.documents import write_documents
 from obc_settle.render.pdf_fonts import FONTS_FOLDER, UnprintableText
 
 pytestmark = pytest.mark.pdf
-POPPLER = shutil.which("pdftotext") is not None
-NEEDS_POPPLER = pytest.mark.skipif(
-    not POPPLER,
-    reason="needs poppler-utils to read the PDF's text back (.ci/run installs it: apt-get install poppler-utils)",
-)
 
 SAMPLE = "diabetes-alliance"
 PERIOD = "2025-26-Q3"

@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import dataclasses
 import re
-import shutil
 import subprocess
 from pathlib import Path
 
 import polars as pl
 import pytest
 from document_support import RUN_ID, amount, sample_settlement, write_sample_documents
+from page_checks import NEEDS_POPPLER
 from PIL import Image
 from reportlab.pdfbase.pdfmetrics import stringWidth
 
@@ -27,14 +27,7 @@ from obc_settle.render.pdf_commissioner import write_report_pdf
 from obc_settle.render.pdf_statement import write_statement_pdf
 from obc_settle.render.statement_view import statement_context, statement_view
 
-POPPLER = all(shutil.which(tool) for tool in ("pdftoppm", "pdftotext", "pdfinfo"))
-pytestmark = [
-    pytest.mark.pdf,
-    pytest.mark.skipif(
-        not POPPLER,
-        reason="needs poppler-utils for PDF page images and text (.ci/run installs it: apt-get install poppler-utils)",
-    ),
-]
+pytestmark = [pytest.mark.pdf, NEEDS_POPPLER]
 
 
 def pdf_info(path: Path) -> dict[str, str]:

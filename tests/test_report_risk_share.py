@@ -3,12 +3,12 @@ part was found, and each provider's share, in HTML, PDF and the workbook (issue 
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 from pathlib import Path
 
 import openpyxl
 import pytest
+from page_checks import NEEDS_POPPLER
 from paths import ROOT
 from typer.testing import CliRunner
 
@@ -52,10 +52,7 @@ def test_the_workbook_has_the_shares_adding_up_to_the_providers_part(year_end: P
 
 
 @pytest.mark.pdf
-@pytest.mark.skipif(
-    not shutil.which("pdftotext"),
-    reason="needs poppler-utils to read the PDF's text (.ci/run installs it: apt-get install poppler-utils)",
-)
+@NEEDS_POPPLER
 def test_the_pdf_report_shows_it_too(year_end: Path) -> None:
     text = subprocess.run(
         ["pdftotext", str(year_end / "report" / "commissioner.pdf"), "-"],

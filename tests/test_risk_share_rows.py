@@ -8,7 +8,6 @@ on the statement (HTML, PDF, Excel) or in `explain`."""
 from __future__ import annotations
 
 import re
-import shutil
 import subprocess
 from decimal import Decimal
 from fractions import Fraction
@@ -17,6 +16,7 @@ from typing import Any
 
 import openpyxl
 import pytest
+from page_checks import NEEDS_POPPLER
 from schemes_support import settle_rows, varied
 from test_currency import POUND_WORDS, html_text, xlsx_text
 from test_risk_share_mssp_rules import TWO_SIDED_LOSSES, mssp, spend_for, two_sided
@@ -261,10 +261,7 @@ def test_a_dollar_risk_share_shows_dollars_and_cents(dollars: tuple[Path, list[s
 
 
 @pytest.mark.pdf
-@pytest.mark.skipif(
-    shutil.which("pdftotext") is None,
-    reason="needs poppler-utils (pdftotext) to read PDF text (.ci/run installs it: apt-get install poppler-utils)",
-)
+@NEEDS_POPPLER
 def test_the_dollar_pdf_statement_shows_no_pounds(dollars: tuple[Path, list[str], Any]) -> None:
     folder, _, _ = dollars
     text = subprocess.run(

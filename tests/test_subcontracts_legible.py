@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import html
 import re
-import shutil
 import subprocess
 from decimal import Decimal
 from fractions import Fraction
@@ -20,7 +19,7 @@ from golden_cases import CASES, GOLDEN, ROOT, settle_case
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from openpyxl import load_workbook
-from page_checks import chart_disagreements
+from page_checks import NEEDS_POPPLER, chart_disagreements
 
 from obc_settle.audit.explain import explain_provider
 from obc_settle.audit.explain_text import explanation_lines
@@ -199,7 +198,7 @@ def test_the_workbook_has_a_sheet_of_subcontract_money(
 
 
 @pytest.mark.pdf
-@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="needs pdftotext (Debian's poppler-utils)")
+@NEEDS_POPPLER
 def test_the_pdf_statement_shows_each_indicator_part(
     staffordshire: tuple[Contract, pl.DataFrame], tmp_path: Path
 ) -> None:
@@ -308,7 +307,7 @@ def test_nothing_at_risk_leaves_the_zero_steps_out_of_the_waterfall(
 
 
 @pytest.mark.pdf
-@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="needs pdftotext (Debian's poppler-utils)")
+@NEEDS_POPPLER
 def test_the_pdf_says_where_a_subcontractors_money_comes_from_without_zero_steps(
     staffordshire: tuple[Contract, pl.DataFrame], tmp_path: Path
 ) -> None:
