@@ -3,16 +3,8 @@ line type such as `paid_on_account` beside the labels (issue 14)."""
 
 from __future__ import annotations
 
-from obc_settle.ledger.schema import LineType
+from obc_settle.ledger.schema import COMMISSIONER_LINE_TYPES, LineType
 from obc_settle.render import labels
-
-COMMISSIONER_ONLY = {
-    LineType.CONTRACT_VALUE,
-    LineType.OUTCOME_POOL,
-    LineType.RETAINED,
-    LineType.RETAINED_UNSCORED,
-    LineType.NET_RETAINED,
-}
 
 
 def test_every_line_type_has_a_label_in_the_workbooks_and_the_report() -> None:
@@ -20,7 +12,7 @@ def test_every_line_type_has_a_label_in_the_workbooks_and_the_report() -> None:
 
 
 def test_every_line_type_a_provider_can_have_has_a_statement_label() -> None:
-    assert {str(t) for t in LineType if t not in COMMISSIONER_ONLY} <= set(labels.STATEMENT_LABELS)
+    assert {str(t) for t in LineType if t not in COMMISSIONER_LINE_TYPES} <= set(labels.STATEMENT_LABELS)
 
 
 def test_no_label_is_a_raw_identifier() -> None:

@@ -182,11 +182,12 @@ def aspiration_lines(contract: Contract, span: Span, previous: PreviousYear | No
     annual = apply_proportion(basis, points.aspiration.proportion * points.aspiration.uprating)
     amount = _twelfths_of(annual, span)
     parts = split_exact(amount, [Fraction(p.base_share) for p in contract.providers])
+    uprated = "" if points.aspiration.uprating == 1 else f" x uprating {points.aspiration.uprating}"
+    note = (
+        f"aspiration payment on account for {span.months[0]} to {span.months[-1]}: {points.aspiration.proportion} of "
+        f"{basis} pence{uprated} = {annual} pence a year, paid in monthly twelfths; netted off at year end"
+    )
     for provider, part in zip(contract.providers, parts, strict=True):
-        note = (
-            f"aspiration payment on account for {span.months[0]} to {span.months[-1]}: {points.aspiration.proportion} of "
-            f"{basis} pence = {annual} pence a year, paid in monthly twelfths; netted off at year end"
-        )
         lines.add(
             provider.id,
             line(

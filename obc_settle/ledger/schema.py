@@ -41,7 +41,14 @@ import polars as pl
 
 from obc_settle.contract.models import COMMISSIONER
 
-__all__ = ["COMMISSIONER", "LEDGER_SCHEMA", "PERIOD_PAYMENT_TYPES", "LineKind", "LineType"]
+__all__ = [
+    "COMMISSIONER",
+    "COMMISSIONER_LINE_TYPES",
+    "LEDGER_SCHEMA",
+    "PERIOD_PAYMENT_TYPES",
+    "LineKind",
+    "LineType",
+]
 
 
 class LineKind(enum.StrEnum):
@@ -73,6 +80,21 @@ class LineType(enum.StrEnum):
     PAID_ON_ACCOUNT = "paid_on_account"
     PAID_TO_DATE = "paid_to_date"
     DUE_NOW = "due_now"
+
+
+COMMISSIONER_LINE_TYPES = frozenset(
+    {
+        LineType.CONTRACT_VALUE,
+        LineType.OUTCOME_POOL,
+        LineType.RETAINED,
+        LineType.RETAINED_UNSCORED,
+        LineType.NET_RETAINED,
+        LineType.HELD,
+        LineType.COMMISSIONER_SHARE,
+    }
+)
+"""Line types only the commissioner has; every other type can be on a provider's statement, so it
+needs a statement label and an explain derivation (tests/test_line_labels.py, test_explain_every_line.py)."""
 
 
 PERIOD_PAYMENT_TYPES = (
